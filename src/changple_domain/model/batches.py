@@ -1,0 +1,133 @@
+"""Provider batch jobs and their lifecycle.
+
+A job is recorded under our own id *before* the provider is called, and that id travels in the
+provider's display name, so a crash between the provider accepting a job and our write of its
+provider id can be recovered by looking the job up instead of paying for it twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from changple_domain.errors import IllegalTransition
+from changple_domain.model._time import aware_utc
+
+
+class BatchKind(StrEnum):
+    SUMMARIZE = "summarize"
+    EMBED = "embed"
+
+
+class BatchState(StrEnum):
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    APPLIED = "applied"
+
+    @property
+    def is_open(self) -> bool:
+        """Still at the provider (or about to be): worth polling."""
+        return self in _OPEN
+
+    @property
+    def awaits_apply(self) -> bool:
+        """The provider is done with it and we have not yet taken its outcome."""
+        return self in _PROVIDER_TERMINAL
+
+
+_OPEN = frozenset({BatchState.CREATED, BatchState.SUBMITTED, BatchState.RUNNING})
+_PROVIDER_TERMINAL = frozenset({BatchState.SUCCEEDED, BatchState.FAILED, BatchState.EXPIRED, BatchState.CANCELLED})
+
+# Every edge of the lifecycle. A provider may skip RUNNING between two polls, and a job that
+# never reached the provider can fail or be cancelled from CREATED. APPLIED is the only way out
+# of a provider-terminal state, and nothing leaves APPLIED.
+TRANSITIONS: dict[BatchState, frozenset[BatchState]] = {
+    BatchState.CREATED: frozenset({BatchState.SUBMITTED, BatchState.FAILED, BatchState.CANCELLED}),
+    BatchState.SUBMITTED: frozenset({BatchState.RUNNING} | _PROVIDER_TERMINAL),
+    BatchState.RUNNING: _PROVIDER_TERMINAL,
+    BatchState.SUCCEEDED: frozenset({BatchState.APPLIED}),
+    BatchState.FAILED: frozenset({BatchState.APPLIED}),
+    BatchState.EXPIRED: frozenset({BatchState.APPLIED}),
+    BatchState.CANCELLED: frozenset({BatchState.APPLIED}),
+    BatchState.APPLIED: frozenset(),
+}
+
+
+class BatchItem(BaseModel):
+    """One post carried by a job, with the content hash it had when the job was submitted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int = Field(gt=0)
+    content_hash: str
+    chunk_count: int = Field(default=1, ge=1)
+
+
+def new_batch_id(kind: BatchKind) -> str:
+    """Our own job id: short, unique, and recognizable inside a provider's display name."""
+    return f"{'sum' if kind is BatchKind.SUMMARIZE else 'emb'}-{uuid4().hex}"
+
+
+class BatchJob(BaseModel):
+    """A batch submitted (or about to be) to a provider, and everything we know about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: BatchKind
+    provider: str
+    model: str
+    state: BatchState = BatchState.CREATED
+    provider_job_id: str | None = None
+    run_id: str | None = None
+    items: tuple[BatchItem, ...] = ()
+    request_count: int = Field(default=0, ge=0)
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
+    completed_requests: int = Field(default=0, ge=0)
+    failed_requests: int = Field(default=0, ge=0)
+    estimated_cost_usd: Decimal = Decimal(0)
+    standard_cost_usd: Decimal = Decimal(0)
+    error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    finished_at: datetime | None = None
+    applied_at: datetime | None = None
+
+    @field_validator("created_at", "updated_at", "submitted_at", "finished_at", "applied_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else aware_utc(value)
+
+    @property
+    def display_name(self) -> str:
+        """What we put in the provider's display name (or metadata) to find the job again."""
+        return f"changple:{self.id}"
+
+    def can_move_to(self, target: BatchState) -> bool:
+        return target == self.state or target in TRANSITIONS[self.state]
+
+    def advance(self, target: BatchState, *, at: datetime, **changes: Any) -> BatchJob:
+        """Move to `target`, stamping the matching timestamp. Re-entering the same state is a no-op
+        transition (polls repeat); any edge not in the lifecycle raises IllegalTransition."""
+        if not self.can_move_to(target):
+            raise IllegalTransition(f"batch job {self.id} cannot go from {self.state.value} to {target.value}")
+        update: dict[str, Any] = {"state": target, "updated_at": at, **changes}
+        if target is BatchState.SUBMITTED and self.submitted_at is None:
+            update["submitted_at"] = at
+        if target in _PROVIDER_TERMINAL and self.finished_at is None:
+            update["finished_at"] = at
+        if target is BatchState.APPLIED:
+            update["applied_at"] = at
+        return self.model_copy(update=update)

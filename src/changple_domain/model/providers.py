@@ -1,0 +1,104 @@
+"""Values exchanged with outside providers through the ports: scraped articles, batch requests
+and results, vectors. Plain domain types, so no SDK type ever crosses a port."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from changple_domain.model.batches import BatchState
+from changple_domain.model.posts import CafePost
+
+MetadataValue = str | int | float | bool | list[str]
+
+
+class ScrapeOutcome(StrEnum):
+    SAVED = "saved"
+    DELETED = "deleted"
+    MEMBERS_ONLY = "members_only"
+    LOGIN_REQUIRED = "login_required"
+    ERROR = "error"
+
+
+class ScrapedArticle(BaseModel):
+    """What a cafe source found at one article id; `post` is set only when the outcome is SAVED."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int = Field(gt=0)
+    outcome: ScrapeOutcome
+    post: CafePost | None = None
+    reason: str | None = None
+
+
+class SummaryRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int
+    content_hash: str
+    title: str
+    board: str
+    content: str
+
+
+class SummaryResult(BaseModel):
+    """One post's outcome in a finished summary batch: a summary, or an error saying why not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int
+    content_hash: str
+    summary: str | None = None
+    keywords: tuple[str, ...] = ()
+    possible_questions: tuple[str, ...] = ()
+    error: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class EmbeddingRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int
+    chunk_index: int = Field(ge=0)
+    content_hash: str
+    text: str = Field(min_length=1)
+
+
+class EmbeddingResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int
+    chunk_index: int
+    content_hash: str
+    vector: tuple[float, ...] | None = None
+    error: str | None = None
+    tokens: int = 0
+
+
+class ProviderJobStatus(BaseModel):
+    """A provider's view of a batch job, mapped to our lifecycle states."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: BatchState
+    completed_requests: int = 0
+    failed_requests: int = 0
+    error: str | None = None
+
+
+class VectorRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=512)
+    values: tuple[float, ...]
+    metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+
+
+class VectorMatch(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    score: float
+    metadata: dict[str, MetadataValue] = Field(default_factory=dict)

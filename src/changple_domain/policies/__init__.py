@@ -1,0 +1,1 @@
+"""Pure policy functions: eligibility, change detection, retry and backoff."""

@@ -1,0 +1,200 @@
+"""Ports: one Protocol per outside capability. Adapters and in-memory fakes subclass them
+explicitly; they are runtime-checkable for Litestar's and dependency-injector's checks.
+Every signature speaks domain types only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.batches import BatchJob, BatchState
+from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
+from changple_domain.model.providers import (
+    EmbeddingRequest,
+    EmbeddingResult,
+    MetadataValue,
+    ProviderJobStatus,
+    ScrapedArticle,
+    SummaryRequest,
+    SummaryResult,
+    VectorMatch,
+    VectorRecord,
+)
+from changple_domain.model.runs import PipelineRun
+
+
+class PostSelection(StrEnum):
+    """Which posts a page query returns; each is a comparison of recorded hashes."""
+
+    ALL = "all"
+    SUMMARY_STALE = "summary_stale"  # summary_hash differs from content_hash (or is missing)
+    INDEX_STALE = "index_stale"  # indexed_hash differs from content_hash (or is missing)
+    IN_INDEX = "in_index"  # some version of the post has vectors in the index
+
+
+# --- repositories -------------------------------------------------------------------------
+
+
+@runtime_checkable
+class PostRepository(Protocol):
+    def get(self, article_id: int) -> CafePost | None: ...
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, CafePost]: ...
+    def upsert_many(self, posts: Sequence[CafePost]) -> None:
+        """Insert or replace posts by article id, in one round trip per chunk."""
+        ...
+    def page(self, *, after_id: int = 0, limit: int = 500,
+             selection: PostSelection = PostSelection.ALL) -> list[CafePost]:
+        """Posts with article_id > after_id, ascending: keyset pages that stay fast at any depth."""
+        ...
+    def count(self, selection: PostSelection = PostSelection.ALL) -> int: ...
+    def max_article_id(self) -> int | None: ...
+    def first_ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, int]:
+        """For each hash, the lowest article id that has it: the original of any duplicate."""
+        ...
+
+
+@runtime_checkable
+class PostStatusRepository(Protocol):
+    def get(self, article_id: int) -> PostStatus | None: ...
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, PostStatus]: ...
+    def upsert_many(self, statuses: Sequence[PostStatus]) -> None: ...
+    def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]: ...
+    def counts(self) -> dict[PostStatusKind, int]: ...
+
+
+@runtime_checkable
+class AuthorRepository(Protocol):
+    def add(self, author: AllowedAuthor) -> None:
+        """Raises AlreadyExists when the name is taken."""
+        ...
+    def save(self, author: AllowedAuthor) -> None: ...
+    def get(self, name: str) -> AllowedAuthor | None: ...
+    def list(self, *, active_only: bool = False, search: str | None = None) -> list[AllowedAuthor]: ...
+
+
+@runtime_checkable
+class BrandRepository(Protocol):
+    def add(self, brand: GoodToKnowBrand) -> None:
+        """Raises AlreadyExists when the name is taken."""
+        ...
+    def save(self, brand: GoodToKnowBrand) -> None: ...
+    def get(self, name: str) -> GoodToKnowBrand | None: ...
+    def list(self, *, good_to_know_only: bool = False, search: str | None = None) -> list[GoodToKnowBrand]: ...
+
+
+@runtime_checkable
+class BatchJobRepository(Protocol):
+    def add(self, job: BatchJob) -> None:
+        """Raises AlreadyExists when the id is taken."""
+        ...
+    def save(self, job: BatchJob) -> None:
+        """Replace a stored job; raises NotFound when it was never added."""
+        ...
+    def get(self, job_id: str) -> BatchJob | None: ...
+    def in_states(self, states: Iterable[BatchState], *, limit: int = 1000) -> list[BatchJob]: ...
+    def recent(self, *, limit: int = 50) -> list[BatchJob]: ...
+    def for_post(self, article_id: int) -> list[BatchJob]:
+        """Every job that carried the post, newest first: the post's trail."""
+        ...
+
+
+@runtime_checkable
+class PipelineRunRepository(Protocol):
+    def add(self, run: PipelineRun) -> None:
+        """Raises AlreadyExists when the id or the key is taken."""
+        ...
+    def save(self, run: PipelineRun) -> None: ...
+    def get(self, run_id: str) -> PipelineRun | None: ...
+    def get_by_key(self, key: str) -> PipelineRun | None: ...
+    def recent(self, *, limit: int = 20) -> list[PipelineRun]: ...
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """A transaction over every repository. Use as `with uow: ...; uow.commit()`; leaving the
+    block without commit rolls back. The same object may be entered again, one block at a time."""
+
+    posts: PostRepository
+    statuses: PostStatusRepository
+    authors: AuthorRepository
+    brands: BrandRepository
+    batches: BatchJobRepository
+    runs: PipelineRunRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+# --- time and work ------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+@runtime_checkable
+class TaskQueue(Protocol):
+    def enqueue(self, task: str, **arguments: str | int) -> None:
+        """Ask for `task` to run in the background with ids and primitives only (at least once)."""
+        ...
+
+
+# --- outside providers ------------------------------------------------------------------------
+
+
+@runtime_checkable
+class CafeSource(Protocol):
+    def fetch(self, article_id: int) -> ScrapedArticle:
+        """Look at one article id and say what is there (never raises for a missing article)."""
+        ...
+
+
+@runtime_checkable
+class BatchSummarizer(Protocol):
+    provider: str
+    model: str
+
+    def submit(self, job: BatchJob, requests: Sequence[SummaryRequest]) -> str:
+        """Create the provider job, named with `job.display_name`; returns the provider's job id."""
+        ...
+    def find(self, job: BatchJob) -> str | None:
+        """The provider job id created for `job` earlier, if the provider has one (crash recovery)."""
+        ...
+    def status(self, provider_job_id: str) -> ProviderJobStatus: ...
+    def results(self, provider_job_id: str) -> Iterator[SummaryResult]: ...
+    def cancel(self, provider_job_id: str) -> None: ...
+
+
+@runtime_checkable
+class BatchEmbedder(Protocol):
+    provider: str
+    model: str
+    dimensions: int
+
+    def submit(self, job: BatchJob, requests: Sequence[EmbeddingRequest]) -> str: ...
+    def find(self, job: BatchJob) -> str | None: ...
+    def status(self, provider_job_id: str) -> ProviderJobStatus: ...
+    def results(self, provider_job_id: str) -> Iterator[EmbeddingResult]: ...
+    def cancel(self, provider_job_id: str) -> None: ...
+    def embed_query(self, text: str) -> tuple[float, ...]:
+        """Embed one search query at once (not through a batch)."""
+        ...
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    def upsert(self, records: Sequence[VectorRecord]) -> None: ...
+    def delete(self, ids: Sequence[str]) -> None: ...
+    def list_ids(self, prefix: str) -> list[str]: ...
+    def query(self, vector: Sequence[float], *, top_k: int = 10,
+              filter: dict[str, MetadataValue] | None = None) -> list[VectorMatch]: ...

@@ -1,0 +1,1 @@
+"""Use cases: plain functions over ports, one module each. Entrypoints call exactly one."""

@@ -1,0 +1,45 @@
+"""Start pipeline runs so that a duplicate trigger for the same slot never doubles the work."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from changple_domain.errors import AlreadyExists
+from changple_domain.model.runs import PipelineRun, RunTrigger
+from changple_domain.ports import Clock, UnitOfWork
+
+
+class StartRun(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(min_length=1, max_length=200)
+    trigger: RunTrigger
+
+
+class StartedRun(BaseModel):
+    run: PipelineRun
+    created: bool
+
+
+def start_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock) -> StartedRun:
+    """Create the run for `cmd.key`, or return the one that already holds that key. Two callers
+    racing on one key both end with the same run: the loser's insert fails on the unique key."""
+    with uow:
+        existing = uow.runs.get_by_key(cmd.key)
+        if existing is not None:
+            return StartedRun(run=existing, created=False)
+        run = PipelineRun(id=f"run-{uuid4().hex}", key=cmd.key, trigger=cmd.trigger, started_at=clock.now())
+        try:
+            uow.runs.add(run)
+            uow.commit()
+        except AlreadyExists:
+            uow.rollback()
+        else:
+            return StartedRun(run=run, created=True)
+    with uow:
+        winner = uow.runs.get_by_key(cmd.key)
+    if winner is None:  # pragma: no cover - the key was just seen taken
+        raise AlreadyExists(f"pipeline run key '{cmd.key}' is taken but cannot be read")
+    return StartedRun(run=winner, created=False)

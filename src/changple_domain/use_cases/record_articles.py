@@ -1,0 +1,100 @@
+"""Record what a cafe source found: store posts, keep every article id's status honest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from changple_domain.errors import LoginRequired
+from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
+from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
+from changple_domain.ports import Clock, UnitOfWork
+
+
+class RecordArticles(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    articles: tuple[ScrapedArticle, ...]
+
+
+class RecordedArticles(BaseModel):
+    """Counts of what changed; `unchanged` posts cost nothing downstream."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    members_only: int = 0
+    errors: int = 0
+    duplicates_in_input: int = 0
+
+
+_STATUS_FOR = {
+    ScrapeOutcome.SAVED: PostStatusKind.SAVED,
+    ScrapeOutcome.DELETED: PostStatusKind.DELETED,
+    ScrapeOutcome.MEMBERS_ONLY: PostStatusKind.MEMBERS_ONLY,
+    ScrapeOutcome.ERROR: PostStatusKind.ERROR,
+}
+
+
+def _last_per_id(articles: Iterable[ScrapedArticle]) -> tuple[dict[int, ScrapedArticle], int]:
+    latest: dict[int, ScrapedArticle] = {}
+    repeats = 0
+    for article in articles:
+        if article.article_id in latest:
+            repeats += 1
+        latest[article.article_id] = article
+    return latest, repeats
+
+
+def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> RecordedArticles:
+    """Store saved posts (keeping pipeline facts when content is unchanged), and record a status
+    for every id. The same id twice in one input counts once, the later sighting winning.
+    A login-required outcome stops everything before anything is written: the session is gone.
+    A deleted post keeps its row, so its vectors can still be found and removed."""
+    latest, repeats = _last_per_id(cmd.articles)
+    for article in latest.values():
+        if article.outcome is ScrapeOutcome.LOGIN_REQUIRED:
+            raise LoginRequired(
+                f"article {article.article_id} needs a logged-in Naver session: {article.reason or 'renew it'}"
+            )
+    report = RecordedArticles(duplicates_in_input=repeats)
+    now = clock.now()
+    with uow:
+        stored = uow.posts.get_many(latest)
+        previous = uow.statuses.get_many(latest)
+        to_write: list[CafePost] = []
+        statuses: list[PostStatus] = []
+        for article_id, article in sorted(latest.items()):
+            kind = _STATUS_FOR[article.outcome]
+            attempts = 0
+            if kind is PostStatusKind.SAVED:
+                if article.post is None:
+                    raise ValueError(f"article {article_id} is SAVED but carries no post")
+                old = stored.get(article_id)
+                if old is None:
+                    to_write.append(article.post)
+                    report.new += 1
+                else:
+                    revised = old.revised(article.post)
+                    to_write.append(revised)
+                    if revised.content_hash == old.content_hash:
+                        report.unchanged += 1
+                    else:
+                        report.changed += 1
+            elif kind is PostStatusKind.DELETED:
+                report.deleted += 1
+            elif kind is PostStatusKind.MEMBERS_ONLY:
+                report.members_only += 1
+            else:
+                report.errors += 1
+                before = previous.get(article_id)
+                attempts = (before.attempts if before and before.kind is PostStatusKind.ERROR else 0) + 1
+            statuses.append(
+                PostStatus(article_id=article_id, kind=kind, reason=article.reason, attempts=attempts, updated_at=now)
+            )
+        uow.posts.upsert_many(to_write)
+        uow.statuses.upsert_many(statuses)
+        uow.commit()
+    return report
