@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from changple_domain.model.posts import PostNeed, PostStatusKind
+from changple_domain.model.posts import PostNeed, PostStatus, PostStatusKind
 from changple_domain.policies.eligibility import (
     Decision,
     IngestionPolicy,
@@ -84,3 +84,16 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
 def evaluate_ingestion(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> IngestionEvaluation:
     """Every stored post with its eligibility decision and what the pipeline still owes it."""
     return IngestionEvaluation(verdicts=list(iter_verdicts(cmd, uow=uow)))
+
+
+def iter_unstored(*, uow: UnitOfWork, page_size: int = 500) -> Iterator[PostStatus]:
+    """Article ids we looked at but hold no post for (deleted, members-only, skipped, failed),
+    with their recorded reason, so a report can account for every id, not only stored posts."""
+    with uow:
+        for kind in (PostStatusKind.DELETED, PostStatusKind.MEMBERS_ONLY, PostStatusKind.SKIPPED,
+                     PostStatusKind.ERROR):
+            after = 0
+            while page := uow.statuses.with_kind(kind, after_id=after, limit=page_size):
+                after = page[-1].article_id
+                stored = uow.posts.get_many(s.article_id for s in page)
+                yield from (s for s in page if s.article_id not in stored)

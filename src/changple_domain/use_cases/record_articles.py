@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from changple_domain.errors import LoginRequired
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
+from changple_domain.policies.brands import brand_mentions
 from changple_domain.ports import Clock, UnitOfWork
 
 
@@ -49,10 +50,10 @@ def _last_per_id(articles: Iterable[ScrapedArticle]) -> tuple[dict[int, ScrapedA
 
 
 def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> RecordedArticles:
-    """Store saved posts (keeping pipeline facts when content is unchanged), and record a status
-    for every id. The same id twice in one input counts once, the later sighting winning.
-    A login-required outcome stops everything before anything is written: the session is gone.
-    A deleted post keeps its row, so its vectors can still be found and removed."""
+    """Store saved posts (keeping pipeline facts when content is unchanged) with the good-to-know
+    brands they name, and record a status for every id. The same id twice in one input counts
+    once, the later sighting winning. A login-required outcome stops everything before anything
+    is written: the session is gone. A deleted post keeps its row, so its vectors can still be found and removed."""
     latest, repeats = _last_per_id(cmd.articles)
     for article in latest.values():
         if article.outcome is ScrapeOutcome.LOGIN_REQUIRED:
@@ -62,6 +63,7 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
     report = RecordedArticles(duplicates_in_input=repeats)
     now = clock.now()
     with uow:
+        brand_names = [b.name for b in uow.brands.list(good_to_know_only=True)]
         stored = uow.posts.get_many(latest)
         previous = uow.statuses.get_many(latest)
         to_write: list[CafePost] = []
@@ -72,12 +74,15 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
             if kind is PostStatusKind.SAVED:
                 if article.post is None:
                     raise ValueError(f"article {article_id} is SAVED but carries no post")
+                scraped = article.post.model_copy(
+                    update={"brand_mentions": brand_mentions(article.post.title, article.post.content, brand_names)}
+                )
                 old = stored.get(article_id)
                 if old is None:
-                    to_write.append(article.post)
+                    to_write.append(scraped)
                     report.new += 1
                 else:
-                    revised = old.revised(article.post)
+                    revised = old.revised(scraped)
                     to_write.append(revised)
                     if revised.content_hash == old.content_hash:
                         report.unchanged += 1

@@ -1,0 +1,1 @@
+"""Embedded-default adapters for a machine with no keys and no servers."""

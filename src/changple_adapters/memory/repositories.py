@@ -1,0 +1,225 @@
+"""Dictionary-backed repositories. They hold frozen domain models, so no caller can change a
+stored record except through the repository."""
+
+from __future__ import annotations
+
+import builtins
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
+from changple_domain.model.batches import BatchJob, BatchState
+from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
+from changple_domain.model.runs import PipelineRun
+from changple_domain.ports import (
+    AuthorRepository,
+    BatchJobRepository,
+    BrandRepository,
+    PipelineRunRepository,
+    PostRepository,
+    PostSelection,
+    PostStatusRepository,
+)
+
+
+@dataclass
+class MemoryTables:
+    """The rows of one store; a unit of work copies them to stage changes."""
+
+    posts: dict[int, CafePost] = field(default_factory=dict)
+    statuses: dict[int, PostStatus] = field(default_factory=dict)
+    authors: dict[str, AllowedAuthor] = field(default_factory=dict)
+    brands: dict[str, GoodToKnowBrand] = field(default_factory=dict)
+    batches: dict[str, BatchJob] = field(default_factory=dict)
+    runs: dict[str, PipelineRun] = field(default_factory=dict)
+
+    def copy(self) -> MemoryTables:
+        return MemoryTables(
+            posts=dict(self.posts),
+            statuses=dict(self.statuses),
+            authors=dict(self.authors),
+            brands=dict(self.brands),
+            batches=dict(self.batches),
+            runs=dict(self.runs),
+        )
+
+
+def _selected(post: CafePost, selection: PostSelection) -> bool:
+    if selection is PostSelection.SUMMARY_STALE:
+        return post.summary_hash != post.content_hash
+    if selection is PostSelection.INDEX_STALE:
+        return post.indexed_hash != post.content_hash
+    if selection is PostSelection.IN_INDEX:
+        return post.indexed_hash is not None
+    return True
+
+
+class MemoryPostRepository(PostRepository):
+    def __init__(self, tables: MemoryTables) -> None:
+        self._rows = tables.posts
+
+    def get(self, article_id: int) -> CafePost | None:
+        return self._rows.get(article_id)
+
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, CafePost]:
+        return {i: self._rows[i] for i in article_ids if i in self._rows}
+
+    def upsert_many(self, posts: Sequence[CafePost]) -> None:
+        for post in posts:
+            self._rows[post.article_id] = post
+
+    def page(
+        self, *, after_id: int = 0, limit: int = 500, selection: PostSelection = PostSelection.ALL
+    ) -> list[CafePost]:
+        ids = sorted(i for i in self._rows if i > after_id)
+        out: list[CafePost] = []
+        for article_id in ids:
+            post = self._rows[article_id]
+            if _selected(post, selection):
+                out.append(post)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def count(self, selection: PostSelection = PostSelection.ALL) -> int:
+        return sum(1 for post in self._rows.values() if _selected(post, selection))
+
+    def max_article_id(self) -> int | None:
+        return max(self._rows, default=None)
+
+    def first_ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, int]:
+        wanted = set(content_hashes)
+        first: dict[str, int] = {}
+        for article_id, post in self._rows.items():
+            h = post.content_hash
+            if h in wanted and (h not in first or article_id < first[h]):
+                first[h] = article_id
+        return first
+
+
+class MemoryPostStatusRepository(PostStatusRepository):
+    def __init__(self, tables: MemoryTables) -> None:
+        self._rows = tables.statuses
+
+    def get(self, article_id: int) -> PostStatus | None:
+        return self._rows.get(article_id)
+
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, PostStatus]:
+        return {i: self._rows[i] for i in article_ids if i in self._rows}
+
+    def upsert_many(self, statuses: Sequence[PostStatus]) -> None:
+        for status in statuses:
+            self._rows[status.article_id] = status
+
+    def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]:
+        ids = sorted(i for i, s in self._rows.items() if s.kind is kind and i > after_id)
+        return [self._rows[i] for i in ids[:limit]]
+
+    def counts(self) -> dict[PostStatusKind, int]:
+        return dict(Counter(s.kind for s in self._rows.values()))
+
+
+class MemoryAuthorRepository(AuthorRepository):
+    def __init__(self, tables: MemoryTables) -> None:
+        self._rows = tables.authors
+
+    def add(self, author: AllowedAuthor) -> None:
+        if author.name in self._rows:
+            raise AlreadyExists(f"allowed author '{author.name}' already exists")
+        self._rows[author.name] = author
+
+    def save(self, author: AllowedAuthor) -> None:
+        self._rows[author.name] = author
+
+    def get(self, name: str) -> AllowedAuthor | None:
+        return self._rows.get(clean_name(name)) if name.strip() else None
+
+    def list(self, *, active_only: bool = False, search: str | None = None) -> builtins.list[AllowedAuthor]:
+        needle = (search or "").casefold()
+        return [
+            self._rows[name]
+            for name in sorted(self._rows)
+            if needle in name.casefold() and (self._rows[name].active or not active_only)
+        ]
+
+
+class MemoryBrandRepository(BrandRepository):
+    def __init__(self, tables: MemoryTables) -> None:
+        self._rows = tables.brands
+
+    def add(self, brand: GoodToKnowBrand) -> None:
+        if brand.name in self._rows:
+            raise AlreadyExists(f"brand '{brand.name}' already exists")
+        self._rows[brand.name] = brand
+
+    def save(self, brand: GoodToKnowBrand) -> None:
+        self._rows[brand.name] = brand
+
+    def get(self, name: str) -> GoodToKnowBrand | None:
+        return self._rows.get(clean_name(name)) if name.strip() else None
+
+    def list(
+        self, *, good_to_know_only: bool = False, search: str | None = None
+    ) -> builtins.list[GoodToKnowBrand]:
+        needle = (search or "").casefold()
+        return [
+            self._rows[name]
+            for name in sorted(self._rows)
+            if needle in name.casefold() and (self._rows[name].good_to_know or not good_to_know_only)
+        ]
+
+
+class MemoryBatchJobRepository(BatchJobRepository):
+    def __init__(self, tables: MemoryTables) -> None:
+        self._rows = tables.batches
+
+    def add(self, job: BatchJob) -> None:
+        if job.id in self._rows:
+            raise AlreadyExists(f"batch job '{job.id}' already exists")
+        self._rows[job.id] = job
+
+    def save(self, job: BatchJob) -> None:
+        if job.id not in self._rows:
+            raise NotFound(f"batch job '{job.id}' was never added")
+        self._rows[job.id] = job
+
+    def get(self, job_id: str) -> BatchJob | None:
+        return self._rows.get(job_id)
+
+    def in_states(self, states: Iterable[BatchState], *, limit: int = 1000) -> list[BatchJob]:
+        wanted = set(states)
+        jobs = sorted((j for j in self._rows.values() if j.state in wanted), key=lambda j: (j.created_at, j.id))
+        return jobs[:limit]
+
+    def recent(self, *, limit: int = 50) -> list[BatchJob]:
+        return sorted(self._rows.values(), key=lambda j: (j.created_at, j.id), reverse=True)[:limit]
+
+    def for_post(self, article_id: int) -> list[BatchJob]:
+        jobs = [j for j in self._rows.values() if any(item.article_id == article_id for item in j.items)]
+        return sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)
+
+
+class MemoryPipelineRunRepository(PipelineRunRepository):
+    def __init__(self, tables: MemoryTables) -> None:
+        self._rows = tables.runs
+
+    def add(self, run: PipelineRun) -> None:
+        if run.id in self._rows or any(r.key == run.key for r in self._rows.values()):
+            raise AlreadyExists(f"pipeline run '{run.key}' already exists")
+        self._rows[run.id] = run
+
+    def save(self, run: PipelineRun) -> None:
+        if run.id not in self._rows:
+            raise NotFound(f"pipeline run '{run.id}' was never added")
+        self._rows[run.id] = run
+
+    def get(self, run_id: str) -> PipelineRun | None:
+        return self._rows.get(run_id)
+
+    def get_by_key(self, key: str) -> PipelineRun | None:
+        return next((r for r in self._rows.values() if r.key == key), None)
+
+    def recent(self, *, limit: int = 20) -> list[PipelineRun]:
+        return sorted(self._rows.values(), key=lambda r: (r.started_at, r.id), reverse=True)[:limit]

@@ -1,0 +1,77 @@
+"""Helpers the repositories share: error translation, chunking and dialect-specific upserts."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from changple_domain.errors import ProviderUnavailable
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+# SQLite (3.32+) allows 32766 bound parameters per statement and Postgres 65535; stay well below both.
+MAX_PARAMETERS = 30_000
+ROWS_PER_STATEMENT = 500
+
+
+def unavailable(exc: BaseException) -> ProviderUnavailable:
+    """The database did not answer (down, locked, serialization failure): worth retrying later."""
+    orig = getattr(exc, "orig", None) or exc
+    first_line = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    return ProviderUnavailable(f"database unavailable ({type(orig).__name__}): {first_line}")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Callers see domain errors only; connection trouble becomes ProviderUnavailable."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except sa_exc.SQLAlchemyError as exc:
+            if is_unavailable(exc):
+                raise unavailable(exc) from exc
+            raise
+
+    return wrapper
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def upsert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, key: str) -> None:
+    """`INSERT ... ON CONFLICT (key) DO UPDATE` every other column, one statement per chunk."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only the two supported backends
+        raise NotImplementedError(f"no bulk upsert for the {dialect} dialect")
+    updated = [column.name for column in table.columns if column.name != key]
+    per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_PARAMETERS // len(table.columns)))
+    for chunk in chunked(rows, per_statement):
+        if dialect == "postgresql":
+            pg = postgresql.insert(table).values(chunk)
+            session.execute(pg.on_conflict_do_update(
+                index_elements=[table.c[key]], set_={name: pg.excluded[name] for name in updated}))
+        else:
+            lite = sqlite.insert(table).values(chunk)
+            session.execute(lite.on_conflict_do_update(
+                index_elements=[table.c[key]], set_={name: lite.excluded[name] for name in updated}))

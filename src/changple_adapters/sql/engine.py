@@ -1,0 +1,70 @@
+"""Engines and sessions for SQLite (the default) and PostgreSQL. Nothing here connects until asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_DATABASE_URL = "sqlite:///./.changple/changple.db"
+
+
+def normalize_url(url: str | URL) -> URL:
+    """`postgresql://` and `postgres://` mean psycopg 3 here, the only Postgres driver we ship."""
+    if isinstance(url, str) and url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def create_engine_for(url: str | URL, *, echo: bool = False) -> Engine:
+    """An engine configured for its backend: SQLite gets WAL, foreign keys and real transactions."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, echo=echo)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in str(parsed.query)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    if in_memory:
+        # Every pooled connection to :memory: would otherwise see its own empty database.
+        kwargs["poolclass"] = StaticPool
+    elif not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, echo=echo, **kwargs)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for one unit of work each."""
+    return sessionmaker(engine, expire_on_commit=True, autoflush=True)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module's own transaction handling skips BEGIN before SELECT and SAVEPOINT;
+    # switch it off and emit BEGIN ourselves (see _on_sqlite_begin) so savepoints and rollbacks hold.
+    dbapi_connection.isolation_level = None
+    # SQLite's lower() folds ASCII only; Python's folds every script, as Postgres' ILIKE does.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()

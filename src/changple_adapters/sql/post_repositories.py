@@ -1,0 +1,180 @@
+"""Posts and post statuses: the bulk tables, written with dialect upserts and read with Core selects
+(no ORM identity map that a bulk upsert could leave stale)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, or_, select, true
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session
+
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, upsert
+from changple_adapters.sql.tables import Base
+from changple_domain.model.posts import KST, CafePost, PostStatus, PostStatusKind, StageRecord
+from changple_domain.ports import PostRepository, PostSelection, PostStatusRepository
+
+POSTS: Table = Base.metadata.tables["posts"]
+STATUSES: Table = Base.metadata.tables["post_statuses"]
+
+
+def _post_values(post: CafePost, now: datetime) -> dict[str, Any]:
+    return {
+        "article_id": post.article_id,
+        "title": post.title,
+        "board": post.board,
+        "board_id": post.board_id,
+        "content": post.content,
+        "author": post.author,
+        "published_at": post.published_at,
+        "url": post.url,
+        "image_urls": list(post.image_urls),
+        "keywords": list(post.keywords),
+        "summary": post.summary,
+        "possible_questions": list(post.possible_questions),
+        "brand_mentions": list(post.brand_mentions),
+        "content_hash": post.content_hash,
+        "summary_hash": post.summary_hash,
+        "indexed_hash": post.indexed_hash,
+        "indexed_chunks": post.indexed_chunks,
+        "summary_attempts": post.summary_stage.attempts,
+        "summary_error": post.summary_stage.last_error,
+        "embedding_attempts": post.embedding_stage.attempts,
+        "embedding_error": post.embedding_stage.last_error,
+        "scraped_at": post.scraped_at,
+        "updated_at": now,
+    }
+
+
+def _post(row: RowMapping) -> CafePost:
+    return CafePost.model_validate(
+        {
+            **{key: row[key] for key in ("article_id", "title", "board", "board_id", "content", "author", "url",
+                                         "summary", "summary_hash", "indexed_hash", "indexed_chunks", "scraped_at")},
+            # Stored as UTC; shown again on the cafe's clock, as the scraper produced it.
+            "published_at": row["published_at"].astimezone(KST),
+            "image_urls": tuple(row["image_urls"]),
+            "keywords": tuple(row["keywords"]),
+            "possible_questions": tuple(row["possible_questions"]),
+            "brand_mentions": tuple(row["brand_mentions"]),
+            "summary_stage": StageRecord(attempts=row["summary_attempts"], last_error=row["summary_error"]),
+            "embedding_stage": StageRecord(attempts=row["embedding_attempts"], last_error=row["embedding_error"]),
+        }
+    )
+
+
+def _selected(selection: PostSelection) -> ColumnElement[bool]:
+    c = POSTS.c
+    if selection is PostSelection.SUMMARY_STALE:
+        return or_(c.summary_hash.is_(None), c.summary_hash != c.content_hash)
+    if selection is PostSelection.INDEX_STALE:
+        return or_(c.indexed_hash.is_(None), c.indexed_hash != c.content_hash)
+    if selection is PostSelection.IN_INDEX:
+        return c.indexed_hash.is_not(None)
+    return true()
+
+
+class SqlPostRepository(PostRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def get(self, article_id: int) -> CafePost | None:
+        row = self._session.execute(select(POSTS).where(POSTS.c.article_id == article_id)).mappings().first()
+        return None if row is None else _post(row)
+
+    @translate_errors
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, CafePost]:
+        found: dict[int, CafePost] = {}
+        for chunk in chunked(sorted(set(article_ids)), ROWS_PER_STATEMENT):
+            rows = self._session.execute(select(POSTS).where(POSTS.c.article_id.in_(chunk))).mappings()
+            found.update((row["article_id"], _post(row)) for row in rows)
+        return found
+
+    @translate_errors
+    def upsert_many(self, posts: Sequence[CafePost]) -> None:
+        now = datetime.now(UTC)
+        # One statement may not touch a row twice (Postgres refuses), so the last version of an id wins.
+        latest = {post.article_id: post for post in posts}
+        upsert(self._session, POSTS, [_post_values(post, now) for post in latest.values()], key="article_id")
+
+    @translate_errors
+    def page(self, *, after_id: int = 0, limit: int = 500,
+             selection: PostSelection = PostSelection.ALL) -> list[CafePost]:
+        if limit <= 0:
+            return []
+        query = (select(POSTS).where(POSTS.c.article_id > after_id, _selected(selection))
+                 .order_by(POSTS.c.article_id).limit(limit))
+        return [_post(row) for row in self._session.execute(query).mappings()]
+
+    @translate_errors
+    def count(self, selection: PostSelection = PostSelection.ALL) -> int:
+        query = select(func.count()).select_from(POSTS).where(_selected(selection))
+        return int(self._session.execute(query).scalar_one())
+
+    @translate_errors
+    def max_article_id(self) -> int | None:
+        value = self._session.execute(select(func.max(POSTS.c.article_id))).scalar_one()
+        return None if value is None else int(value)
+
+    @translate_errors
+    def first_ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, int]:
+        first: dict[str, int] = {}
+        for chunk in chunked(sorted(set(content_hashes)), ROWS_PER_STATEMENT):
+            query = (select(POSTS.c.content_hash, func.min(POSTS.c.article_id))
+                     .where(POSTS.c.content_hash.in_(chunk)).group_by(POSTS.c.content_hash))
+            first.update((content_hash, int(article_id)) for content_hash, article_id in self._session.execute(query))
+        return first
+
+
+def _status_values(status: PostStatus) -> dict[str, Any]:
+    return {
+        "article_id": status.article_id,
+        "kind": status.kind.value,
+        "reason": status.reason,
+        "attempts": status.attempts,
+        "updated_at": status.updated_at,
+    }
+
+
+def _status(row: RowMapping) -> PostStatus:
+    return PostStatus.model_validate(dict(row))
+
+
+class SqlPostStatusRepository(PostStatusRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def get(self, article_id: int) -> PostStatus | None:
+        query = select(STATUSES).where(STATUSES.c.article_id == article_id)
+        row = self._session.execute(query).mappings().first()
+        return None if row is None else _status(row)
+
+    @translate_errors
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, PostStatus]:
+        found: dict[int, PostStatus] = {}
+        for chunk in chunked(sorted(set(article_ids)), ROWS_PER_STATEMENT):
+            rows = self._session.execute(select(STATUSES).where(STATUSES.c.article_id.in_(chunk))).mappings()
+            found.update((row["article_id"], _status(row)) for row in rows)
+        return found
+
+    @translate_errors
+    def upsert_many(self, statuses: Sequence[PostStatus]) -> None:
+        latest = {status.article_id: status for status in statuses}
+        upsert(self._session, STATUSES, [_status_values(status) for status in latest.values()], key="article_id")
+
+    @translate_errors
+    def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]:
+        if limit <= 0:
+            return []
+        query = (select(STATUSES).where(STATUSES.c.kind == kind.value, STATUSES.c.article_id > after_id)
+                 .order_by(STATUSES.c.article_id).limit(limit))
+        return [_status(row) for row in self._session.execute(query).mappings()]
+
+    @translate_errors
+    def counts(self) -> dict[PostStatusKind, int]:
+        query = select(STATUSES.c.kind, func.count()).group_by(STATUSES.c.kind)
+        return {PostStatusKind(kind): int(n) for kind, n in self._session.execute(query)}

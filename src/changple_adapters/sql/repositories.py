@@ -1,0 +1,280 @@
+"""SQL repositories. Posts and statuses (bulk tables) live in post_repositories; the entity tables
+here go through the ORM, one row object per record, and hand out frozen domain models only."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from changple_adapters.sql._support import translate_errors
+from changple_adapters.sql.post_repositories import SqlPostRepository, SqlPostStatusRepository
+from changple_adapters.sql.tables import AuthorRow, BatchItemRow, BatchJobRow, BrandRow, PipelineRunRow
+from changple_domain.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
+from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
+from changple_domain.model.batches import BatchItem, BatchJob, BatchState
+from changple_domain.model.runs import PipelineRun
+from changple_domain.ports import AuthorRepository, BatchJobRepository, BrandRepository, PipelineRunRepository
+
+__all__ = [
+    "SqlAuthorRepository",
+    "SqlBatchJobRepository",
+    "SqlBrandRepository",
+    "SqlPipelineRunRepository",
+    "SqlPostRepository",
+    "SqlPostStatusRepository",
+]
+
+
+@contextmanager
+def _unique(session: Session, error: Exception) -> Iterator[None]:
+    """Flush inside a savepoint, so a unique violation raises `error` and leaves the transaction usable."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        raise error from exc
+
+
+def _lookup_name(name: str) -> str | None:
+    return clean_name(name) if name.strip() else None
+
+
+class SqlAuthorRepository(AuthorRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _row(self, name: str) -> AuthorRow | None:
+        return self._session.scalars(select(AuthorRow).where(AuthorRow.name == name)).one_or_none()
+
+    @translate_errors
+    def add(self, author: AllowedAuthor) -> None:
+        taken = AlreadyExists(f"allowed author '{author.name}' already exists")
+        if self._row(author.name) is not None:
+            raise taken
+        with _unique(self._session, taken):
+            self._session.add(AuthorRow(name=author.name, group_name=author.group, active=author.active))
+
+    @translate_errors
+    def save(self, author: AllowedAuthor) -> None:
+        row = self._row(author.name)
+        if row is None:
+            with _unique(self._session, ConcurrentUpdate(f"allowed author '{author.name}' was added meanwhile")):
+                self._session.add(AuthorRow(name=author.name, group_name=author.group, active=author.active))
+            return
+        row.group_name, row.active = author.group, author.active
+        self._session.flush()
+
+    @translate_errors
+    def get(self, name: str) -> AllowedAuthor | None:
+        wanted = _lookup_name(name)
+        row = None if wanted is None else self._row(wanted)
+        return None if row is None else AllowedAuthor(name=row.name, group=row.group_name, active=row.active)
+
+    @translate_errors
+    def list(self, *, active_only: bool = False, search: str | None = None) -> builtins.list[AllowedAuthor]:
+        query = select(AuthorRow)
+        if active_only:
+            query = query.where(AuthorRow.active.is_(True))
+        if search:
+            query = query.where(AuthorRow.name.icontains(search, autoescape=True))
+        # Sorted here, not in SQL: database collations disagree on mixed Hangul and Latin names.
+        rows = sorted(self._session.scalars(query), key=lambda row: row.name)
+        return [AllowedAuthor(name=row.name, group=row.group_name, active=row.active) for row in rows]
+
+
+class SqlBrandRepository(BrandRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _row(self, name: str) -> BrandRow | None:
+        return self._session.scalars(select(BrandRow).where(BrandRow.name == name)).one_or_none()
+
+    @staticmethod
+    def _brand(row: BrandRow) -> GoodToKnowBrand:
+        return GoodToKnowBrand(name=row.name, description=row.description, good_to_know=row.good_to_know)
+
+    @translate_errors
+    def add(self, brand: GoodToKnowBrand) -> None:
+        taken = AlreadyExists(f"brand '{brand.name}' already exists")
+        if self._row(brand.name) is not None:
+            raise taken
+        with _unique(self._session, taken):
+            self._session.add(BrandRow(name=brand.name, description=brand.description, good_to_know=brand.good_to_know))
+
+    @translate_errors
+    def save(self, brand: GoodToKnowBrand) -> None:
+        row = self._row(brand.name)
+        if row is None:
+            with _unique(self._session, ConcurrentUpdate(f"brand '{brand.name}' was added meanwhile")):
+                self._session.add(
+                    BrandRow(name=brand.name, description=brand.description, good_to_know=brand.good_to_know)
+                )
+            return
+        row.description, row.good_to_know = brand.description, brand.good_to_know
+        self._session.flush()
+
+    @translate_errors
+    def get(self, name: str) -> GoodToKnowBrand | None:
+        wanted = _lookup_name(name)
+        row = None if wanted is None else self._row(wanted)
+        return None if row is None else self._brand(row)
+
+    @translate_errors
+    def list(self, *, good_to_know_only: bool = False, search: str | None = None) -> builtins.list[GoodToKnowBrand]:
+        query = select(BrandRow)
+        if good_to_know_only:
+            query = query.where(BrandRow.good_to_know.is_(True))
+        if search:
+            query = query.where(BrandRow.name.icontains(search, autoescape=True))
+        return [self._brand(row) for row in sorted(self._session.scalars(query), key=lambda row: row.name)]
+
+
+_JOB_FIELDS = (
+    "kind", "provider", "model", "state", "provider_job_id", "run_id", "request_count", "input_tokens",
+    "output_tokens", "completed_requests", "failed_requests", "estimated_cost_usd", "standard_cost_usd", "error",
+    "created_at", "updated_at", "submitted_at", "finished_at", "applied_at",
+)
+
+
+def _fill_job(row: BatchJobRow, job: BatchJob) -> None:
+    for name in _JOB_FIELDS:
+        value = getattr(job, name)
+        setattr(row, name, value.value if name in ("kind", "state") else value)
+
+
+def _item_rows(job: BatchJob) -> builtins.list[BatchItemRow]:
+    article_ids = [item.article_id for item in job.items]
+    if len(set(article_ids)) != len(article_ids):
+        raise InvalidInput(f"batch job {job.id} carries the same article more than once")
+    return [
+        BatchItemRow(article_id=item.article_id, position=position, content_hash=item.content_hash,
+                     chunk_count=item.chunk_count)
+        for position, item in enumerate(job.items)
+    ]
+
+
+def _job(row: BatchJobRow) -> BatchJob:
+    fields = {name: getattr(row, name) for name in _JOB_FIELDS}
+    items = tuple(
+        BatchItem(article_id=item.article_id, content_hash=item.content_hash, chunk_count=item.chunk_count)
+        for item in row.items
+    )
+    return BatchJob.model_validate({"id": row.id, "items": items, **fields})
+
+
+class SqlBatchJobRepository(BatchJobRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def add(self, job: BatchJob) -> None:
+        taken = AlreadyExists(f"batch job '{job.id}' already exists")
+        if self._session.get(BatchJobRow, job.id) is not None:
+            raise taken
+        row = BatchJobRow(id=job.id, items=_item_rows(job))
+        _fill_job(row, job)
+        with _unique(self._session, taken):
+            self._session.add(row)
+
+    @translate_errors
+    def save(self, job: BatchJob) -> None:
+        row = self._session.get(BatchJobRow, job.id)
+        if row is None:
+            raise NotFound(f"batch job '{job.id}' was never added")
+        _fill_job(row, job)
+        if tuple(_job(row).items) != job.items:
+            row.items.clear()
+            self._session.flush()  # delete the old items before rows with the same keys come back
+            row.items.extend(_item_rows(job))
+        self._session.flush()
+
+    @translate_errors
+    def get(self, job_id: str) -> BatchJob | None:
+        row = self._session.get(BatchJobRow, job_id)
+        return None if row is None else _job(row)
+
+    @translate_errors
+    def in_states(self, states: Iterable[BatchState], *, limit: int = 1000) -> builtins.list[BatchJob]:
+        wanted = sorted({BatchState(state).value for state in states})
+        if not wanted or limit <= 0:
+            return []
+        query = (select(BatchJobRow).where(BatchJobRow.state.in_(wanted))
+                 .order_by(BatchJobRow.created_at, BatchJobRow.id).limit(limit))
+        return [_job(row) for row in self._session.scalars(query)]
+
+    @translate_errors
+    def recent(self, *, limit: int = 50) -> builtins.list[BatchJob]:
+        if limit <= 0:
+            return []
+        query = select(BatchJobRow).order_by(BatchJobRow.created_at.desc(), BatchJobRow.id.desc()).limit(limit)
+        return [_job(row) for row in self._session.scalars(query)]
+
+    @translate_errors
+    def for_post(self, article_id: int) -> builtins.list[BatchJob]:
+        query = (select(BatchJobRow).join(BatchItemRow).where(BatchItemRow.article_id == article_id)
+                 .order_by(BatchJobRow.created_at.desc(), BatchJobRow.id.desc()))
+        return [_job(row) for row in self._session.scalars(query)]
+
+
+_RUN_FIELDS = ("key", "trigger", "state", "counts", "cost_usd", "standard_cost_usd", "error", "started_at",
+               "finished_at")
+
+
+def _fill_run(row: PipelineRunRow, run: PipelineRun) -> None:
+    for name in _RUN_FIELDS:
+        value = getattr(run, name)
+        setattr(row, name, value.value if name in ("trigger", "state") else value)
+    row.counts = dict(run.counts)
+    row.stages = {name: progress.model_dump() for name, progress in run.stages.items()}
+
+
+def _run(row: PipelineRunRow) -> PipelineRun:
+    return PipelineRun.model_validate({"id": row.id, "stages": row.stages, **{n: getattr(row, n) for n in _RUN_FIELDS}})
+
+
+class SqlPipelineRunRepository(PipelineRunRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def add(self, run: PipelineRun) -> None:
+        taken = AlreadyExists(f"pipeline run '{run.key}' already exists")
+        if self._session.get(PipelineRunRow, run.id) is not None or self._by_key(run.key) is not None:
+            raise taken
+        row = PipelineRunRow(id=run.id)
+        _fill_run(row, run)
+        with _unique(self._session, taken):
+            self._session.add(row)
+
+    @translate_errors
+    def save(self, run: PipelineRun) -> None:
+        row = self._session.get(PipelineRunRow, run.id)
+        if row is None:
+            raise NotFound(f"pipeline run '{run.id}' was never added")
+        with _unique(self._session, AlreadyExists(f"pipeline run key '{run.key}' is taken")):
+            _fill_run(row, run)
+
+    def _by_key(self, key: str) -> PipelineRunRow | None:
+        return self._session.scalars(select(PipelineRunRow).where(PipelineRunRow.key == key)).one_or_none()
+
+    @translate_errors
+    def get(self, run_id: str) -> PipelineRun | None:
+        row = self._session.get(PipelineRunRow, run_id)
+        return None if row is None else _run(row)
+
+    @translate_errors
+    def get_by_key(self, key: str) -> PipelineRun | None:
+        row = self._by_key(key)
+        return None if row is None else _run(row)
+
+    @translate_errors
+    def recent(self, *, limit: int = 20) -> builtins.list[PipelineRun]:
+        if limit <= 0:
+            return []
+        query = select(PipelineRunRow).order_by(PipelineRunRow.started_at.desc(), PipelineRunRow.id.desc()).limit(limit)
+        return [_run(row) for row in self._session.scalars(query)]

@@ -1,0 +1,80 @@
+"""The SQL unit of work: one session, and so one transaction, per `with` block."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from changple_adapters.sql._support import is_unavailable, unavailable
+from changple_adapters.sql.repositories import (
+    SqlAuthorRepository,
+    SqlBatchJobRepository,
+    SqlBrandRepository,
+    SqlPipelineRunRepository,
+    SqlPostRepository,
+    SqlPostStatusRepository,
+)
+from changple_domain.errors import ConcurrentUpdate
+from changple_domain.ports import UnitOfWork
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """Opens a fresh session on entry; leaving the block without `commit()` rolls everything back."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open; enter it one block at a time")
+        session = self._session_factory()
+        self._session = session
+        self.posts = SqlPostRepository(session)
+        self.statuses = SqlPostStatusRepository(session)
+        self.authors = SqlAuthorRepository(session)
+        self.brands = SqlBrandRepository(session)
+        self.batches = SqlBatchJobRepository(session)
+        self.runs = SqlPipelineRunRepository(session)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            session.rollback()  # nothing to undo after a commit; everything since, if there was no commit
+        except sa_exc.SQLAlchemyError as failed:
+            if exc is None and is_unavailable(failed):
+                raise unavailable(failed) from failed
+            if exc is None:
+                raise
+        finally:
+            session.close()
+        if isinstance(exc, sa_exc.SQLAlchemyError) and is_unavailable(exc):
+            raise unavailable(exc) from exc
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._session
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except sa_exc.IntegrityError as exc:
+            self.session.rollback()
+            raise ConcurrentUpdate("the transaction conflicted with another one; reload and try again") from exc
+        except sa_exc.SQLAlchemyError as exc:
+            if is_unavailable(exc):
+                self.session.rollback()
+                raise unavailable(exc) from exc
+            raise
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,65 @@
+"""The one composition root: which adapter serves which port is decided here and nowhere else.
+Nothing connects at import or construction time; providers build engines, clients and brokers
+when first asked for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dependency_injector import containers, providers
+from sqlalchemy.orm import sessionmaker
+
+from changple_adapters.local.clock import SystemClock
+from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
+from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
+from changple_adapters.sql.engine import create_engine_for
+from changple_adapters.sql.health import database_is_reachable
+from changple_adapters.sql.unit_of_work import SqlUnitOfWork
+from changple_domain.ports import Clock, TaskQueue, UnitOfWork
+from changple_entrypoints.settings import Settings
+from changple_entrypoints.worker.broker import broker_is_reachable, build_broker
+
+
+def _always_ready() -> tuple[bool, str]:
+    return True, "memory"
+
+
+class Container(containers.DeclarativeContainer):
+    """Build with `Container(settings=providers.Object(Settings()))`; tests override adapters."""
+
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
+    ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
+
+    # --- storage: a SQL database (SQLite by default, Postgres by URL) or process memory
+    engine = providers.Singleton(create_engine_for, url=settings.provided.resolved_database_url)
+    session_factory = providers.Singleton(sessionmaker, bind=engine, expire_on_commit=False)
+    memory_store = providers.Singleton(MemoryStore)
+    uow: providers.Provider[UnitOfWork] = providers.Selector(
+        settings.provided.storage,
+        sql=providers.Factory(SqlUnitOfWork, session_factory=session_factory),
+        memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
+    )
+    database_check: providers.Provider[Callable[[], tuple[bool, str]]] = providers.Selector(
+        settings.provided.storage,
+        sql=providers.Callable(lambda engine: lambda: database_is_reachable(engine), engine),
+        memory=providers.Object(_always_ready),
+    )
+
+    # --- background work: Redis broker when configured, in-process otherwise
+    broker = providers.Singleton(
+        build_broker, redis_url=settings.provided.redis_url, namespace=settings.provided.redis_namespace
+    )
+    task_queue: providers.Provider[TaskQueue] = providers.Singleton(DramatiqTaskQueue, broker=broker)
+    broker_check = providers.Callable(lambda broker: lambda: broker_is_reachable(broker), broker)
+
+
+def build_container(settings: Settings | None = None) -> Container:
+    """The container for these settings (read from the environment when not given), with the
+    actors declared on its broker. The broker object is made here; it connects on first use."""
+    from changple_entrypoints.worker.actors import register_actors
+
+    container = Container(settings=providers.Object(settings or Settings()))
+    register_actors(container.broker(), container)
+    return container

@@ -1,0 +1,105 @@
+"""`changple demo`: the main job on the embedded default, with no keys and no servers.
+It migrates the SQLite database, loads the bundled sample cafe, evaluates the ingestion
+policies and shows what would be ingested and why the rest would not."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from changple_domain.policies.eligibility import Reason
+from changple_domain.use_cases.evaluate_ingestion import (
+    EvaluateIngestion,
+    PostVerdict,
+    iter_unstored,
+    iter_verdicts,
+)
+from changple_entrypoints.containers import Container
+from changple_entrypoints.sample_data import load_sample_into_store
+
+_REASON_LABEL = {
+    Reason.ELIGIBLE: "[green]ingest[/]",
+    Reason.DELETED: "[red]deleted[/]",
+    Reason.MEMBERS_ONLY: "[yellow]members only[/]",
+    Reason.AUTHOR_NOT_ALLOWED: "[yellow]author not allowed[/]",
+    Reason.AUTHOR_INACTIVE: "[yellow]author disabled[/]",
+    Reason.EXCLUDED_BOARD: "[yellow]board excluded[/]",
+    Reason.DENIED_PATTERN: "[red]deny pattern[/]",
+    Reason.TOO_SHORT: "[yellow]too short[/]",
+    Reason.DUPLICATE_CONTENT: "[yellow]duplicate[/]",
+}
+
+
+def run_demo(container: Container, *, console: Console, as_json: bool, sample_path: Path | None) -> None:
+    from changple_adapters.sql.migrations import upgrade_database
+    from changple_entrypoints.cli import print_json
+
+    settings = container.settings()
+    uow, clock, policy = container.uow(), container.clock(), container.ingestion_policy()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=console, transient=True, disable=as_json,
+    ) as progress:
+        step = progress.add_task("preparing the database", total=None)
+        if settings.storage == "sql":
+            upgrade_database(settings.resolved_database_url)
+        progress.update(step, description="loading the sample cafe")
+        sample, recorded = load_sample_into_store(uow=uow, clock=clock, path=sample_path)
+        with uow:
+            total = uow.posts.count()
+        progress.update(step, description="evaluating the ingestion policies", total=total, completed=0)
+        verdicts: list[PostVerdict] = []
+        for verdict in iter_verdicts(EvaluateIngestion(policy=policy), uow=uow):
+            verdicts.append(verdict)
+            progress.advance(step)
+        unstored = list(iter_unstored(uow=uow))
+        with uow:
+            status_counts = {kind.value: n for kind, n in uow.statuses.counts().items()}
+
+    reasons = Counter(v.decision.reason.value for v in verdicts)
+    if as_json:
+        print_json({
+            "cafe": sample.name,
+            "database": settings.redacted()["database_url"] or settings.resolved_database_url,
+            "recorded": recorded.model_dump(),
+            "statuses": status_counts,
+            "posts": len(verdicts),
+            "eligible": reasons.get(Reason.ELIGIBLE.value, 0),
+            "reasons": dict(reasons),
+            "verdicts": [
+                {"article_id": v.article_id, "title": v.title, "author": v.author, "board": v.board,
+                 "eligible": v.decision.eligible, "reason": v.decision.reason.value,
+                 "message": v.decision.message, "need": v.need.value}
+                for v in verdicts
+            ],
+            "not_stored": [{"article_id": s.article_id, "status": s.kind.value, "reason": s.reason} for s in unstored],
+        })
+        return
+
+    table = Table(title=f"{sample.name}: what would be ingested", show_lines=False, expand=True)
+    table.add_column("article", justify="right", style="dim")
+    table.add_column("board", no_wrap=True)
+    table.add_column("author", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=2)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("why", overflow="fold", ratio=2)
+    for v in verdicts:
+        table.add_row(str(v.article_id), v.board, v.author, v.title, _REASON_LABEL[v.decision.reason],
+                      "" if v.decision.eligible else v.decision.message)
+    for status in unstored:
+        table.add_row(str(status.article_id), "", "", "[dim](not stored)[/]", f"[red]{status.kind.value}[/]",
+                      status.reason or "")
+    console.print(table)
+    console.print(
+        f"loaded {len(sample.articles)} sightings: {recorded.new} new, {recorded.changed} changed, "
+        f"{recorded.unchanged} unchanged, {recorded.deleted} deleted, {recorded.members_only} members-only, "
+        f"{recorded.duplicates_in_input} repeated in the input"
+    )
+    summary = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in reasons.most_common())
+    console.print(f"[bold]{reasons.get(Reason.ELIGIBLE.value, 0)} of {len(verdicts)} stored posts would be "
+                  f"ingested[/] ({summary})")
+    console.print(f"database: {settings.resolved_database_url}")

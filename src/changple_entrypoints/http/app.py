@@ -1,0 +1,118 @@
+"""The Litestar app factory. Handlers are thin: parse, call one use case, shape the answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from litestar import Litestar, Response, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
+
+from changple_domain.errors import InvalidInput, NotFound
+from changple_domain.model.authors import AllowedAuthor
+from changple_domain.ports import UnitOfWork
+from changple_domain.use_cases.catalog import add_author, set_author_active
+from changple_entrypoints.containers import Container
+from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
+from changple_entrypoints.http.schemas import (
+    AuthorCreate,
+    AuthorRead,
+    AuthorUpdate,
+    HealthRead,
+    PostRead,
+    ReadinessRead,
+)
+from changple_entrypoints.worker.broker import EmbeddedWorker
+
+# Ports are Protocols and checks are callables: Litestar must hand them over as they are.
+Uow = NamedDependency[SkipValidation[UnitOfWork]]
+Checks = NamedDependency[SkipValidation[dict[str, Callable[[], tuple[bool, str]]]]]
+
+
+@get("/api/health", tags=["health"], summary="Liveness: the process answers")
+async def health() -> HealthRead:
+    return HealthRead(status="ok")
+
+
+@get("/api/health/ready", tags=["health"], summary="Readiness: the database and the broker answer",
+     sync_to_thread=True)
+def ready(readiness_checks: Checks) -> Response[Any]:
+    checks: dict[str, str] = {}
+    failing: list[str] = []
+    for part, check in readiness_checks.items():
+        ok, detail = check()
+        checks[part] = detail if ok else f"failing: {detail}"
+        if not ok:
+            failing.append(f"{part} ({detail})")
+    if failing:
+        body = {"error": "not_ready", "detail": "not ready: " + "; ".join(failing), "checks": checks}
+        return Response(body, status_code=503)
+    return Response(ReadinessRead(status="ready", checks=checks))
+
+
+@get("/api/v1/posts/{article_id:int}/", tags=["posts"], sync_to_thread=True)
+def get_post(article_id: FromPath[int], uow: Uow) -> PostRead:
+    with uow:
+        found = uow.posts.get(article_id)
+    if found is None:
+        raise NotFound(f"no post with article id {article_id}")
+    return PostRead.of(found)
+
+
+@get("/api/v1/authors/", tags=["authors"], sync_to_thread=True)
+def list_authors(
+    uow: Uow,
+    search: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    active_only: Annotated[bool, QueryParameter()] = False,
+) -> list[AuthorRead]:
+    with uow:
+        authors = uow.authors.list(active_only=active_only, search=search)
+    return [AuthorRead.model_validate(a.model_dump()) for a in authors]
+
+
+@post("/api/v1/authors/", tags=["authors"], sync_to_thread=True)
+def create_author(data: JSONBody[AuthorCreate], uow: Uow) -> AuthorRead:
+    try:
+        author = AllowedAuthor.model_validate(data.model_dump())
+    except ValueError as exc:
+        raise InvalidInput(f"author: {exc}") from exc
+    return AuthorRead.model_validate(add_author(author, uow=uow).model_dump())
+
+
+@patch("/api/v1/authors/{name:str}/", tags=["authors"], sync_to_thread=True)
+def update_author(name: FromPath[str], data: JSONBody[AuthorUpdate], uow: Uow) -> AuthorRead:
+    return AuthorRead.model_validate(set_author_active(name, data.active, uow=uow).model_dump())
+
+
+def create_app(container: Container, *, run_embedded_worker: bool = False) -> Litestar:
+    """The API over `container`. With `run_embedded_worker` (embedded mode), Dramatiq worker
+    threads run inside this process for as long as the app does."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        worker = None
+        if run_embedded_worker:
+            worker = EmbeddedWorker(container.broker(), threads=container.settings().worker_threads)
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    return Litestar(
+        route_handlers=[health, ready, get_post, list_authors, create_author, update_author],
+        dependencies={
+            "readiness_checks": Provide(
+                lambda: {"database": container.database_check(), "broker": container.broker_check()},
+                sync_to_thread=False,
+            ),
+            "uow": Provide(lambda: container.uow(), sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(title="changple core", version="0.1.0", path="/schema"),
+        lifespan=[lifespan],
+    )

@@ -1,0 +1,95 @@
+"""The one table from domain errors to HTTP statuses, and the JSON shape of every error:
+`{"error": code, "detail": message}`. Anything unmapped is a bug and answers 500."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from changple_domain.errors import (
+    AlreadyExists,
+    ChangpleError,
+    ConcurrentUpdate,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    InvalidSetting,
+    LoginRequired,
+    NotFound,
+    ProviderRejected,
+    ProviderUnavailable,
+    Unauthorized,
+)
+
+log = logging.getLogger(__name__)
+
+# Looked up along the error's MRO, so a subclass may have its own row.
+STATUS_FOR_ERROR: dict[type[ChangpleError], int] = {
+    InvalidSetting: 503,  # the server is misconfigured: not the caller's fault
+    InvalidInput: 400,
+    NotFound: 404,
+    AlreadyExists: 409,
+    IllegalTransition: 409,
+    ConcurrentUpdate: 409,
+    Unauthorized: 401,
+    Forbidden: 403,
+    ProviderRejected: 502,
+    ProviderUnavailable: 503,
+    LoginRequired: 503,
+}
+
+_HTTP_CODES = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+               429: "rate_limited", 500: "internal_error", 503: "unavailable"}
+
+
+def status_for(error: ChangpleError) -> int:
+    for cls in type(error).__mro__:
+        status = STATUS_FOR_ERROR.get(cls)  # type: ignore[arg-type]
+        if status is not None:
+            return status
+    return HTTP_500_INTERNAL_SERVER_ERROR
+
+
+def error_response(status: int, code: str, detail: str) -> Response[dict[str, str]]:
+    return Response({"error": code, "detail": detail}, status_code=status, media_type=MediaType.JSON)
+
+
+def handle_domain_error(request: Request, exc: ChangpleError) -> Response[dict[str, str]]:
+    status = status_for(exc)
+    if status >= 500:
+        log.warning("%s %s -> %s %s: %s", request.method, request.url.path, status, exc.code, exc.detail)
+    return error_response(status, exc.code, exc.detail)
+
+
+def handle_validation_error(request: Request, exc: ValidationException) -> Response[dict[str, str]]:
+    problems = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            where = item.get("key") or item.get("source") or "request"
+            problems.append(f"{where}: {item.get('message', 'invalid')}")
+    detail = "; ".join(problems) or exc.detail
+    return error_response(400, "invalid_input", detail)
+
+
+def handle_http_error(request: Request, exc: HTTPException) -> Response[dict[str, str]]:
+    if exc.status_code >= 500:
+        log.error("%s %s -> %s: %s", request.method, request.url.path, exc.status_code, exc.detail, exc_info=exc)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, code, exc.detail)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response[dict[str, str]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error happened")
+
+
+EXCEPTION_HANDLERS = {
+    ChangpleError: handle_domain_error,
+    ValidationException: handle_validation_error,
+    HTTPException: handle_http_error,
+    Exception: handle_unexpected,
+}

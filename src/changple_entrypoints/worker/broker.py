@@ -1,0 +1,60 @@
+"""The broker: Redis when a URL is set, otherwise Dramatiq's in-process broker with worker
+threads, so the embedded mode needs no server. Actors are bound to the broker explicitly
+(see actors.py), which sidesteps Dramatiq's bind-at-import global."""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+
+log = logging.getLogger(__name__)
+
+
+def build_broker(redis_url: str | None, namespace: str = "changple") -> dramatiq.Broker:
+    """Create (but do not connect) the broker for this configuration and make it Dramatiq's global."""
+    broker: dramatiq.Broker
+    if redis_url:
+        broker = RedisBroker(url=redis_url, namespace=namespace)
+    else:
+        broker = StubBroker()
+        broker.emit_after("process_boot")
+    dramatiq.set_broker(broker)
+    return broker
+
+
+def broker_is_reachable(broker: dramatiq.Broker) -> tuple[bool, str]:
+    """Whether the broker answers; the embedded broker always does."""
+    if isinstance(broker, RedisBroker):
+        try:
+            broker.client.ping()
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its text
+            return False, f"redis: {type(exc).__name__}: {exc}"
+        return True, "redis"
+    return True, "embedded"
+
+
+class EmbeddedWorker:
+    """Dramatiq worker threads inside this process, for the embedded mode."""
+
+    def __init__(self, broker: dramatiq.Broker, threads: int) -> None:
+        self._worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)
+        self._running = False
+
+    def start(self) -> None:
+        if not self._running:
+            self._worker.start()
+            self._running = True
+            log.info("embedded worker started")
+
+    def stop(self) -> None:
+        if self._running:
+            self._worker.stop()
+            self._running = False
+            log.info("embedded worker stopped")
+
+    def join(self) -> None:
+        """Wait until every queued message has been processed (tests and the demo use this)."""
+        self._worker.join()

@@ -1,0 +1,125 @@
+"""Every unit-of-work implementation behind one fixture: the same contract runs on the in-memory fake,
+on SQLite and on PostgreSQL. Postgres gets one throwaway database per test session."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
+from changple_adapters.sql.engine import create_engine_for, create_session_factory
+from changple_adapters.sql.migrations import upgrade_database
+from changple_adapters.sql.tables import Base
+from changple_adapters.sql.unit_of_work import SqlUnitOfWork
+from changple_domain.ports import UnitOfWork
+from tests.services import require_service
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+UowFactory = Callable[[], UnitOfWork]
+
+BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+class PostgresServer:
+    """Creates uniquely named databases on the test server and drops them (and only them) at the end."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = make_url(admin_url)
+        conninfo = self.admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            self._admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
+        except psycopg.OperationalError as exc:
+            require_service("PostgreSQL", f"cannot connect to {self.admin_url!r}: {exc}".strip())
+        self._created: list[str] = []
+
+    def create_database(self) -> str:
+        name = f"changple_test_{secrets.token_hex(6)}"
+        self._admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self._created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        for name in self._created:
+            self._admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        self._admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer(os.environ.get("CHANGPLE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL))
+    try:
+        yield server
+    finally:
+        server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_server: PostgresServer) -> Iterator[Engine]:
+    url = postgres_server.create_database()
+    upgrade_database(url)
+    engine = create_engine_for(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated database file, copied for every test (migrating each time costs more than copying)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "changple.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+def _truncate(engine: Engine) -> None:
+    names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowFactory]:
+    """Makes units of work over one shared store, as separate workers would have."""
+    if request.param == "memory":
+        store = MemoryStore()
+        yield lambda: MemoryUnitOfWork(store)
+        return
+    if request.param == "sqlite":
+        path = tmp_path / "changple.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        engine = create_engine_for(f"sqlite:///{path}")
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        _truncate(engine)
+    sessions = create_session_factory(engine)
+    try:
+        yield lambda: SqlUnitOfWork(sessions)
+    finally:
+        if request.param == "sqlite":
+            engine.dispose()
+
+
+@pytest.fixture
+def uow(uow_factory: UowFactory) -> UnitOfWork:
+    return uow_factory()
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, never migrated database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nested' / 'dir' / 'changple.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database()

@@ -1,0 +1,83 @@
+"""The `changple` command as a user runs it: a real process, a fresh data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CHANGPLE = [sys.executable, "-m", "changple_entrypoints"]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [*CHANGPLE, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120, check=False
+    )
+
+
+def test_demo_on_a_fresh_directory_then_again(tmp_path: Path) -> None:
+    first = run_cli("demo", "--json", "--data-dir", str(tmp_path / "d"))
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert (tmp_path / "d" / "changple.db").exists()
+    assert report["posts"] >= 40
+    assert 0 < report["eligible"] < report["posts"]
+    for reason in ("author_not_allowed", "too_short", "duplicate_content", "author_inactive"):
+        assert report["reasons"].get(reason, 0) >= 1, reason
+    not_stored = {entry["status"] for entry in report["not_stored"]}
+    assert not_stored == {"deleted", "members_only"}
+    assert all(entry["reason"] for entry in report["not_stored"])
+    assert report["recorded"]["new"] == report["posts"]
+    assert report["recorded"]["duplicates_in_input"] >= 1
+    assert all(v["message"] for v in report["verdicts"])
+
+    second = run_cli("demo", "--json", "--data-dir", str(tmp_path / "d"))
+    assert second.returncode == 0, second.stderr
+    again = json.loads(second.stdout)
+    assert again["recorded"]["new"] == 0
+    assert again["recorded"]["changed"] == 0
+    assert again["recorded"]["unchanged"] == report["posts"]
+    assert again["reasons"] == report["reasons"]
+
+
+def test_demo_prints_a_table_for_people(tmp_path: Path) -> None:
+    result = run_cli("demo", "--data-dir", str(tmp_path / "d"), env={"COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr
+    assert "what would be ingested" in result.stdout
+    assert "stored posts would be ingested" in result.stdout
+
+
+def test_bad_policy_setting_is_exit_2_naming_the_variable(tmp_path: Path) -> None:
+    result = run_cli("demo", "--data-dir", str(tmp_path / "d"), env={"CHANGPLE_INGESTION_MIN_CONTENT_LENGTH": "-4"})
+    assert result.returncode == 2
+    assert "CHANGPLE_INGESTION_MIN_CONTENT_LENGTH" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_broken_sample_file_is_exit_2_and_keeps_the_database(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    assert run_cli("demo", "--json", "--data-dir", str(data)).returncode == 0
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"cafe": {"club_id": 1}', encoding="utf-8")
+    result = run_cli("demo", "--json", "--data-dir", str(data), "--sample", str(broken))
+    assert result.returncode == 2
+    assert "cannot read the sample cafe" in result.stderr
+    again = run_cli("demo", "--json", "--data-dir", str(data))
+    assert json.loads(again.stdout)["recorded"]["unchanged"] >= 40
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    result = run_cli("db", "upgrade", "--data-dir", str(tmp_path / "x"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x" / "changple.db").exists()
+
+
+def test_worker_without_redis_explains_embedded_mode(tmp_path: Path) -> None:
+    result = run_cli("worker", "--data-dir", str(tmp_path / "x"))
+    assert result.returncode == 2
+    assert "CHANGPLE_REDIS_URL" in result.stderr

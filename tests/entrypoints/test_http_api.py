@@ -1,0 +1,131 @@
+"""The HTTP app through Litestar's test client: health, readiness, the error table, and the
+JSON error shape for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar.testing import TestClient
+
+from changple_adapters.local.sample import load_sample
+from changple_domain.errors import (
+    AlreadyExists,
+    ChangpleError,
+    InvalidInput,
+    InvalidSetting,
+    NotFound,
+    ProviderUnavailable,
+)
+from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.http.app import create_app
+from changple_entrypoints.http.errors import status_for
+from changple_entrypoints.sample_data import load_sample_into_store
+from changple_entrypoints.settings import Settings
+
+
+def test_health_answers_ok(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_names_database_and_broker(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = client.get("/api/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["checks"] == {"database": "sqlite", "broker": "embedded"}
+
+
+def test_ready_is_503_naming_the_failing_part(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, database_url="postgresql://nobody@127.0.0.1:1/none")  # type: ignore[call-arg]
+    with TestClient(app=create_app(build_container(settings))) as client:
+        response = client.get("/api/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"] == "not_ready"
+    assert "database" in body["detail"]
+    assert body["checks"]["broker"] == "embedded"
+    assert body["checks"]["database"].startswith("failing: postgresql")
+
+
+def test_openapi_schema_is_served(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/health/ready" in paths
+    assert "/api/v1/authors" in paths  # Litestar lists paths without the trailing slash
+
+
+def test_post_read_and_404_shape(client: TestClient, container: Container) -> None:  # type: ignore[type-arg]
+    sample, _ = load_sample_into_store(uow=container.uow(), clock=container.clock())
+    saved = next(a for a in sample.articles if a.post is not None)
+    response = client.get(f"/api/v1/posts/{saved.article_id}/")
+    assert response.status_code == 200
+    assert response.json()["title"] == saved.post.title  # type: ignore[union-attr]
+    assert response.json()["published_at"].endswith("+09:00")
+
+    missing = client.get("/api/v1/posts/999999999/")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "not_found", "detail": "no post with article id 999999999"}
+
+
+def test_unknown_route_and_bad_path_are_json_4xx(client: TestClient) -> None:  # type: ignore[type-arg]
+    unknown = client.get("/api/v1/nothing-here/")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"] == "not_found"
+    bad_id = client.get("/api/v1/posts/not-a-number/")
+    assert 400 <= bad_id.status_code < 500
+    assert "error" in bad_id.json()
+
+
+def test_author_create_conflict_and_validation(client: TestClient) -> None:  # type: ignore[type-arg]
+    created = client.post("/api/v1/authors/", json={"name": "  창플  지기 ", "group": "운영진"})
+    assert created.status_code == 201
+    assert created.json() == {"name": "창플 지기", "group": "운영진", "active": True}
+
+    again = client.post("/api/v1/authors/", json={"name": "창플 지기"})
+    assert again.status_code == 409
+    assert again.json()["error"] == "already_exists"
+
+    blank = client.post("/api/v1/authors/", json={"name": "   "})
+    assert blank.status_code == 400
+    assert blank.json()["error"] == "invalid_input"
+
+    unknown_field = client.post("/api/v1/authors/", json={"name": "x", "role": "admin"})
+    assert unknown_field.status_code == 400
+    assert "role" in unknown_field.json()["detail"]
+
+    not_json = client.post("/api/v1/authors/", content=b"{nope", headers={"content-type": "application/json"})
+    assert not_json.status_code == 400
+
+    listed = client.get("/api/v1/authors/", params={"search": "지기"})
+    assert [a["name"] for a in listed.json()] == ["창플 지기"]
+
+
+def test_author_disable_then_unknown_is_404(client: TestClient) -> None:  # type: ignore[type-arg]
+    client.post("/api/v1/authors/", json={"name": "상권박사"})
+    disabled = client.patch("/api/v1/authors/상권박사/", json={"active": False})
+    assert disabled.status_code == 200
+    assert disabled.json()["active"] is False
+    assert client.get("/api/v1/authors/", params={"active_only": True}).json() == []
+    missing = client.patch("/api/v1/authors/없는사람/", json={"active": True})
+    assert missing.status_code == 404
+
+
+def test_error_table_follows_the_class_hierarchy() -> None:
+    assert status_for(NotFound("x")) == 404
+    assert status_for(AlreadyExists("x")) == 409
+    assert status_for(InvalidInput("x")) == 400
+    assert status_for(InvalidSetting("x")) == 503
+    assert status_for(ProviderUnavailable("x")) == 503
+
+    class Unmapped(ChangpleError):
+        pass
+
+    assert status_for(Unmapped("x")) == 500
+
+
+def test_sample_file_is_complete() -> None:
+    sample = load_sample()
+    assert len([a for a in sample.articles if a.post is not None]) >= 40

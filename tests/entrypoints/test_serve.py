@@ -1,0 +1,46 @@
+"""`changple serve` as a real process on a loopback port, answered over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "changple_entrypoints", "serve", "--port", str(port), "--data-dir", str(tmp_path)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert time.monotonic() < deadline, "the server did not come up in 60 s"
+            time.sleep(0.2)
+        ready = httpx.get(f"{base}/api/health/ready", timeout=5)
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"database": "sqlite", "broker": "embedded"}
+        assert (tmp_path / "changple.db").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,78 @@
+"""Background tasks through the TaskQueue port: the embedded broker with in-process threads,
+and the real Redis broker with a worker consuming from it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+
+from changple_adapters.sql.migrations import upgrade_database
+from changple_domain.errors import InvalidInput
+from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.settings import Settings
+from changple_entrypoints.worker.actors import QUEUE
+from changple_entrypoints.worker.broker import EmbeddedWorker
+from tests.services import require_service
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _post_count(container: Container) -> int:
+    uow = container.uow()
+    with uow:
+        return uow.posts.count()
+
+
+def test_embedded_worker_runs_an_enqueued_task(container: Container) -> None:
+    worker = EmbeddedWorker(container.broker(), threads=2)
+    worker.start()
+    try:
+        container.task_queue().enqueue("load_sample_cafe")
+        container.broker().join(QUEUE, timeout=60_000)
+        worker.join()
+    finally:
+        worker.stop()
+    assert _post_count(container) >= 40
+
+
+def test_unknown_task_is_refused(container: Container) -> None:
+    with pytest.raises(InvalidInput, match="no background task named 'nope'"):
+        container.task_queue().enqueue("nope")
+
+
+@pytest.fixture
+def redis_container(tmp_path: Path) -> Container:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        require_service("redis", f"Redis at {REDIS_URL} is not reachable: {exc}")
+    namespace = f"changple-test-{uuid.uuid4().hex[:8]}"
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path / "data", redis_url=REDIS_URL, redis_namespace=namespace
+    )
+    upgrade_database(settings.resolved_database_url)
+    yield build_container(settings)  # type: ignore[misc]
+    keys = list(client.scan_iter(match=f"{namespace}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_redis_worker_consumes_what_the_queue_sent(redis_container: Container) -> None:
+    redis_container.task_queue().enqueue("load_sample_cafe")
+    worker = EmbeddedWorker(redis_container.broker(), threads=1)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while _post_count(redis_container) < 40 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.stop()
+    assert _post_count(redis_container) >= 40
+    ok, detail = redis_container.broker_check()()
+    assert ok
+    assert detail == "redis"
