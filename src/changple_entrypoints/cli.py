@@ -49,7 +49,7 @@ EXIT_CODES: dict[type[ChangpleError], int] = {
 
 def exit_code_for(error: ChangpleError) -> int:
     for cls in type(error).__mro__:
-        code = EXIT_CODES.get(cls)  # type: ignore[call-overload]
+        code = EXIT_CODES.get(cls)
         if code is not None:
             return code
     return 1

@@ -40,7 +40,8 @@ class PostgresServer:
         try:
             self._admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
         except psycopg.OperationalError as exc:
-            require_service("PostgreSQL", f"cannot connect to {self.admin_url!r}: {exc}".strip())
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            require_service("PostgreSQL", f"cannot connect to {self.admin_url!r}: {first_line}")
         self._created: list[str] = []
 
     def create_database(self) -> str:

@@ -45,7 +45,7 @@ def test_saving_an_author_inserts_or_replaces(uow: UnitOfWork) -> None:
 
 
 def test_author_list_filters_and_orders_by_name(uow: UnitOfWork) -> None:
-    names = {"창업왕": True, "Alice": True, "김창업": False, "bob": True, "100%_진심": True}
+    names = {"창업왕": True, "Alice": True, "김창업": False, "bob": True, "100%_진심": True, "Émile": False}
     with uow:
         for name, active in names.items():
             uow.authors.add(AllowedAuthor(name=name, active=active))
@@ -55,6 +55,7 @@ def test_author_list_filters_and_orders_by_name(uow: UnitOfWork) -> None:
         assert [a.name for a in uow.authors.list(search="창업")] == ["김창업", "창업왕"]
         assert [a.name for a in uow.authors.list(search="창업", active_only=True)] == ["창업왕"]
         assert [a.name for a in uow.authors.list(search="ALI")] == ["Alice"]
+        assert [a.name for a in uow.authors.list(search="éMI")] == ["Émile"]  # case folding beyond ASCII
         assert [a.name for a in uow.authors.list(search="%_")] == ["100%_진심"]  # no wildcards
         assert [a.name for a in uow.authors.list(search="b_b")] == []
         assert uow.authors.list(search="없는 이름") == []

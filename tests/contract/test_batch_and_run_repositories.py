@@ -26,8 +26,10 @@ def test_batch_job_round_trip(uow: UnitOfWork) -> None:
     assert got == job
     assert got is not None
     assert [item.article_id for item in got.items] == [30, 10, 20]  # the job's order, not the key order
-    assert got.estimated_cost_usd == Decimal("1234.567891") and got.standard_cost_usd == Decimal("0.000001")
-    assert got.created_at.utcoffset() is not None and got.created_at == later(0)
+    assert got.estimated_cost_usd == Decimal("1234.567891")
+    assert got.standard_cost_usd == Decimal("0.000001")
+    assert got.created_at.utcoffset() is not None
+    assert got.created_at == later(0)
 
 
 def test_adding_a_taken_job_id_raises(uow: UnitOfWork) -> None:
@@ -58,14 +60,19 @@ def test_saving_walks_the_lifecycle(uow: UnitOfWork) -> None:
         uow.commit()
     with uow:
         got = uow.batches.get("emb-1")
-        assert got == job and got is not None
-        assert got.state is BatchState.SUCCEEDED and got.finished_at == later(3) and got.submitted_at == later(1)
+        assert got == job
+        assert got is not None
+        assert got.state is BatchState.SUCCEEDED
+        assert got.finished_at == later(3)
+        assert got.submitted_at == later(1)
         job = job.advance(BatchState.APPLIED, at=later(4))
         uow.batches.save(job)
         uow.commit()
     with uow:
         got = uow.batches.get("emb-1")
-    assert got is not None and got.state is BatchState.APPLIED and got.applied_at == later(4)
+    assert got is not None
+    assert got.state is BatchState.APPLIED
+    assert got.applied_at == later(4)
 
 
 def test_saving_replaces_the_items(uow: UnitOfWork) -> None:
@@ -123,7 +130,8 @@ def test_run_round_trip_and_progress(uow: UnitOfWork) -> None:
     with uow:
         assert uow.runs.get("run-1") == run
         assert uow.runs.get_by_key("nightly:2026-03-01") == run
-        assert uow.runs.get("run-2") is None and uow.runs.get_by_key("nightly:2026-03-02") is None
+        assert uow.runs.get("run-2") is None
+        assert uow.runs.get_by_key("nightly:2026-03-02") is None
         run = run.with_stage("summarize", done=40, total=120).with_stage("embed", done=0, total=120)
         run = run.model_copy(update={"cost_usd": Decimal("12.345678"), "standard_cost_usd": Decimal("24.691356")})
         run = run.finished(at=later(90), error="임베딩 제공자 응답 없음")
@@ -132,8 +140,11 @@ def test_run_round_trip_and_progress(uow: UnitOfWork) -> None:
     with uow:
         got = uow.runs.get("run-1")
     assert got == run
-    assert got is not None and got.state is RunState.FAILED and got.finished_at == later(90)
-    assert got.stages["summarize"].done == 40 and got.cost_usd == Decimal("12.345678")
+    assert got is not None
+    assert got.state is RunState.FAILED
+    assert got.finished_at == later(90)
+    assert got.stages["summarize"].done == 40
+    assert got.cost_usd == Decimal("12.345678")
 
 
 def test_run_id_and_key_are_unique(uow: UnitOfWork) -> None:
@@ -149,7 +160,8 @@ def test_run_id_and_key_are_unique(uow: UnitOfWork) -> None:
         uow.commit()
     with uow:
         assert uow.runs.get_by_key("nightly:2026-03-01") == make_run("run-1", key="nightly:2026-03-01")
-        assert uow.runs.get("run-2") is None and uow.runs.get_by_key("manual:1") is None
+        assert uow.runs.get("run-2") is None
+        assert uow.runs.get_by_key("manual:1") is None
         assert uow.runs.get("run-3") is not None
 
 

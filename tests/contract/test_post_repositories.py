@@ -25,13 +25,17 @@ def test_every_post_field_round_trips(uow: UnitOfWork) -> None:
     assert got == post
     assert got is not None
     assert got.model_dump() == post.model_dump()
-    assert got.summary_stage.attempts == 2 and got.summary_stage.last_error == "429 Too Many Requests"
+    assert got.summary_stage.attempts == 2
+    assert got.summary_stage.last_error == "429 Too Many Requests"
     assert got.embedding_stage.last_error == "타임아웃"
-    assert got.image_urls == post.image_urls and isinstance(got.image_urls, tuple)
+    assert got.image_urls == post.image_urls
+    assert isinstance(got.image_urls, tuple)
     for stored, original in ((got.published_at, post.published_at), (got.scraped_at, post.scraped_at)):
-        assert stored is not None and original is not None
+        assert stored is not None
+        assert original is not None
         assert stored.utcoffset() is not None
-        assert stored == original and stored.microsecond == original.microsecond
+        assert stored == original
+        assert stored.microsecond == original.microsecond
 
 
 def test_missing_posts_are_none_or_absent(uow: UnitOfWork) -> None:
@@ -60,8 +64,10 @@ def test_upsert_inserts_then_replaces(uow: UnitOfWork) -> None:
     assert got is not None
     assert got.content == "내용을 고쳤습니다."
     assert got.content_hash == revised.content_hash != original.content_hash
-    assert got.summary == original.summary and got.summary_hash == original.summary_hash
-    assert got.indexed_hash == original.indexed_hash and got.indexed_chunks == 3
+    assert got.summary == original.summary
+    assert got.summary_hash == original.summary_hash
+    assert got.indexed_hash == original.indexed_hash
+    assert got.indexed_chunks == 3
     assert got.scraped_at == later(60)
 
 
@@ -70,7 +76,8 @@ def test_upsert_of_the_same_id_twice_in_one_call_keeps_the_last(uow: UnitOfWork)
         uow.posts.upsert_many([make_post(8, title="첫 번째"), make_post(9), make_post(8, title="두 번째")])
         got = uow.posts.get(8)
         assert uow.posts.count() == 2
-    assert got is not None and got.title == "두 번째"
+    assert got is not None
+    assert got.title == "두 번째"
 
 
 def test_upsert_of_nothing_is_harmless(uow: UnitOfWork) -> None:
@@ -154,7 +161,8 @@ def test_two_thousand_posts_in_one_call_page_through_completely(uow: UnitOfWork)
         assert uow.posts.count(PostSelection.SUMMARY_STALE) == 2000
         sample = uow.posts.get_many(range(1, 2001))
     assert seen == list(range(1, 2001))
-    assert len(sample) == 2000 and sample[1999] == posts[1998]
+    assert len(sample) == 2000
+    assert sample[1999] == posts[1998]
     summarized = [p.with_summary(summary="요약", keywords=("키",), possible_questions=(), made_from=p.content_hash)
                   for p in posts]
     with uow:
@@ -177,7 +185,9 @@ def test_status_round_trip_and_update(uow: UnitOfWork) -> None:
         uow.commit()
     with uow:
         got = uow.statuses.get(7)
-        assert got == error and got is not None and got.updated_at.utcoffset() is not None
+        assert got == error
+        assert got is not None
+        assert got.updated_at.utcoffset() is not None
         assert got.updated_at.astimezone(UTC) == datetime(2026, 3, 1, 12, 0, 0, 999999, tzinfo=UTC)
         assert uow.statuses.get(9) is None
         saved = _status(7, PostStatusKind.SAVED, attempts=4, updated_at=later(5))

@@ -28,10 +28,15 @@ def test_leaving_without_commit_rolls_back(uow: UnitOfWork) -> None:
         assert uow.runs.get("run-1") is None
 
 
-def test_an_exception_rolls_back_and_propagates(uow: UnitOfWork) -> None:
-    with pytest.raises(ZeroDivisionError), uow:
+def _write_then_fail(uow: UnitOfWork) -> None:
+    with uow:
         uow.posts.upsert_many([make_post(1)])
-        _ = 1 / 0
+        raise LookupError("boom")
+
+
+def test_an_exception_rolls_back_and_propagates(uow: UnitOfWork) -> None:
+    with pytest.raises(LookupError, match="boom"):
+        _write_then_fail(uow)
     with uow:
         assert uow.posts.count() == 0
 

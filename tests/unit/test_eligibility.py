@@ -276,11 +276,15 @@ def test_rule_order_first_violation_wins(
 NAMES = ["김창플", "박사장", "이 대표", "휴면작가"]
 BOARDS = ["창업 이야기", "자유게시판", "질문", ""]
 PATTERNS = ["광고", "홍보", r"카톡\s*문의", "SPAM", "[0-9]{3}-[0-9]{4}"]
-text_bits = st.sampled_from(["창업", "광고", "홍보", "카톡 문의", "spam", "010-1234", "상권", " ", "\n", "\u200b", "가맹"])
+text_bits = st.sampled_from(
+    ["창업", "광고", "홍보", "카톡 문의", "spam", "010-1234", "상권", " ", "\n", "\u200b", "가맹"]
+)
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[CafePost, PostStatusKind, dict[str, AllowedAuthor], IngestionPolicy, int | None]:
+def scenarios(
+    draw: st.DrawFn,
+) -> tuple[CafePost, PostStatusKind, dict[str, AllowedAuthor], IngestionPolicy, int | None]:
     article_id = draw(st.integers(1, 50))
     post = make_post(
         article_id=article_id,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from changple_adapters.memory import FixedClock, MemoryUnitOfWork
-from changple_domain.errors import AlreadyExists, LoginRequired, NotFound
+from changple_domain.errors import AlreadyExists, InvalidInput, LoginRequired, NotFound
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.model.posts import CafePost, PostNeed, PostStatus, PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
@@ -231,12 +231,11 @@ def test_login_required_raises_and_writes_nothing(uow: MemoryUnitOfWork, clock: 
     assert [stored_status(uow, i) for i in (2, 3, 4)] == [None, None, None]
 
 
-def test_saved_outcome_without_a_post_fails_and_writes_nothing(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
-    broken = ScrapedArticle(article_id=9, outcome=ScrapeOutcome.SAVED)
-    with pytest.raises(ValueError, match="9"):
-        record(uow, clock, saved(1), broken)
-    assert stored_post(uow, 1) is None
-    assert stored_status(uow, 1) is None
+def test_saved_outcome_without_a_post_is_rejected_by_the_model() -> None:
+    with pytest.raises(ValueError, match="SAVED outcome"):
+        ScrapedArticle(article_id=9, outcome=ScrapeOutcome.SAVED)
+    with pytest.raises(ValueError, match="SAVED outcome"):
+        ScrapedArticle(article_id=9, outcome=ScrapeOutcome.DELETED, post=make_post(9))
 
 
 def test_deleted_post_keeps_its_row_and_needs_removal_if_indexed(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
@@ -262,11 +261,6 @@ def test_deleted_post_keeps_its_row_and_needs_removal_if_indexed(uow: MemoryUnit
     assert by_id[11].need is PostNeed.NOTHING
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain bug: record_articles builds an ERROR PostStatus from ScrapedArticle.reason, which may be "
-    "None, so an ERROR outcome without a reason crashes the whole batch with a ValidationError",
-)
 def test_error_outcome_without_reason_is_recorded_or_rejected_up_front(
     uow: MemoryUnitOfWork, clock: FixedClock
 ) -> None:
@@ -282,15 +276,14 @@ def test_error_outcome_without_reason_is_recorded_or_rejected_up_front(
     assert status.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain bug: a SAVED ScrapedArticle may carry a post with another article id; record_articles then "
-    "stores the post under its own id and the SAVED status under the article id",
-)
 def test_saved_article_and_its_post_must_agree_on_the_id(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
-    with pytest.raises(ValueError):  # from the model or from the use case
+    try:
         mismatched = ScrapedArticle(article_id=5, outcome=ScrapeOutcome.SAVED, post=make_post(6))
+    except ValueError:
+        return  # rejecting it in the model is an acceptable fix
+    with pytest.raises((ValueError, InvalidInput)):
         record(uow, clock, mismatched)
+    assert stored_post(uow, 6) is None
 
 
 # --- a property over whole scrape histories --------------------------------------------------
@@ -331,7 +324,9 @@ def test_recording_many_batches_matches_a_simple_model(history: list[list[tuple[
         for article_id, outcome in latest.items():
             if outcome.startswith("saved"):
                 new_hash = content_hash(f"창업 후기 {article_id}", OTHER_BODY if outcome == "saved_b" else BODY)
-                key = "new" if article_id not in hashes else "unchanged" if hashes[article_id] == new_hash else "changed"
+                key = (
+                    "new" if article_id not in hashes else "unchanged" if hashes[article_id] == new_hash else "changed"
+                )
                 expected[key] += 1
                 hashes[article_id] = new_hash
                 statuses[article_id] = (PostStatusKind.SAVED, 0)

@@ -34,6 +34,11 @@ class MemoryTables:
     brands: dict[str, GoodToKnowBrand] = field(default_factory=dict)
     batches: dict[str, BatchJob] = field(default_factory=dict)
     runs: dict[str, PipelineRun] = field(default_factory=dict)
+    # Keys inserted with add() in this transaction: at commit they must still be free.
+    added: dict[str, set[object]] = field(default_factory=dict)
+
+    def note_added(self, table: str, key: object) -> None:
+        self.added.setdefault(table, set()).add(key)
 
     def copy(self) -> MemoryTables:
         return MemoryTables(
@@ -123,12 +128,14 @@ class MemoryPostStatusRepository(PostStatusRepository):
 
 class MemoryAuthorRepository(AuthorRepository):
     def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
         self._rows = tables.authors
 
     def add(self, author: AllowedAuthor) -> None:
         if author.name in self._rows:
             raise AlreadyExists(f"allowed author '{author.name}' already exists")
         self._rows[author.name] = author
+        self._tables.note_added("authors", author.name)
 
     def save(self, author: AllowedAuthor) -> None:
         self._rows[author.name] = author
@@ -147,12 +154,14 @@ class MemoryAuthorRepository(AuthorRepository):
 
 class MemoryBrandRepository(BrandRepository):
     def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
         self._rows = tables.brands
 
     def add(self, brand: GoodToKnowBrand) -> None:
         if brand.name in self._rows:
             raise AlreadyExists(f"brand '{brand.name}' already exists")
         self._rows[brand.name] = brand
+        self._tables.note_added("brands", brand.name)
 
     def save(self, brand: GoodToKnowBrand) -> None:
         self._rows[brand.name] = brand
@@ -173,12 +182,14 @@ class MemoryBrandRepository(BrandRepository):
 
 class MemoryBatchJobRepository(BatchJobRepository):
     def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
         self._rows = tables.batches
 
     def add(self, job: BatchJob) -> None:
         if job.id in self._rows:
             raise AlreadyExists(f"batch job '{job.id}' already exists")
         self._rows[job.id] = job
+        self._tables.note_added("batches", job.id)
 
     def save(self, job: BatchJob) -> None:
         if job.id not in self._rows:
@@ -203,12 +214,14 @@ class MemoryBatchJobRepository(BatchJobRepository):
 
 class MemoryPipelineRunRepository(PipelineRunRepository):
     def __init__(self, tables: MemoryTables) -> None:
+        self._tables = tables
         self._rows = tables.runs
 
     def add(self, run: PipelineRun) -> None:
         if run.id in self._rows or any(r.key == run.key for r in self._rows.values()):
             raise AlreadyExists(f"pipeline run '{run.key}' already exists")
         self._rows[run.id] = run
+        self._tables.note_added("runs", run.id)
 
     def save(self, run: PipelineRun) -> None:
         if run.id not in self._rows:

@@ -1,11 +1,13 @@
 """An in-memory unit of work with real transaction semantics: changes are staged on a copy of
-the tables and become visible to others only on commit."""
+the tables and reach the shared store only on commit, which applies just this transaction's
+changes (no lost updates) and refuses an insert whose key another transaction took meanwhile,
+as a database's unique constraint would."""
 
 from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from changple_adapters.memory.repositories import (
     MemoryAuthorRepository,
@@ -16,7 +18,10 @@ from changple_adapters.memory.repositories import (
     MemoryPostStatusRepository,
     MemoryTables,
 )
+from changple_domain.errors import AlreadyExists
 from changple_domain.ports import UnitOfWork
+
+_TABLES = ("posts", "statuses", "authors", "brands", "batches", "runs")
 
 
 class MemoryStore:
@@ -30,38 +35,58 @@ class MemoryStore:
 class MemoryUnitOfWork(UnitOfWork):
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store or MemoryStore()
+        self._base: MemoryTables | None = None
         self._staged: MemoryTables | None = None
 
     def __enter__(self) -> Self:
         if self._staged is not None:
             raise RuntimeError("this unit of work is already open; enter it one block at a time")
-        with self.store.lock:
-            self._staged = self.store.tables.copy()
-        self._bind(self._staged)
+        self._begin()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._staged = None
+        self._base = self._staged = None
 
-    def _bind(self, tables: MemoryTables) -> None:
-        self.posts = MemoryPostRepository(tables)
-        self.statuses = MemoryPostStatusRepository(tables)
-        self.authors = MemoryAuthorRepository(tables)
-        self.brands = MemoryBrandRepository(tables)
-        self.batches = MemoryBatchJobRepository(tables)
-        self.runs = MemoryPipelineRunRepository(tables)
+    def _begin(self) -> None:
+        with self.store.lock:
+            self._base = self.store.tables.copy()
+        self._staged = self._base.copy()
+        self.posts = MemoryPostRepository(self._staged)
+        self.statuses = MemoryPostStatusRepository(self._staged)
+        self.authors = MemoryAuthorRepository(self._staged)
+        self.brands = MemoryBrandRepository(self._staged)
+        self.batches = MemoryBatchJobRepository(self._staged)
+        self.runs = MemoryPipelineRunRepository(self._staged)
 
     def commit(self) -> None:
-        if self._staged is None:
+        if self._staged is None or self._base is None:
             raise RuntimeError("commit outside a unit-of-work block")
+        staged, base = self._staged, self._base
         with self.store.lock:
-            self.store.tables = self._staged.copy()
+            committed = self.store.tables
+            self._check_conflicts(staged, committed)
+            for name in _TABLES:
+                before: dict[Any, Any] = getattr(base, name)
+                target: dict[Any, Any] = getattr(committed, name)
+                for key, value in getattr(staged, name).items():
+                    if before.get(key) is not value:
+                        target[key] = value
+        self._begin()
+
+    @staticmethod
+    def _check_conflicts(staged: MemoryTables, committed: MemoryTables) -> None:
+        for name, keys in staged.added.items():
+            taken = [key for key in keys if key in getattr(committed, name)]
+            if taken:
+                raise AlreadyExists(f"{name} {taken[0]!r} was added by another transaction")
+        committed_keys = {run.key for run in committed.runs.values()}
+        for run_id in staged.added.get("runs", ()):
+            if staged.runs[run_id].key in committed_keys:  # type: ignore[index]
+                raise AlreadyExists(f"pipeline run '{staged.runs[run_id].key}' already exists")  # type: ignore[index]
 
     def rollback(self) -> None:
         if self._staged is None:
             raise RuntimeError("rollback outside a unit-of-work block")
-        with self.store.lock:
-            self._staged = self.store.tables.copy()
-        self._bind(self._staged)
+        self._begin()

@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from changple_domain.errors import ProviderUnavailable
+from changple_domain.errors import InvalidInput, ProviderUnavailable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,8 +26,13 @@ ROWS_PER_STATEMENT = 500
 def unavailable(exc: BaseException) -> ProviderUnavailable:
     """The database did not answer (down, locked, serialization failure): worth retrying later."""
     orig = getattr(exc, "orig", None) or exc
-    first_line = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
-    return ProviderUnavailable(f"database unavailable ({type(orig).__name__}): {first_line}")
+    return ProviderUnavailable(f"database unavailable ({type(orig).__name__}): {_first_line(exc)}")
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own message, without SQLAlchemy's statement and parameters (which may hold user data)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -43,6 +48,8 @@ def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        except sa_exc.DataError as exc:  # e.g. a value longer than its column (Postgres only)
+            raise InvalidInput(f"the database refused a value: {_first_line(exc)}") from exc
         except sa_exc.SQLAlchemyError as exc:
             if is_unavailable(exc):
                 raise unavailable(exc) from exc

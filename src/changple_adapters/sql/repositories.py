@@ -186,11 +186,13 @@ class SqlBatchJobRepository(BatchJobRepository):
         row = self._session.get(BatchJobRow, job.id)
         if row is None:
             raise NotFound(f"batch job '{job.id}' was never added")
+        items = _item_rows(job)  # validate before touching the stored row
+        stored = [(item.article_id, item.content_hash, item.chunk_count) for item in row.items]
         _fill_job(row, job)
-        if tuple(_job(row).items) != job.items:
+        if stored != [(item.article_id, item.content_hash, item.chunk_count) for item in job.items]:
             row.items.clear()
             self._session.flush()  # delete the old items before rows with the same keys come back
-            row.items.extend(_item_rows(job))
+            row.items.extend(items)
         self._session.flush()
 
     @translate_errors

@@ -188,6 +188,3 @@ class PipelineRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
-
-
-ALL_TABLES = tuple(Base.metadata.sorted_tables)

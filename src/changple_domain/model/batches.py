@@ -119,15 +119,25 @@ class BatchJob(BaseModel):
         return target == self.state or target in TRANSITIONS[self.state]
 
     def advance(self, target: BatchState, *, at: datetime, **changes: Any) -> BatchJob:
-        """Move to `target`, stamping the matching timestamp. Re-entering the same state is a no-op
-        transition (polls repeat); any edge not in the lifecycle raises IllegalTransition."""
+        """Move to `target`, stamping the matching timestamp, and validate the result. Re-entering
+        the current state records the poll's time and `changes`; a second apply changes nothing;
+        any edge not in the lifecycle raises IllegalTransition."""
         if not self.can_move_to(target):
             raise IllegalTransition(f"batch job {self.id} cannot go from {self.state.value} to {target.value}")
-        update: dict[str, Any] = {"state": target, "updated_at": at, **changes}
+        reserved = _LIFECYCLE_FIELDS.intersection(changes)
+        if reserved:
+            raise ValueError(f"advance() sets {sorted(reserved)} itself; they cannot be passed as changes")
+        if target is self.state is BatchState.APPLIED:
+            return self
+        at = aware_utc(at)
+        update: dict[str, Any] = {**changes, "state": target, "updated_at": at}
         if target is BatchState.SUBMITTED and self.submitted_at is None:
             update["submitted_at"] = at
         if target in _PROVIDER_TERMINAL and self.finished_at is None:
             update["finished_at"] = at
         if target is BatchState.APPLIED:
             update["applied_at"] = at
-        return self.model_copy(update=update)
+        return BatchJob.model_validate({**self.model_dump(), **update})
+
+
+_LIFECYCLE_FIELDS = frozenset({"state", "updated_at", "created_at", "submitted_at", "finished_at", "applied_at"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from changple_domain.model.batches import BatchState
 from changple_domain.model.posts import CafePost
@@ -30,6 +30,16 @@ class ScrapedArticle(BaseModel):
     outcome: ScrapeOutcome
     post: CafePost | None = None
     reason: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScrapedArticle:
+        if (self.outcome is ScrapeOutcome.SAVED) != (self.post is not None):
+            raise ValueError("a post comes with a SAVED outcome, and only with it")
+        if self.post is not None and self.post.article_id != self.article_id:
+            raise ValueError(f"article {self.article_id} carries a post with id {self.post.article_id}")
+        if self.outcome in (ScrapeOutcome.ERROR, ScrapeOutcome.LOGIN_REQUIRED) and not self.reason:
+            raise ValueError(f"a {self.outcome.value} outcome needs a reason")
+        return self
 
 
 class SummaryRequest(BaseModel):

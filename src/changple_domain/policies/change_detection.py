@@ -20,8 +20,9 @@ def normalize_text(text: str) -> str:
     Korean text scraped twice can differ in composition (NFD vs NFC) and in invisible spacing;
     neither is a real edit, so neither may change the hash.
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    # Invisible characters go before NFC, or they would keep jamo apart until a second pass.
     text = _ZERO_WIDTH.sub("", text).replace("\xa0", " ")
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _HORIZONTAL_SPACE.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _MANY_BLANK_LINES.sub("\n\n", text).strip()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict
 
 from changple_domain.model.posts import PostNeed, PostStatus, PostStatusKind
+from changple_domain.policies.change_detection import normalize_text
 from changple_domain.policies.eligibility import (
     Decision,
     IngestionPolicy,
@@ -75,7 +76,7 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
                     title=post.title,
                     author=post.author,
                     board=post.board,
-                    content_length=len(post.content),
+                    content_length=len(normalize_text(post.content)),
                     decision=decision,
                     need=post.needs(eligible=decision.eligible, max_attempts=cmd.policy.max_attempts),
                 )

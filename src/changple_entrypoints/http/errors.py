@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -25,6 +26,8 @@ from changple_domain.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+AnyRequest = Request[Any, Any, Any]
 
 # Looked up along the error's MRO, so a subclass may have its own row.
 STATUS_FOR_ERROR: dict[type[ChangpleError], int] = {
@@ -48,7 +51,7 @@ _HTTP_CODES = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404:
 
 def status_for(error: ChangpleError) -> int:
     for cls in type(error).__mro__:
-        status = STATUS_FOR_ERROR.get(cls)  # type: ignore[arg-type]
+        status = STATUS_FOR_ERROR.get(cls)
         if status is not None:
             return status
     return HTTP_500_INTERNAL_SERVER_ERROR
@@ -58,14 +61,14 @@ def error_response(status: int, code: str, detail: str) -> Response[dict[str, st
     return Response({"error": code, "detail": detail}, status_code=status, media_type=MediaType.JSON)
 
 
-def handle_domain_error(request: Request, exc: ChangpleError) -> Response[dict[str, str]]:
+def handle_domain_error(request: AnyRequest, exc: ChangpleError) -> Response[dict[str, str]]:
     status = status_for(exc)
     if status >= 500:
         log.warning("%s %s -> %s %s: %s", request.method, request.url.path, status, exc.code, exc.detail)
     return error_response(status, exc.code, exc.detail)
 
 
-def handle_validation_error(request: Request, exc: ValidationException) -> Response[dict[str, str]]:
+def handle_validation_error(request: AnyRequest, exc: ValidationException) -> Response[dict[str, str]]:
     problems = []
     for item in exc.extra or []:
         if isinstance(item, dict):
@@ -75,14 +78,14 @@ def handle_validation_error(request: Request, exc: ValidationException) -> Respo
     return error_response(400, "invalid_input", detail)
 
 
-def handle_http_error(request: Request, exc: HTTPException) -> Response[dict[str, str]]:
+def handle_http_error(request: AnyRequest, exc: HTTPException) -> Response[dict[str, str]]:
     if exc.status_code >= 500:
         log.error("%s %s -> %s: %s", request.method, request.url.path, exc.status_code, exc.detail, exc_info=exc)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, exc.detail)
 
 
-def handle_unexpected(request: Request, exc: Exception) -> Response[dict[str, str]]:
+def handle_unexpected(request: AnyRequest, exc: Exception) -> Response[dict[str, str]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error happened")
 

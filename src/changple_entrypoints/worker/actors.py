@@ -29,7 +29,6 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
 
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
     for function in (load_sample_cafe,):
-        actors[function.__name__] = dramatiq.actor(
-            function, broker=broker, actor_name=function.__name__, queue_name=QUEUE, max_retries=5
-        )
+        declare = dramatiq.actor(broker=broker, actor_name=function.__name__, queue_name=QUEUE, max_retries=5)
+        actors[function.__name__] = declare(function)
     return actors

@@ -17,7 +17,7 @@ def build_broker(redis_url: str | None, namespace: str = "changple") -> dramatiq
     """Create (but do not connect) the broker for this configuration and make it Dramatiq's global."""
     broker: dramatiq.Broker
     if redis_url:
-        broker = RedisBroker(url=redis_url, namespace=namespace)
+        broker = RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")

@@ -1,0 +1,49 @@
+"""`pip install changple` must give a usable domain with pydantic as its only dependency.
+This installs the project's own wheel, with its declared base dependencies, into a fresh
+virtual environment and imports every domain module there."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = r"""
+import importlib, json, pkgutil, sys
+import changple_domain
+names = [m.name for m in pkgutil.walk_packages(changple_domain.__path__, "changple_domain.")]
+for name in names:
+    importlib.import_module(name)
+from changple_domain.policies.eligibility import IngestionPolicy
+from changple_adapters.memory import MemoryUnitOfWork
+top = sorted({m.split(".")[0] for m in sys.modules})
+print(json.dumps({"modules": names, "top": top}))
+"""
+
+
+@pytest.mark.timeout(600)
+def test_base_install_brings_only_pydantic(tmp_path: Path) -> None:
+    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(python), str(ROOT)], check=True)
+
+    listed = subprocess.run([uv, "pip", "freeze", "--python", str(python)], check=True, capture_output=True, text=True)
+    installed = {line.split("==")[0].split(" @ ")[0].strip().lower() for line in listed.stdout.splitlines() if line}
+    assert "changple" in installed
+    extras = installed - {"changple", "pydantic", "pydantic-core", "annotated-types", "typing-extensions",
+                          "typing-inspection"}
+    assert extras == set(), f"the base install pulled more than pydantic: {sorted(extras)}"
+
+    probe = subprocess.run([str(python), "-c", PROBE], check=True, capture_output=True, text=True)
+    report = json.loads(probe.stdout)
+    assert "changple_domain.use_cases.record_articles" in report["modules"]
+    forbidden = {"sqlalchemy", "litestar", "dramatiq", "redis", "httpx", "psycopg", "openai", "google"}
+    assert forbidden.isdisjoint(report["top"])
