@@ -28,8 +28,9 @@ from changple_entrypoints.settings import Settings
 
 T = TypeVar("T")
 
-app = typer.Typer(help="changple core: the cafe ingestion pipeline and its API.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="changple core: the cafe ingestion pipeline and its API.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dependency_injector import containers, providers
-from sqlalchemy.orm import sessionmaker
 
 from changple_adapters.local.clock import SystemClock
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
 from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
-from changple_adapters.sql.engine import create_engine_for
+from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.health import database_is_reachable
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.ports import Clock, TaskQueue, UnitOfWork
@@ -34,7 +33,7 @@ class Container(containers.DeclarativeContainer):
 
     # --- storage: a SQL database (SQLite by default, Postgres by URL) or process memory
     engine = providers.Singleton(create_engine_for, url=settings.provided.resolved_database_url)
-    session_factory = providers.Singleton(sessionmaker, bind=engine, expire_on_commit=False)
+    session_factory = providers.Singleton(create_session_factory, engine)
     memory_store = providers.Singleton(MemoryStore)
     uow: providers.Provider[UnitOfWork] = providers.Selector(
         settings.provided.storage,

@@ -41,8 +41,13 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
     settings = container.settings()
     uow, clock, policy = container.uow(), container.clock(), container.ingestion_policy()
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        console=console, transient=True, disable=as_json,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
     ) as progress:
         step = progress.add_task("preparing the database", total=None)
         if settings.storage == "sql":
@@ -62,22 +67,33 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
 
     reasons = Counter(v.decision.reason.value for v in verdicts)
     if as_json:
-        print_json({
-            "cafe": sample.name,
-            "database": settings.redacted()["database_url"] or settings.resolved_database_url,
-            "recorded": recorded.model_dump(),
-            "statuses": status_counts,
-            "posts": len(verdicts),
-            "eligible": reasons.get(Reason.ELIGIBLE.value, 0),
-            "reasons": dict(reasons),
-            "verdicts": [
-                {"article_id": v.article_id, "title": v.title, "author": v.author, "board": v.board,
-                 "eligible": v.decision.eligible, "reason": v.decision.reason.value,
-                 "message": v.decision.message, "need": v.need.value}
-                for v in verdicts
-            ],
-            "not_stored": [{"article_id": s.article_id, "status": s.kind.value, "reason": s.reason} for s in unstored],
-        })
+        print_json(
+            {
+                "cafe": sample.name,
+                "database": settings.redacted()["database_url"] or settings.resolved_database_url,
+                "recorded": recorded.model_dump(),
+                "statuses": status_counts,
+                "posts": len(verdicts),
+                "eligible": reasons.get(Reason.ELIGIBLE.value, 0),
+                "reasons": dict(reasons),
+                "verdicts": [
+                    {
+                        "article_id": v.article_id,
+                        "title": v.title,
+                        "author": v.author,
+                        "board": v.board,
+                        "eligible": v.decision.eligible,
+                        "reason": v.decision.reason.value,
+                        "message": v.decision.message,
+                        "need": v.need.value,
+                    }
+                    for v in verdicts
+                ],
+                "not_stored": [
+                    {"article_id": s.article_id, "status": s.kind.value, "reason": s.reason} for s in unstored
+                ],
+            }
+        )
         return
 
     table = Table(title=f"{sample.name}: what would be ingested", show_lines=False, expand=True)
@@ -88,11 +104,18 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
     table.add_column("verdict", no_wrap=True)
     table.add_column("why", overflow="fold", ratio=2)
     for v in verdicts:
-        table.add_row(str(v.article_id), v.board, v.author, v.title, _REASON_LABEL[v.decision.reason],
-                      "" if v.decision.eligible else v.decision.message)
+        table.add_row(
+            str(v.article_id),
+            v.board,
+            v.author,
+            v.title,
+            _REASON_LABEL[v.decision.reason],
+            "" if v.decision.eligible else v.decision.message,
+        )
     for status in unstored:
-        table.add_row(str(status.article_id), "", "", "[dim](not stored)[/]", f"[red]{status.kind.value}[/]",
-                      status.reason or "")
+        table.add_row(
+            str(status.article_id), "", "", "[dim](not stored)[/]", f"[red]{status.kind.value}[/]", status.reason or ""
+        )
     console.print(table)
     console.print(
         f"loaded {len(sample.articles)} sightings: {recorded.new} new, {recorded.changed} changed, "
@@ -100,6 +123,8 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
         f"{recorded.duplicates_in_input} repeated in the input"
     )
     summary = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in reasons.most_common())
-    console.print(f"[bold]{reasons.get(Reason.ELIGIBLE.value, 0)} of {len(verdicts)} stored posts would be "
-                  f"ingested[/] ({summary})")
+    console.print(
+        f"[bold]{reasons.get(Reason.ELIGIBLE.value, 0)} of {len(verdicts)} stored posts would be "
+        f"ingested[/] ({summary})"
+    )
     console.print(f"database: {settings.resolved_database_url}")

@@ -48,16 +48,20 @@ def make_full_post(article_id: int) -> CafePost:
     return post.with_attempt("embedding", error="타임아웃")
 
 
-def make_job(job_id: str, *, created_at: datetime = T0, article_ids: tuple[int, ...] = (30, 10, 20),
-             kind: BatchKind = BatchKind.SUMMARIZE, **overrides: Any) -> BatchJob:
+def make_job(
+    job_id: str,
+    *,
+    created_at: datetime = T0,
+    article_ids: tuple[int, ...] = (30, 10, 20),
+    kind: BatchKind = BatchKind.SUMMARIZE,
+    **overrides: Any,
+) -> BatchJob:
     fields: dict[str, Any] = {
         "id": job_id,
         "kind": kind,
         "provider": "gemini",
         "model": "gemini-2.5-flash",
-        "items": tuple(
-            BatchItem(article_id=a, content_hash=f"{a:064x}", chunk_count=1 + a % 3) for a in article_ids
-        ),
+        "items": tuple(BatchItem(article_id=a, content_hash=f"{a:064x}", chunk_count=1 + a % 3) for a in article_ids),
         "request_count": len(article_ids),
         "estimated_cost_usd": Decimal("1234.567891"),
         "standard_cost_usd": Decimal("0.000001"),

@@ -15,8 +15,16 @@ from tests.contract.factories import later, make_job, make_run
 
 def test_batch_job_round_trip(uow: UnitOfWork) -> None:
     kst = timezone(timedelta(hours=9))
-    job = make_job("sum-1", created_at=later(0).astimezone(kst), run_id="run-1", error="일부 실패",
-                   input_tokens=12_345_678_901, output_tokens=42, completed_requests=2, failed_requests=1)
+    job = make_job(
+        "sum-1",
+        created_at=later(0).astimezone(kst),
+        run_id="run-1",
+        error="일부 실패",
+        input_tokens=12_345_678_901,
+        output_tokens=42,
+        completed_requests=2,
+        failed_requests=1,
+    )
     with uow:
         uow.batches.add(job)
         uow.commit()
@@ -54,8 +62,13 @@ def test_saving_walks_the_lifecycle(uow: UnitOfWork) -> None:
     with uow:
         assert uow.batches.get("emb-1") == job
         job = job.advance(BatchState.RUNNING, at=later(2))
-        job = job.advance(BatchState.SUCCEEDED, at=later(3), completed_requests=3, input_tokens=900,
-                          estimated_cost_usd=Decimal("0.012345"))
+        job = job.advance(
+            BatchState.SUCCEEDED,
+            at=later(3),
+            completed_requests=3,
+            input_tokens=900,
+            estimated_cost_usd=Decimal("0.012345"),
+        )
         uow.batches.save(job)
         uow.commit()
     with uow:
@@ -79,8 +92,14 @@ def test_saving_replaces_the_items(uow: UnitOfWork) -> None:
     job = make_job("sum-1")
     with uow:
         uow.batches.add(job)
-        fewer = job.model_copy(update={"items": (BatchItem(article_id=10, content_hash="b" * 64, chunk_count=4),
-                                                 BatchItem(article_id=99, content_hash="c" * 64))})
+        fewer = job.model_copy(
+            update={
+                "items": (
+                    BatchItem(article_id=10, content_hash="b" * 64, chunk_count=4),
+                    BatchItem(article_id=99, content_hash="c" * 64),
+                )
+            }
+        )
         uow.batches.save(fewer)
         uow.commit()
     with uow:

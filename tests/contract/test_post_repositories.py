@@ -105,8 +105,9 @@ def _selection_fixture() -> list[CafePost]:
     changed = make_post(3).with_summary(summary="옛 요약", keywords=(), possible_questions=(), made_from="old")
     changed = changed.with_index(indexed_hash="old", chunks=1)
     summarized = make_post(4)
-    summarized = summarized.with_summary(summary="요약", keywords=(), possible_questions=(),
-                                         made_from=summarized.content_hash)
+    summarized = summarized.with_summary(
+        summary="요약", keywords=(), possible_questions=(), made_from=summarized.content_hash
+    )
     return [fresh, done, changed, summarized]
 
 
@@ -135,14 +136,20 @@ def test_max_article_id(uow: UnitOfWork) -> None:
         assert uow.posts.max_article_id() == 3_000_000_000
 
 
-def test_first_ids_by_hash_picks_the_lowest_id(uow: UnitOfWork) -> None:
+def test_ids_by_hash_lists_every_id_ascending(uow: UnitOfWork) -> None:
     duplicate = {"title": "같은 글", "content": "복사해서 다시 올린 글입니다."}
     posts = [make_post(30, **duplicate), make_post(10, **duplicate), make_post(20, **duplicate), make_post(40)]
     with uow:
         uow.posts.upsert_many(posts)
-        first = uow.posts.first_ids_by_hash([posts[0].content_hash, posts[3].content_hash, "f" * 64])
-        assert uow.posts.first_ids_by_hash([]) == {}
-    assert first == {posts[0].content_hash: 10, posts[3].content_hash: 40}
+        found = uow.posts.ids_by_hash([posts[0].content_hash, posts[3].content_hash, "f" * 64])
+        assert uow.posts.ids_by_hash([]) == {}
+    assert found == {posts[0].content_hash: [10, 20, 30], posts[3].content_hash: [40]}
+
+
+def test_page_with_zero_limit_is_empty(uow: UnitOfWork) -> None:
+    with uow:
+        uow.posts.upsert_many([make_post(1), make_post(2)])
+        assert uow.posts.page(limit=0) == []
 
 
 def test_two_thousand_posts_in_one_call_page_through_completely(uow: UnitOfWork) -> None:
@@ -163,8 +170,9 @@ def test_two_thousand_posts_in_one_call_page_through_completely(uow: UnitOfWork)
     assert seen == list(range(1, 2001))
     assert len(sample) == 2000
     assert sample[1999] == posts[1998]
-    summarized = [p.with_summary(summary="요약", keywords=("키",), possible_questions=(), made_from=p.content_hash)
-                  for p in posts]
+    summarized = [
+        p.with_summary(summary="요약", keywords=("키",), possible_questions=(), made_from=p.content_hash) for p in posts
+    ]
     with uow:
         uow.posts.upsert_many(summarized)
         assert uow.posts.count(PostSelection.SUMMARY_STALE) == 0
@@ -173,8 +181,9 @@ def test_two_thousand_posts_in_one_call_page_through_completely(uow: UnitOfWork)
 
 def _status(article_id: int, kind: PostStatusKind, **fields: object) -> PostStatus:
     reason = "규칙 위반" if kind in (PostStatusKind.SKIPPED, PostStatusKind.ERROR) else None
-    return PostStatus.model_validate({"article_id": article_id, "kind": kind, "reason": reason,
-                                      "updated_at": T0, **fields})
+    return PostStatus.model_validate(
+        {"article_id": article_id, "kind": kind, "reason": reason, "updated_at": T0, **fields}
+    )
 
 
 def test_status_round_trip_and_update(uow: UnitOfWork) -> None:
@@ -199,8 +208,14 @@ def test_status_round_trip_and_update(uow: UnitOfWork) -> None:
 
 
 def test_statuses_with_kind_page_and_counts(uow: UnitOfWork) -> None:
-    kinds = {1: PostStatusKind.SAVED, 2: PostStatusKind.DELETED, 3: PostStatusKind.SAVED,
-             4: PostStatusKind.MEMBERS_ONLY, 5: PostStatusKind.SAVED, 6: PostStatusKind.ERROR}
+    kinds = {
+        1: PostStatusKind.SAVED,
+        2: PostStatusKind.DELETED,
+        3: PostStatusKind.SAVED,
+        4: PostStatusKind.MEMBERS_ONLY,
+        5: PostStatusKind.SAVED,
+        6: PostStatusKind.ERROR,
+    }
     with uow:
         assert uow.statuses.counts() == {}
         uow.statuses.upsert_many([_status(i, kind) for i, kind in kinds.items()])
@@ -208,5 +223,9 @@ def test_statuses_with_kind_page_and_counts(uow: UnitOfWork) -> None:
         assert [s.article_id for s in saved] == [1, 3]
         assert [s.article_id for s in uow.statuses.with_kind(PostStatusKind.SAVED, after_id=3)] == [5]
         assert uow.statuses.with_kind(PostStatusKind.SKIPPED) == []
-        assert uow.statuses.counts() == {PostStatusKind.SAVED: 3, PostStatusKind.DELETED: 1,
-                                         PostStatusKind.MEMBERS_ONLY: 1, PostStatusKind.ERROR: 1}
+        assert uow.statuses.counts() == {
+            PostStatusKind.SAVED: 3,
+            PostStatusKind.DELETED: 1,
+            PostStatusKind.MEMBERS_ONLY: 1,
+            PostStatusKind.ERROR: 1,
+        }

@@ -23,7 +23,10 @@ def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "changple_entrypoints", "serve", "--port", str(port), "--data-dir", str(tmp_path)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"

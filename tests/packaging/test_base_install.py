@@ -38,8 +38,14 @@ def test_base_install_brings_only_pydantic(tmp_path: Path) -> None:
     listed = subprocess.run([uv, "pip", "freeze", "--python", str(python)], check=True, capture_output=True, text=True)
     installed = {line.split("==")[0].split(" @ ")[0].strip().lower() for line in listed.stdout.splitlines() if line}
     assert "changple" in installed
-    extras = installed - {"changple", "pydantic", "pydantic-core", "annotated-types", "typing-extensions",
-                          "typing-inspection"}
+    extras = installed - {
+        "changple",
+        "pydantic",
+        "pydantic-core",
+        "annotated-types",
+        "typing-extensions",
+        "typing-inspection",
+    }
     assert extras == set(), f"the base install pulled more than pydantic: {sorted(extras)}"
 
     probe = subprocess.run([str(python), "-c", PROBE], check=True, capture_output=True, text=True)

@@ -248,3 +248,15 @@ def test_new_batch_id_prefixes_and_uniqueness(kind: BatchKind, prefix: str) -> N
     ids = {new_batch_id(kind) for _ in range(200)}
     assert len(ids) == 200
     assert all(re.fullmatch(re.escape(prefix) + "[0-9a-f]{32}", i) for i in ids)
+
+
+def test_a_post_appears_once_per_job() -> None:
+    from changple_domain.model.batches import BatchItem
+
+    with pytest.raises(ValueError, match="appears twice"):
+        make_job().model_copy(update={}).model_validate(
+            {
+                **make_job().model_dump(),
+                "items": [BatchItem(article_id=1, content_hash="a"), BatchItem(article_id=1, content_hash="b")],
+            }
+        )

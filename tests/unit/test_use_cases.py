@@ -389,11 +389,6 @@ def test_duplicate_content_the_higher_id_is_the_duplicate(
     assert by_id[30].decision.reason is Reason.ELIGIBLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain bug: duplicates are judged against the lowest article id with the hash even when that "
-    "original is deleted (or otherwise ineligible), so a deleted-and-reposted article never enters the index",
-)
 def test_repost_of_a_deleted_article_is_not_a_duplicate(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
     with_author(uow)
     same = {"title": "다시 올립니다", "content": BODY}
@@ -498,3 +493,16 @@ def test_start_run_twice_with_the_same_key_returns_the_same_run(uow: MemoryUnitO
     assert other.run.id != first.run.id
     with uow:
         assert len(uow.runs.recent()) == 2
+
+
+def test_repost_by_a_disallowed_author_does_not_shadow_the_allowed_original(
+    uow: MemoryUnitOfWork, clock: FixedClock
+) -> None:
+    with_author(uow)
+    same = {"title": "퍼온 글", "content": BODY}
+    record(uow, clock, saved(50, author="광고계정", **same), saved(51, **same), saved(52, **same))
+    by_id = verdicts(uow)
+    assert by_id[50].decision.reason is Reason.AUTHOR_NOT_ALLOWED
+    assert by_id[51].decision.reason is Reason.ELIGIBLE
+    assert by_id[52].decision.reason is Reason.DUPLICATE_CONTENT
+    assert "51" in by_id[52].decision.message

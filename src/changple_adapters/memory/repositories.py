@@ -78,6 +78,8 @@ class MemoryPostRepository(PostRepository):
     def page(
         self, *, after_id: int = 0, limit: int = 500, selection: PostSelection = PostSelection.ALL
     ) -> list[CafePost]:
+        if limit <= 0:
+            return []
         ids = sorted(i for i in self._rows if i > after_id)
         out: list[CafePost] = []
         for article_id in ids:
@@ -94,14 +96,14 @@ class MemoryPostRepository(PostRepository):
     def max_article_id(self) -> int | None:
         return max(self._rows, default=None)
 
-    def first_ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, int]:
+    def ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, list[int]]:
         wanted = set(content_hashes)
-        first: dict[str, int] = {}
-        for article_id, post in self._rows.items():
-            h = post.content_hash
-            if h in wanted and (h not in first or article_id < first[h]):
-                first[h] = article_id
-        return first
+        found: dict[str, list[int]] = {}
+        for article_id in sorted(self._rows):
+            content_hash = self._rows[article_id].content_hash
+            if content_hash in wanted:
+                found.setdefault(content_hash, []).append(article_id)
+        return found
 
 
 class MemoryPostStatusRepository(PostStatusRepository):
@@ -169,9 +171,7 @@ class MemoryBrandRepository(BrandRepository):
     def get(self, name: str) -> GoodToKnowBrand | None:
         return self._rows.get(clean_name(name)) if name.strip() else None
 
-    def list(
-        self, *, good_to_know_only: bool = False, search: str | None = None
-    ) -> builtins.list[GoodToKnowBrand]:
+    def list(self, *, good_to_know_only: bool = False, search: str | None = None) -> builtins.list[GoodToKnowBrand]:
         needle = (search or "").casefold()
         return [
             self._rows[name]

@@ -76,9 +76,15 @@ def upsert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *,
     for chunk in chunked(rows, per_statement):
         if dialect == "postgresql":
             pg = postgresql.insert(table).values(chunk)
-            session.execute(pg.on_conflict_do_update(
-                index_elements=[table.c[key]], set_={name: pg.excluded[name] for name in updated}))
+            session.execute(
+                pg.on_conflict_do_update(
+                    index_elements=[table.c[key]], set_={name: pg.excluded[name] for name in updated}
+                )
+            )
         else:
             lite = sqlite.insert(table).values(chunk)
-            session.execute(lite.on_conflict_do_update(
-                index_elements=[table.c[key]], set_={name: lite.excluded[name] for name in updated}))
+            session.execute(
+                lite.on_conflict_do_update(
+                    index_elements=[table.c[key]], set_={name: lite.excluded[name] for name in updated}
+                )
+            )

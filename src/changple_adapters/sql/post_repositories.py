@@ -51,8 +51,23 @@ def _post_values(post: CafePost, now: datetime) -> dict[str, Any]:
 def _post(row: RowMapping) -> CafePost:
     return CafePost.model_validate(
         {
-            **{key: row[key] for key in ("article_id", "title", "board", "board_id", "content", "author", "url",
-                                         "summary", "summary_hash", "indexed_hash", "indexed_chunks", "scraped_at")},
+            **{
+                key: row[key]
+                for key in (
+                    "article_id",
+                    "title",
+                    "board",
+                    "board_id",
+                    "content",
+                    "author",
+                    "url",
+                    "summary",
+                    "summary_hash",
+                    "indexed_hash",
+                    "indexed_chunks",
+                    "scraped_at",
+                )
+            },
             # Stored as UTC; shown again on the cafe's clock, as the scraper produced it.
             "published_at": row["published_at"].astimezone(KST),
             "image_urls": tuple(row["image_urls"]),
@@ -101,12 +116,17 @@ class SqlPostRepository(PostRepository):
         upsert(self._session, POSTS, [_post_values(post, now) for post in latest.values()], key="article_id")
 
     @translate_errors
-    def page(self, *, after_id: int = 0, limit: int = 500,
-             selection: PostSelection = PostSelection.ALL) -> list[CafePost]:
+    def page(
+        self, *, after_id: int = 0, limit: int = 500, selection: PostSelection = PostSelection.ALL
+    ) -> list[CafePost]:
         if limit <= 0:
             return []
-        query = (select(POSTS).where(POSTS.c.article_id > after_id, _selected(selection))
-                 .order_by(POSTS.c.article_id).limit(limit))
+        query = (
+            select(POSTS)
+            .where(POSTS.c.article_id > after_id, _selected(selection))
+            .order_by(POSTS.c.article_id)
+            .limit(limit)
+        )
         return [_post(row) for row in self._session.execute(query).mappings()]
 
     @translate_errors
@@ -120,13 +140,17 @@ class SqlPostRepository(PostRepository):
         return None if value is None else int(value)
 
     @translate_errors
-    def first_ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, int]:
-        first: dict[str, int] = {}
+    def ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
         for chunk in chunked(sorted(set(content_hashes)), ROWS_PER_STATEMENT):
-            query = (select(POSTS.c.content_hash, func.min(POSTS.c.article_id))
-                     .where(POSTS.c.content_hash.in_(chunk)).group_by(POSTS.c.content_hash))
-            first.update((content_hash, int(article_id)) for content_hash, article_id in self._session.execute(query))
-        return first
+            query = (
+                select(POSTS.c.content_hash, POSTS.c.article_id)
+                .where(POSTS.c.content_hash.in_(chunk))
+                .order_by(POSTS.c.content_hash, POSTS.c.article_id)
+            )
+            for content_hash, article_id in self._session.execute(query):
+                found.setdefault(content_hash, []).append(int(article_id))
+        return found
 
 
 def _status_values(status: PostStatus) -> dict[str, Any]:
@@ -170,8 +194,12 @@ class SqlPostStatusRepository(PostStatusRepository):
     def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]:
         if limit <= 0:
             return []
-        query = (select(STATUSES).where(STATUSES.c.kind == kind.value, STATUSES.c.article_id > after_id)
-                 .order_by(STATUSES.c.article_id).limit(limit))
+        query = (
+            select(STATUSES)
+            .where(STATUSES.c.kind == kind.value, STATUSES.c.article_id > after_id)
+            .order_by(STATUSES.c.article_id)
+            .limit(limit)
+        )
         return [_status(row) for row in self._session.execute(query).mappings()]
 
     @translate_errors

@@ -135,9 +135,25 @@ class SqlBrandRepository(BrandRepository):
 
 
 _JOB_FIELDS = (
-    "kind", "provider", "model", "state", "provider_job_id", "run_id", "request_count", "input_tokens",
-    "output_tokens", "completed_requests", "failed_requests", "estimated_cost_usd", "standard_cost_usd", "error",
-    "created_at", "updated_at", "submitted_at", "finished_at", "applied_at",
+    "kind",
+    "provider",
+    "model",
+    "state",
+    "provider_job_id",
+    "run_id",
+    "request_count",
+    "input_tokens",
+    "output_tokens",
+    "completed_requests",
+    "failed_requests",
+    "estimated_cost_usd",
+    "standard_cost_usd",
+    "error",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "finished_at",
+    "applied_at",
 )
 
 
@@ -152,8 +168,9 @@ def _item_rows(job: BatchJob) -> builtins.list[BatchItemRow]:
     if len(set(article_ids)) != len(article_ids):
         raise InvalidInput(f"batch job {job.id} carries the same article more than once")
     return [
-        BatchItemRow(article_id=item.article_id, position=position, content_hash=item.content_hash,
-                     chunk_count=item.chunk_count)
+        BatchItemRow(
+            article_id=item.article_id, position=position, content_hash=item.content_hash, chunk_count=item.chunk_count
+        )
         for position, item in enumerate(job.items)
     ]
 
@@ -205,8 +222,12 @@ class SqlBatchJobRepository(BatchJobRepository):
         wanted = sorted({BatchState(state).value for state in states})
         if not wanted or limit <= 0:
             return []
-        query = (select(BatchJobRow).where(BatchJobRow.state.in_(wanted))
-                 .order_by(BatchJobRow.created_at, BatchJobRow.id).limit(limit))
+        query = (
+            select(BatchJobRow)
+            .where(BatchJobRow.state.in_(wanted))
+            .order_by(BatchJobRow.created_at, BatchJobRow.id)
+            .limit(limit)
+        )
         return [_job(row) for row in self._session.scalars(query)]
 
     @translate_errors
@@ -218,13 +239,26 @@ class SqlBatchJobRepository(BatchJobRepository):
 
     @translate_errors
     def for_post(self, article_id: int) -> builtins.list[BatchJob]:
-        query = (select(BatchJobRow).join(BatchItemRow).where(BatchItemRow.article_id == article_id)
-                 .order_by(BatchJobRow.created_at.desc(), BatchJobRow.id.desc()))
+        query = (
+            select(BatchJobRow)
+            .join(BatchItemRow)
+            .where(BatchItemRow.article_id == article_id)
+            .order_by(BatchJobRow.created_at.desc(), BatchJobRow.id.desc())
+        )
         return [_job(row) for row in self._session.scalars(query)]
 
 
-_RUN_FIELDS = ("key", "trigger", "state", "counts", "cost_usd", "standard_cost_usd", "error", "started_at",
-               "finished_at")
+_RUN_FIELDS = (
+    "key",
+    "trigger",
+    "state",
+    "counts",
+    "cost_usd",
+    "standard_cost_usd",
+    "error",
+    "started_at",
+    "finished_at",
+)
 
 
 def _fill_run(row: PipelineRunRow, run: PipelineRun) -> None:

@@ -156,8 +156,11 @@ class BatchJobRow(Base):
     applied_at: Mapped[datetime | None]
 
     items: Mapped[list[BatchItemRow]] = relationship(
-        back_populates="job", cascade="all, delete-orphan", order_by="BatchItemRow.position",
-        lazy="selectin", passive_deletes=True,
+        back_populates="job",
+        cascade="all, delete-orphan",
+        order_by="BatchItemRow.position",
+        lazy="selectin",
+        passive_deletes=True,
     )
 
 

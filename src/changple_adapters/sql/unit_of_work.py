@@ -41,8 +41,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.runs = SqlPipelineRunRepository(session)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         session, self._session = self._session, None
         if session is None:
             return

@@ -83,7 +83,7 @@ class BatchJob(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
+    id: str = Field(min_length=1, max_length=64)
     kind: BatchKind
     provider: str
     model: str
@@ -109,6 +109,16 @@ class BatchJob(BaseModel):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         return None if value is None else aware_utc(value)
+
+    @field_validator("items")
+    @classmethod
+    def _one_item_per_post(cls, items: tuple[BatchItem, ...]) -> tuple[BatchItem, ...]:
+        seen: set[int] = set()
+        for item in items:
+            if item.article_id in seen:
+                raise ValueError(f"article {item.article_id} appears twice in one batch job")
+            seen.add(item.article_id)
+        return items
 
     @property
     def display_name(self) -> str:

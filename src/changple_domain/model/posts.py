@@ -97,8 +97,18 @@ class CafePost(BaseModel):
     def revised(self, scraped: CafePost) -> CafePost:
         """Take the freshly scraped fields; keep pipeline facts, and reset them if content changed."""
         fresh = scraped.model_dump(
-            include={"title", "board", "board_id", "content", "author", "published_at", "url",
-                     "image_urls", "brand_mentions", "scraped_at"}
+            include={
+                "title",
+                "board",
+                "board_id",
+                "content",
+                "author",
+                "published_at",
+                "url",
+                "image_urls",
+                "brand_mentions",
+                "scraped_at",
+            }
         )
         updated = self.model_copy(update=fresh)
         new_hash = compute_content_hash(updated.title, updated.content)

@@ -36,7 +36,7 @@ class PipelineRun(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
+    id: str = Field(min_length=1, max_length=64)
     key: str = Field(min_length=1, max_length=200)
     trigger: RunTrigger
     state: RunState = RunState.RUNNING

@@ -98,9 +98,7 @@ def evaluate_eligibility(
                 eligible=False, reason=Reason.AUTHOR_INACTIVE, message=f"author '{post.author}' is disabled"
             )
     if post.board in policy.excluded_boards:
-        return Decision(
-            eligible=False, reason=Reason.EXCLUDED_BOARD, message=f"board '{post.board}' is excluded"
-        )
+        return Decision(eligible=False, reason=Reason.EXCLUDED_BOARD, message=f"board '{post.board}' is excluded")
     denied = policy.first_denied(f"{post.title}\n{post.content}")
     if denied is not None:
         return Decision(

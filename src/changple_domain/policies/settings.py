@@ -12,9 +12,7 @@ from changple_domain.errors import InvalidSetting
 M = TypeVar("M", bound=BaseModel)
 
 
-def build_settings(
-    model: type[M], prefix: str = "", *, naming: Callable[[str], str] | None = None, **values: Any
-) -> M:
+def build_settings(model: type[M], prefix: str = "", *, naming: Callable[[str], str] | None = None, **values: Any) -> M:
     """Build a settings model, turning pydantic's report into InvalidSetting naming each field.
     `naming` maps a field path to the name a person set it by (say, an environment variable)."""
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
-from changple_domain.model.posts import PostNeed, PostStatus, PostStatusKind
+from changple_domain.model.authors import AllowedAuthor
+from changple_domain.model.posts import CafePost, PostNeed, PostStatus, PostStatusKind
 from changple_domain.policies.change_detection import normalize_text
 from changple_domain.policies.eligibility import (
     Decision,
@@ -50,23 +51,22 @@ class IngestionEvaluation(BaseModel):
 
 
 def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVerdict]:
-    """Verdicts for all stored posts in article-id order, a page at a time. A post whose content
-    equals an earlier article's (same hash) is a duplicate; the lowest article id is the original."""
+    """Verdicts for all stored posts in article-id order, a page at a time. Posts with the same
+    content hash are duplicates of one original: the lowest article id that passes every other
+    rule. So a deleted original does not keep its repost out, and a repost by a disallowed
+    author does not keep the allowed original out."""
     with uow:
         authors = authors_by_name(uow.authors.list())
+        originals: dict[str, int | None] = {}
         after = 0
-        while True:
-            page = uow.posts.page(after_id=after, limit=cmd.page_size)
-            if not page:
-                return
+        while page := uow.posts.page(after_id=after, limit=cmd.page_size):
             after = page[-1].article_id
-            statuses = uow.statuses.get_many(p.article_id for p in page)
-            originals = uow.posts.first_ids_by_hash({p.content_hash for p in page})
+            statuses = {i: s.kind for i, s in uow.statuses.get_many(p.article_id for p in page).items()}
+            _find_originals(page, statuses, originals, authors=authors, policy=cmd.policy, uow=uow)
             for post in page:
-                status = statuses.get(post.article_id)
                 decision = evaluate_eligibility(
                     post,
-                    status=status.kind if status else PostStatusKind.SAVED,
+                    status=statuses.get(post.article_id, PostStatusKind.SAVED),
                     authors=authors,
                     policy=cmd.policy,
                     duplicate_of=originals.get(post.content_hash),
@@ -82,6 +82,39 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
                 )
 
 
+def _find_originals(
+    page: list[CafePost],
+    statuses: dict[int, PostStatusKind],
+    originals: dict[str, int | None],
+    *,
+    authors: Mapping[str, AllowedAuthor],
+    policy: IngestionPolicy,
+    uow: UnitOfWork,
+) -> None:
+    """Fill `originals` for the page's hashes that more than one post shares (rare: one extra
+    query per page, and a look at the other holders only when there are duplicates)."""
+    unseen = {p.content_hash for p in page} - originals.keys()
+    groups = {h: ids for h, ids in uow.posts.ids_by_hash(unseen).items() if len(ids) > 1}
+    if not groups:
+        return
+    holder_ids = {i for ids in groups.values() for i in ids}
+    holders = {p.article_id: p for p in page if p.article_id in holder_ids}
+    holders.update(uow.posts.get_many(holder_ids - holders.keys()))
+    kinds = dict(statuses)
+    kinds.update({i: s.kind for i, s in uow.statuses.get_many(holder_ids - kinds.keys()).items()})
+    for content_hash, ids in groups.items():
+        originals[content_hash] = next(
+            (
+                i
+                for i in ids
+                if evaluate_eligibility(
+                    holders[i], status=kinds.get(i, PostStatusKind.SAVED), authors=authors, policy=policy
+                ).eligible
+            ),
+            None,
+        )
+
+
 def evaluate_ingestion(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> IngestionEvaluation:
     """Every stored post with its eligibility decision and what the pipeline still owes it."""
     return IngestionEvaluation(verdicts=list(iter_verdicts(cmd, uow=uow)))
@@ -91,8 +124,7 @@ def iter_unstored(*, uow: UnitOfWork, page_size: int = 500) -> Iterator[PostStat
     """Article ids we looked at but hold no post for (deleted, members-only, skipped, failed),
     with their recorded reason, so a report can account for every id, not only stored posts."""
     with uow:
-        for kind in (PostStatusKind.DELETED, PostStatusKind.MEMBERS_ONLY, PostStatusKind.SKIPPED,
-                     PostStatusKind.ERROR):
+        for kind in (PostStatusKind.DELETED, PostStatusKind.MEMBERS_ONLY, PostStatusKind.SKIPPED, PostStatusKind.ERROR):
             after = 0
             while page := uow.statuses.with_kind(kind, after_id=after, limit=page_size):
                 after = page[-1].article_id

@@ -37,8 +37,7 @@ async def health() -> HealthRead:
     return HealthRead(status="ok")
 
 
-@get("/api/health/ready", tags=["health"], summary="Readiness: the database and the broker answer",
-     sync_to_thread=True)
+@get("/api/health/ready", tags=["health"], summary="Readiness: the database and the broker answer", sync_to_thread=True)
 def ready(readiness_checks: Checks) -> Response[Any]:
     checks: dict[str, str] = {}
     failing: list[str] = []

@@ -44,9 +44,19 @@ STATUS_FOR_ERROR: dict[type[ChangpleError], int] = {
     LoginRequired: 503,
 }
 
-_HTTP_CODES = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               429: "rate_limited", 500: "internal_error", 503: "unavailable"}
+_HTTP_CODES = {
+    400: "invalid_input",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 def status_for(error: ChangpleError) -> int:

@@ -41,8 +41,7 @@ def run_offline() -> None:
     """`alembic upgrade --sql`: render the SQL for the URL's dialect without connecting."""
     url = _url()
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True,
-                      **configure_context_options(dialect))
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, **configure_context_options(dialect))
     with context.begin_transaction():
         context.run_migrations()
 
