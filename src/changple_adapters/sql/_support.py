@@ -65,26 +65,20 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def upsert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, key: str) -> None:
-    """`INSERT ... ON CONFLICT (key) DO UPDATE` every other column, one statement per chunk."""
+    """`INSERT ... ON CONFLICT (key) DO UPDATE` every other column. The statement is built once
+    and executed with a parameter list, so SQLAlchemy caches its compilation and batches the rows
+    (psycopg pipelines them; SQLite runs them in one prepared statement)."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only the two supported backends
+    insert: Any
+    if dialect == "postgresql":
+        insert = postgresql.insert(table)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(table)
+    else:  # pragma: no cover - only the two supported backends
         raise NotImplementedError(f"no bulk upsert for the {dialect} dialect")
-    updated = [column.name for column in table.columns if column.name != key]
-    per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_PARAMETERS // len(table.columns)))
-    for chunk in chunked(rows, per_statement):
-        if dialect == "postgresql":
-            pg = postgresql.insert(table).values(chunk)
-            session.execute(
-                pg.on_conflict_do_update(
-                    index_elements=[table.c[key]], set_={name: pg.excluded[name] for name in updated}
-                )
-            )
-        else:
-            lite = sqlite.insert(table).values(chunk)
-            session.execute(
-                lite.on_conflict_do_update(
-                    index_elements=[table.c[key]], set_={name: lite.excluded[name] for name in updated}
-                )
-            )
+    updated = {column.name: insert.excluded[column.name] for column in table.columns if column.name != key}
+    statement = insert.on_conflict_do_update(index_elements=[table.c[key]], set_=updated)
+    for chunk in chunked(rows, ROWS_PER_STATEMENT):
+        session.execute(statement, chunk)

@@ -1,0 +1,138 @@
+"""Storage throughput: bulk-upsert N synthetic Korean posts, upsert them again unchanged, page
+through them, and evaluate the ingestion policies over all of them. Prints one JSON object.
+
+    python bench/storage.py --posts 10000 [--database-url URL]
+
+Without --database-url it uses a fresh SQLite file in a temporary directory; with a Postgres URL
+it creates a scratch database on that server and drops it afterwards."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+from changple_adapters.sql.engine import create_engine_for, create_session_factory
+from changple_adapters.sql.migrations import upgrade_database
+from changple_adapters.sql.unit_of_work import SqlUnitOfWork
+from changple_domain.model import AllowedAuthor, CafePost, PostStatus, PostStatusKind
+from changple_domain.policies.eligibility import IngestionPolicy
+from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, iter_verdicts
+
+PARAGRAPH = (
+    "상권 분석을 할 때는 유동 인구보다 실제 구매로 이어지는 동선을 먼저 봐야 합니다. "
+    "보증금 3천만원, 월세 250만원 매장이라면 월 매출 2,500만원은 나와야 버틸 수 있습니다. "
+)
+AUTHORS = ["창플지기", "상권읽는남자", "외식경영박사", "세무사정원", "지나가는회원"]
+BATCH = 1000
+
+
+def synthetic_posts(count: int) -> Iterator[list[CafePost]]:
+    start = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    for first in range(1, count + 1, BATCH):
+        yield [
+            CafePost(
+                article_id=i,
+                title=f"[창플 칼럼] 창업 이야기 {i}",
+                board="창플 칼럼" if i % 3 else "창업 질문",
+                content=PARAGRAPH * (1 + i % 8) + f"글 번호 {i}",
+                author=AUTHORS[i % len(AUTHORS)],
+                published_at=start + timedelta(minutes=i),
+                url=f"https://cafe.naver.com/changple/{i}",
+            )
+            for i in range(first, min(first + BATCH, count + 1))
+        ]
+
+
+@contextmanager
+def scratch_database(url: str | None) -> Iterator[str]:
+    if url is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    name = f"changple_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{conninfo.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def upsert_all(uow: SqlUnitOfWork, count: int) -> float:
+    began = time.perf_counter()
+    now = datetime.now(UTC)
+    for posts in synthetic_posts(count):
+        with uow:
+            uow.posts.upsert_many(posts)
+            uow.statuses.upsert_many(
+                [PostStatus(article_id=p.article_id, kind=PostStatusKind.SAVED, updated_at=now) for p in posts]
+            )
+            uow.commit()
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="storage throughput")
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--database-url", default=None, help="a Postgres server URL (default: SQLite)")
+    args = parser.parse_args()
+
+    with scratch_database(args.database_url) as url:
+        upgrade_database(url)
+        engine = create_engine_for(url)
+        uow = SqlUnitOfWork(create_session_factory(engine))
+        with uow:
+            for name in AUTHORS[:4]:
+                uow.authors.save(AllowedAuthor(name=name))
+            uow.commit()
+
+        insert_seconds = upsert_all(uow, args.posts)
+        reupsert_seconds = upsert_all(uow, args.posts)
+
+        began = time.perf_counter()
+        paged, after = 0, 0
+        with uow:
+            while page := uow.posts.page(after_id=after, limit=500):
+                paged += len(page)
+                after = page[-1].article_id
+        page_seconds = time.perf_counter() - began
+
+        began = time.perf_counter()
+        eligible = sum(v.decision.eligible for v in iter_verdicts(EvaluateIngestion(policy=IngestionPolicy()), uow=uow))
+        evaluate_seconds = time.perf_counter() - began
+        dialect = engine.dialect.name
+        engine.dispose()
+
+    print(
+        json.dumps(
+            {
+                "database": dialect,
+                "posts": args.posts,
+                "insert_seconds": round(insert_seconds, 3),
+                "insert_posts_per_second": round(args.posts / insert_seconds),
+                "reupsert_seconds": round(reupsert_seconds, 3),
+                "page_seconds": round(page_seconds, 3),
+                "paged": paged,
+                "evaluate_seconds": round(evaluate_seconds, 3),
+                "evaluate_posts_per_second": round(args.posts / evaluate_seconds),
+                "eligible": eligible,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
