@@ -170,24 +170,31 @@ class CafeSource(Protocol):
 
 @runtime_checkable
 class BatchSummarizer(Protocol):
+    """A provider's batch API for summaries. Results carry the request key's article id and content
+    hash; per-request failures come back as results with `error` set, never as exceptions."""
+
     provider: str
     model: str
 
     def submit(self, job: BatchJob, requests: Sequence[SummaryRequest]) -> str:
-        """Create the provider job, named with `job.display_name`; returns the provider's job id."""
+        """Create the provider job named with `job.display_name`; returns the provider's job id.
+        Not idempotent at the provider: callers record `job` first and call `find` after a crash.
+        Raises ProviderUnavailable (retry later) or ProviderRejected (do not retry)."""
         ...
-
     def find(self, job: BatchJob) -> str | None:
         """The provider job id created for `job` earlier, if the provider has one (crash recovery)."""
         ...
-
     def status(self, provider_job_id: str) -> ProviderJobStatus: ...
-    def results(self, provider_job_id: str) -> Iterator[SummaryResult]: ...
+    def results(self, provider_job_id: str) -> Iterator[SummaryResult]:
+        """Every result of a finished job (also whatever an expired job left), in any order."""
+        ...
     def cancel(self, provider_job_id: str) -> None: ...
 
 
 @runtime_checkable
 class BatchEmbedder(Protocol):
+    """A provider's batch API for embeddings: one request per post, one vector per chunk."""
+
     provider: str
     model: str
     dimensions: int
@@ -204,9 +211,20 @@ class BatchEmbedder(Protocol):
 
 @runtime_checkable
 class VectorIndex(Protocol):
-    def upsert(self, records: Sequence[VectorRecord]) -> None: ...
-    def delete(self, ids: Sequence[str]) -> None: ...
-    def list_ids(self, prefix: str) -> list[str]: ...
-    def query(
-        self, vector: Sequence[float], *, top_k: int = 10, filter: dict[str, MetadataValue] | None = None
-    ) -> list[VectorMatch]: ...
+    """Vectors with metadata, addressed by id (`post-{article_id}#{chunk}`), scored by cosine."""
+
+    def upsert(self, records: Sequence[VectorRecord]) -> None:
+        """Insert or replace; the adapter splits to the provider's request limits."""
+        ...
+    def delete(self, ids: Sequence[str]) -> None:
+        """Delete these ids; unknown ids are ignored."""
+        ...
+    def list_ids(self, prefix: str) -> list[str]:
+        """Every id starting with `prefix` (all pages)."""
+        ...
+    def fetch(self, ids: Sequence[str]) -> dict[str, VectorRecord]: ...
+    def query(self, vector: Sequence[float], *, top_k: int = 10,
+              filter: dict[str, MetadataValue] | None = None) -> list[VectorMatch]:
+        """The `top_k` nearest records; `filter` keeps records whose metadata equals each value
+        (or, for a list-valued field, contains it)."""
+        ...

@@ -68,23 +68,45 @@ class SummaryResult(BaseModel):
 
 
 class EmbeddingRequest(BaseModel):
+    """All chunks of one post: one provider request line, `chunks[i]` being chunk i."""
+
     model_config = ConfigDict(frozen=True)
 
     article_id: int
-    chunk_index: int = Field(ge=0)
     content_hash: str
-    text: str = Field(min_length=1)
+    chunks: tuple[str, ...] = Field(min_length=1)
+    estimated_tokens: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _no_empty_chunk(self) -> EmbeddingRequest:
+        if any(not chunk.strip() for chunk in self.chunks):
+            raise ValueError(f"article {self.article_id} has an empty chunk; providers refuse empty inputs")
+        return self
 
 
 class EmbeddingResult(BaseModel):
+    """One post's vectors (`vectors[i]` for chunk i), or an error saying why not."""
+
     model_config = ConfigDict(frozen=True)
 
     article_id: int
-    chunk_index: int
     content_hash: str
-    vector: tuple[float, ...] | None = None
+    vectors: tuple[tuple[float, ...], ...] | None = None
     error: str | None = None
     tokens: int = 0
+
+
+def request_key(article_id: int, content_hash: str) -> str:
+    """The id a provider echoes back with each result (Gemini metadata key, OpenAI custom_id)."""
+    return f"{article_id}:{content_hash}"
+
+
+def parse_request_key(key: str) -> tuple[int, str]:
+    """Inverse of `request_key`; a key we did not make raises ValueError."""
+    article, sep, content_hash = key.partition(":")
+    if not sep or not article.isdigit() or not content_hash:
+        raise ValueError(f"not a changple request key: {key!r}")
+    return int(article), content_hash
 
 
 class ProviderJobStatus(BaseModel):
@@ -107,6 +129,8 @@ class VectorRecord(BaseModel):
 
 
 class VectorMatch(BaseModel):
+    """A query hit; `score` is cosine similarity (higher is closer)."""
+
     model_config = ConfigDict(frozen=True)
 
     id: str
