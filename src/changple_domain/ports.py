@@ -108,6 +108,10 @@ class BatchJobRepository(Protocol):
         """Every job that carried the post, newest first: the post's trail."""
         ...
 
+    def for_run(self, run_id: str) -> list[BatchJob]:
+        """Every job a pipeline run submitted, oldest first."""
+        ...
+
 
 @runtime_checkable
 class PipelineRunRepository(Protocol):
@@ -181,13 +185,16 @@ class BatchSummarizer(Protocol):
         Not idempotent at the provider: callers record `job` first and call `find` after a crash.
         Raises ProviderUnavailable (retry later) or ProviderRejected (do not retry)."""
         ...
+
     def find(self, job: BatchJob) -> str | None:
         """The provider job id created for `job` earlier, if the provider has one (crash recovery)."""
         ...
+
     def status(self, provider_job_id: str) -> ProviderJobStatus: ...
     def results(self, provider_job_id: str) -> Iterator[SummaryResult]:
         """Every result of a finished job (also whatever an expired job left), in any order."""
         ...
+
     def cancel(self, provider_job_id: str) -> None: ...
 
 
@@ -216,15 +223,19 @@ class VectorIndex(Protocol):
     def upsert(self, records: Sequence[VectorRecord]) -> None:
         """Insert or replace; the adapter splits to the provider's request limits."""
         ...
+
     def delete(self, ids: Sequence[str]) -> None:
         """Delete these ids; unknown ids are ignored."""
         ...
+
     def list_ids(self, prefix: str) -> list[str]:
         """Every id starting with `prefix` (all pages)."""
         ...
+
     def fetch(self, ids: Sequence[str]) -> dict[str, VectorRecord]: ...
-    def query(self, vector: Sequence[float], *, top_k: int = 10,
-              filter: dict[str, MetadataValue] | None = None) -> list[VectorMatch]:
+    def query(
+        self, vector: Sequence[float], *, top_k: int = 10, filter: dict[str, MetadataValue] | None = None
+    ) -> list[VectorMatch]:
         """The `top_k` nearest records; `filter` keeps records whose metadata equals each value
         (or, for a list-valued field, contains it)."""
         ...

@@ -195,3 +195,16 @@ def test_recent_runs_newest_first(uow: UnitOfWork) -> None:
             uow.runs.add(make_run(run_id, started_at=later(minutes)))
         assert [r.id for r in uow.runs.recent()] == ["r2", "r3", "r1"]
         assert [r.id for r in uow.runs.recent(limit=1)] == ["r2"]
+
+
+def test_jobs_for_a_run_oldest_first(uow: UnitOfWork) -> None:
+    with uow:
+        uow.batches.add(make_job("emb-2", created_at=later(2), run_id="run-a", kind=BatchKind.EMBED))
+        uow.batches.add(make_job("sum-1", created_at=later(1), run_id="run-a"))
+        uow.batches.add(make_job("sum-3", created_at=later(3), run_id="run-b"))
+        uow.batches.add(make_job("sum-4", created_at=later(4)))
+        uow.commit()
+    with uow:
+        assert [j.id for j in uow.batches.for_run("run-a")] == ["sum-1", "emb-2"]
+        assert [j.id for j in uow.batches.for_run("run-b")] == ["sum-3"]
+        assert uow.batches.for_run("run-none") == []

@@ -207,6 +207,9 @@ class MemoryBatchJobRepository(BatchJobRepository):
     def recent(self, *, limit: int = 50) -> list[BatchJob]:
         return sorted(self._rows.values(), key=lambda j: (j.created_at, j.id), reverse=True)[:limit]
 
+    def for_run(self, run_id: str) -> list[BatchJob]:
+        return sorted((j for j in self._rows.values() if j.run_id == run_id), key=lambda j: (j.created_at, j.id))
+
     def for_post(self, article_id: int) -> list[BatchJob]:
         jobs = [j for j in self._rows.values() if any(item.article_id == article_id for item in j.items)]
         return sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)

@@ -247,6 +247,11 @@ class SqlBatchJobRepository(BatchJobRepository):
         )
         return [_job(row) for row in self._session.scalars(query)]
 
+    @translate_errors
+    def for_run(self, run_id: str) -> builtins.list[BatchJob]:
+        query = select(BatchJobRow).where(BatchJobRow.run_id == run_id).order_by(BatchJobRow.created_at, BatchJobRow.id)
+        return [_job(row) for row in self._session.scalars(query)]
+
 
 _RUN_FIELDS = (
     "key",

@@ -94,6 +94,14 @@ class CafePost(BaseModel):
             return PostNeed.FAILED if self.embedding_stage.attempts >= max_attempts else PostNeed.EMBEDDING
         return PostNeed.NOTHING
 
+    def failure_reason(self) -> str:
+        """Why the stage that gave up did so, for reports."""
+        if self.summary_hash != self.content_hash:
+            stage, record = "summary", self.summary_stage
+        else:
+            stage, record = "embedding", self.embedding_stage
+        return f"{stage} failed after {record.attempts} attempts: {record.last_error or 'no error recorded'}"
+
     def revised(self, scraped: CafePost) -> CafePost:
         """Take the freshly scraped fields; keep pipeline facts, and reset them if content changed."""
         fresh = scraped.model_dump(
@@ -148,6 +156,14 @@ class CafePost(BaseModel):
         record: StageRecord = getattr(self, field)
         return self.model_copy(
             update={field: StageRecord(attempts=record.attempts + 1, last_error=error or record.last_error)}
+        )
+
+    def with_failure(self, stage: Stage, error: str, *, give_up_after: int) -> CafePost:
+        """Record a failure that no retry can mend: the stage's attempts jump to the limit."""
+        field = "summary_stage" if stage == "summary" else "embedding_stage"
+        record: StageRecord = getattr(self, field)
+        return self.model_copy(
+            update={field: StageRecord(attempts=max(record.attempts + 1, give_up_after), last_error=error)}
         )
 
     def with_stage_reset(self, stage: Stage) -> CafePost:

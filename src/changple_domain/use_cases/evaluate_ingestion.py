@@ -35,8 +35,10 @@ class PostVerdict(BaseModel):
     author: str
     board: str
     content_length: int
+    content_hash: str
     decision: Decision
     need: PostNeed
+    failure: str | None = None  # the last error of the stage that gave up, when need is FAILED
 
 
 class IngestionEvaluation(BaseModel):
@@ -77,8 +79,10 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
                     author=post.author,
                     board=post.board,
                     content_length=len(normalize_text(post.content)),
+                    content_hash=post.content_hash,
                     decision=decision,
-                    need=post.needs(eligible=decision.eligible, max_attempts=cmd.policy.max_attempts),
+                    need=(need := post.needs(eligible=decision.eligible, max_attempts=cmd.policy.max_attempts)),
+                    failure=post.failure_reason() if need is PostNeed.FAILED else None,
                 )
 
 

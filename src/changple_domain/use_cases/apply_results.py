@@ -1,0 +1,260 @@
+"""Apply finished batch jobs, exactly once each.
+
+Summaries: a result counts only if the post still has the content the job was sent with; stale
+results are discarded, errors count as failed attempts, and posts a failed, expired or cancelled
+job did not finish go back to the pool with an attempt counted.
+
+Embeddings: vectors are written under deterministic ids, then the post's leftover chunks are
+deleted, and only then is the indexed hash recorded. Before writing, the post's chunk high-water
+mark is raised, so a crash between the two steps can never leave chunks nobody knows about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel
+
+from changple_domain.errors import NotFound, ProviderRejected, ProviderUnavailable
+from changple_domain.model.batches import BatchJob, BatchKind, BatchState
+from changple_domain.model.posts import CafePost
+from changple_domain.model.providers import EmbeddingResult, MetadataValue, SummaryResult, VectorRecord
+from changple_domain.policies.chunking import chunk_post
+from changple_domain.policies.cost import cost_of
+from changple_domain.policies.pipeline import PipelineConfig
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, UnitOfWork, VectorIndex
+
+
+class ApplyReport(BaseModel):
+    job_id: str
+    applied: int = 0
+    failed: int = 0
+    stale: int = 0
+    returned: int = 0
+    already_applied: bool = False
+
+
+def vector_id(article_id: int, chunk: int) -> str:
+    return f"post-{article_id}#{chunk}"
+
+
+def _results(job: BatchJob, fetch: Iterable[SummaryResult | EmbeddingResult]) -> list[SummaryResult | EmbeddingResult]:
+    """A failed job has no output; an expired or cancelled one may have some (take what is there)."""
+    if job.state is BatchState.FAILED:
+        return []
+    try:
+        return list(fetch)
+    except ProviderRejected:
+        if job.state is BatchState.SUCCEEDED:
+            raise
+        return []
+
+
+def _load(uow: UnitOfWork, job_id: str) -> BatchJob:
+    with uow:
+        job = uow.batches.get(job_id)
+    if job is None:
+        raise NotFound(f"no batch job '{job_id}'")
+    return job
+
+
+def _outcome_for_missing(job: BatchJob) -> str:
+    return f"batch {job.id} ended {job.state.value}" + (f": {job.error}" if job.error else " without this post")
+
+
+def apply_summary_job(
+    job_id: str, *, uow: UnitOfWork, clock: Clock, summarizer: BatchSummarizer, config: PipelineConfig
+) -> ApplyReport:
+    job = _load(uow, job_id)
+    report = ApplyReport(job_id=job.id)
+    if job.state is BatchState.APPLIED:
+        report.already_applied = True
+        return report
+    if not job.state.awaits_apply or job.kind is not BatchKind.SUMMARIZE:
+        raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished summary job")
+    results = _results(job, summarizer.results(job.provider_job_id) if job.provider_job_id else [])
+    by_post = {r.article_id: r for r in results if isinstance(r, SummaryResult)}
+    tokens_in = sum(r.input_tokens for r in by_post.values())
+    tokens_out = sum(r.output_tokens for r in by_post.values())
+    with uow:
+        posts = uow.posts.get_many(item.article_id for item in job.items)
+        updated: list[CafePost] = []
+        for item in job.items:
+            post = posts.get(item.article_id)
+            if post is None or post.content_hash != item.content_hash:
+                report.stale += 1
+                continue
+            result = by_post.get(item.article_id)
+            if result is None:
+                updated.append(post.with_attempt("summary", error=_outcome_for_missing(job)))
+                report.returned += 1
+            elif result.error or result.summary is None or result.content_hash != post.content_hash:
+                updated.append(post.with_attempt("summary", error=result.error or "no summary in the result"))
+                report.failed += 1
+            else:
+                updated.append(
+                    post.with_summary(
+                        summary=result.summary,
+                        keywords=result.keywords,
+                        possible_questions=result.possible_questions,
+                        made_from=result.content_hash,
+                    )
+                )
+                report.applied += 1
+        uow.posts.upsert_many(updated)
+        uow.batches.save(_applied(job, clock, tokens_in, tokens_out, config))
+        uow.commit()
+    return report
+
+
+def _applied(job: BatchJob, clock: Clock, tokens_in: int, tokens_out: int, config: PipelineConfig) -> BatchJob:
+    """Mark applied, replacing estimates with the provider's usage where it reported any."""
+    changes: dict[str, object] = {}
+    if tokens_in or tokens_out:
+        cost = cost_of(job.model, input_tokens=tokens_in, output_tokens=tokens_out, prices=config.prices)
+        changes = {
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "estimated_cost_usd": cost.batch_usd,
+            "standard_cost_usd": cost.standard_usd,
+        }
+    elif job.state is not BatchState.SUCCEEDED:
+        changes = {"estimated_cost_usd": 0, "standard_cost_usd": 0}  # nothing came back, nothing billed
+    return job.advance(BatchState.APPLIED, at=clock.now(), **changes)
+
+
+def vector_metadata(post: CafePost, chunk: int, text: str) -> dict[str, MetadataValue]:
+    return {
+        "post_id": post.article_id,
+        "title": post.title,
+        "board": post.board,
+        "author": post.author,
+        "published_at": post.published_at.isoformat(),
+        "url": post.url,
+        "keywords": list(post.keywords),
+        "brands": list(post.brand_mentions),
+        "chunk": chunk,
+        "content_hash": post.content_hash,
+        "text": text,
+    }
+
+
+def apply_embedding_job(
+    job_id: str, *, uow: UnitOfWork, clock: Clock, embedder: BatchEmbedder, index: VectorIndex, config: PipelineConfig
+) -> ApplyReport:
+    job = _load(uow, job_id)
+    report = ApplyReport(job_id=job.id)
+    if job.state is BatchState.APPLIED:
+        report.already_applied = True
+        return report
+    if not job.state.awaits_apply or job.kind is not BatchKind.EMBED:
+        raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished embedding job")
+    results = _results(job, embedder.results(job.provider_job_id) if job.provider_job_id else [])
+    by_post = {r.article_id: r for r in results if isinstance(r, EmbeddingResult)}
+    tokens = sum(r.tokens for r in by_post.values())
+
+    ready: list[tuple[CafePost, list[VectorRecord]]] = []
+    failures: dict[int, str] = {}  # article id -> error, recorded against the post as it is then
+    with uow:
+        posts = uow.posts.get_many(item.article_id for item in job.items)
+    for item in job.items:
+        post = posts.get(item.article_id)
+        if post is None or post.content_hash != item.content_hash or post.summary_hash != post.content_hash:
+            report.stale += 1
+            continue
+        result = by_post.get(item.article_id)
+        chunks = chunk_post(post, config.chunking)
+        if result is None:
+            failures[post.article_id] = _outcome_for_missing(job)
+            report.returned += 1
+        elif result.error or result.vectors is None or len(result.vectors) != len(chunks):
+            failures[post.article_id] = (
+                result.error or f"expected {len(chunks)} vectors, got {len(result.vectors or ())}"
+            )
+            report.failed += 1
+        else:
+            records = [
+                VectorRecord(
+                    id=vector_id(post.article_id, i), values=vector, metadata=vector_metadata(post, i, chunks[i])
+                )
+                for i, vector in enumerate(result.vectors)
+            ]
+            ready.append((post, records))
+
+    _raise_high_water(uow, [(p, len(r)) for p, r in ready])
+    index.upsert([record for _, records in ready for record in records])
+    stale_ids = [
+        vector_id(p.article_id, i)
+        for p, records in ready
+        for i in range(len(records), max(p.indexed_chunks, len(records)))
+    ]
+    if stale_ids:
+        index.delete(stale_ids)
+    with uow:
+        # Record against the posts as they are now: an edit that landed meanwhile must not be undone.
+        current = uow.posts.get_many([p.article_id for p, _ in ready] + list(failures))
+        unchanged = {i: c for i, c in current.items() if c.content_hash == posts[i].content_hash}
+        indexed = [
+            unchanged[p.article_id].with_index(indexed_hash=p.content_hash, chunks=len(records))
+            for p, records in ready
+            if p.article_id in unchanged
+        ]
+        failed = [unchanged[i].with_attempt("embedding", error=e) for i, e in failures.items() if i in unchanged]
+        report.applied = len(indexed)
+        uow.posts.upsert_many(indexed + failed)
+        uow.batches.save(_applied(job, clock, tokens, 0, config))
+        uow.commit()
+    return report
+
+
+def _raise_high_water(uow: UnitOfWork, posts: Sequence[tuple[CafePost, int]]) -> None:
+    """Record that up to `n` chunks of each post may be in the index before writing them."""
+    with uow:
+        current = uow.posts.get_many(p.article_id for p, _ in posts)
+        raised = [
+            current[p.article_id].model_copy(update={"indexed_chunks": n})
+            for p, n in posts
+            if p.article_id in current and current[p.article_id].indexed_chunks < n
+        ]
+        uow.posts.upsert_many(raised)
+        uow.commit()
+
+
+def remove_from_index(article_ids: Sequence[int], *, uow: UnitOfWork, index: VectorIndex) -> int:
+    """Delete the vectors of posts that left eligibility (deleted, disallowed author, ...), then
+    record that nothing of them is indexed. Returns how many posts were removed."""
+    with uow:
+        posts = [p for p in uow.posts.get_many(article_ids).values() if p.indexed_chunks or p.indexed_hash]
+    ids = [vector_id(p.article_id, i) for p in posts for i in range(max(p.indexed_chunks, 1))]
+    if ids:
+        index.delete(ids)
+    with uow:
+        current = uow.posts.get_many(p.article_id for p in posts)
+        uow.posts.upsert_many([c.with_index(indexed_hash=None, chunks=0) for c in current.values()])
+        uow.commit()
+    return len(posts)
+
+
+def apply_finished(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    summarizer: BatchSummarizer,
+    embedder: BatchEmbedder,
+    index: VectorIndex,
+    config: PipelineConfig,
+) -> list[ApplyReport]:
+    """Apply every job the provider has finished with; one failing job does not stop the others."""
+    with uow:
+        finished = uow.batches.in_states([s for s in BatchState if s.awaits_apply])
+    reports: list[ApplyReport] = []
+    for job in finished:
+        try:
+            if job.kind is BatchKind.SUMMARIZE:
+                reports.append(apply_summary_job(job.id, uow=uow, clock=clock, summarizer=summarizer, config=config))
+            else:
+                reports.append(
+                    apply_embedding_job(job.id, uow=uow, clock=clock, embedder=embedder, index=index, config=config)
+                )
+        except ProviderUnavailable:
+            continue  # the next tick tries again; nothing was recorded for this job
+    return reports

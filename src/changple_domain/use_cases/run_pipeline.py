@@ -1,0 +1,125 @@
+"""One pass of the pipeline ("a tick"): poll open jobs, apply finished ones, plan, remove what
+left eligibility, submit what needs work. Ticks are idempotent, so the nightly schedule, the
+30-minute poll and an operator's `pipeline run` can all call them safely, in any number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from changple_domain.model.batches import BatchState
+from changple_domain.model.runs import PipelineRun, RunState
+from changple_domain.policies.eligibility import IngestionPolicy
+from changple_domain.policies.pipeline import PipelineConfig
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, UnitOfWork, VectorIndex
+from changple_domain.use_cases.apply_results import apply_finished, remove_from_index
+from changple_domain.use_cases.plan import UNFINISHED_STATES, WorkPlan, plan_work
+from changple_domain.use_cases.poll_batches import poll_batches
+from changple_domain.use_cases.submit_batches import Submitter, submit_embeddings, submit_summaries
+
+
+@dataclass(frozen=True)
+class PipelinePorts:
+    uow: UnitOfWork
+    clock: Clock
+    summarizer: BatchSummarizer
+    embedder: BatchEmbedder
+    index: VectorIndex
+    config: PipelineConfig
+    policy: IngestionPolicy
+    sleep: Callable[[float], None]
+
+
+class TickReport(BaseModel):
+    polled: int = 0
+    applied_jobs: int = 0
+    posts_summarized: int = 0
+    posts_indexed: int = 0
+    posts_failed_this_tick: int = 0
+    removed: int = 0
+    summary_jobs_submitted: int = 0
+    embedding_jobs_submitted: int = 0
+    jobs_waiting_to_send: int = 0
+    plan: WorkPlan
+    open_jobs: int = 0
+    done: bool = False
+
+
+def pipeline_tick(ports: PipelinePorts, *, run_id: str | None = None) -> TickReport:
+    """Move everything one step forward. `done` means nothing is left to send or wait for."""
+    uow, clock = ports.uow, ports.clock
+    polled = poll_batches(uow=uow, clock=clock, summarizer=ports.summarizer, embedder=ports.embedder)
+    applied = apply_finished(
+        uow=uow,
+        clock=clock,
+        summarizer=ports.summarizer,
+        embedder=ports.embedder,
+        index=ports.index,
+        config=ports.config,
+    )
+    plan = plan_work(uow=uow, policy=ports.policy, page_size=ports.config.page_size)
+    removed = remove_from_index(plan.removal, uow=uow, index=ports.index) if plan.removal else 0
+    ctx = Submitter(uow=uow, clock=clock, config=ports.config, sleep=ports.sleep)
+    summaries = submit_summaries(plan.summary, ctx=ctx, summarizer=ports.summarizer, run_id=run_id)
+    embeddings = submit_embeddings(plan.embedding, ctx=ctx, embedder=ports.embedder, run_id=run_id)
+    with uow:
+        open_jobs = len(uow.batches.in_states(UNFINISHED_STATES))
+    report = TickReport(
+        polled=polled.polled,
+        applied_jobs=sum(1 for r in applied if not r.already_applied),
+        posts_summarized=sum(r.applied for r in applied if r.job_id.startswith("sum-")),
+        posts_indexed=sum(r.applied for r in applied if r.job_id.startswith("emb-")),
+        posts_failed_this_tick=sum(r.failed + r.returned for r in applied),
+        removed=removed,
+        summary_jobs_submitted=len(summaries.jobs_submitted) + len(summaries.jobs_recovered),
+        embedding_jobs_submitted=len(embeddings.jobs_submitted) + len(embeddings.jobs_recovered),
+        jobs_waiting_to_send=len(summaries.jobs_left_created) + len(embeddings.jobs_left_created),
+        plan=plan,
+        open_jobs=open_jobs,
+    )
+    report.done = open_jobs == 0 and not plan.summary and not plan.embedding
+    if run_id is not None:
+        record_progress(uow=uow, clock=clock, run_id=run_id, report=report)
+    return report
+
+
+def record_progress(*, uow: UnitOfWork, clock: Clock, run_id: str, report: TickReport) -> PipelineRun | None:
+    """Write the run's stage counts and its cost so far (summed over its jobs); finish it when done."""
+    with uow:
+        run = uow.runs.get(run_id)
+        if run is None or run.state is not RunState.RUNNING:
+            return run
+        jobs = uow.batches.for_run(run_id)
+        plan = report.plan
+        total = plan.done + len(plan.summary) + len(plan.embedding) + plan.waiting_summary + plan.waiting_embedding
+        run = run.with_stage("indexed", done=plan.done, total=total)
+        run = run.with_stage("summaries", done=total - len(plan.summary) - plan.waiting_summary, total=total)
+        counts = {
+            "needs_summary": len(plan.summary) + plan.waiting_summary,
+            "needs_embedding": len(plan.embedding) + plan.waiting_embedding,
+            "needs_removal": len(plan.removal),
+            "failed": len(plan.failed),
+            "indexed": plan.done,
+            "ineligible": plan.ineligible,
+            "jobs": len(jobs),
+            "open_jobs": report.open_jobs,
+        }
+        cost = sum((j.estimated_cost_usd for j in jobs), Decimal(0))
+        standard = sum((j.standard_cost_usd for j in jobs), Decimal(0))
+        run = run.model_copy(update={"counts": counts, "cost_usd": cost, "standard_cost_usd": standard})
+        if report.done:
+            run = run.finished(at=clock.now())
+        uow.runs.save(run)
+        uow.commit()
+    return run
+
+
+def latest_open_run(uow: UnitOfWork) -> PipelineRun | None:
+    with uow:
+        return next((r for r in uow.runs.recent(limit=50) if r.state is RunState.RUNNING), None)
+
+
+OPEN_STATES = (BatchState.CREATED, BatchState.SUBMITTED, BatchState.RUNNING)

@@ -1,0 +1,68 @@
+"""Search the index like the chat agent does, answering with posts rather than chunks. A hit
+whose post is gone or changed since it was indexed is dropped, so deleted posts never answer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from changple_domain.errors import InvalidInput
+from changple_domain.model.posts import PostStatusKind
+from changple_domain.ports import BatchEmbedder, UnitOfWork, VectorIndex
+
+
+class SearchHit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int
+    title: str
+    url: str
+    board: str
+    score: float
+    snippet: str
+    keywords: tuple[str, ...] = ()
+
+
+class SearchQuery(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(min_length=1, max_length=2000)
+    k: int = Field(default=5, ge=1, le=100)
+
+
+def search_posts(
+    query: SearchQuery, *, uow: UnitOfWork, embedder: BatchEmbedder, index: VectorIndex
+) -> list[SearchHit]:
+    """The `k` best posts for the query, each scored by its best chunk."""
+    if not query.text.strip():
+        raise InvalidInput("the search query is empty")
+    vector = embedder.embed_query(query.text)
+    matches = index.query(vector, top_k=min(query.k * 4, 400))
+    best: dict[int, tuple[float, str, str]] = {}
+    for match in matches:
+        post_id = match.metadata.get("post_id")
+        if not isinstance(post_id, int) or post_id in best:
+            continue
+        best[post_id] = (match.score, str(match.metadata.get("content_hash", "")), str(match.metadata.get("text", "")))
+    with uow:
+        posts = uow.posts.get_many(best)
+        statuses = uow.statuses.get_many(best)
+    hits: list[SearchHit] = []
+    for post_id, (score, content_hash, text) in best.items():
+        post = posts.get(post_id)
+        status = statuses.get(post_id)
+        if post is None or post.indexed_hash != content_hash or (status and status.kind is not PostStatusKind.SAVED):
+            continue
+        hits.append(
+            SearchHit(
+                article_id=post_id,
+                title=post.title,
+                url=post.url,
+                board=post.board,
+                score=score,
+                snippet=text[:200],
+                keywords=post.keywords,
+            )
+        )
+        if len(hits) == query.k:
+            break
+    return hits
