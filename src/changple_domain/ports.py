@@ -5,6 +5,7 @@ Every signature speaks domain types only."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
@@ -159,6 +160,14 @@ class Clock(Protocol):
 class TaskQueue(Protocol):
     def enqueue(self, task: str, **arguments: str | int) -> None:
         """Ask for `task` to run in the background with ids and primitives only (at least once)."""
+        ...
+
+
+@runtime_checkable
+class Mutex(Protocol):
+    def hold(self, name: str, *, ttl_seconds: float) -> AbstractContextManager[bool]:
+        """Try to take the named lock without waiting; the context value says whether we got it.
+        The lock frees itself after `ttl_seconds` if its holder dies."""
         ...
 
 

@@ -2,7 +2,8 @@
 and for our property tests. All state lives on the instance."""
 
 from changple_adapters.memory.clock import FixedClock
+from changple_adapters.memory.mutex import MemoryMutex
 from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
 
-__all__ = ["FixedClock", "MemoryStore", "MemoryTaskQueue", "MemoryUnitOfWork"]
+__all__ = ["FixedClock", "MemoryMutex", "MemoryStore", "MemoryTaskQueue", "MemoryUnitOfWork"]

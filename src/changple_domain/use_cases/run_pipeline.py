@@ -14,7 +14,7 @@ from changple_domain.model.batches import BatchState
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.pipeline import PipelineConfig
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, UnitOfWork, VectorIndex
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, Mutex, UnitOfWork, VectorIndex
 from changple_domain.use_cases.apply_results import apply_finished, remove_from_index
 from changple_domain.use_cases.plan import UNFINISHED_STATES, WorkPlan, plan_work
 from changple_domain.use_cases.poll_batches import poll_batches
@@ -31,6 +31,11 @@ class PipelinePorts:
     config: PipelineConfig
     policy: IngestionPolicy
     sleep: Callable[[float], None]
+    mutex: Mutex
+
+
+TICK_LOCK = "pipeline-tick"
+TICK_LOCK_TTL_SECONDS = 1800
 
 
 class TickReport(BaseModel):
@@ -46,10 +51,19 @@ class TickReport(BaseModel):
     plan: WorkPlan
     open_jobs: int = 0
     done: bool = False
+    skipped: bool = False  # another tick held the lock; nothing was done
 
 
 def pipeline_tick(ports: PipelinePorts, *, run_id: str | None = None) -> TickReport:
-    """Move everything one step forward. `done` means nothing is left to send or wait for."""
+    """Move everything one step forward. `done` means nothing is left to send or wait for. Only one
+    tick runs at a time anywhere: two planning at once could send the same post twice."""
+    with ports.mutex.hold(TICK_LOCK, ttl_seconds=TICK_LOCK_TTL_SECONDS) as held:
+        if not held:
+            return TickReport(plan=WorkPlan(), skipped=True)
+        return _tick(ports, run_id)
+
+
+def _tick(ports: PipelinePorts, run_id: str | None) -> TickReport:
     uow, clock = ports.uow, ports.clock
     polled = poll_batches(uow=uow, clock=clock, summarizer=ports.summarizer, embedder=ports.embedder)
     applied = apply_finished(

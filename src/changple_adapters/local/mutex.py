@@ -1,0 +1,43 @@
+"""A mutex across processes on one machine (the embedded mode: `serve` and the CLI may run at
+once): an exclusive, non-blocking `flock` on a file in the data directory. The kernel frees it
+when the holder dies, so no TTL is needed."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from changple_domain.ports import Mutex
+
+
+class FileMutex(Mutex):
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._threads = threading.Lock()  # flock is per process; this keeps our own threads apart too
+
+    @contextmanager
+    def hold(self, name: str, *, ttl_seconds: float) -> Iterator[bool]:
+        if not self._threads.acquire(blocking=False):
+            yield False
+            return
+        try:
+            self._directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._directory / f"{name}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+        finally:
+            self._threads.release()
