@@ -76,6 +76,7 @@ class Emulator:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # small answers otherwise wait ~40 ms for a delayed ACK
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -102,7 +103,8 @@ class Emulator:
 
         self._server = ThreadingHTTPServer((host, port), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        server = self._server
+        self._thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05), daemon=True)
         self._thread.start()
         return f"http://{host}:{self._server.server_address[1]}"
 

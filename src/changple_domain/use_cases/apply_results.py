@@ -10,7 +10,7 @@ mark is raised, so a crash between the two steps can never leave chunks nobody k
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel
 
@@ -37,12 +37,14 @@ def vector_id(article_id: int, chunk: int) -> str:
     return f"post-{article_id}#{chunk}"
 
 
-def _results(job: BatchJob, fetch: Iterable[SummaryResult | EmbeddingResult]) -> list[SummaryResult | EmbeddingResult]:
+def _results(
+    job: BatchJob, fetch: Callable[[str], Iterable[SummaryResult | EmbeddingResult]]
+) -> list[SummaryResult | EmbeddingResult]:
     """A failed job has no output; an expired or cancelled one may have some (take what is there)."""
-    if job.state is BatchState.FAILED:
+    if job.state is BatchState.FAILED or job.provider_job_id is None:
         return []
     try:
-        return list(fetch)
+        return list(fetch(job.provider_job_id))
     except ProviderRejected:
         if job.state is BatchState.SUCCEEDED:
             raise
@@ -71,7 +73,7 @@ def apply_summary_job(
         return report
     if not job.state.awaits_apply or job.kind is not BatchKind.SUMMARIZE:
         raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished summary job")
-    results = _results(job, summarizer.results(job.provider_job_id) if job.provider_job_id else [])
+    results = _results(job, summarizer.results)
     by_post = {r.article_id: r for r in results if isinstance(r, SummaryResult)}
     tokens_in = sum(r.input_tokens for r in by_post.values())
     tokens_out = sum(r.output_tokens for r in by_post.values())
@@ -148,7 +150,7 @@ def apply_embedding_job(
         return report
     if not job.state.awaits_apply or job.kind is not BatchKind.EMBED:
         raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished embedding job")
-    results = _results(job, embedder.results(job.provider_job_id) if job.provider_job_id else [])
+    results = _results(job, embedder.results)
     by_post = {r.article_id: r for r in results if isinstance(r, EmbeddingResult)}
     tokens = sum(r.tokens for r in by_post.values())
 

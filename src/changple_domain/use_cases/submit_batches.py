@@ -23,7 +23,7 @@ from changple_domain.policies.chunking import chunk_post
 from changple_domain.policies.cost import cost_of
 from changple_domain.policies.packing import OPENAI_MAX_INPUTS_PER_REQUEST, OPENAI_MAX_TOKENS_PER_REQUEST, pack
 from changple_domain.policies.pipeline import PipelineConfig
-from changple_domain.policies.retry import call_with_retry
+from changple_domain.policies.retry import backoff_delay, may_retry
 from changple_domain.policies.summary_prompt import SYSTEM_INSTRUCTION, render_prompt
 from changple_domain.policies.tokens import estimate_tokens, max_tokens
 from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, UnitOfWork
@@ -61,27 +61,34 @@ def _load_posts(ctx: Submitter, article_ids: Sequence[int]) -> list[CafePost]:
 
 
 def _send(ctx: Submitter, job: BatchJob, provider: Provider, requests: Sequence[R], report: SubmitReport) -> None:
-    """Call the provider for a recorded job and record what came of it."""
-
-    def submit() -> str:
-        return provider.submit(job, requests)  # type: ignore[arg-type]
-
-    try:
-        provider_id = call_with_retry(submit, ctx.config.submit_retry, sleep=ctx.sleep)
-    except ProviderRejected as exc:
-        adopted = _safe_find(provider, job)
-        if adopted is None:
-            _record(ctx, job.advance(BatchState.FAILED, at=ctx.clock.now(), error=f"rejected: {exc.detail}"))
-            report.jobs_failed.append(job.id)
-            return
-        provider_id = adopted
-    except ProviderUnavailable as exc:
-        adopted = _safe_find(provider, job)
-        if adopted is None:
-            _record(ctx, job.advance(BatchState.CREATED, at=ctx.clock.now(), error=f"not sent yet: {exc.detail}"))
-            report.jobs_left_created.append(job.id)
-            return
-        provider_id = adopted
+    """Call the provider for a recorded job and record what came of it. Before every retry the
+    provider is asked whether it has the job after all: an answer lost on the way back (a 5xx or a
+    timeout after acceptance) must not become a second, paid job."""
+    policy = ctx.config.submit_retry
+    failures = 0
+    while True:
+        try:
+            provider_id = provider.submit(job, requests)  # type: ignore[arg-type]
+            break
+        except ProviderRejected as exc:
+            adopted = _safe_find(provider, job)
+            if adopted is None:
+                _record(ctx, job.advance(BatchState.FAILED, at=ctx.clock.now(), error=f"rejected: {exc.detail}"))
+                report.jobs_failed.append(job.id)
+                return
+            provider_id = adopted
+            break
+        except ProviderUnavailable as exc:
+            adopted = _safe_find(provider, job)
+            if adopted is not None:
+                provider_id = adopted
+                break
+            failures += 1
+            if not may_retry(failures, policy.max_attempts):
+                _record(ctx, job.advance(BatchState.CREATED, at=ctx.clock.now(), error=f"not sent yet: {exc.detail}"))
+                report.jobs_left_created.append(job.id)
+                return
+            ctx.sleep(backoff_delay(failures - 1, policy))
     _record(ctx, job.advance(BatchState.SUBMITTED, at=ctx.clock.now(), provider_job_id=provider_id, error=None))
     report.jobs_submitted.append(job.id)
 
