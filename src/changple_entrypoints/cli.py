@@ -3,80 +3,24 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from changple_domain.errors import (
-    ChangpleError,
-    InvalidInput,
-    LoginRequired,
-    NotFound,
-    ProviderRejected,
-    ProviderUnavailable,
-)
-from changple_entrypoints.containers import Container, build_container
-from changple_entrypoints.settings import Settings
-
-T = TypeVar("T")
+from changple_entrypoints import cli_pipeline
+from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 
 app = typer.Typer(
     help="changple core: the cafe ingestion pipeline and its API.", no_args_is_help=True, pretty_exceptions_enable=False
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-console = Console()
-err_console = Console(stderr=True)
-
-# Exit codes: 2 the input or a setting is wrong, 3 not found, 4 an outside service is down,
-# 5 the Naver session must be renewed, 1 anything else.
-EXIT_CODES: dict[type[ChangpleError], int] = {
-    InvalidInput: 2,
-    NotFound: 3,
-    ProviderUnavailable: 4,
-    ProviderRejected: 4,
-    LoginRequired: 5,
-}
-
-
-def exit_code_for(error: ChangpleError) -> int:
-    for cls in type(error).__mro__:
-        code = EXIT_CODES.get(cls)
-        if code is not None:
-            return code
-    return 1
-
-
-def run_or_exit(action: Callable[[], T]) -> T:
-    """Run `action`; a domain error prints one sentence on stderr and exits with its code."""
-    try:
-        return action()
-    except ChangpleError as exc:
-        err_console.print(f"[bold red]error[/]: {exc.detail}")
-        raise typer.Exit(exit_code_for(exc)) from None
-
-
-def container_for(data_dir: Path | None = None) -> Container:
-    def build() -> Container:
-        settings = Settings(data_dir=data_dir) if data_dir else Settings()
-        settings.ingestion_policy()  # validate policy settings up front, naming a bad variable
-        return build_container(settings)
-
-    return run_or_exit(build)
-
-
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Where the embedded database lives (default ./.changple).")
-]
+cli_pipeline.attach(app)
 
 
 @db_app.command("upgrade")
@@ -138,6 +82,41 @@ def worker(
 
 
 @app.command()
+def scheduler(data_dir: DataDir = None) -> None:
+    """Run the schedule (nightly run at 04:00 Asia/Seoul, polls every 30 minutes) until stopped.
+    Start one per deployment; a second one waits as a standby."""
+    from datetime import UTC, datetime
+
+    from changple_entrypoints.worker.scheduler import build_scheduler, file_lease, redis_lease
+
+    container = container_for(data_dir)
+    settings = container.settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.redis_url:
+        lease = redis_lease(settings.redis_url, settings.redis_namespace)
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        lease = file_lease(str(settings.data_dir / "scheduler.lock"))
+    schedule = run_or_exit(
+        lambda: build_scheduler(
+            queue=container.task_queue(),
+            lease=lease,
+            nightly_cron=settings.nightly_cron,
+            poll_every_minutes=settings.poll_every_minutes,
+            now=lambda: datetime.now(UTC),
+        )
+    )
+    console.print(
+        f"scheduler: nightly '{settings.nightly_cron}' Asia/Seoul, poll every "
+        f"{settings.poll_every_minutes} min; leader: {lease.refresh()}"
+    )
+    try:
+        schedule.start()
+    except (KeyboardInterrupt, SystemExit):
+        schedule.shutdown(wait=False)
+
+
+@app.command()
 def demo(
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
@@ -155,12 +134,3 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-
-
-def _json_default(value: object) -> str:
-    return str(value)
-
-
-def print_json(payload: object) -> None:
-    """Machine-readable output: one JSON document on stdout, Korean text left readable."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=_json_default) + "\n")

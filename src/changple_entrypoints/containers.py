@@ -4,17 +4,23 @@ when first asked for them."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+import redis
 from dependency_injector import containers, providers
 
 from changple_adapters.local.clock import SystemClock
+from changple_adapters.local.mutex import FileMutex
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
 from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
+from changple_adapters.queue.redis_mutex import RedisMutex
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.health import database_is_reachable
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
-from changple_domain.ports import Clock, TaskQueue, UnitOfWork
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, Mutex, TaskQueue, UnitOfWork, VectorIndex
+from changple_domain.use_cases.run_pipeline import PipelinePorts
+from changple_entrypoints.providers import make_embedder, make_summarizer, make_vector_index
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import broker_is_reachable, build_broker
 
@@ -30,6 +36,14 @@ class Container(containers.DeclarativeContainer):
 
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
     ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
+    pipeline_config = providers.Singleton(lambda s: s.pipeline_config(), settings)
+
+    # --- providers: real ones when keys are set, embedded offline ones otherwise
+    summarizer: providers.Provider[BatchSummarizer] = providers.Singleton(make_summarizer, settings)
+    embedder: providers.Provider[BatchEmbedder] = providers.Singleton(make_embedder, settings)
+    vector_index: providers.Provider[VectorIndex] = providers.Singleton(
+        lambda s, e: make_vector_index(s, e.dimensions), settings, embedder
+    )
 
     # --- storage: a SQL database (SQLite by default, Postgres by URL) or process memory
     engine = providers.Singleton(create_engine_for, url=settings.provided.resolved_database_url)
@@ -52,6 +66,28 @@ class Container(containers.DeclarativeContainer):
     )
     task_queue: providers.Provider[TaskQueue] = providers.Singleton(DramatiqTaskQueue, broker=broker)
     broker_check = providers.Callable(lambda broker: lambda: broker_is_reachable(broker), broker)
+    # One pipeline tick at a time: across machines on Redis, across processes on one machine.
+    mutex: providers.Provider[Mutex] = providers.Singleton(
+        lambda s: (
+            RedisMutex(redis.Redis.from_url(s.redis_url), s.redis_namespace)
+            if s.redis_url
+            else FileMutex(s.data_dir / "locks")
+        ),
+        settings,
+    )
+
+    pipeline_ports = providers.Factory(
+        PipelinePorts,
+        uow=uow,
+        clock=clock,
+        summarizer=summarizer,
+        embedder=embedder,
+        index=vector_index,
+        config=pipeline_config,
+        policy=ingestion_policy,
+        sleep=providers.Object(time.sleep),
+        mutex=mutex,
+    )
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -18,6 +18,8 @@ from changple_domain.use_cases.evaluate_ingestion import (
     iter_unstored,
     iter_verdicts,
 )
+from changple_domain.use_cases.search import SearchQuery, search_posts
+from changple_entrypoints.cli_pipeline import run_until_done
 from changple_entrypoints.containers import Container
 from changple_entrypoints.sample_data import load_sample_into_store
 
@@ -34,9 +36,12 @@ _REASON_LABEL = {
 }
 
 
+DEMO_QUERIES = ("가맹계약서에서 꼭 확인해야 할 것", "배달앱 수수료 때문에 남는 게 없어요")
+
+
 def run_demo(container: Container, *, console: Console, as_json: bool, sample_path: Path | None) -> None:
     from changple_adapters.sql.migrations import upgrade_database
-    from changple_entrypoints.cli import print_json
+    from changple_entrypoints.cli_support import print_json
 
     settings = container.settings()
     uow, clock, policy = container.uow(), container.clock(), container.ingestion_policy()
@@ -66,6 +71,16 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
             status_counts = {kind.value: n for kind, n in uow.statuses.counts().items()}
 
     reasons = Counter(v.decision.reason.value for v in verdicts)
+    run_id, ticks = run_until_done(container, key=None, wait=True, console=console, quiet=as_json)
+    with uow:
+        run = uow.runs.get(run_id)
+    searches = {
+        query: search_posts(
+            SearchQuery(text=query, k=3), uow=uow, embedder=container.embedder(), index=container.vector_index()
+        )
+        for query in DEMO_QUERIES
+    }
+    providers = {"summarizer": container.summarizer().provider, "embedder": container.embedder().provider}
     if as_json:
         print_json(
             {
@@ -92,6 +107,13 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
                 "not_stored": [
                     {"article_id": s.article_id, "status": s.kind.value, "reason": s.reason} for s in unstored
                 ],
+                "providers": providers,
+                "pipeline": {
+                    "run": run.model_dump(mode="json") if run else None,
+                    "ticks": len(ticks),
+                    "failed": [f.model_dump() for f in ticks[-1].plan.failed],
+                },
+                "search": {q: [h.model_dump() for h in hits] for q, hits in searches.items()},
             }
         )
         return
@@ -127,4 +149,19 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
         f"[bold]{reasons.get(Reason.ELIGIBLE.value, 0)} of {len(verdicts)} stored posts would be "
         f"ingested[/] ({summary})"
     )
+    if run is not None:
+        console.print(
+            f"pipeline run [bold]{run.key}[/] {run.state.value} with {providers['summarizer']} summaries and "
+            f"{providers['embedder']} embeddings: {run.counts.get('indexed', 0)} posts indexed, "
+            f"{run.counts.get('failed', 0)} failed"
+        )
+    for query, hits in searches.items():
+        results = Table(title=f"search: {query}", expand=True)
+        results.add_column("score", justify="right", no_wrap=True)
+        results.add_column("article", justify="right", no_wrap=True)
+        results.add_column("title", ratio=2)
+        results.add_column("snippet", ratio=3, overflow="ellipsis", no_wrap=True)
+        for hit in hits:
+            results.add_row(f"{hit.score:.3f}", str(hit.article_id), hit.title, hit.snippet)
+        console.print(results)
     console.print(f"database: {settings.resolved_database_url}")

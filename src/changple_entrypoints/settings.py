@@ -3,13 +3,17 @@ never show up in a repr or a log line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from changple_domain.errors import InvalidSetting
+from changple_domain.policies.cost import DEFAULT_PRICES
 from changple_domain.policies.eligibility import IngestionPolicy
+from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.settings import build_settings
 
 ENV_PREFIX = "CHANGPLE_"
@@ -27,9 +31,32 @@ class Settings(BaseSettings):
     storage: Literal["sql", "memory"] = "sql"
     worker_threads: int = Field(default=2, ge=1, le=64)
 
+    # Providers. "auto" picks the real provider when its key is set, else the offline one.
+    summarizer: Literal["auto", "gemini", "offline", "memory"] = "auto"
+    embedder: Literal["auto", "openai", "offline", "memory"] = "auto"
+    vector_index: Literal["auto", "pinecone", "lance", "memory"] = "auto"
     gemini_api_key: SecretStr | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
     openai_api_key: SecretStr | None = None
+    openai_model: str = "text-embedding-3-large"
+    openai_base_url: str | None = None
+    embedding_dimensions: int = Field(default=1024, ge=8, le=3072, description="for OpenAI's text-embedding-3")
+    offline_embedding_dimensions: int = Field(default=512, ge=8, le=4096)
     pinecone_api_key: SecretStr | None = None
+    pinecone_host: str | None = None
+    pinecone_namespace: str = "posts"
+
+    # Pipeline.
+    chunk_max_tokens: int = 800
+    chunk_overlap_tokens: int = 100
+    recover_after_seconds: float = 600
+    poll_interval_seconds: float = Field(default=60, gt=0, description="wait between polls in `pipeline run`")
+    prices_json: str | None = Field(default=None, description="JSON: {model: {standard_input, batch_input, ...}}")
+
+    # Schedule (Asia/Seoul).
+    nightly_cron: str = "0 4 * * *"
+    poll_every_minutes: int = Field(default=30, ge=1, le=1440)
 
     # Ingestion policy: checked by `ingestion_policy()`, which names the variable on a bad value.
     ingestion_min_content_length: int = 30
@@ -59,6 +86,28 @@ class Settings(BaseSettings):
             deny_patterns=tuple(self.ingestion_deny_patterns),
             require_allowed_author=self.ingestion_require_allowed_author,
             max_attempts=self.ingestion_max_attempts,
+        )
+
+    def pipeline_config(self) -> PipelineConfig:
+        """The validated pipeline settings; a bad value raises InvalidSetting naming the variable."""
+        values: dict[str, Any] = {
+            "max_attempts": self.ingestion_max_attempts,
+            "chunking": {"max_tokens": self.chunk_max_tokens, "overlap_tokens": self.chunk_overlap_tokens},
+            "recover_after_seconds": self.recover_after_seconds,
+        }
+        if self.prices_json:
+            try:
+                values["prices"] = {**DEFAULT_PRICES, **json.loads(self.prices_json)}
+            except json.JSONDecodeError as exc:
+                raise InvalidSetting(f"setting '{ENV_PREFIX}PRICES_JSON' is not JSON: {exc.msg}") from exc
+        names = {
+            "chunking.max_tokens": "CHUNK_MAX_TOKENS",
+            "chunking.overlap_tokens": "CHUNK_OVERLAP_TOKENS",
+            "chunking": "CHUNK_OVERLAP_TOKENS",
+            "max_attempts": "INGESTION_MAX_ATTEMPTS",
+        }
+        return build_settings(
+            PipelineConfig, naming=lambda field: ENV_PREFIX + names.get(field, field.split(".")[0].upper()), **values
         )
 
     def redacted(self) -> dict[str, object]:

@@ -81,3 +81,26 @@ def test_worker_without_redis_explains_embedded_mode(tmp_path: Path) -> None:
     result = run_cli("worker", "--data-dir", str(tmp_path / "x"))
     assert result.returncode == 2
     assert "CHANGPLE_REDIS_URL" in result.stderr
+
+
+def test_demo_runs_the_pipeline_and_ends_with_a_search(tmp_path: Path) -> None:
+    result = run_cli("demo", "--json", "--data-dir", str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["providers"] == {"summarizer": "offline", "embedder": "offline"}
+    run = report["pipeline"]["run"]
+    assert run["state"] == "succeeded"
+    assert run["counts"]["indexed"] == report["eligible"]
+    assert report["pipeline"]["failed"] == []
+    searches = report["search"]
+    contract_hits = searches["가맹계약서에서 꼭 확인해야 할 것"]
+    assert contract_hits, "the search found nothing"
+    assert "가맹계약서" in contract_hits[0]["title"]
+    eligible_ids = {v["article_id"] for v in report["verdicts"] if v["eligible"]}
+    for hits in searches.values():
+        assert {h["article_id"] for h in hits} <= eligible_ids
+
+    again = run_cli("pipeline", "run", "--json", env={"CHANGPLE_DATA_DIR": str(tmp_path / "d")})
+    assert again.returncode == 0, again.stderr
+    rerun = json.loads(again.stdout)
+    assert rerun["run"]["counts"]["jobs"] == 0, "an unchanged store must cost nothing"

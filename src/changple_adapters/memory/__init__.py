@@ -2,8 +2,20 @@
 and for our property tests. All state lives on the instance."""
 
 from changple_adapters.memory.clock import FixedClock
+from changple_adapters.memory.embedder import MemoryBatchEmbedder
 from changple_adapters.memory.mutex import MemoryMutex
 from changple_adapters.memory.queue import MemoryTaskQueue
+from changple_adapters.memory.summarizer import MemoryBatchSummarizer
 from changple_adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
+from changple_adapters.memory.vector_index import MemoryVectorIndex
 
-__all__ = ["FixedClock", "MemoryMutex", "MemoryStore", "MemoryTaskQueue", "MemoryUnitOfWork"]
+__all__ = [
+    "FixedClock",
+    "MemoryBatchEmbedder",
+    "MemoryBatchSummarizer",
+    "MemoryMutex",
+    "MemoryStore",
+    "MemoryTaskQueue",
+    "MemoryUnitOfWork",
+    "MemoryVectorIndex",
+]

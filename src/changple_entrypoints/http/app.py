@@ -17,6 +17,7 @@ from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases.catalog import add_author, set_author_active
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
+from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
 from changple_entrypoints.http.schemas import (
     AuthorCreate,
     AuthorRead,
@@ -103,13 +104,17 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
                 worker.stop()
 
     return Litestar(
-        route_handlers=[health, ready, get_post, list_authors, create_author, update_author],
+        route_handlers=[health, ready, get_post, list_authors, create_author, update_author, *PIPELINE_ROUTES],
         dependencies={
             "readiness_checks": Provide(
                 lambda: {"database": container.database_check(), "broker": container.broker_check()},
                 sync_to_thread=False,
             ),
             "uow": Provide(lambda: container.uow(), sync_to_thread=False),
+            "services": Provide(lambda: container, sync_to_thread=False),
+            "task_queue": Provide(lambda: container.task_queue(), sync_to_thread=False),
+            "embedder": Provide(lambda: container.embedder(), sync_to_thread=False),
+            "vector_index": Provide(lambda: container.vector_index(), sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="changple core", version="0.1.0", path="/schema"),

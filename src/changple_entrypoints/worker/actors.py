@@ -9,6 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
+from changple_domain.model.runs import RunTrigger
+from changple_domain.use_cases.apply_results import apply_embedding_job, apply_summary_job
+from changple_domain.use_cases.pipeline_runs import StartRun, start_run
+from changple_domain.use_cases.reindex import reindex
+from changple_domain.use_cases.run_pipeline import latest_open_run, pipeline_tick
 from changple_entrypoints.sample_data import load_sample_into_store
 
 if TYPE_CHECKING:
@@ -21,14 +26,61 @@ QUEUE = "changple"
 
 def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Declare every actor on `broker`, resolving its dependencies from `container` per message."""
+    actors: dict[str, dramatiq.Actor[Any, Any]] = {}
 
     def load_sample_cafe() -> None:
         """Load the bundled sample cafe (idempotent: unchanged posts are recorded as unchanged)."""
         _, recorded = load_sample_into_store(uow=container.uow(), clock=container.clock())
         log.info("sample cafe loaded: %s", recorded.model_dump())
 
-    actors: dict[str, dramatiq.Actor[Any, Any]] = {}
-    for function in (load_sample_cafe,):
+    def start_pipeline_run(key: str, trigger: str = "api") -> None:
+        """Create the run for `key` (a second trigger for the same key finds the first) and step it."""
+        started = start_run(
+            StartRun(key=key, trigger=RunTrigger(trigger)), uow=container.uow(), clock=container.clock()
+        )
+        log.info(
+            "pipeline run %s (%s): %s", started.run.key, started.run.id, "created" if started.created else "exists"
+        )
+        if started.run.finished_at is None:
+            actors["pipeline_step"].send(started.run.id)
+
+    def pipeline_step(run_id: str = "") -> None:
+        """One tick; while work is in flight, step again after the poll interval."""
+        report = pipeline_tick(container.pipeline_ports(), run_id=run_id or None)
+        log.info("pipeline tick for %s: %s", run_id or "(no run)", report.model_dump(exclude={"plan"}))
+        if run_id and not report.done:
+            delay_ms = int(container.settings().poll_interval_seconds * 1000)
+            actors["pipeline_step"].send_with_options(args=(run_id,), delay=delay_ms)
+
+    def poll_pipeline() -> None:
+        """The scheduled poll: a tick for the newest open run (or for no run)."""
+        run = latest_open_run(container.uow())
+        pipeline_step(run.id if run else "")
+
+    def apply_batch(job_id: str) -> None:
+        """Apply one finished job (a second apply changes nothing)."""
+        ports = container.pipeline_ports()
+        job_kind = job_id.split("-", 1)[0]
+        if job_kind == "sum":
+            apply_summary_job(
+                job_id, uow=ports.uow, clock=ports.clock, summarizer=ports.summarizer, config=ports.config
+            )
+        else:
+            apply_embedding_job(
+                job_id,
+                uow=ports.uow,
+                clock=ports.clock,
+                embedder=ports.embedder,
+                index=ports.index,
+                config=ports.config,
+            )
+
+    def reindex_posts(article_id: int = 0, summaries: bool = False) -> None:
+        """Reindex one post, or all posts when `article_id` is 0."""
+        count = reindex([article_id] if article_id else None, uow=container.uow(), summaries=summaries)
+        log.info("reindex marked %d posts", count)
+
+    for function in (load_sample_cafe, start_pipeline_run, pipeline_step, poll_pipeline, apply_batch, reindex_posts):
         declare = dramatiq.actor(broker=broker, actor_name=function.__name__, queue_name=QUEUE, max_retries=5)
         actors[function.__name__] = declare(function)
     return actors

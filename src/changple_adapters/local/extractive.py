@@ -1,0 +1,161 @@
+"""Extractive Korean summaries from text statistics, for machines with no model keys: sentences
+scored by the TF-IDF weight of their nouns (IDF over the batch, so words every post shares count
+less), the best three kept in their original order, the heaviest nouns as keywords.
+
+The morphological analyzer comes in as a plain function, so this module stays testable and free
+of kiwipiepy; `OfflineBatchSummarizer` passes Kiwi's tokenizer."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# (form, tag, start, length), offsets in characters of the analysed text (Kiwi's Token fields).
+Token = tuple[str, str, int, int]
+Tokenize = Callable[[str], Sequence[Token]]
+
+NOUN_TAGS = frozenset({"NNG", "NNP"})
+FOREIGN_TAG = "SL"  # Latin-script words: brand names such as BBQ, POS, CU
+# Nouns that carry no topic in this community's posts: greetings, fillers, pronoun-like nouns.
+STOPWORDS = frozenset(
+    {
+        "안녕", "안녕하세요", "감사", "여러분", "정도", "생각", "부분", "경우", "이번", "오늘", "저희", "우리",
+        "때문", "얘기", "이야기", "진짜", "정말", "내용", "관련", "가지", "하나", "이것", "그것", "사람",
+        "자체", "이후", "이전", "당시", "다음", "처음", "마지막", "요즘", "지금", "최근", "실제", "느낌",
+        "vs", "ok",
+    }
+)  # fmt: skip
+SUMMARY_SENTENCES = 3
+MAX_SUMMARY_CHARS = 400
+KEYWORD_COUNT = 6
+TITLE_WEIGHT = 2  # a title noun counts as two mentions: titles name the topic
+
+_VERB_SUFFIXES = ("XSV", "XSA")
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!。…])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Extract:
+    summary: str
+    keywords: tuple[str, ...]
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Doc:
+    title_nouns: tuple[str, ...]
+    sentences: tuple[str, ...]
+    sentence_nouns: tuple[tuple[str, ...], ...]
+
+    def all_nouns(self) -> list[str]:
+        return [*self.title_nouns, *(n for nouns in self.sentence_nouns for n in nouns)]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences end at . ? ! … followed by a space (다. 요. 니다. included) or at a line break."""
+    return [piece.strip() for piece in _SENTENCE_BREAK.split(text) if len(piece.strip()) >= 2]
+
+
+def nouns_of(text: str, tokenize: Tokenize) -> tuple[str, ...]:
+    """The topic nouns of `text` in order. Nouns written together are one word (가맹+비 → 가맹비),
+    one-character nouns and stopwords are dropped, Latin-script words are kept."""
+    found: list[str] = []
+    run: tuple[int, int] | None = None  # start and end of the current run of adjacent nouns
+
+    def flush() -> None:
+        if run is not None:
+            found.append(text[run[0] : run[1]])
+
+    for _form, tag, start, length in tokenize(text):
+        if tag in NOUN_TAGS:
+            if run is not None and run[1] == start:
+                run = (run[0], start + length)
+            else:
+                flush()
+                run = (start, start + length)
+            continue
+        if not (tag.startswith(_VERB_SUFFIXES) and run is not None and run[1] == start):
+            flush()  # a noun made into a verb (확인+하다, 필요+하다) names an action, not a topic
+        run = None
+        if tag == FOREIGN_TAG:
+            found.append(text[start : start + length])
+    flush()
+    return tuple(word for word in found if len(word) >= 2 and word.lower() not in STOPWORDS)
+
+
+def summarize_batch(posts: Sequence[tuple[str, str]], tokenize: Tokenize) -> list[Extract]:
+    """One Extract per (title, content), in order; IDF is computed over this batch."""
+    docs = [_parse(title, content, tokenize) for title, content in posts]
+    document_frequency: Counter[str] = Counter()
+    for doc in docs:
+        document_frequency.update(set(doc.all_nouns()))
+    return [_extract(doc, title, document_frequency, len(docs)) for doc, (title, _) in zip(docs, posts, strict=True)]
+
+
+def _parse(title: str, content: str, tokenize: Tokenize) -> _Doc:
+    sentences = tuple(split_sentences(content))
+    return _Doc(
+        title_nouns=nouns_of(title, tokenize) if title.strip() else (),
+        sentences=sentences,
+        sentence_nouns=tuple(nouns_of(sentence, tokenize) for sentence in sentences),
+    )
+
+
+def _extract(doc: _Doc, title: str, document_frequency: Counter[str], batch_size: int) -> Extract:
+    counts: Counter[str] = Counter()
+    for nouns in doc.sentence_nouns:
+        counts.update(nouns)
+    for noun in doc.title_nouns:
+        counts[noun] += TITLE_WEIGHT
+    weight = {
+        noun: (1 + math.log(count)) * (math.log((1 + batch_size) / (1 + document_frequency[noun])) + 1)
+        for noun, count in counts.items()
+    }
+    first_seen = {noun: index for index, noun in reversed(list(enumerate(doc.all_nouns())))}
+    ranked = sorted(weight, key=lambda noun: (-weight[noun], first_seen[noun]))
+    keywords = tuple(ranked[:KEYWORD_COUNT])
+    return Extract(_summary(doc, weight) or title.strip(), keywords, _questions(keywords))
+
+
+def _summary(doc: _Doc, weight: dict[str, float]) -> str:
+    scores = [
+        sum(weight[n] for n in set(nouns)) / math.sqrt(len(set(nouns))) if nouns else 0.0
+        for nouns in doc.sentence_nouns
+    ]
+    order = sorted(range(len(doc.sentences)), key=lambda i: (-scores[i], i))
+    picked: list[int] = []
+    length = 0
+    for index in order:
+        sentence = doc.sentences[index]
+        if picked and (scores[index] == 0 or length + len(sentence) + 1 > MAX_SUMMARY_CHARS):
+            continue
+        picked.append(index)
+        length += len(sentence) + 1
+        if len(picked) == SUMMARY_SENTENCES:
+            break
+    text = " ".join(doc.sentences[i] for i in sorted(picked))
+    return text if len(text) <= MAX_SUMMARY_CHARS else text[: MAX_SUMMARY_CHARS - 1].rstrip() + "…"
+
+
+def _questions(keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """Two or three questions a future owner might ask, built from the keywords with the right particles."""
+    questions: list[str] = []
+    if len(keywords) >= 2:
+        questions.append(f"{_josa(keywords[0], '과', '와')} {_josa(keywords[1], '은', '는')} 어떻게 준비해야 하나요?")
+    if len(keywords) >= 3:
+        questions.append(f"{_josa(keywords[2], '을', '를')} 따져 볼 때 무엇을 주의해야 하나요?")
+    if len(keywords) == 1:
+        questions.append(f"{_josa(keywords[0], '을', '를')} 준비할 때 무엇부터 해야 하나요?")
+    if keywords:
+        questions.append(f"{keywords[0]} 관련해서 창업 전에 꼭 알아야 할 점은 무엇인가요?")
+    return tuple(questions)
+
+
+def _josa(word: str, after_consonant: str, after_vowel: str) -> str:
+    """Attach the particle form that fits the word's last syllable (받침 or not)."""
+    last = word[-1]
+    has_final = "가" <= last <= "힣" and (ord(last) - ord("가")) % 28 != 0
+    return word + (after_consonant if has_final else after_vowel)

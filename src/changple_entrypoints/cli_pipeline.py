@@ -1,0 +1,247 @@
+"""`changple pipeline ...` and `changple search`: run, poll, status, estimate, reindex, search.
+Every command has `--json` for scripts and a rich display for people."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from changple_domain.errors import InvalidInput
+from changple_domain.model.runs import RunTrigger
+from changple_domain.use_cases.pipeline_report import estimate_run, pipeline_status
+from changple_domain.use_cases.pipeline_runs import StartRun, start_run
+from changple_domain.use_cases.reindex import reindex
+from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, pipeline_tick
+from changple_domain.use_cases.search import SearchQuery, search_posts
+from changple_entrypoints.cli_support import console, container_for, print_json, run_or_exit
+from changple_entrypoints.containers import Container
+
+pipeline_app = typer.Typer(
+    help="The ingestion pipeline: summaries, embeddings, the vector index.", no_args_is_help=True
+)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+
+
+def _money(value: object) -> str:
+    return f"${float(str(value)):,.4f}"
+
+
+def run_until_done(
+    container: Container, *, key: str | None, wait: bool, console: Console, quiet: bool, max_ticks: int = 10_000
+) -> tuple[str, list[TickReport]]:
+    """Start (or resume) the run for `key` and tick until nothing is left, or once with `wait=False`."""
+    ports = container.pipeline_ports()
+    run_key = key or f"manual:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
+    started = start_run(StartRun(key=run_key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
+    reports: list[TickReport] = []
+    interval = container.settings().poll_interval_seconds
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False, disable=quiet) as progress:
+        bar = progress.add_task(f"run {run_key}", total=None)
+        for _ in range(max_ticks):
+            report = pipeline_tick(ports, run_id=started.run.id)
+            reports.append(report)
+            plan = report.plan
+            total = plan.done + len(plan.summary) + len(plan.embedding) + plan.waiting_summary + plan.waiting_embedding
+            progress.update(
+                bar,
+                total=total or None,
+                completed=plan.done,
+                description=f"indexed {plan.done}, summarizing {plan.waiting_summary + len(plan.summary)}, "
+                f"embedding {plan.waiting_embedding + len(plan.embedding)}, "
+                f"open jobs {report.open_jobs}",
+            )
+            if report.done or not wait:
+                break
+            moved = report.applied_jobs or report.summary_jobs_submitted or report.embedding_jobs_submitted
+            if not moved and not report.skipped:
+                time.sleep(interval)
+            elif report.skipped:
+                time.sleep(1)
+    return started.run.id, reports
+
+
+@pipeline_app.command("run")
+def pipeline_run(
+    as_json: JsonFlag = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Submit and return; later polls finish it.")] = False,
+    key: Annotated[str | None, typer.Option(help="Run key; the same key never runs twice.")] = None,
+) -> None:
+    """Submit what needs work, then poll and apply until everything is indexed or failed."""
+    container = container_for(None)
+
+    def go() -> None:
+        run_id, reports = run_until_done(container, key=key, wait=not no_wait, console=console, quiet=as_json)
+        _show_run(container, run_id, reports, as_json)
+
+    run_or_exit(go)
+
+
+def _show_run(container: Container, run_id: str, reports: list[TickReport], as_json: bool) -> None:
+    uow = container.uow()
+    with uow:
+        run = uow.runs.get(run_id)
+    last = reports[-1]
+    payload = {
+        "run": run.model_dump(mode="json") if run else None,
+        "ticks": len(reports),
+        "done": last.done,
+        "failed": [f.model_dump() for f in last.plan.failed],
+    }
+    if as_json:
+        print_json(payload)
+        return
+    if run is not None:
+        console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts}")
+        console.print(f"cost {_money(run.cost_usd)} at batch prices (standard {_money(run.standard_cost_usd)})")
+    for failure in last.plan.failed[:20]:
+        console.print(f"[red]failed[/] {failure.article_id}: {failure.reason}")
+
+
+@pipeline_app.command("poll")
+def pipeline_poll(as_json: JsonFlag = False) -> None:
+    """One tick: poll open jobs, apply finished ones, submit what became ready."""
+    container = container_for(None)
+
+    def go() -> None:
+        run = latest_open_run(container.uow())
+        report = pipeline_tick(container.pipeline_ports(), run_id=run.id if run else None)
+        if as_json:
+            print_json(report.model_dump(mode="json"))
+        else:
+            console.print(report.model_dump(exclude={"plan"}))
+
+    run_or_exit(go)
+
+
+@pipeline_app.command("status")
+def pipeline_status_cmd(as_json: JsonFlag = False) -> None:
+    """Posts by stage, open batch jobs with progress, recent runs and their cost."""
+    container = container_for(None)
+    status = run_or_exit(
+        lambda: pipeline_status(
+            uow=container.uow(), policy=container.ingestion_policy(), config=container.pipeline_config()
+        )
+    )
+    if as_json:
+        print_json(status.model_dump(mode="json"))
+        return
+    stages = Table(title="posts by stage")
+    stages.add_column("stage")
+    stages.add_column("posts", justify="right")
+    for stage, count in status.posts_by_stage.items():
+        stages.add_row(stage, str(count))
+    console.print(stages)
+    jobs = Table(title="open batch jobs")
+    for column in ("id", "kind", "provider", "state", "done/total", "error"):
+        jobs.add_column(column)
+    for job in status.open_jobs:
+        jobs.add_row(job.id, job.kind, job.provider, job.state, f"{job.completed}/{job.requests}", job.error or "")
+    console.print(jobs)
+    for run in status.recent_runs[:5]:
+        console.print(f"{run.key} {run.state.value} {_money(run.cost_usd)} (standard {_money(run.standard_cost_usd)})")
+
+
+@pipeline_app.command("estimate")
+def pipeline_estimate(as_json: JsonFlag = False) -> None:
+    """Dry run: posts, requests, tokens and cost of the next run, without calling a provider."""
+    container = container_for(None)
+    summarizer, embedder = container.summarizer(), container.embedder()
+    estimate = run_or_exit(
+        lambda: estimate_run(
+            uow=container.uow(),
+            policy=container.ingestion_policy(),
+            config=container.pipeline_config(),
+            summary_model=summarizer.model,
+            embedding_model=embedder.model,
+        )
+    )
+    if as_json:
+        print_json(estimate.model_dump(mode="json"))
+        return
+    table = Table(title="next run (estimate)")
+    for column in ("stage", "posts", "requests", "inputs", "tokens in", "tokens out", "batch", "standard"):
+        table.add_column(column, justify="right")
+    for name, stage in (("summaries", estimate.summaries), ("embeddings", estimate.embeddings)):
+        table.add_row(
+            name,
+            str(stage.posts),
+            str(stage.requests),
+            str(stage.inputs),
+            str(stage.input_tokens),
+            str(stage.output_tokens),
+            _money(stage.batch_cost_usd),
+            _money(stage.standard_cost_usd),
+        )
+    console.print(table)
+    console.print(
+        f"total {_money(estimate.total_batch_cost_usd)} at batch prices, "
+        f"{_money(estimate.total_standard_cost_usd)} standard; {estimate.removals} posts leave the index"
+    )
+
+
+@pipeline_app.command("reindex")
+def pipeline_reindex(
+    post: Annotated[int | None, typer.Option("--post", min=1, help="One article id.")] = None,
+    all_posts: Annotated[bool, typer.Option("--all", help="Every post.")] = False,
+    summaries: Annotated[bool, typer.Option(help="Summarize again too (after a prompt change).")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Mark posts for embedding (and summarizing) again; the next run redoes them."""
+    if (post is None) == (not all_posts):
+        raise typer.BadParameter("give exactly one of --post ID or --all")
+    container = container_for(None)
+    count = run_or_exit(lambda: reindex(None if all_posts else [post or 0], uow=container.uow(), summaries=summaries))
+    if as_json:
+        print_json({"marked": count})
+    else:
+        console.print(f"{count} posts will be {'summarized and ' if summaries else ''}embedded again on the next run")
+
+
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="What to look for, in Korean or English.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many posts.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Query the index and print the best posts with their scores."""
+    container = container_for(None)
+
+    def go() -> list[Any]:
+        if not query.strip():
+            raise InvalidInput("the search query is empty")
+        return search_posts(
+            SearchQuery(text=query, k=k),
+            uow=container.uow(),
+            embedder=container.embedder(),
+            index=container.vector_index(),
+        )
+
+    hits = run_or_exit(go)
+    if as_json:
+        print_json([h.model_dump() for h in hits])
+        return
+    table = Table(title=f"search: {query}")
+    for column in ("score", "article", "board", "title", "snippet"):
+        table.add_column(column, overflow="fold")
+    for hit in hits:
+        table.add_row(f"{hit.score:.3f}", str(hit.article_id), hit.board, hit.title, hit.snippet[:80])
+    console.print(table if hits else "no matching posts in the index")
+
+
+def attach(app: typer.Typer) -> None:
+    """Attach `pipeline ...` and `search` to the main app."""
+    app.add_typer(pipeline_app, name="pipeline")
+    app.command("search")(search_cmd)

@@ -1,0 +1,82 @@
+"""Pieces every `changple` command shares: consoles, the domain-error exit codes, building the
+container from settings, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from changple_domain.errors import (
+    ChangpleError,
+    InvalidInput,
+    LoginRequired,
+    NotFound,
+    ProviderRejected,
+    ProviderUnavailable,
+)
+from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.settings import Settings
+
+T = TypeVar("T")
+
+console = Console()
+err_console = Console(stderr=True)
+
+# Exit codes: 2 the input or a setting is wrong, 3 not found, 4 an outside service is down,
+# 5 the Naver session must be renewed, 1 anything else.
+EXIT_CODES: dict[type[ChangpleError], int] = {
+    InvalidInput: 2,
+    NotFound: 3,
+    ProviderUnavailable: 4,
+    ProviderRejected: 4,
+    LoginRequired: 5,
+}
+
+
+def exit_code_for(error: ChangpleError) -> int:
+    for cls in type(error).__mro__:
+        code = EXIT_CODES.get(cls)
+        if code is not None:
+            return code
+    return 1
+
+
+def run_or_exit(action: Callable[[], T]) -> T:
+    """Run `action`; a domain error prints one sentence on stderr and exits with its code."""
+    try:
+        return action()
+    except ChangpleError as exc:
+        err_console.print(f"[bold red]error[/]: {exc.detail}")
+        raise typer.Exit(exit_code_for(exc)) from None
+
+
+def container_for(data_dir: Path | None = None) -> Container:
+    """The container for the environment's settings, with policy settings checked up front."""
+
+    def build() -> Container:
+        settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        settings.ingestion_policy()
+        settings.pipeline_config()
+        return build_container(settings)
+
+    return run_or_exit(build)
+
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Where the embedded database lives (default ./.changple).")
+]
+
+
+def _json_default(value: object) -> str:
+    return str(value)
+
+
+def print_json(payload: object) -> None:
+    """Machine-readable output: one JSON document on stdout, Korean text left readable."""
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=_json_default) + "\n")

@@ -1,0 +1,131 @@
+"""Pipeline endpoints for operators and the chat agent (admin-only once auth lands)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter, SkipValidation
+from pydantic import BaseModel, ConfigDict, Field
+
+from changple_domain.errors import NotFound
+from changple_domain.model.runs import RunTrigger
+from changple_domain.ports import BatchEmbedder, TaskQueue, UnitOfWork, VectorIndex
+from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
+from changple_domain.use_cases.pipeline_runs import StartRun, start_run
+from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
+from changple_entrypoints.containers import Container
+
+Uow = NamedDependency[SkipValidation[UnitOfWork]]
+Queue = NamedDependency[SkipValidation[TaskQueue]]
+Services = NamedDependency[SkipValidation[Container]]
+
+
+class IngestRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str | None = Field(default=None, min_length=1, max_length=200, description="defaults to api:<time>")
+
+
+class IngestAccepted(BaseModel):
+    run_id: str
+    key: str
+    created: bool
+    state: str
+
+
+@post(
+    "/api/v1/scraper/ingest/",
+    tags=["pipeline"],
+    status_code=202,
+    sync_to_thread=True,
+    summary="Start (or find) a pipeline run and queue it; answers at once",
+)
+def ingest(uow: Uow, task_queue: Queue, services: Services, data: IngestRequest | None = None) -> IngestAccepted:
+    key = (data.key if data and data.key else None) or f"api:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
+    started = start_run(StartRun(key=key, trigger=RunTrigger.API), uow=uow, clock=services.clock())
+    if started.created:
+        task_queue.enqueue("pipeline_step", run_id=started.run.id)
+    return IngestAccepted(
+        run_id=started.run.id, key=started.run.key, created=started.created, state=started.run.state.value
+    )
+
+
+@get(
+    "/api/v1/scraper/status/",
+    tags=["pipeline"],
+    sync_to_thread=True,
+    summary="Posts by stage, open batch jobs with progress, recent runs, cost",
+)
+def status(services: Services) -> PipelineStatus:
+    return pipeline_status(uow=services.uow(), policy=services.ingestion_policy(), config=services.pipeline_config())
+
+
+@get("/api/v1/batches/", tags=["pipeline"], sync_to_thread=True)
+def list_batches(uow: Uow, limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> list[JobProgress]:
+    with uow:
+        return [JobProgress.of(job) for job in uow.batches.recent(limit=limit)]
+
+
+@get("/api/v1/batches/{job_id:str}/", tags=["pipeline"], sync_to_thread=True)
+def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
+    with uow:
+        job = uow.batches.get(job_id)
+    if job is None:
+        raise NotFound(f"no batch job '{job_id}'")
+    return Response(job.model_dump(mode="json"))
+
+
+@get(
+    "/api/v1/posts/{article_id:int}/ingestion/",
+    tags=["pipeline"],
+    sync_to_thread=True,
+    summary="One post's trail: hashes, stage attempts and errors, status, the batches that carried it",
+)
+def post_trail(article_id: FromPath[int], uow: Uow, services: Services) -> dict[str, Any]:
+    with uow:
+        found = uow.posts.get(article_id)
+        status_row = uow.statuses.get(article_id)
+        jobs = uow.batches.for_post(article_id)
+    if found is None and status_row is None:
+        raise NotFound(f"no post or status for article id {article_id}")
+    post_part = None
+    if found is not None:
+        post_part = {
+            "title": found.title,
+            "content_hash": found.content_hash,
+            "summary_hash": found.summary_hash,
+            "indexed_hash": found.indexed_hash,
+            "indexed_chunks": found.indexed_chunks,
+            "summary_stage": found.summary_stage.model_dump(),
+            "embedding_stage": found.embedding_stage.model_dump(),
+            "need": found.needs(eligible=True, max_attempts=services.pipeline_config().max_attempts).value,
+        }
+    return {
+        "article_id": article_id,
+        "post": post_part,
+        "status": status_row.model_dump(mode="json") if status_row else None,
+        "batches": [
+            {
+                **JobProgress.of(job).model_dump(),
+                "content_hash": next((i.content_hash for i in job.items if i.article_id == article_id), None),
+            }
+            for job in jobs
+        ],
+    }
+
+
+@get("/api/v1/search/", tags=["search"], sync_to_thread=True, summary="The best posts for a query")
+def search(
+    uow: Uow,
+    embedder: NamedDependency[SkipValidation[BatchEmbedder]],
+    vector_index: NamedDependency[SkipValidation[VectorIndex]],
+    q: Annotated[str, QueryParameter(min_length=1, max_length=2000)],
+    k: Annotated[int, QueryParameter(ge=1, le=100)] = 5,
+) -> list[SearchHit]:
+    return search_posts(SearchQuery(text=q, k=k), uow=uow, embedder=embedder, index=vector_index)
+
+
+PIPELINE_ROUTES = [ingest, status, list_batches, get_batch, post_trail, search]

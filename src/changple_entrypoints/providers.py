@@ -1,0 +1,91 @@
+"""Which provider adapter serves each provider port, chosen from settings. "auto" means the real
+provider when its key is set, else the embedded offline one, so a machine with no keys works.
+SDK imports happen here, inside the factories, only for the provider actually chosen."""
+
+from __future__ import annotations
+
+from changple_domain.errors import InvalidSetting
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, VectorIndex
+from changple_entrypoints.settings import ENV_PREFIX, Settings
+
+
+def _secret(settings: Settings, name: str) -> str:
+    value = getattr(settings, name)
+    if value is None or not value.get_secret_value():
+        raise InvalidSetting(f"setting '{ENV_PREFIX}{name.upper()}' is required for this provider")
+    return str(value.get_secret_value())
+
+
+def chosen(settings: Settings, port: str) -> str:
+    """The adapter name for `port` ("summarizer", "embedder", "vector_index") after resolving auto."""
+    choice = str(getattr(settings, port))
+    if choice != "auto":
+        return choice
+    real = {
+        "summarizer": ("gemini_api_key", "gemini"),
+        "embedder": ("openai_api_key", "openai"),
+        "vector_index": ("pinecone_api_key", "pinecone"),
+    }[port]
+    key = getattr(settings, real[0])
+    return real[1] if key is not None and key.get_secret_value() else ("lance" if port == "vector_index" else "offline")
+
+
+def make_summarizer(settings: Settings) -> BatchSummarizer:
+    choice = chosen(settings, "summarizer")
+    if choice == "gemini":
+        from changple_adapters.gemini.summarizer import GeminiBatchSummarizer
+
+        return GeminiBatchSummarizer(
+            api_key=_secret(settings, "gemini_api_key"), model=settings.gemini_model, base_url=settings.gemini_base_url
+        )
+    if choice == "memory":
+        from changple_adapters.memory.summarizer import MemoryBatchSummarizer
+
+        return MemoryBatchSummarizer()
+    from changple_adapters.local.summarizer import OfflineBatchSummarizer
+
+    return OfflineBatchSummarizer(state_dir=settings.data_dir / "offline-batches" / "summaries")
+
+
+def make_embedder(settings: Settings) -> BatchEmbedder:
+    choice = chosen(settings, "embedder")
+    if choice == "openai":
+        from changple_adapters.openai.embedder import OpenAIBatchEmbedder
+
+        return OpenAIBatchEmbedder(
+            api_key=_secret(settings, "openai_api_key"),
+            model=settings.openai_model,
+            dimensions=settings.embedding_dimensions,
+            base_url=settings.openai_base_url,
+        )
+    if choice == "memory":
+        from changple_adapters.memory.embedder import MemoryBatchEmbedder
+
+        return MemoryBatchEmbedder()
+    from changple_adapters.local.embedder import OfflineBatchEmbedder
+
+    return OfflineBatchEmbedder(
+        dimensions=settings.offline_embedding_dimensions, directory=settings.data_dir / "offline-batches" / "embeddings"
+    )
+
+
+def make_vector_index(settings: Settings, dimensions: int) -> VectorIndex:
+    choice = chosen(settings, "vector_index")
+    if choice == "pinecone":
+        from changple_adapters.pinecone.index import PineconeVectorIndex
+
+        if not settings.pinecone_host:
+            raise InvalidSetting(f"setting '{ENV_PREFIX}PINECONE_HOST' is required for Pinecone")
+        return PineconeVectorIndex(
+            api_key=_secret(settings, "pinecone_api_key"),
+            host=settings.pinecone_host,
+            namespace=settings.pinecone_namespace,
+            dimensions=dimensions,
+        )
+    if choice == "memory":
+        from changple_adapters.memory.vector_index import MemoryVectorIndex
+
+        return MemoryVectorIndex()
+    from changple_adapters.local.vector_index import LanceVectorIndex
+
+    return LanceVectorIndex(path=settings.data_dir / "vectors", dimensions=dimensions)
