@@ -55,6 +55,9 @@ class Emulator:
 
     def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Response:
         parts = urlsplit(raw_path)
+        if parts.path == "/__emulator/requests":  # for benchmarks that run the emulator in its own process
+            with self.lock:
+                return Response(200, {"count": len(self.requests)})
         with self.lock:
             self.requests.append((method, parts.path))
         if self.latency_seconds:
@@ -128,7 +131,19 @@ def run_main(emulator: Emulator, argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KNOB=VALUE",
+        help="set an emulator attribute, the value read as JSON (e.g. polls_until_done=1)",
+    )
     args = parser.parse_args(argv)
+    for assignment in args.set:
+        name, _, raw = assignment.partition("=")
+        if not hasattr(emulator, name):
+            parser.error(f"the emulator has no knob '{name}'")
+        setattr(emulator, name, json.loads(raw))
     url = emulator.start(args.host, args.port)
     print(url, flush=True)
     try:

@@ -43,6 +43,8 @@ from changple_domain.ports import VectorIndex
 LIST_PAGE_SIZE = 100
 # Leave room under 2 MiB for the envelope and for any float the SDK's orjson spells longer than json does.
 UPSERT_BYTE_BUDGET = MAX_UPSERT_BYTES - 64 * 1024
+# "-1.2345678901234567e-308," is 25 bytes: no float64 written as JSON is longer.
+_MAX_FLOAT_JSON_BYTES = 25
 # Fetch sends ids in the query string; proxies commonly refuse request lines over 8-16 KB.
 FETCH_QUERY_BUDGET = 12_000
 _RETRYABLE = frozenset({408, 429})
@@ -134,12 +136,16 @@ class PineconeVectorIndex(VectorIndex):
         return {"id": record.id, "values": [float(v) for v in record.values], "metadata": metadata}
 
     def _upsert_batches(self, payloads: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-        """Greedy packing under both limits; sizes are measured as compact UTF-8 JSON."""
+        """Greedy packing under both limits. Sizes are upper bounds: the id and metadata measured as
+        compact UTF-8 JSON, and every float counted at the longest a JSON float can be (encoding
+        thousands of vectors just to measure them cost more than the upload)."""
         envelope = len(json.dumps({"vectors": [], "namespace": self.namespace}, ensure_ascii=False).encode())
         batch: list[dict[str, Any]] = []
         size = envelope
         for payload in payloads:
-            item = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+            head = {"id": payload["id"], "values": [], "metadata": payload["metadata"]}
+            measured = len(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode())
+            item = measured + _MAX_FLOAT_JSON_BYTES * len(payload["values"]) + 1
             if batch and (len(batch) >= MAX_UPSERT_RECORDS or size + item > UPSERT_BYTE_BUDGET):
                 yield batch
                 batch, size = [], envelope

@@ -62,6 +62,7 @@ def _post(row: RowMapping) -> CafePost:
                     "author",
                     "url",
                     "summary",
+                    "content_hash",
                     "summary_hash",
                     "indexed_hash",
                     "indexed_chunks",
@@ -76,7 +77,8 @@ def _post(row: RowMapping) -> CafePost:
             "brand_mentions": tuple(row["brand_mentions"]),
             "summary_stage": StageRecord(attempts=row["summary_attempts"], last_error=row["summary_error"]),
             "embedding_stage": StageRecord(attempts=row["embedding_attempts"], last_error=row["embedding_error"]),
-        }
+        },
+        context={"stored": True},  # the hash was computed by CafePost itself when it was written
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from changple_domain.model._time import KST, aware_kst, aware_utc
 from changple_domain.policies.change_detection import content_hash as compute_content_hash
@@ -68,10 +68,14 @@ class CafePost(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _derive_hash(cls, data: Any) -> Any:
+    def _derive_hash(cls, data: Any, info: ValidationInfo) -> Any:
+        """Compute the hash, unless a repository hands back one it stored from this same rule
+        (validation context `{"stored": True}`): hashing every row read would dominate reads."""
         if isinstance(data, dict) and "title" in data and "content" in data:
-            data = dict(data)
-            data["content_hash"] = compute_content_hash(str(data["title"]), str(data["content"]))
+            trusted = bool(info.context and info.context.get("stored")) and data.get("content_hash")
+            if not trusted:
+                data = dict(data)
+                data["content_hash"] = compute_content_hash(str(data["title"]), str(data["content"]))
         return data
 
     @field_validator("published_at")

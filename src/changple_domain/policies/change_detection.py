@@ -6,7 +6,8 @@ import hashlib
 import re
 import unicodedata
 
-# Bump when normalization changes on purpose: every post is then summarized again.
+# Bump when normalization changes on purpose. Stored hashes keep their version until a post is
+# scraped again (or `pipeline reindex --all --summaries` is run), so the change is never silent.
 HASH_VERSION = "v1"
 
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")

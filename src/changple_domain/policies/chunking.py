@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from changple_domain.model.posts import CafePost
 from changple_domain.policies.change_detection import normalize_text
-from changple_domain.policies.tokens import estimate_tokens, max_tokens
+from changple_domain.policies.tokens import char_tokens, estimate_tokens, max_tokens
 
 # Sentence ends: Korean endings before a period, ?, !, and line breaks.
 _SENTENCE_END = re.compile(r"(?<=[.!?。？！])\s+|\n+")
@@ -53,48 +53,48 @@ def _sentences(text: str) -> list[str]:
 def _split_long(sentence: str, limit: int) -> list[str]:
     """A sentence longer than a chunk is cut by characters (rare: tables, pasted lists)."""
     pieces: list[str] = []
-    current = ""
-    for char in sentence:
-        if current and estimate_tokens(current + char) > limit:
-            pieces.append(current)
-            current = ""
-        current += char
-    if current:
-        pieces.append(current)
+    start, tokens = 0, 0.0
+    for position, char in enumerate(sentence):
+        cost = char_tokens(char)
+        if position > start and tokens + cost > limit:
+            pieces.append(sentence[start:position])
+            start, tokens = position, 0.0
+        tokens += cost
+    pieces.append(sentence[start:])
     return pieces
 
 
 def chunk_text(text: str, policy: ChunkingPolicy) -> list[str]:
     """Chunks in order; each within `policy.max_tokens` estimated tokens and under the provider's
     per-input limit by the byte bound. Empty text gives no chunks."""
-    units: list[str] = []
+    units: list[tuple[str, int]] = []
     for sentence in _sentences(text):
-        units.extend(
-            _split_long(sentence, policy.max_tokens) if estimate_tokens(sentence) > policy.max_tokens else [sentence]
-        )
+        tokens = estimate_tokens(sentence)
+        if tokens > policy.max_tokens:
+            units.extend((piece, estimate_tokens(piece)) for piece in _split_long(sentence, policy.max_tokens))
+        else:
+            units.append((sentence, tokens))
     chunks: list[str] = []
-    current: list[str] = []
+    current: list[tuple[str, int]] = []
     current_tokens = 0
-    for unit in units:
-        unit_tokens = estimate_tokens(unit)
+    for unit, unit_tokens in units:
         if current and current_tokens + unit_tokens > policy.max_tokens:
-            chunks.append(" ".join(current))
-            carried: list[str] = []
+            chunks.append(" ".join(u for u, _ in current))
+            carried: list[tuple[str, int]] = []
             carried_tokens = 0
-            for previous in reversed(current):
-                cost = estimate_tokens(previous)
+            for previous, cost in reversed(current):
                 if (
                     carried_tokens + cost > policy.overlap_tokens
                     or carried_tokens + cost + unit_tokens > policy.max_tokens
                 ):
                     break
-                carried.insert(0, previous)
+                carried.insert(0, (previous, cost))
                 carried_tokens += cost
             current, current_tokens = carried, carried_tokens
-        current.append(unit)
+        current.append((unit, unit_tokens))
         current_tokens += unit_tokens
     if current:
-        chunks.append(" ".join(current))
+        chunks.append(" ".join(u for u, _ in current))
     for chunk in chunks:
         if max_tokens(chunk) > PROVIDER_INPUT_TOKEN_LIMIT:  # pragma: no cover - max_tokens caps far below
             raise ValueError("a chunk would exceed the provider's per-input token limit")

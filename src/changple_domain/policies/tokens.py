@@ -7,6 +7,7 @@ wherever a provider limit must never be crossed."""
 from __future__ import annotations
 
 import math
+import re
 
 # Measured shape of BPE tokenizers (cl100k/o200k families) on Korean: a Hangul syllable costs
 # about one token, often more for rare syllables; ASCII words about four characters a token.
@@ -15,19 +16,27 @@ _OTHER_NON_ASCII_TOKENS = 2.0
 _ASCII_CHARS_PER_TOKEN = 3.5
 
 
+_ASCII = re.compile(r"[\x00-\x7f]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+
+
+def char_tokens(char: str) -> float:
+    """The share of a token one character costs, by the same rule as `estimate_tokens`."""
+    code = ord(char)
+    if code < 128:
+        return 1 / _ASCII_CHARS_PER_TOKEN
+    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return _HANGUL_TOKENS
+    return _OTHER_NON_ASCII_TOKENS
+
+
 def estimate_tokens(text: str) -> int:
     """A conservative typical token count (rounded up); never below 1 for non-empty text."""
     if not text:
         return 0
-    hangul = other = ascii_chars = 0
-    for char in text:
-        code = ord(char)
-        if code < 128:
-            ascii_chars += 1
-        elif 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-            hangul += 1
-        else:
-            other += 1
+    ascii_chars = len(_ASCII.findall(text))  # counted by the regex engine, not per character in Python
+    hangul = len(_HANGUL.findall(text))
+    other = len(text) - ascii_chars - hangul
     total = hangul * _HANGUL_TOKENS + other * _OTHER_NON_ASCII_TOKENS + ascii_chars / _ASCII_CHARS_PER_TOKEN
     return max(1, math.ceil(total))
 

@@ -10,7 +10,7 @@ mark is raised, so a crash between the two steps can never leave chunks nobody k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from pydantic import BaseModel
 
@@ -143,6 +143,8 @@ def vector_metadata(post: CafePost, chunk: int, text: str) -> dict[str, Metadata
 def apply_embedding_job(
     job_id: str, *, uow: UnitOfWork, clock: Clock, embedder: BatchEmbedder, index: VectorIndex, config: PipelineConfig
 ) -> ApplyReport:
+    """Index a finished embedding job a page of posts at a time, so memory stays flat however big
+    the job. A crash part-way leaves the finished pages indexed; applying again skips them."""
     job = _load(uow, job_id)
     report = ApplyReport(job_id=job.id)
     if job.state is BatchState.APPLIED:
@@ -150,37 +152,78 @@ def apply_embedding_job(
         return report
     if not job.state.awaits_apply or job.kind is not BatchKind.EMBED:
         raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished embedding job")
-    results = _results(job, embedder.results)
-    by_post = {r.article_id: r for r in results if isinstance(r, EmbeddingResult)}
-    tokens = sum(r.tokens for r in by_post.values())
-
-    ready: list[tuple[CafePost, list[VectorRecord]]] = []
-    failures: dict[int, str] = {}  # article id -> error, recorded against the post as it is then
+    wanted = {item.article_id: item.content_hash for item in job.items}
+    seen: set[int] = set()
+    tokens = 0
+    page: list[EmbeddingResult] = []
+    for result in _stream_results(job, embedder.results):
+        if not isinstance(result, EmbeddingResult) or wanted.get(result.article_id) != result.content_hash:
+            continue
+        seen.add(result.article_id)
+        tokens += result.tokens
+        page.append(result)
+        if len(page) >= config.page_size:
+            _index_page(page, uow=uow, index=index, config=config, report=report)
+            page = []
+    if page:
+        _index_page(page, uow=uow, index=index, config=config, report=report)
     with uow:
-        posts = uow.posts.get_many(item.article_id for item in job.items)
-    for item in job.items:
-        post = posts.get(item.article_id)
-        if post is None or post.content_hash != item.content_hash or post.summary_hash != post.content_hash:
+        current = uow.posts.get_many(wanted)
+        missing = [
+            post.with_attempt("embedding", error=_outcome_for_missing(job))
+            for article_id, post in current.items()
+            if article_id not in seen
+            and post.content_hash == wanted[article_id]
+            and post.indexed_hash != post.content_hash
+        ]
+        report.returned += len(missing)
+        report.stale += len(wanted) - len(current)
+        uow.posts.upsert_many(missing)
+        uow.batches.save(_applied(job, clock, tokens, 0, config))
+        uow.commit()
+    return report
+
+
+def _stream_results(
+    job: BatchJob, fetch: Callable[[str], Iterable[SummaryResult | EmbeddingResult]]
+) -> Iterator[SummaryResult | EmbeddingResult]:
+    """Like `_results`, but lazily, so a big job's vectors are never all in memory at once."""
+    if job.state is BatchState.FAILED or job.provider_job_id is None:
+        return
+    try:
+        yield from fetch(job.provider_job_id)
+    except ProviderRejected:
+        if job.state is BatchState.SUCCEEDED:
+            raise
+
+
+def _index_page(
+    page: Sequence[EmbeddingResult], *, uow: UnitOfWork, index: VectorIndex, config: PipelineConfig, report: ApplyReport
+) -> None:
+    with uow:
+        posts = uow.posts.get_many(r.article_id for r in page)
+    ready: list[tuple[CafePost, list[VectorRecord]]] = []
+    failures: dict[int, str] = {}
+    for result in page:
+        post = posts.get(result.article_id)
+        if post is None or post.content_hash != result.content_hash or post.summary_hash != post.content_hash:
             report.stale += 1
             continue
-        result = by_post.get(item.article_id)
+        if post.indexed_hash == post.content_hash:
+            report.applied += 1  # indexed by an earlier, interrupted apply of this same job
+            continue
         chunks = chunk_post(post, config.chunking)
-        if result is None:
-            failures[post.article_id] = _outcome_for_missing(job)
-            report.returned += 1
-        elif result.error or result.vectors is None or len(result.vectors) != len(chunks):
+        if result.error or result.vectors is None or len(result.vectors) != len(chunks):
             failures[post.article_id] = (
                 result.error or f"expected {len(chunks)} vectors, got {len(result.vectors or ())}"
             )
             report.failed += 1
-        else:
-            records = [
-                VectorRecord(
-                    id=vector_id(post.article_id, i), values=vector, metadata=vector_metadata(post, i, chunks[i])
-                )
-                for i, vector in enumerate(result.vectors)
-            ]
-            ready.append((post, records))
+            continue
+        records = [
+            VectorRecord(id=vector_id(post.article_id, i), values=vector, metadata=vector_metadata(post, i, chunks[i]))
+            for i, vector in enumerate(result.vectors)
+        ]
+        ready.append((post, records))
 
     _raise_high_water(uow, [(p, len(r)) for p, r in ready])
     index.upsert([record for _, records in ready for record in records])
@@ -201,11 +244,9 @@ def apply_embedding_job(
             if p.article_id in unchanged
         ]
         failed = [unchanged[i].with_attempt("embedding", error=e) for i, e in failures.items() if i in unchanged]
-        report.applied = len(indexed)
+        report.applied += len(indexed)
         uow.posts.upsert_many(indexed + failed)
-        uow.batches.save(_applied(job, clock, tokens, 0, config))
         uow.commit()
-    return report
 
 
 def _raise_high_water(uow: UnitOfWork, posts: Sequence[tuple[CafePost, int]]) -> None:
