@@ -192,7 +192,7 @@ def main() -> None:
                 "provider_requests": first_requests,
                 "batch_jobs": len(jobs),
                 "rerecord_unchanged_seconds": round(rerecord_seconds, 2),
-        "rerun_seconds": round(rerun_seconds, 2),
+                "rerun_seconds": round(rerun_seconds, 2),
                 "rerun_provider_requests": rerun_requests,
                 "cost_batch_usd": round(batch, 6),
                 "cost_standard_usd": round(standard, 6),

@@ -49,7 +49,9 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
         report = pipeline_tick(container.pipeline_ports(), run_id=run_id or None)
         log.info("pipeline tick for %s: %s", run_id or "(no run)", report.model_dump(exclude={"plan"}))
         if run_id and not report.done:
-            delay_ms = int(container.settings().poll_interval_seconds * 1000)
+            # Progress means the next step may have work at once; otherwise wait on the providers.
+            moved = report.applied_jobs or report.summary_jobs_submitted or report.embedding_jobs_submitted
+            delay_ms = 0 if moved else int(container.settings().poll_interval_seconds * 1000)
             actors["pipeline_step"].send_with_options(args=(run_id,), delay=delay_ms)
 
     def poll_pipeline() -> None:

@@ -1,0 +1,68 @@
+"""The pipeline over HTTP as an operator and the chat agent use it: ingest answers 202 at once,
+the in-process worker runs the run, and status, batches, a post's trail and search tell the story."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+from changple_entrypoints.containers import Container
+from changple_entrypoints.sample_data import load_sample_into_store
+from changple_entrypoints.worker.actors import QUEUE
+from changple_entrypoints.worker.broker import EmbeddedWorker
+
+
+def _drain(container: Container) -> None:
+    worker = EmbeddedWorker(container.broker(), threads=1)
+    worker.start()
+    try:
+        container.broker().join(QUEUE, timeout=120_000)
+    finally:
+        worker.stop()
+
+
+def test_ingest_runs_the_pipeline_and_everything_reports_it(client: TestClient, container: Container) -> None:  # type: ignore[type-arg]
+    load_sample_into_store(uow=container.uow(), clock=container.clock())
+
+    accepted = client.post("/api/v1/scraper/ingest/", json={"key": "api:test-1"})
+    assert accepted.status_code == 202
+    body = accepted.json()
+    assert body["created"] is True
+    assert body["key"] == "api:test-1"
+    again = client.post("/api/v1/scraper/ingest/", json={"key": "api:test-1"})
+    assert again.status_code == 202
+    assert again.json()["run_id"] == body["run_id"]
+    assert again.json()["created"] is False
+
+    _drain(container)
+
+    status = client.get("/api/v1/scraper/status/").json()
+    assert status["posts_by_stage"]["indexed"] == 23
+    assert status["posts_by_stage"]["needs_summary"] == 0
+    assert status["open_jobs"] == []
+    run = next(r for r in status["recent_runs"] if r["key"] == "api:test-1")
+    assert run["state"] == "succeeded"
+
+    batches = client.get("/api/v1/batches/").json()
+    assert {b["kind"] for b in batches} == {"summarize", "embed"}
+    assert all(b["state"] == "applied" for b in batches)
+    one = client.get(f"/api/v1/batches/{batches[0]['id']}/")
+    assert one.status_code == 200
+    assert one.json()["items"]
+
+    trail = client.get("/api/v1/posts/1003/ingestion/").json()
+    assert trail["post"]["indexed_hash"] == trail["post"]["content_hash"]
+    assert {b["kind"] for b in trail["batches"]} == {"summarize", "embed"}
+
+    hits = client.get("/api/v1/search/", params={"q": "가맹계약서 확인할 것", "k": 3})
+    assert hits.status_code == 200
+    assert hits.json()[0]["article_id"] == 1003
+
+
+def test_pipeline_endpoints_refuse_bad_input_with_4xx(client: TestClient) -> None:  # type: ignore[type-arg]
+    assert client.post("/api/v1/scraper/ingest/", json={"key": ""}).status_code == 400
+    assert client.post("/api/v1/scraper/ingest/", json={"nope": 1}).status_code == 400
+    assert client.get("/api/v1/batches/no-such-job/").status_code == 404
+    assert client.get("/api/v1/batches/", params={"limit": 0}).status_code == 400
+    assert client.get("/api/v1/posts/424242/ingestion/").status_code == 404
+    assert client.get("/api/v1/search/", params={"q": ""}).status_code == 400
+    assert client.get("/api/v1/search/").status_code == 400
