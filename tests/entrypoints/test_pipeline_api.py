@@ -66,3 +66,10 @@ def test_pipeline_endpoints_refuse_bad_input_with_4xx(client: TestClient) -> Non
     assert client.get("/api/v1/posts/424242/ingestion/").status_code == 404
     assert client.get("/api/v1/search/", params={"q": ""}).status_code == 400
     assert client.get("/api/v1/search/").status_code == 400
+
+
+def test_ingest_without_a_body_makes_its_own_key(client: TestClient) -> None:  # type: ignore[type-arg]
+    accepted = client.post("/api/v1/scraper/ingest/")
+    assert accepted.status_code == 202
+    assert accepted.json()["key"].startswith("api:")
+    assert accepted.json()["created"] is True

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter, SkipValidation
+from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
@@ -43,7 +43,9 @@ class IngestAccepted(BaseModel):
     sync_to_thread=True,
     summary="Start (or find) a pipeline run and queue it; answers at once",
 )
-def ingest(uow: Uow, task_queue: Queue, services: Services, data: IngestRequest | None = None) -> IngestAccepted:
+def ingest(
+    uow: Uow, task_queue: Queue, services: Services, data: JSONBody[IngestRequest | None] = None
+) -> IngestAccepted:
     key = (data.key if data and data.key else None) or f"api:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     started = start_run(StartRun(key=key, trigger=RunTrigger.API), uow=uow, clock=services.clock())
     if started.created:
