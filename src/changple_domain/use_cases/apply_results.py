@@ -40,15 +40,7 @@ def vector_id(article_id: int, chunk: int) -> str:
 def _results(
     job: BatchJob, fetch: Callable[[str], Iterable[SummaryResult | EmbeddingResult]]
 ) -> list[SummaryResult | EmbeddingResult]:
-    """A failed job has no output; an expired or cancelled one may have some (take what is there)."""
-    if job.state is BatchState.FAILED or job.provider_job_id is None:
-        return []
-    try:
-        return list(fetch(job.provider_job_id))
-    except ProviderRejected:
-        if job.state is BatchState.SUCCEEDED:
-            raise
-        return []
+    return list(_stream_results(job, fetch))
 
 
 def _load(uow: UnitOfWork, job_id: str) -> BatchJob:
@@ -187,7 +179,8 @@ def apply_embedding_job(
 def _stream_results(
     job: BatchJob, fetch: Callable[[str], Iterable[SummaryResult | EmbeddingResult]]
 ) -> Iterator[SummaryResult | EmbeddingResult]:
-    """Like `_results`, but lazily, so a big job's vectors are never all in memory at once."""
+    """A failed job has no output; an expired or cancelled one may have some (take what is there).
+    Lazy, so a big job's vectors are never all in memory at once."""
     if job.state is BatchState.FAILED or job.provider_job_id is None:
         return
     try:
