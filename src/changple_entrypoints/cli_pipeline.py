@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from changple_domain.errors import InvalidInput
 from changple_domain.model.runs import RunTrigger
 from changple_domain.use_cases.pipeline_report import estimate_run, pipeline_status
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
@@ -66,11 +65,10 @@ def run_until_done(
             )
             if report.done or not wait:
                 break
-            moved = report.applied_jobs or report.summary_jobs_submitted or report.embedding_jobs_submitted
-            if not moved and not report.skipped:
+            if report.skipped:
+                time.sleep(1)  # another tick holds the lock; look again soon
+            elif not report.made_progress:
                 time.sleep(interval)
-            elif report.skipped:
-                time.sleep(1)
     return started.run.id, reports
 
 
@@ -220,10 +218,8 @@ def search_cmd(
     container = container_for(None)
 
     def go() -> list[Any]:
-        if not query.strip():
-            raise InvalidInput("the search query is empty")
         return search_posts(
-            SearchQuery(text=query, k=k),
+            SearchQuery.of(query, k),
             uow=container.uow(),
             embedder=container.embedder(),
             index=container.vector_index(),

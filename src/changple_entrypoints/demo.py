@@ -76,7 +76,7 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
         run = uow.runs.get(run_id)
     searches = {
         query: search_posts(
-            SearchQuery(text=query, k=3), uow=uow, embedder=container.embedder(), index=container.vector_index()
+            SearchQuery.of(query, 3), uow=uow, embedder=container.embedder(), index=container.vector_index()
         )
         for query in DEMO_QUERIES
     }

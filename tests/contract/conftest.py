@@ -21,6 +21,8 @@ from changple_adapters.sql.migrations import upgrade_database
 from changple_adapters.sql.tables import Base
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.ports import UnitOfWork
+from tests.contract.vectors import KEY as VECTOR_KEY
+from tests.emulators.pinecone import PineconeEmulator
 from tests.services import require_service
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -124,3 +126,12 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'nested' / 'dir' / 'changple.db'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.create_database()
+
+
+@pytest.fixture(scope="module")
+def pinecone_server() -> Iterator[PineconeEmulator]:
+    """One Pinecone emulator per test module (stopping a server costs half a second)."""
+    server = PineconeEmulator(api_key=VECTOR_KEY)
+    server.start()
+    yield server
+    server.stop()

@@ -5,7 +5,6 @@ request limits and errors, LanceDB's persistence) is in test_vector_index_specif
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,8 @@ from changple_adapters.memory.vector_index import MemoryVectorIndex
 from changple_domain.errors import InvalidInput
 from changple_domain.model.providers import MetadataValue, VectorRecord
 from changple_domain.ports import VectorIndex
-from tests.contract.vectors import DIM, KEY, pinecone_index, record, unit
+from tests.contract.vectors import DIM, pinecone_index, record, unit
 from tests.emulators.pinecone import PineconeEmulator
-
-
-@pytest.fixture(scope="module")
-def pinecone_server() -> Iterator[PineconeEmulator]:
-    server = PineconeEmulator(api_key=KEY)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,6 @@ from changple_domain.model.providers import MetadataValue, VectorRecord
 from tests.contract.vectors import DIM, KEY, pinecone_index, record, unit
 from tests.emulators.pinecone import MAX_UPSERT_BYTES, MAX_UPSERT_RECORDS, PineconeEmulator
 from tests.emulators.pinecone_rules import filter_matches
-
-
-@pytest.fixture(scope="module")
-def pinecone_server() -> Iterator[PineconeEmulator]:
-    server = PineconeEmulator(api_key=KEY)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -73,3 +73,17 @@ def test_ingest_without_a_body_makes_its_own_key(client: TestClient) -> None:  #
     assert accepted.status_code == 202
     assert accepted.json()["key"].startswith("api:")
     assert accepted.json()["created"] is True
+
+
+def test_trail_of_an_ineligible_post_says_why(client: TestClient, container: Container) -> None:  # type: ignore[type-arg]
+    load_sample_into_store(uow=container.uow(), clock=container.clock())
+    trail = client.get("/api/v1/posts/1010/ingestion/").json()  # an ad by an author who is not allowed
+    assert trail["post"]["eligible"] is False
+    assert "not an allowed author" in trail["post"]["reason"]
+    assert trail["post"]["need"] == "nothing"
+
+
+def test_blank_search_is_400(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = client.get("/api/v1/search/", params={"q": "   "})
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_input", "detail": "search text: the search query is empty"}

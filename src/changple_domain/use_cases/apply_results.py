@@ -26,6 +26,7 @@ from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, UnitOfW
 
 class ApplyReport(BaseModel):
     job_id: str
+    kind: BatchKind
     applied: int = 0
     failed: int = 0
     stale: int = 0
@@ -43,12 +44,16 @@ def _results(
     return list(_stream_results(job, fetch))
 
 
-def _load(uow: UnitOfWork, job_id: str) -> BatchJob:
+def _start_apply(uow: UnitOfWork, job_id: str, kind: BatchKind) -> tuple[BatchJob, ApplyReport]:
+    """The job to apply and an empty report; `already_applied` is set when there is nothing to do."""
     with uow:
         job = uow.batches.get(job_id)
     if job is None:
         raise NotFound(f"no batch job '{job_id}'")
-    return job
+    report = ApplyReport(job_id=job.id, kind=job.kind, already_applied=job.state is BatchState.APPLIED)
+    if not report.already_applied and (not job.state.awaits_apply or job.kind is not kind):
+        raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished {kind.value} job")
+    return job, report
 
 
 def _outcome_for_missing(job: BatchJob) -> str:
@@ -58,13 +63,9 @@ def _outcome_for_missing(job: BatchJob) -> str:
 def apply_summary_job(
     job_id: str, *, uow: UnitOfWork, clock: Clock, summarizer: BatchSummarizer, config: PipelineConfig
 ) -> ApplyReport:
-    job = _load(uow, job_id)
-    report = ApplyReport(job_id=job.id)
-    if job.state is BatchState.APPLIED:
-        report.already_applied = True
+    job, report = _start_apply(uow, job_id, BatchKind.SUMMARIZE)
+    if report.already_applied:
         return report
-    if not job.state.awaits_apply or job.kind is not BatchKind.SUMMARIZE:
-        raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished summary job")
     results = _results(job, summarizer.results)
     by_post = {r.article_id: r for r in results if isinstance(r, SummaryResult)}
     tokens_in = sum(r.input_tokens for r in by_post.values())
@@ -137,13 +138,9 @@ def apply_embedding_job(
 ) -> ApplyReport:
     """Index a finished embedding job a page of posts at a time, so memory stays flat however big
     the job. A crash part-way leaves the finished pages indexed; applying again skips them."""
-    job = _load(uow, job_id)
-    report = ApplyReport(job_id=job.id)
-    if job.state is BatchState.APPLIED:
-        report.already_applied = True
+    job, report = _start_apply(uow, job_id, BatchKind.EMBED)
+    if report.already_applied:
         return report
-    if not job.state.awaits_apply or job.kind is not BatchKind.EMBED:
-        raise NotFound(f"batch job '{job.id}' is {job.state.value}, not a finished embedding job")
     wanted = {item.article_id: item.content_hash for item in job.items}
     seen: set[int] = set()
     tokens = 0
@@ -270,6 +267,22 @@ def remove_from_index(article_ids: Sequence[int], *, uow: UnitOfWork, index: Vec
     return len(posts)
 
 
+def apply_job(
+    job: BatchJob,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    summarizer: BatchSummarizer,
+    embedder: BatchEmbedder,
+    index: VectorIndex,
+    config: PipelineConfig,
+) -> ApplyReport:
+    """Apply one finished job by the kind recorded on it (a second apply changes nothing)."""
+    if job.kind is BatchKind.SUMMARIZE:
+        return apply_summary_job(job.id, uow=uow, clock=clock, summarizer=summarizer, config=config)
+    return apply_embedding_job(job.id, uow=uow, clock=clock, embedder=embedder, index=index, config=config)
+
+
 def apply_finished(
     *,
     uow: UnitOfWork,
@@ -285,12 +298,11 @@ def apply_finished(
     reports: list[ApplyReport] = []
     for job in finished:
         try:
-            if job.kind is BatchKind.SUMMARIZE:
-                reports.append(apply_summary_job(job.id, uow=uow, clock=clock, summarizer=summarizer, config=config))
-            else:
-                reports.append(
-                    apply_embedding_job(job.id, uow=uow, clock=clock, embedder=embedder, index=index, config=config)
+            reports.append(
+                apply_job(
+                    job, uow=uow, clock=clock, summarizer=summarizer, embedder=embedder, index=index, config=config
                 )
+            )
         except ProviderUnavailable:
             continue  # the next tick tries again; nothing was recorded for this job
     return reports

@@ -63,27 +63,50 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
         after = 0
         while page := uow.posts.page(after_id=after, limit=cmd.page_size):
             after = page[-1].article_id
-            statuses = {i: s.kind for i, s in uow.statuses.get_many(p.article_id for p in page).items()}
-            _find_originals(page, statuses, originals, authors=authors, policy=cmd.policy, uow=uow)
-            for post in page:
-                decision = evaluate_eligibility(
-                    post,
-                    status=statuses.get(post.article_id, PostStatusKind.SAVED),
-                    authors=authors,
-                    policy=cmd.policy,
-                    duplicate_of=originals.get(post.content_hash),
-                )
-                yield PostVerdict(
-                    article_id=post.article_id,
-                    title=post.title,
-                    author=post.author,
-                    board=post.board,
-                    content_length=len(normalize_text(post.content)),
-                    content_hash=post.content_hash,
-                    decision=decision,
-                    need=(need := post.needs(eligible=decision.eligible, max_attempts=cmd.policy.max_attempts)),
-                    failure=post.failure_reason() if need is PostNeed.FAILED else None,
-                )
+            yield from _judge(page, authors=authors, originals=originals, policy=cmd.policy, uow=uow)
+
+
+def verdict_for(article_id: int, *, uow: UnitOfWork, policy: IngestionPolicy) -> PostVerdict | None:
+    """The verdict on one stored post, by the same rules as `iter_verdicts` (None if not stored)."""
+    with uow:
+        post = uow.posts.get(article_id)
+        if post is None:
+            return None
+        authors = authors_by_name(uow.authors.list())
+        return next(_judge([post], authors=authors, originals={}, policy=policy, uow=uow))
+
+
+def _judge(
+    page: list[CafePost],
+    *,
+    authors: Mapping[str, AllowedAuthor],
+    originals: dict[str, int | None],
+    policy: IngestionPolicy,
+    uow: UnitOfWork,
+) -> Iterator[PostVerdict]:
+    """Verdicts for one page of posts, inside an open unit of work."""
+    statuses = {i: s.kind for i, s in uow.statuses.get_many(p.article_id for p in page).items()}
+    _find_originals(page, statuses, originals, authors=authors, policy=policy, uow=uow)
+    for post in page:
+        decision = evaluate_eligibility(
+            post,
+            status=statuses.get(post.article_id, PostStatusKind.SAVED),
+            authors=authors,
+            policy=policy,
+            duplicate_of=originals.get(post.content_hash),
+        )
+        need = post.needs(eligible=decision.eligible, max_attempts=policy.max_attempts)
+        yield PostVerdict(
+            article_id=post.article_id,
+            title=post.title,
+            author=post.author,
+            board=post.board,
+            content_length=len(normalize_text(post.content)),
+            content_hash=post.content_hash,
+            decision=decision,
+            need=need,
+            failure=post.failure_reason() if need is PostNeed.FAILED else None,
+        )
 
 
 def _find_originals(

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from changple_domain.model.batches import BatchState
+from changple_domain.model.batches import BatchKind
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.pipeline import PipelineConfig
@@ -53,6 +53,12 @@ class TickReport(BaseModel):
     done: bool = False
     skipped: bool = False  # another tick held the lock; nothing was done
 
+    @property
+    def made_progress(self) -> bool:
+        """Something was applied or sent, so the next tick may have work at once; otherwise the
+        pipeline is waiting on a provider (or on another tick) and should wait a poll interval."""
+        return bool(self.applied_jobs or self.summary_jobs_submitted or self.embedding_jobs_submitted)
+
 
 def pipeline_tick(ports: PipelinePorts, *, run_id: str | None = None) -> TickReport:
     """Move everything one step forward. `done` means nothing is left to send or wait for. Only one
@@ -84,8 +90,8 @@ def _tick(ports: PipelinePorts, run_id: str | None) -> TickReport:
     report = TickReport(
         polled=polled.polled,
         applied_jobs=sum(1 for r in applied if not r.already_applied),
-        posts_summarized=sum(r.applied for r in applied if r.job_id.startswith("sum-")),
-        posts_indexed=sum(r.applied for r in applied if r.job_id.startswith("emb-")),
+        posts_summarized=sum(r.applied for r in applied if r.kind is BatchKind.SUMMARIZE),
+        posts_indexed=sum(r.applied for r in applied if r.kind is BatchKind.EMBED),
         posts_failed_this_tick=sum(r.failed + r.returned for r in applied),
         removed=removed,
         summary_jobs_submitted=len(summaries.jobs_submitted) + len(summaries.jobs_recovered),
@@ -134,6 +140,3 @@ def record_progress(*, uow: UnitOfWork, clock: Clock, run_id: str, report: TickR
 def latest_open_run(uow: UnitOfWork) -> PipelineRun | None:
     with uow:
         return next((r for r in uow.runs.recent(limit=50) if r.state is RunState.RUNNING), None)
-
-
-OPEN_STATES = (BatchState.CREATED, BatchState.SUBMITTED, BatchState.RUNNING)

@@ -3,7 +3,7 @@ whose post is gone or changed since it was indexed is dropped, so deleted posts 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from changple_domain.errors import InvalidInput
 from changple_domain.model.posts import PostStatusKind
@@ -28,13 +28,27 @@ class SearchQuery(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     k: int = Field(default=5, ge=1, le=100)
 
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("the search query is empty")
+        return text
+
+    @classmethod
+    def of(cls, text: str, k: int = 5) -> SearchQuery:
+        """A query from a person's input; anything unusable is InvalidInput saying why."""
+        try:
+            return cls(text=text, k=k)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise InvalidInput(f"search {first['loc'][0]}: {str(first['msg']).removeprefix('Value error, ')}") from exc
+
 
 def search_posts(
     query: SearchQuery, *, uow: UnitOfWork, embedder: BatchEmbedder, index: VectorIndex
 ) -> list[SearchHit]:
     """The `k` best posts for the query, each scored by its best chunk."""
-    if not query.text.strip():
-        raise InvalidInput("the search query is empty")
     vector = embedder.embed_query(query.text)
     matches = index.query(vector, top_k=min(query.k * 4, 400))
     best: dict[int, tuple[float, str, str]] = {}

@@ -15,6 +15,7 @@ from changple_domain.model.runs import RunTrigger
 from changple_domain.ports import BatchEmbedder, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
+from changple_domain.use_cases.post_trail import PostTrail, post_trail
 from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
 from changple_entrypoints.containers import Container
 
@@ -86,37 +87,8 @@ def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
     sync_to_thread=True,
     summary="One post's trail: hashes, stage attempts and errors, status, the batches that carried it",
 )
-def post_trail(article_id: FromPath[int], uow: Uow, services: Services) -> dict[str, Any]:
-    with uow:
-        found = uow.posts.get(article_id)
-        status_row = uow.statuses.get(article_id)
-        jobs = uow.batches.for_post(article_id)
-    if found is None and status_row is None:
-        raise NotFound(f"no post or status for article id {article_id}")
-    post_part = None
-    if found is not None:
-        post_part = {
-            "title": found.title,
-            "content_hash": found.content_hash,
-            "summary_hash": found.summary_hash,
-            "indexed_hash": found.indexed_hash,
-            "indexed_chunks": found.indexed_chunks,
-            "summary_stage": found.summary_stage.model_dump(),
-            "embedding_stage": found.embedding_stage.model_dump(),
-            "need": found.needs(eligible=True, max_attempts=services.pipeline_config().max_attempts).value,
-        }
-    return {
-        "article_id": article_id,
-        "post": post_part,
-        "status": status_row.model_dump(mode="json") if status_row else None,
-        "batches": [
-            {
-                **JobProgress.of(job).model_dump(),
-                "content_hash": next((i.content_hash for i in job.items if i.article_id == article_id), None),
-            }
-            for job in jobs
-        ],
-    }
+def get_post_trail(article_id: FromPath[int], services: Services) -> PostTrail:
+    return post_trail(article_id, uow=services.uow(), policy=services.ingestion_policy())
 
 
 @get("/api/v1/search/", tags=["search"], sync_to_thread=True, summary="The best posts for a query")
@@ -127,7 +99,7 @@ def search(
     q: Annotated[str, QueryParameter(min_length=1, max_length=2000)],
     k: Annotated[int, QueryParameter(ge=1, le=100)] = 5,
 ) -> list[SearchHit]:
-    return search_posts(SearchQuery(text=q, k=k), uow=uow, embedder=embedder, index=vector_index)
+    return search_posts(SearchQuery.of(q, k), uow=uow, embedder=embedder, index=vector_index)
 
 
-PIPELINE_ROUTES = [ingest, status, list_batches, get_batch, post_trail, search]
+PIPELINE_ROUTES = [ingest, status, list_batches, get_batch, get_post_trail, search]

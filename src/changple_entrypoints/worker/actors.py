@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import dramatiq
 
 from changple_domain.model.runs import RunTrigger
-from changple_domain.use_cases.apply_results import apply_embedding_job, apply_summary_job
+from changple_domain.use_cases.apply_results import apply_job
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
 from changple_domain.use_cases.run_pipeline import latest_open_run, pipeline_tick
@@ -49,9 +49,7 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
         report = pipeline_tick(container.pipeline_ports(), run_id=run_id or None)
         log.info("pipeline tick for %s: %s", run_id or "(no run)", report.model_dump(exclude={"plan"}))
         if run_id and not report.done:
-            # Progress means the next step may have work at once; otherwise wait on the providers.
-            moved = report.applied_jobs or report.summary_jobs_submitted or report.embedding_jobs_submitted
-            delay_ms = 0 if moved else int(container.settings().poll_interval_seconds * 1000)
+            delay_ms = 0 if report.made_progress else int(container.settings().poll_interval_seconds * 1000)
             actors["pipeline_step"].send_with_options(args=(run_id,), delay=delay_ms)
 
     def poll_pipeline() -> None:
@@ -62,20 +60,20 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
     def apply_batch(job_id: str) -> None:
         """Apply one finished job (a second apply changes nothing)."""
         ports = container.pipeline_ports()
-        job_kind = job_id.split("-", 1)[0]
-        if job_kind == "sum":
-            apply_summary_job(
-                job_id, uow=ports.uow, clock=ports.clock, summarizer=ports.summarizer, config=ports.config
-            )
-        else:
-            apply_embedding_job(
-                job_id,
-                uow=ports.uow,
-                clock=ports.clock,
-                embedder=ports.embedder,
-                index=ports.index,
-                config=ports.config,
-            )
+        with ports.uow:
+            job = ports.uow.batches.get(job_id)
+        if job is None:
+            log.warning("apply_batch: no batch job %s", job_id)
+            return
+        apply_job(
+            job,
+            uow=ports.uow,
+            clock=ports.clock,
+            summarizer=ports.summarizer,
+            embedder=ports.embedder,
+            index=ports.index,
+            config=ports.config,
+        )
 
     def reindex_posts(article_id: int = 0, summaries: bool = False) -> None:
         """Reindex one post, or all posts when `article_id` is 0."""
