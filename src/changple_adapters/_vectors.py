@@ -57,7 +57,7 @@ def check_vector(values: Sequence[float], dimension: int | None, *, what: str) -
     """Returns the dimension; cosine needs a finite vector with at least one non-zero value."""
     if dimension is not None and len(values) != dimension:
         raise InvalidInput(f"{what} has dimension {len(values)}, the index has {dimension}")
-    if not values or not all(math.isfinite(v) for v in values):
+    if not values or not (math.isfinite(sum(values)) or all(math.isfinite(v) for v in values)):
         raise InvalidInput(f"{what} must be a non-empty vector of finite numbers")
     if not any(values):
         raise InvalidInput(f"{what} is all zeros, which has no cosine similarity")

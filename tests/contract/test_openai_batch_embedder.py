@@ -3,14 +3,16 @@ of batch creation, paging in `find`, and the emulator's own fidelity on what the
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import struct
 from collections.abc import Iterator
 
 import openai
 import pytest
 
-from changple_adapters.openai.embedder import OpenAIBatchEmbedder
+from changple_adapters.openai.embedder import OpenAIBatchEmbedder, decode_embedding
 from changple_domain.errors import ProviderRejected, ProviderUnavailable
 from changple_domain.model.batches import BatchState
 from changple_domain.model.providers import EmbeddingRequest
@@ -62,7 +64,12 @@ def test_the_input_file_and_batch_follow_the_wire_format(
         "custom_id": f"101:{101:064x}",
         "method": "POST",
         "url": "/v1/embeddings",
-        "body": {"model": "text-embedding-3-large", "input": list(POSTS[101]), "dimensions": 128},
+        "body": {
+            "model": "text-embedding-3-large",
+            "input": list(POSTS[101]),
+            "dimensions": 128,
+            "encoding_format": "base64",
+        },
     }
     assert [line["custom_id"].split(":")[0] for line in lines] == [str(a) for a in POSTS]
 
@@ -264,3 +271,16 @@ def test_output_lines_are_matched_by_custom_id_and_vectors_by_index(
         for chunk, vector in zip(chunks, vectors, strict=True):
             expected = embedder.embed_query(chunk)
             assert all(abs(a - b) < 1e-6 for a, b in zip(vector, expected, strict=True))
+
+
+def test_embeddings_decode_from_base64_float32_and_from_plain_lists() -> None:
+    values = [0.25, -1.5, 3.0e-8, 0.0]
+    packed = base64.b64encode(struct.pack("<4f", *values)).decode()
+    assert decode_embedding(packed) == tuple(struct.unpack("<4f", struct.pack("<4f", *values)))
+    assert decode_embedding([1, 2.5, -3]) == (1.0, 2.5, -3.0)
+    # Not base64, a length that is not whole float32s, booleans or strings in a list: no vector.
+    assert decode_embedding("not base64!") == ()
+    assert decode_embedding(base64.b64encode(b"\x00\x00\x80").decode()) == ()
+    assert decode_embedding([1.0, True]) == ()
+    assert decode_embedding(["1.0"]) == ()
+    assert decode_embedding(None) == ()

@@ -1,6 +1,8 @@
 """A small threaded HTTP server for emulators: routes by method and regular expression, JSON in
 and out, raw bodies when needed, and a latency knob. Standard library only, so an emulator can
-run inside a test process or as its own process (`python -m tests.emulators.NAME --port P`)."""
+run inside a test process or as its own process (`python -m tests.emulators.NAME --port P`).
+orjson, when installed, parses and writes the large bodies (vectors) so the emulator keeps up with
+the benchmark; the standard library does the same work without it."""
 
 from __future__ import annotations
 
@@ -14,6 +16,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - the dev install has it
+    orjson = None  # type: ignore[assignment]
+
+
+def loads(raw: bytes | str) -> Any:
+    """JSON in; orjson's errors subclass json.JSONDecodeError, so callers catch one type."""
+    return orjson.loads(raw) if orjson is not None else json.loads(raw)
+
+
+def dumps(payload: Any) -> bytes:
+    if orjson is not None:
+        try:
+            return orjson.dumps(payload)
+        except TypeError:  # an int beyond 64 bits or a non-str key: the standard library copes
+            pass
+    return json.dumps(payload).encode()
+
 
 @dataclass
 class Request:
@@ -25,7 +46,7 @@ class Request:
     match: re.Match[str]
 
     def json(self) -> Any:
-        return json.loads(self.body or b"null")
+        return loads(self.body or b"null")
 
 
 @dataclass
@@ -87,9 +108,7 @@ class Emulator:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 response = emulator.dispatch(self.command, self.path, headers, body)
                 payload = response.body
-                raw = (
-                    payload if isinstance(payload, bytes) else b"" if payload is None else json.dumps(payload).encode()
-                )
+                raw = payload if isinstance(payload, bytes) else b"" if payload is None else dumps(payload)
                 self.send_response(response.status)
                 if raw or response.content_type != "application/json":
                     self.send_header("Content-Type", response.content_type)

@@ -4,6 +4,7 @@ answers (deterministic pseudo-vectors), JSONL records, error bodies. Standard li
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -22,16 +23,25 @@ MAX_LINE_INPUTS = 2_048
 NATIVE_DIMENSIONS = {"text-embedding-3-large": 3072, "text-embedding-3-small": 1536, "text-embedding-ada-002": 1536}
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _word_grams(word: str, dimensions: int) -> tuple[tuple[int, float], ...]:
+    """(slot, sign) of each hashed bigram and trigram of a word; cached, as real text repeats words."""
+    padded = f" {word} "
+    grams = []
+    for n in (2, 3):
+        for i in range(len(padded) - n + 1):
+            value = int.from_bytes(hashlib.blake2b(padded[i : i + n].encode(), digest_size=8).digest(), "little")
+            grams.append((value % dimensions, 1.0 if value >> 63 else -1.0))
+    return tuple(grams)
+
+
 def pseudo_embedding(text: str, dimensions: int) -> list[float]:
     """Signed hashed character bigrams and trigrams of each word, L2-normalised: identical texts match
     exactly, texts sharing words are close, unrelated texts are nearly orthogonal."""
     vector = [0.0] * dimensions
     for word in text.lower().split():
-        padded = f" {word} "
-        for n in (2, 3):
-            for i in range(len(padded) - n + 1):
-                value = int.from_bytes(hashlib.blake2b(padded[i : i + n].encode(), digest_size=8).digest(), "little")
-                vector[value % dimensions] += 1.0 if value >> 63 else -1.0
+        for slot, sign in _word_grams(word, dimensions):
+            vector[slot] += sign
     norm = math.sqrt(sum(x * x for x in vector))
     if not norm:  # every gram cancelled out: any fixed unit vector keeps the answer valid
         vector[0], norm = 1.0, 1.0

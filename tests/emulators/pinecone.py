@@ -144,7 +144,7 @@ class PineconeEmulator(Emulator):
 
     @staticmethod
     def _check_values(values: Any, what: str, dimension: int | None) -> tuple[float, ...]:
-        if not isinstance(values, list) or not values or not all(is_number(v) for v in values):
+        if not isinstance(values, list) or not values or not set(map(type, values)) <= {float, int}:
             raise PineconeError(400, f"{what}: values must be a non-empty array of numbers")
         if dimension is not None and len(values) != dimension:
             raise PineconeError(

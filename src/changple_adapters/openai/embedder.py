@@ -3,10 +3,14 @@ after a crash by our job id in the batch metadata, with SDK errors turned into d
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
 import re
+import sys
 import tempfile
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -39,6 +43,25 @@ _STATES = {
 }
 _FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
 _SECRET = re.compile(r"sk-[A-Za-z0-9_\-*]{4,}")
+
+
+def decode_embedding(embedding: object) -> tuple[float, ...]:
+    """An embedding as OpenAI sends it: base64 of little-endian float32 (what we ask for: a quarter
+    of the bytes of JSON numbers and decoded in C) or a plain list of numbers. Empty when it is neither."""
+    if isinstance(embedding, str):
+        try:
+            raw = base64.b64decode(embedding, validate=True)
+        except (binascii.Error, ValueError):
+            return ()
+        if len(raw) % 4:
+            return ()
+        values = array("f", raw)
+        if sys.byteorder != "little":
+            values.byteswap()
+        return tuple(values)
+    if isinstance(embedding, list) and all(isinstance(x, int | float) and not isinstance(x, bool) for x in embedding):
+        return tuple(float(x) for x in embedding)
+    return ()
 
 
 def _ambiguous(exc: openai.OpenAIError) -> bool:
@@ -182,7 +205,12 @@ class OpenAIBatchEmbedder(BatchEmbedder):
                 "custom_id": request_key(request.article_id, request.content_hash),
                 "method": "POST",
                 "url": "/v1/embeddings",
-                "body": {"model": self.model, "input": list(request.chunks), "dimensions": self.dimensions},
+                "body": {
+                    "model": self.model,
+                    "input": list(request.chunks),
+                    "dimensions": self.dimensions,
+                    "encoding_format": "base64",
+                },
             }
             lines.write(json.dumps(line, ensure_ascii=False) + "\n")
         return lines.getvalue().encode("utf-8")
@@ -235,15 +263,12 @@ class OpenAIBatchEmbedder(BatchEmbedder):
             return failed(f"status {response.get('status_code')}: {detail}")
         data = body.get("data") or []
         indexes = [item.get("index") for item in data]
-        if (
-            not data
-            or not all(isinstance(i, int) for i in indexes)
-            or sorted(indexes) != list(range(len(data)))
-            or not all(isinstance(item.get("embedding"), list) for item in data)
-        ):
+        if not data or not all(isinstance(i, int) for i in indexes) or sorted(indexes) != list(range(len(data))):
             return failed("the response does not hold one vector per chunk")
         data = sorted(data, key=lambda item: item["index"])
-        vectors = tuple(tuple(float(x) for x in item["embedding"]) for item in data)
+        vectors = tuple(decode_embedding(item.get("embedding")) for item in data)
+        if not all(vectors):
+            return failed("the response holds an embedding that is neither base64 float32 nor a list of numbers")
         wrong = [len(v) for v in vectors if len(v) != self.dimensions]
         if wrong:
             return failed(f"vectors have {wrong[0]} dimensions; expected {self.dimensions}")

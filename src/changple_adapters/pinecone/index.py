@@ -133,7 +133,7 @@ class PineconeVectorIndex(VectorIndex):
     @staticmethod
     def _to_wire(record: VectorRecord) -> dict[str, Any]:
         metadata = {k: list(v) if isinstance(v, list | tuple) else v for k, v in record.metadata.items()}
-        return {"id": record.id, "values": [float(v) for v in record.values], "metadata": metadata}
+        return {"id": record.id, "values": list(record.values), "metadata": metadata}
 
     def _upsert_batches(self, payloads: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         """Greedy packing under both limits. Sizes are upper bounds: the id and metadata measured as

@@ -1,17 +1,19 @@
-"""SQL repositories. Posts and statuses (bulk tables) live in post_repositories; the entity tables
-here go through the ORM, one row object per record, and hand out frozen domain models only."""
+"""SQL repositories. Posts and statuses (bulk tables) live in post_repositories; batch jobs, with
+their many items, use Core statements; the small entity tables go through the ORM. All of them
+hand out frozen domain models only."""
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import translate_errors
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors
 from changple_adapters.sql.post_repositories import SqlPostRepository, SqlPostStatusRepository
 from changple_adapters.sql.tables import AuthorRow, BatchItemRow, BatchJobRow, BrandRow, PipelineRunRow
 from changple_domain.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
@@ -157,100 +159,120 @@ _JOB_FIELDS = (
 )
 
 
-def _fill_job(row: BatchJobRow, job: BatchJob) -> None:
-    for name in _JOB_FIELDS:
-        value = getattr(job, name)
-        setattr(row, name, value.value if name in ("kind", "state") else value)
+JOBS: Table = BatchJobRow.__table__  # type: ignore[assignment]
+ITEMS: Table = BatchItemRow.__table__  # type: ignore[assignment]
 
 
-def _item_rows(job: BatchJob) -> builtins.list[BatchItemRow]:
+def _job_values(job: BatchJob) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(job, name) for name in _JOB_FIELDS}
+    values["kind"], values["state"] = job.kind.value, job.state.value
+    return values
+
+
+def _item_values(job: BatchJob) -> builtins.list[dict[str, Any]]:
     article_ids = [item.article_id for item in job.items]
     if len(set(article_ids)) != len(article_ids):
         raise InvalidInput(f"batch job {job.id} carries the same article more than once")
     return [
-        BatchItemRow(
-            article_id=item.article_id, position=position, content_hash=item.content_hash, chunk_count=item.chunk_count
-        )
+        {
+            "job_id": job.id,
+            "article_id": item.article_id,
+            "position": position,
+            "content_hash": item.content_hash,
+            "chunk_count": item.chunk_count,
+        }
         for position, item in enumerate(job.items)
     ]
 
 
-def _job(row: BatchJobRow) -> BatchJob:
-    fields = {name: getattr(row, name) for name in _JOB_FIELDS}
-    items = tuple(
-        BatchItem(article_id=item.article_id, content_hash=item.content_hash, chunk_count=item.chunk_count)
-        for item in row.items
-    )
-    return BatchJob.model_validate({"id": row.id, "items": items, **fields})
-
-
 class SqlBatchJobRepository(BatchJobRepository):
+    """Core statements, not ORM objects: a job can carry tens of thousands of items, and building a
+    row object for each one cost more than the provider round trip it records."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
 
     @translate_errors
     def add(self, job: BatchJob) -> None:
         taken = AlreadyExists(f"batch job '{job.id}' already exists")
-        if self._session.get(BatchJobRow, job.id) is not None:
+        items = _item_values(job)
+        if self._exists(job.id):
             raise taken
-        row = BatchJobRow(id=job.id, items=_item_rows(job))
-        _fill_job(row, job)
         with _unique(self._session, taken):
-            self._session.add(row)
+            self._session.execute(insert(JOBS).values(id=job.id, **_job_values(job)))
+            for chunk in chunked(items, ROWS_PER_STATEMENT):
+                self._session.execute(insert(ITEMS), chunk)
 
     @translate_errors
     def save(self, job: BatchJob) -> None:
-        row = self._session.get(BatchJobRow, job.id)
-        if row is None:
+        if not self._exists(job.id):
             raise NotFound(f"batch job '{job.id}' was never added")
-        items = _item_rows(job)  # validate before touching the stored row
-        stored = [(item.article_id, item.content_hash, item.chunk_count) for item in row.items]
-        _fill_job(row, job)
-        if stored != [(item.article_id, item.content_hash, item.chunk_count) for item in job.items]:
-            row.items.clear()
-            self._session.flush()  # delete the old items before rows with the same keys come back
-            row.items.extend(items)
-        self._session.flush()
+        items = _item_values(job)  # validate before touching the stored row
+        self._session.execute(update(JOBS).where(JOBS.c.id == job.id).values(**_job_values(job)))
+        stored = self._session.execute(
+            select(ITEMS.c.article_id, ITEMS.c.content_hash, ITEMS.c.chunk_count)
+            .where(ITEMS.c.job_id == job.id)
+            .order_by(ITEMS.c.position)
+        ).all()
+        if [tuple(row) for row in stored] != [(i.article_id, i.content_hash, i.chunk_count) for i in job.items]:
+            self._session.execute(delete(ITEMS).where(ITEMS.c.job_id == job.id))
+            for chunk in chunked(items, ROWS_PER_STATEMENT):
+                self._session.execute(insert(ITEMS), chunk)
 
     @translate_errors
     def get(self, job_id: str) -> BatchJob | None:
-        row = self._session.get(BatchJobRow, job_id)
-        return None if row is None else _job(row)
+        found = self._jobs(select(JOBS).where(JOBS.c.id == job_id))
+        return found[0] if found else None
 
     @translate_errors
     def in_states(self, states: Iterable[BatchState], *, limit: int = 1000) -> builtins.list[BatchJob]:
         wanted = sorted({BatchState(state).value for state in states})
         if not wanted or limit <= 0:
             return []
-        query = (
-            select(BatchJobRow)
-            .where(BatchJobRow.state.in_(wanted))
-            .order_by(BatchJobRow.created_at, BatchJobRow.id)
-            .limit(limit)
+        return self._jobs(
+            select(JOBS).where(JOBS.c.state.in_(wanted)).order_by(JOBS.c.created_at, JOBS.c.id).limit(limit)
         )
-        return [_job(row) for row in self._session.scalars(query)]
 
     @translate_errors
     def recent(self, *, limit: int = 50) -> builtins.list[BatchJob]:
         if limit <= 0:
             return []
-        query = select(BatchJobRow).order_by(BatchJobRow.created_at.desc(), BatchJobRow.id.desc()).limit(limit)
-        return [_job(row) for row in self._session.scalars(query)]
+        return self._jobs(select(JOBS).order_by(JOBS.c.created_at.desc(), JOBS.c.id.desc()).limit(limit))
 
     @translate_errors
     def for_post(self, article_id: int) -> builtins.list[BatchJob]:
-        query = (
-            select(BatchJobRow)
-            .join(BatchItemRow)
-            .where(BatchItemRow.article_id == article_id)
-            .order_by(BatchJobRow.created_at.desc(), BatchJobRow.id.desc())
+        holding = select(ITEMS.c.job_id).where(ITEMS.c.article_id == article_id)
+        return self._jobs(
+            select(JOBS).where(JOBS.c.id.in_(holding)).order_by(JOBS.c.created_at.desc(), JOBS.c.id.desc())
         )
-        return [_job(row) for row in self._session.scalars(query)]
 
     @translate_errors
     def for_run(self, run_id: str) -> builtins.list[BatchJob]:
-        query = select(BatchJobRow).where(BatchJobRow.run_id == run_id).order_by(BatchJobRow.created_at, BatchJobRow.id)
-        return [_job(row) for row in self._session.scalars(query)]
+        return self._jobs(select(JOBS).where(JOBS.c.run_id == run_id).order_by(JOBS.c.created_at, JOBS.c.id))
+
+    def _exists(self, job_id: str) -> bool:
+        return self._session.execute(select(JOBS.c.id).where(JOBS.c.id == job_id)).first() is not None
+
+    def _jobs(self, query: Select[Any]) -> builtins.list[BatchJob]:
+        """The jobs the query selects, in its order, each with its items (one more query per 500 jobs)."""
+        rows = self._session.execute(query).mappings().all()
+        items: dict[str, builtins.list[BatchItem]] = {row["id"]: [] for row in rows}
+        for chunk in chunked(builtins.list(items), ROWS_PER_STATEMENT):
+            item_query = (
+                select(ITEMS.c.job_id, ITEMS.c.article_id, ITEMS.c.content_hash, ITEMS.c.chunk_count)
+                .where(ITEMS.c.job_id.in_(chunk))
+                .order_by(ITEMS.c.job_id, ITEMS.c.position)
+            )
+            for job_id, article_id, content_hash, chunk_count in self._session.execute(item_query):
+                items[job_id].append(
+                    BatchItem(article_id=article_id, content_hash=content_hash, chunk_count=chunk_count)
+                )
+        return [
+            BatchJob.model_validate(
+                {"id": row["id"], "items": tuple(items[row["id"]]), **{name: row[name] for name in _JOB_FIELDS}}
+            )
+            for row in rows
+        ]
 
 
 _RUN_FIELDS = (

@@ -3,6 +3,8 @@ and results, vectors. Plain domain types, so no SDK type ever crosses a port."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -118,6 +120,14 @@ class ProviderJobStatus(BaseModel):
     completed_requests: int = 0
     failed_requests: int = 0
     error: str | None = None
+
+
+def usable_vector(values: Sequence[float]) -> bool:
+    """Non-empty, finite and not all zeros: what cosine similarity needs. Summing first keeps the
+    common case in C; a non-finite sum is checked value by value, since finite values can overflow."""
+    if not values or not any(values):
+        return False
+    return math.isfinite(sum(values)) or all(math.isfinite(v) for v in values)
 
 
 class VectorRecord(BaseModel):

@@ -17,7 +17,13 @@ from pydantic import BaseModel
 from changple_domain.errors import NotFound, ProviderRejected, ProviderUnavailable
 from changple_domain.model.batches import BatchJob, BatchKind, BatchState
 from changple_domain.model.posts import CafePost
-from changple_domain.model.providers import EmbeddingResult, MetadataValue, SummaryResult, VectorRecord
+from changple_domain.model.providers import (
+    EmbeddingResult,
+    MetadataValue,
+    SummaryResult,
+    VectorRecord,
+    usable_vector,
+)
 from changple_domain.policies.chunking import chunk_post
 from changple_domain.policies.cost import cost_of
 from changple_domain.policies.pipeline import PipelineConfig
@@ -207,6 +213,10 @@ def _index_page(
             failures[post.article_id] = (
                 result.error or f"expected {len(chunks)} vectors, got {len(result.vectors or ())}"
             )
+            report.failed += 1
+            continue
+        if not all(usable_vector(vector) for vector in result.vectors):
+            failures[post.article_id] = "the provider sent a vector that is empty, all zeros or not finite"
             report.failed += 1
             continue
         records = [
