@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -41,6 +42,7 @@ from changple_domain.ports import PostSelection  # noqa: E402
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run  # noqa: E402
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles  # noqa: E402
 from changple_domain.use_cases.run_pipeline import PipelinePorts, pipeline_tick  # noqa: E402
+from changple_entrypoints.runtime import settle_after_boot  # noqa: E402
 
 AUTHORS = ["창플지기", "상권읽는남자", "외식경영박사", "세무사정원"]
 SENTENCES = [
@@ -95,12 +97,29 @@ class EmulatorProcess:
         if not self.url.startswith("http"):
             raise RuntimeError(f"emulator {module} did not start")
 
+    def cpu_seconds(self) -> float | None:
+        """CPU the emulator has used (Linux /proc): work a real provider would do on its own servers."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def requests(self) -> int:
         return int(httpx.get(f"{self.url}/__emulator/requests", timeout=10).json()["count"])
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+def provider_cpu(*emulators: EmulatorProcess) -> float:
+    return sum(e.cpu_seconds() or 0.0 for e in emulators)
+
+
+def process_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def provider_requests(*emulators: EmulatorProcess) -> int:
@@ -122,6 +141,7 @@ def main() -> None:
     parser.add_argument("--dimensions", type=int, default=1024)
     args = parser.parse_args()
 
+    settle_after_boot()  # as the worker and `changple pipeline run` do once they are wired
     gemini = EmulatorProcess("gemini", "polls_until_running=0", "polls_until_done=1")
     openai = EmulatorProcess("openai", "polls_until_in_progress=0", "polls_until_done=1")
     pinecone = EmulatorProcess("pinecone")
@@ -151,10 +171,14 @@ def main() -> None:
                 mutex=MemoryMutex(),
             )
 
+            providers_cpu_before = provider_cpu(gemini, openai, pinecone)
+            our_cpu_before = process_cpu()
             began = time.perf_counter()
             record_articles(RecordArticles(articles=tuple(articles)), uow=uow, clock=ports.clock)
             ticks = run_pipeline(ports, "bench:first")
             seconds = time.perf_counter() - began
+            our_cpu = process_cpu() - our_cpu_before
+            providers_cpu = provider_cpu(gemini, openai, pinecone) - providers_cpu_before
             first_requests = provider_requests(gemini, openai, pinecone)
             with uow:
                 indexed = uow.posts.count(selection=PostSelection.IN_INDEX)
@@ -188,6 +212,8 @@ def main() -> None:
                 "ticks": ticks,
                 "seconds": round(seconds, 2),
                 "posts_per_second": round(args.posts / seconds, 1),
+                "our_cpu_seconds": round(our_cpu, 2),
+                "emulators_cpu_seconds": round(providers_cpu, 2),
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 "provider_requests": first_requests,
                 "batch_jobs": len(jobs),

@@ -14,6 +14,7 @@ import typer
 
 from changple_entrypoints import cli_pipeline
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
+from changple_entrypoints.runtime import settle_after_boot
 
 app = typer.Typer(
     help="changple core: the cafe ingestion pipeline and its API.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -53,6 +54,7 @@ def serve(
     application = create_app(container, run_embedded_worker=settings.embedded)
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
     console.print(f"serving on http://{host}:{port}, {mode}; OpenAPI at /schema")
+    settle_after_boot()
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
@@ -72,6 +74,7 @@ def worker(
         raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runner = EmbeddedWorker(container.broker(), threads=threads)
+    settle_after_boot()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -126,6 +129,7 @@ def demo(
     from changple_entrypoints.demo import run_demo
 
     container = container_for(data_dir)
+    settle_after_boot()
     run_or_exit(lambda: run_demo(container, console=console, as_json=as_json, sample_path=sample))
 
 

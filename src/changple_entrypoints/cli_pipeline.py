@@ -20,6 +20,7 @@ from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, 
 from changple_domain.use_cases.search import SearchQuery, search_posts
 from changple_entrypoints.cli_support import console, container_for, print_json, run_or_exit
 from changple_entrypoints.containers import Container
+from changple_entrypoints.runtime import settle_after_boot
 
 pipeline_app = typer.Typer(
     help="The ingestion pipeline: summaries, embeddings, the vector index.", no_args_is_help=True
@@ -37,6 +38,7 @@ def run_until_done(
 ) -> tuple[str, list[TickReport]]:
     """Start (or resume) the run for `key` and tick until nothing is left, or once with `wait=False`."""
     ports = container.pipeline_ports()
+    settle_after_boot()
     run_key = key or f"manual:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
     started = start_run(StartRun(key=run_key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
     reports: list[TickReport] = []

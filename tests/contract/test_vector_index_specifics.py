@@ -59,8 +59,27 @@ def test_pinecone_splits_upserts_within_both_limits(emulator: PineconeEmulator) 
 def test_pinecone_splits_by_count(emulator: PineconeEmulator) -> None:
     pinecone_index(emulator).upsert([record(f"post-{i}#0", unit(i)) for i in range(2_500)])
 
-    assert [c.records for c in emulator.upserts] == [1_000, 1_000, 500]
+    assert sorted(c.records for c in emulator.upserts) == [500, 1_000, 1_000]  # sent concurrently
     assert all(c.records <= MAX_UPSERT_RECORDS for c in emulator.upserts)
+
+
+def test_pinecone_concurrent_upserts_fail_whole_and_a_retry_lands_everything(emulator: PineconeEmulator) -> None:
+    index = PineconeVectorIndex(api_key=KEY, host=emulator.url, dimensions=DIM, upsert_concurrency=3)
+    records = [record(f"post-{i}#0", unit(i)) for i in range(6_000)]
+    emulator.failures, emulator.retry_after_seconds = [400], 0  # one of the six requests is refused
+
+    with pytest.raises(ProviderRejected, match="400"):
+        index.upsert(records)
+    assert len(emulator.vectors("posts")) < 6_000
+
+    index.upsert(records)  # the same call again: idempotent, and now complete
+    assert len(emulator.vectors("posts")) == 6_000
+
+
+@pytest.mark.parametrize("concurrency", [0, 33])
+def test_pinecone_upsert_concurrency_is_checked(emulator: PineconeEmulator, concurrency: int) -> None:
+    with pytest.raises(InvalidSetting, match="upsert_concurrency"):
+        PineconeVectorIndex(api_key=KEY, host=emulator.url, upsert_concurrency=concurrency)
 
 
 def test_pinecone_pages_lists_and_chunks_fetch_and_delete(emulator: PineconeEmulator) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -54,12 +55,23 @@ _LARGEST_EXACT_FLOAT = 2**53
 class PineconeVectorIndex(VectorIndex):
     """One namespace of one index. `dimensions`, when given, is checked before anything is sent."""
 
-    def __init__(self, *, api_key: str, host: str, namespace: str = "posts", dimensions: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        host: str,
+        namespace: str = "posts",
+        dimensions: int | None = None,
+        upsert_concurrency: int = 4,
+    ) -> None:
         if not api_key:
             raise InvalidSetting("the Pinecone API key is empty")
+        if not 1 <= upsert_concurrency <= 32:
+            raise InvalidSetting(f"upsert_concurrency must be between 1 and 32, got {upsert_concurrency}")
         self._api_key = api_key
         self.namespace = namespace
         self.dimensions = dimensions
+        self.upsert_concurrency = upsert_concurrency
         try:
             self._index = Pinecone(api_key=api_key).Index(host=host)
         except PineconeError as exc:
@@ -68,12 +80,31 @@ class PineconeVectorIndex(VectorIndex):
     # --- VectorIndex ----------------------------------------------------------------------------
 
     def upsert(self, records: Sequence[VectorRecord]) -> None:
+        """Requests go out `upsert_concurrency` at a time, as Pinecone advises for bulk loads: the
+        round trips overlap instead of adding up. Any failed request fails the call (upserts are
+        idempotent, so the caller simply sends the same records again)."""
         check_records(records, self.dimensions)  # all of it, so a bad record means nothing was written
-        for batch in self._upsert_batches([self._to_wire(r) for r in last_wins(records)]):
-            with self._translated("upsert"):
-                response = self._index.upsert(vectors=batch, namespace=self.namespace)
-            if response.upserted_count != len(batch):
-                raise ProviderUnavailable(f"pinecone upserted {response.upserted_count} of {len(batch)} vectors")
+        batches = self._upsert_batches([self._to_wire(r) for r in last_wins(records)])
+        if self.upsert_concurrency == 1:
+            for batch in batches:
+                self._upsert_one(batch)
+            return
+        with ThreadPoolExecutor(self.upsert_concurrency, thread_name_prefix="pinecone-upsert") as pool:
+            pending: set[Future[None]] = set()
+            for batch in batches:
+                if len(pending) >= self.upsert_concurrency:  # bounded: never the whole job in memory
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        future.result()
+                pending.add(pool.submit(self._upsert_one, batch))
+            for future in pending:
+                future.result()
+
+    def _upsert_one(self, batch: list[dict[str, Any]]) -> None:
+        with self._translated("upsert"):
+            response = self._index.upsert(vectors=batch, namespace=self.namespace)
+        if response.upserted_count != len(batch):
+            raise ProviderUnavailable(f"pinecone upserted {response.upserted_count} of {len(batch)} vectors")
 
     def delete(self, ids: Sequence[str]) -> None:
         for chunk in chunked(_unique_checked(ids), MAX_IDS_PER_REQUEST):

@@ -264,8 +264,9 @@ class SqlBatchJobRepository(BatchJobRepository):
                 .order_by(ITEMS.c.job_id, ITEMS.c.position)
             )
             for job_id, article_id, content_hash, chunk_count in self._session.execute(item_query):
+                # Validated when the job was added; a job can hold 50,000 of them, read on every poll.
                 items[job_id].append(
-                    BatchItem(article_id=article_id, content_hash=content_hash, chunk_count=chunk_count)
+                    BatchItem.model_construct(article_id=article_id, content_hash=content_hash, chunk_count=chunk_count)
                 )
         return [
             BatchJob.model_validate(

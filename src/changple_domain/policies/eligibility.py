@@ -76,10 +76,12 @@ def evaluate_eligibility(
     authors: Mapping[str, AllowedAuthor],
     policy: IngestionPolicy,
     duplicate_of: int | None = None,
+    content_length: int | None = None,
 ) -> Decision:
     """Decide whether `post` may be in the index. Rules apply in a fixed order and the first that
     refuses gives the reason: deleted, members-only, author, board, deny pattern, length, duplicate.
     `authors` maps cleaned names to authors; `duplicate_of` is an earlier article with the same hash.
+    `content_length` is the normalized content's length, when the caller has measured it already.
     """
     if status is PostStatusKind.DELETED:
         return Decision(eligible=False, reason=Reason.DELETED, message="the post was deleted from the cafe")
@@ -104,7 +106,7 @@ def evaluate_eligibility(
         return Decision(
             eligible=False, reason=Reason.DENIED_PATTERN, message=f"the text matches deny pattern '{denied}'"
         )
-    length = len(normalize_text(post.content))
+    length = len(normalize_text(post.content)) if content_length is None else content_length
     if length < policy.min_content_length:
         return Decision(
             eligible=False,

@@ -16,8 +16,7 @@ _OTHER_NON_ASCII_TOKENS = 2.0
 _ASCII_CHARS_PER_TOKEN = 3.5
 
 
-_ASCII = re.compile(r"[\x00-\x7f]")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
 
 
 def char_tokens(char: str) -> float:
@@ -34,8 +33,10 @@ def estimate_tokens(text: str) -> int:
     """A conservative typical token count (rounded up); never below 1 for non-empty text."""
     if not text:
         return 0
-    ascii_chars = len(_ASCII.findall(text))  # counted by the regex engine, not per character in Python
-    hangul = len(_HANGUL.findall(text))
+    # Counted in C, not per character in Python: encoding drops what is not ASCII, and Hangul comes
+    # in runs (words), so the regex hands back a few strings rather than one per syllable.
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    hangul = sum(map(len, _HANGUL_RUN.findall(text)))
     other = len(text) - ascii_chars - hangul
     total = hangul * _HANGUL_TOKENS + other * _OTHER_NON_ASCII_TOKENS + ascii_chars / _ASCII_CHARS_PER_TOKEN
     return max(1, math.ceil(total))

@@ -88,12 +88,14 @@ def _judge(
     statuses = {i: s.kind for i, s in uow.statuses.get_many(p.article_id for p in page).items()}
     _find_originals(page, statuses, originals, authors=authors, policy=policy, uow=uow)
     for post in page:
+        content_length = len(normalize_text(post.content))
         decision = evaluate_eligibility(
             post,
             status=statuses.get(post.article_id, PostStatusKind.SAVED),
             authors=authors,
             policy=policy,
             duplicate_of=originals.get(post.content_hash),
+            content_length=content_length,
         )
         need = post.needs(eligible=decision.eligible, max_attempts=policy.max_attempts)
         yield PostVerdict(
@@ -101,7 +103,7 @@ def _judge(
             title=post.title,
             author=post.author,
             board=post.board,
-            content_length=len(normalize_text(post.content)),
+            content_length=content_length,
             content_hash=post.content_hash,
             decision=decision,
             need=need,
