@@ -26,6 +26,7 @@ from changple_domain.model.providers import (
     VectorRecord,
 )
 from changple_domain.model.runs import PipelineRun
+from changple_domain.model.scans import ScanRun
 
 
 class PostSelection(StrEnum):
@@ -60,6 +61,10 @@ class PostRepository(Protocol):
         """For each hash that some post has, every article id with it, ascending (finds duplicates)."""
         ...
 
+    def ids_published_since(self, since: datetime, *, limit: int = 1000) -> list[int]:
+        """Article ids of posts published at or after `since`, newest first (the refresh scan)."""
+        ...
+
 
 @runtime_checkable
 class PostStatusRepository(Protocol):
@@ -68,6 +73,9 @@ class PostStatusRepository(Protocol):
     def upsert_many(self, statuses: Sequence[PostStatus]) -> None: ...
     def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]: ...
     def counts(self) -> dict[PostStatusKind, int]: ...
+    def highest_id(self, kinds: Iterable[PostStatusKind]) -> int | None:
+        """The highest article id whose status is one of `kinds` (where the next scan starts)."""
+        ...
 
 
 @runtime_checkable
@@ -127,6 +135,18 @@ class PipelineRunRepository(Protocol):
 
 
 @runtime_checkable
+class ScanRunRepository(Protocol):
+    def add(self, scan: ScanRun) -> None:
+        """Raises AlreadyExists when the id or the key is taken."""
+        ...
+
+    def save(self, scan: ScanRun) -> None: ...
+    def get(self, scan_id: str) -> ScanRun | None: ...
+    def get_by_key(self, key: str) -> ScanRun | None: ...
+    def recent(self, *, limit: int = 20) -> list[ScanRun]: ...
+
+
+@runtime_checkable
 class UnitOfWork(Protocol):
     """A transaction over every repository. Use as `with uow: ...; uow.commit()`; leaving the
     block without commit rolls back. The same object may be entered again, one block at a time."""
@@ -137,6 +157,7 @@ class UnitOfWork(Protocol):
     brands: BrandRepository
     batches: BatchJobRepository
     runs: PipelineRunRepository
+    scans: ScanRunRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

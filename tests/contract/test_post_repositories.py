@@ -229,3 +229,28 @@ def test_statuses_with_kind_page_and_counts(uow: UnitOfWork) -> None:
             PostStatusKind.MEMBERS_ONLY: 1,
             PostStatusKind.ERROR: 1,
         }
+
+
+def test_highest_status_id_by_kind(uow: UnitOfWork) -> None:
+    kinds = {3: PostStatusKind.SAVED, 9: PostStatusKind.DELETED, 5: PostStatusKind.SKIPPED, 7: PostStatusKind.ERROR}
+    with uow:
+        assert uow.statuses.highest_id([PostStatusKind.SAVED]) is None
+        uow.statuses.upsert_many([_status(i, kind) for i, kind in kinds.items()])
+        assert uow.statuses.highest_id([PostStatusKind.SAVED]) == 3
+        assert uow.statuses.highest_id([PostStatusKind.SAVED, PostStatusKind.SKIPPED]) == 5
+        assert uow.statuses.highest_id(list(PostStatusKind)) == 9
+        assert uow.statuses.highest_id([]) is None
+
+
+def test_ids_published_since_newest_first_with_a_limit(uow: UnitOfWork) -> None:
+    base = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    with uow:
+        uow.posts.upsert_many([make_post(i, published_at=base + timedelta(days=i)) for i in range(1, 8)])
+        uow.commit()
+    with uow:
+        # Day 5 in another zone is the same instant: the boundary is inclusive whatever the offset.
+        since = (base + timedelta(days=5)).astimezone(timezone(timedelta(hours=-5)))
+        assert uow.posts.ids_published_since(since) == [7, 6, 5]
+        assert uow.posts.ids_published_since(since, limit=2) == [7, 6]
+        assert uow.posts.ids_published_since(base + timedelta(days=30)) == []
+        assert uow.posts.ids_published_since(since, limit=0) == []

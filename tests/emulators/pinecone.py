@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ MAX_LIST_LIMIT = 100
 @dataclass(frozen=True)
 class StoredVector:
     id: str
-    values: tuple[float, ...]
+    values: array[float]  # float32, as Pinecone keeps them
     metadata: dict[str, Any]
 
     def to_json(self, *, values: bool = True, metadata: bool = True) -> dict[str, Any]:
@@ -143,7 +144,7 @@ class PineconeEmulator(Emulator):
         return vector_id
 
     @staticmethod
-    def _check_values(values: Any, what: str, dimension: int | None) -> tuple[float, ...]:
+    def _check_values(values: Any, what: str, dimension: int | None) -> array[float]:
         if not isinstance(values, list) or not values or not set(map(type, values)) <= {float, int}:
             raise PineconeError(400, f"{what}: values must be a non-empty array of numbers")
         if dimension is not None and len(values) != dimension:

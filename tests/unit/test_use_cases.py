@@ -109,7 +109,16 @@ def with_author(uow: MemoryUnitOfWork, name: str = AUTHOR, active: bool = True) 
     add_author(AllowedAuthor(name=name, active=active), uow=uow)
 
 
-ZERO = {"new": 0, "changed": 0, "unchanged": 0, "deleted": 0, "members_only": 0, "errors": 0, "duplicates_in_input": 0}
+ZERO = {
+    "new": 0,
+    "changed": 0,
+    "unchanged": 0,
+    "deleted": 0,
+    "members_only": 0,
+    "skipped": 0,
+    "errors": 0,
+    "duplicates_in_input": 0,
+}
 
 
 # --- record_articles -----------------------------------------------------------------------
@@ -506,3 +515,43 @@ def test_repost_by_a_disallowed_author_does_not_shadow_the_allowed_original(
     assert by_id[51].decision.reason is Reason.ELIGIBLE
     assert by_id[52].decision.reason is Reason.DUPLICATE_CONTENT
     assert "51" in by_id[52].decision.message
+
+
+def test_new_posts_by_refused_authors_are_skipped_with_the_reason(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
+    with_author(uow)
+    with_author(uow, "휴면작가", active=False)
+    gated = RecordArticles(
+        articles=(saved(1), saved(2, author="모르는사람"), saved(3, author="휴면작가")), author_policy=POLICY
+    )
+
+    report = record_articles(gated, uow=uow, clock=clock)
+
+    assert (report.new, report.skipped) == (1, 2)
+    assert stored_post(uow, 2) is None
+    assert stored_post(uow, 3) is None
+    skipped = stored_status(uow, 2)
+    assert skipped is not None
+    assert skipped.kind is PostStatusKind.SKIPPED
+    assert skipped.reason == "author '모르는사람' is not an allowed author"
+    disabled = stored_status(uow, 3)
+    assert disabled is not None
+    assert disabled.reason == "author '휴면작가' is disabled"
+
+
+def test_a_stored_post_is_updated_even_after_its_author_is_disabled(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
+    with_author(uow)
+    record(uow, clock, saved(1))
+    set_author_active(AUTHOR, False, uow=uow)
+
+    edited = RecordArticles(articles=(saved(1, content="고친 본문입니다. " * 10),), author_policy=POLICY)
+    report = record_articles(edited, uow=uow, clock=clock)
+
+    assert (report.changed, report.skipped) == (1, 0)
+    post = stored_post(uow, 1)
+    assert post is not None
+    assert post.content.startswith("고친 본문")
+
+
+def test_without_an_author_policy_every_post_is_stored(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
+    report = record(uow, clock, saved(1, author="모르는사람"))
+    assert (report.new, report.skipped) == (1, 0)

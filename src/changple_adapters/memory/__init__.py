@@ -1,6 +1,7 @@
 """In-memory implementations of every port, shipped with the package for other projects' tests
 and for our property tests. All state lives on the instance."""
 
+from changple_adapters.memory.cafe import MemoryCafeSource
 from changple_adapters.memory.clock import FixedClock
 from changple_adapters.memory.embedder import MemoryBatchEmbedder
 from changple_adapters.memory.mutex import MemoryMutex
@@ -13,6 +14,7 @@ __all__ = [
     "FixedClock",
     "MemoryBatchEmbedder",
     "MemoryBatchSummarizer",
+    "MemoryCafeSource",
     "MemoryMutex",
     "MemoryStore",
     "MemoryTaskQueue",

@@ -7,12 +7,14 @@ import builtins
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
 from changple_domain.model.batches import BatchJob, BatchState
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.runs import PipelineRun
+from changple_domain.model.scans import ScanRun
 from changple_domain.ports import (
     AuthorRepository,
     BatchJobRepository,
@@ -34,6 +36,7 @@ class MemoryTables:
     brands: dict[str, GoodToKnowBrand] = field(default_factory=dict)
     batches: dict[str, BatchJob] = field(default_factory=dict)
     runs: dict[str, PipelineRun] = field(default_factory=dict)
+    scans: dict[str, ScanRun] = field(default_factory=dict)
     # Keys inserted with add() in this transaction: at commit they must still be free.
     added: dict[str, set[object]] = field(default_factory=dict)
 
@@ -48,6 +51,7 @@ class MemoryTables:
             brands=dict(self.brands),
             batches=dict(self.batches),
             runs=dict(self.runs),
+            scans=dict(self.scans),
         )
 
 
@@ -96,6 +100,11 @@ class MemoryPostRepository(PostRepository):
     def max_article_id(self) -> int | None:
         return max(self._rows, default=None)
 
+    def ids_published_since(self, since: datetime, *, limit: int = 1000) -> list[int]:
+        recent = [p for p in self._rows.values() if p.published_at >= since]
+        recent.sort(key=lambda p: (p.published_at, p.article_id), reverse=True)
+        return [p.article_id for p in recent[: max(limit, 0)]]
+
     def ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, list[int]]:
         wanted = set(content_hashes)
         found: dict[str, list[int]] = {}
@@ -126,6 +135,10 @@ class MemoryPostStatusRepository(PostStatusRepository):
 
     def counts(self) -> dict[PostStatusKind, int]:
         return dict(Counter(s.kind for s in self._rows.values()))
+
+    def highest_id(self, kinds: Iterable[PostStatusKind]) -> int | None:
+        wanted = set(kinds)
+        return max((i for i, s in self._rows.items() if s.kind in wanted), default=None)
 
 
 class MemoryAuthorRepository(AuthorRepository):

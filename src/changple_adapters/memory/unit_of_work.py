@@ -18,10 +18,11 @@ from changple_adapters.memory.repositories import (
     MemoryPostStatusRepository,
     MemoryTables,
 )
+from changple_adapters.memory.scan_runs import MemoryScanRunRepository
 from changple_domain.errors import AlreadyExists
 from changple_domain.ports import UnitOfWork
 
-_TABLES = ("posts", "statuses", "authors", "brands", "batches", "runs")
+_TABLES = ("posts", "statuses", "authors", "brands", "batches", "runs", "scans")
 
 
 class MemoryStore:
@@ -59,6 +60,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.brands = MemoryBrandRepository(self._staged)
         self.batches = MemoryBatchJobRepository(self._staged)
         self.runs = MemoryPipelineRunRepository(self._staged)
+        self.scans = MemoryScanRunRepository(self._staged)
 
     def commit(self) -> None:
         if self._staged is None or self._base is None:
@@ -81,10 +83,12 @@ class MemoryUnitOfWork(UnitOfWork):
             taken = [key for key in keys if key in getattr(committed, name)]
             if taken:
                 raise AlreadyExists(f"{name} {taken[0]!r} was added by another transaction")
-        committed_keys = {run.key for run in committed.runs.values()}
-        for run_id in staged.added.get("runs", ()):
-            if staged.runs[run_id].key in committed_keys:  # type: ignore[index]
-                raise AlreadyExists(f"pipeline run '{staged.runs[run_id].key}' already exists")  # type: ignore[index]
+        for name, label in (("runs", "pipeline run"), ("scans", "scan")):
+            rows: dict[Any, Any] = getattr(staged, name)
+            committed_keys = {row.key for row in getattr(committed, name).values()}
+            for row_id in staged.added.get(name, ()):
+                if rows[row_id].key in committed_keys:
+                    raise AlreadyExists(f"{label} '{rows[row_id].key}' already exists")
 
     def rollback(self) -> None:
         if self._staged is None:

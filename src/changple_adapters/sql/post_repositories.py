@@ -154,6 +154,18 @@ class SqlPostRepository(PostRepository):
                 found.setdefault(content_hash, []).append(int(article_id))
         return found
 
+    @translate_errors
+    def ids_published_since(self, since: datetime, *, limit: int = 1000) -> list[int]:
+        if limit <= 0:
+            return []
+        query = (
+            select(POSTS.c.article_id)
+            .where(POSTS.c.published_at >= since)
+            .order_by(POSTS.c.published_at.desc(), POSTS.c.article_id.desc())
+            .limit(limit)
+        )
+        return [int(article_id) for article_id in self._session.execute(query).scalars()]
+
 
 def _status_values(status: PostStatus) -> dict[str, Any]:
     return {
@@ -208,3 +220,12 @@ class SqlPostStatusRepository(PostStatusRepository):
     def counts(self) -> dict[PostStatusKind, int]:
         query = select(STATUSES.c.kind, func.count()).group_by(STATUSES.c.kind)
         return {PostStatusKind(kind): int(n) for kind, n in self._session.execute(query)}
+
+    @translate_errors
+    def highest_id(self, kinds: Iterable[PostStatusKind]) -> int | None:
+        wanted = sorted({PostStatusKind(kind).value for kind in kinds})
+        if not wanted:
+            return None
+        query = select(func.max(STATUSES.c.article_id)).where(STATUSES.c.kind.in_(wanted))
+        value = self._session.execute(query).scalar_one()
+        return None if value is None else int(value)

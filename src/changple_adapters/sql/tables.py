@@ -74,6 +74,7 @@ class PostRow(Base):
         Index(None, "content_hash", "article_id"),
         Index(None, "indexed_hash"),
         Index(None, "author"),
+        Index(None, "published_at"),  # the refresh scan asks for recent posts
     )
 
     article_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -188,6 +189,22 @@ class PipelineRunRow(Base):
     counts: Mapped[dict[str, int]] = mapped_column(JSON)
     cost_usd: Mapped[Decimal]
     standard_cost_usd: Mapped[Decimal]
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+
+
+class ScanRunRow(Base):
+    __tablename__ = "scan_runs"
+
+    id: Mapped[str] = mapped_column(String(IDENT), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    trigger: Mapped[str] = mapped_column(String(ENUM))
+    state: Mapped[str] = mapped_column(String(ENUM))
+    phase: Mapped[str] = mapped_column(String(ENUM))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    last_article_id: Mapped[int | None] = mapped_column(BigInteger)
+    stopped_because: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]

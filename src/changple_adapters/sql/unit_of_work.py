@@ -17,6 +17,7 @@ from changple_adapters.sql.repositories import (
     SqlPostRepository,
     SqlPostStatusRepository,
 )
+from changple_adapters.sql.scan_runs import SqlScanRunRepository
 from changple_domain.errors import ConcurrentUpdate
 from changple_domain.ports import UnitOfWork
 
@@ -39,6 +40,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.brands = SqlBrandRepository(session)
         self.batches = SqlBatchJobRepository(session)
         self.runs = SqlPipelineRunRepository(session)
+        self.scans = SqlScanRunRepository(session)
         return self
 
     def __exit__(

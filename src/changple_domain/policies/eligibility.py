@@ -69,6 +69,23 @@ class Decision(BaseModel):
     message: str
 
 
+def author_refusal(
+    author_name: str, *, authors: Mapping[str, AllowedAuthor], policy: IngestionPolicy
+) -> Decision | None:
+    """Why `author_name` may not be ingested, or None when the author rule lets the post through.
+    The scanner asks this before storing a new post; eligibility asks it again on every plan."""
+    if not policy.require_allowed_author:
+        return None
+    author = authors.get(clean_name(author_name)) if author_name.strip() else None
+    if author is None:
+        return Decision(
+            eligible=False, reason=Reason.AUTHOR_NOT_ALLOWED, message=f"author '{author_name}' is not an allowed author"
+        )
+    if not author.active:
+        return Decision(eligible=False, reason=Reason.AUTHOR_INACTIVE, message=f"author '{author_name}' is disabled")
+    return None
+
+
 def evaluate_eligibility(
     post: CafePost,
     *,
@@ -87,18 +104,9 @@ def evaluate_eligibility(
         return Decision(eligible=False, reason=Reason.DELETED, message="the post was deleted from the cafe")
     if status is PostStatusKind.MEMBERS_ONLY:
         return Decision(eligible=False, reason=Reason.MEMBERS_ONLY, message="the post is visible to members only")
-    if policy.require_allowed_author:
-        author = authors.get(clean_name(post.author)) if post.author.strip() else None
-        if author is None:
-            return Decision(
-                eligible=False,
-                reason=Reason.AUTHOR_NOT_ALLOWED,
-                message=f"author '{post.author}' is not an allowed author",
-            )
-        if not author.active:
-            return Decision(
-                eligible=False, reason=Reason.AUTHOR_INACTIVE, message=f"author '{post.author}' is disabled"
-            )
+    refused = author_refusal(post.author, authors=authors, policy=policy)
+    if refused is not None:
+        return refused
     if post.board in policy.excluded_boards:
         return Decision(eligible=False, reason=Reason.EXCLUDED_BOARD, message=f"board '{post.board}' is excluded")
     denied = policy.first_denied(f"{post.title}\n{post.content}")

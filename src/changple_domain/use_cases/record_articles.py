@@ -10,13 +10,20 @@ from changple_domain.errors import LoginRequired
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.policies.brands import brand_mentions
+from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
 from changple_domain.ports import Clock, UnitOfWork
 
 
 class RecordArticles(BaseModel):
+    """With `author_policy`, a post not stored before whose author the policy refuses is not
+    stored: its id is recorded as SKIPPED with the reason, and a rescan of skipped ids fetches
+    it again once the author is allowed. Posts already stored are always updated (an edit or a
+    deletion must reach them), and eligibility keeps a refused author's posts out of the index."""
+
     model_config = ConfigDict(frozen=True)
 
     articles: tuple[ScrapedArticle, ...]
+    author_policy: IngestionPolicy | None = None
 
 
 class RecordedArticles(BaseModel):
@@ -27,6 +34,7 @@ class RecordedArticles(BaseModel):
     unchanged: int = 0
     deleted: int = 0
     members_only: int = 0
+    skipped: int = 0
     errors: int = 0
     duplicates_in_input: int = 0
 
@@ -64,6 +72,7 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
     now = clock.now()
     with uow:
         brand_names = [b.name for b in uow.brands.list(good_to_know_only=True)]
+        authors = authors_by_name(uow.authors.list()) if cmd.author_policy is not None else {}
         stored = uow.posts.get_many(latest)
         previous = uow.statuses.get_many(latest)
         to_write: list[CafePost] = []
@@ -71,6 +80,7 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
         for article_id, article in sorted(latest.items()):
             kind = _STATUS_FOR[article.outcome]
             attempts = 0
+            reason: str | None = None
             if kind is PostStatusKind.SAVED:
                 if article.post is None:
                     raise ValueError(f"article {article_id} is SAVED but carries no post")
@@ -78,7 +88,15 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
                     update={"brand_mentions": brand_mentions(article.post.title, article.post.content, brand_names)}
                 )
                 old = stored.get(article_id)
-                if old is None:
+                refused = (
+                    author_refusal(scraped.author, authors=authors, policy=cmd.author_policy)
+                    if old is None and cmd.author_policy is not None
+                    else None
+                )
+                if refused is not None:
+                    kind, reason = PostStatusKind.SKIPPED, refused.message
+                    report.skipped += 1
+                elif old is None:
                     to_write.append(scraped)
                     report.new += 1
                 else:
@@ -97,7 +115,13 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
                 before = previous.get(article_id)
                 attempts = (before.attempts if before and before.kind is PostStatusKind.ERROR else 0) + 1
             statuses.append(
-                PostStatus(article_id=article_id, kind=kind, reason=article.reason, attempts=attempts, updated_at=now)
+                PostStatus(
+                    article_id=article_id,
+                    kind=kind,
+                    reason=reason if kind is PostStatusKind.SKIPPED else article.reason,
+                    attempts=attempts,
+                    updated_at=now,
+                )
             )
         uow.posts.upsert_many(to_write)
         uow.statuses.upsert_many(statuses)

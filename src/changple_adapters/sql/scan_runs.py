@@ -1,0 +1,79 @@
+"""Scan runs in SQL: one small row per scan, rewritten as the scan records its progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from changple_adapters.sql._support import translate_errors
+from changple_adapters.sql.tables import ScanRunRow
+from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.model.scans import ScanRun
+from changple_domain.ports import ScanRunRepository
+
+SCANS: Table = ScanRunRow.__table__  # type: ignore[assignment]
+_FIELDS = (
+    "key",
+    "trigger",
+    "state",
+    "phase",
+    "counts",
+    "last_article_id",
+    "stopped_because",
+    "error",
+    "started_at",
+    "finished_at",
+)
+
+
+def _values(scan: ScanRun) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(scan, name) for name in _FIELDS}
+    values["trigger"], values["state"], values["counts"] = scan.trigger.value, scan.state.value, dict(scan.counts)
+    return values
+
+
+def _scan(row: RowMapping) -> ScanRun:
+    return ScanRun.model_validate(dict(row))
+
+
+class SqlScanRunRepository(ScanRunRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def add(self, scan: ScanRun) -> None:
+        taken = AlreadyExists(f"scan '{scan.key}' already exists")
+        if self.get(scan.id) is not None or self.get_by_key(scan.key) is not None:
+            raise taken
+        try:
+            with self._session.begin_nested():
+                self._session.execute(insert(SCANS).values(id=scan.id, **_values(scan)))
+        except IntegrityError as exc:  # another transaction took the key meanwhile
+            raise taken from exc
+
+    @translate_errors
+    def save(self, scan: ScanRun) -> None:
+        result = self._session.execute(update(SCANS).where(SCANS.c.id == scan.id).values(**_values(scan)))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"scan '{scan.id}' was never added")
+
+    @translate_errors
+    def get(self, scan_id: str) -> ScanRun | None:
+        row = self._session.execute(select(SCANS).where(SCANS.c.id == scan_id)).mappings().first()
+        return None if row is None else _scan(row)
+
+    @translate_errors
+    def get_by_key(self, key: str) -> ScanRun | None:
+        row = self._session.execute(select(SCANS).where(SCANS.c.key == key)).mappings().first()
+        return None if row is None else _scan(row)
+
+    @translate_errors
+    def recent(self, *, limit: int = 20) -> list[ScanRun]:
+        if limit <= 0:
+            return []
+        query = select(SCANS).order_by(SCANS.c.started_at.desc(), SCANS.c.id.desc()).limit(limit)
+        return [_scan(row) for row in self._session.execute(query).mappings()]

@@ -1,0 +1,51 @@
+"""Scan runs: one walk over the cafe's article ids, with counts a person can read while it runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from changple_domain.model._time import aware_utc
+from changple_domain.model.runs import RunState, RunTrigger
+
+SCAN_COUNTS = ("fetched", "new", "changed", "unchanged", "deleted", "members_only", "skipped", "errors", "gaps")
+
+
+def new_scan_id() -> str:
+    return f"scan-{uuid4().hex}"
+
+
+class ScanRun(BaseModel):
+    """`key` is unique (for example `nightly:2026-11-22`): a second trigger for the same slot finds
+    this scan instead of starting another. `last_article_id` is the last id looked at, so a
+    person watching can see where the walk is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=64)
+    key: str = Field(min_length=1, max_length=200)
+    trigger: RunTrigger
+    state: RunState = RunState.RUNNING
+    phase: str = "starting"
+    counts: dict[str, int] = Field(default_factory=dict)
+    last_article_id: int | None = None
+    stopped_because: str | None = None
+    error: str | None = None
+    started_at: datetime
+    finished_at: datetime | None = None
+
+    @field_validator("started_at", "finished_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else aware_utc(value)
+
+    def progressed(self, *, phase: str, counts: dict[str, int], last_article_id: int | None) -> ScanRun:
+        return self.model_copy(update={"phase": phase, "counts": dict(counts), "last_article_id": last_article_id})
+
+    def finished(self, *, at: datetime, stopped_because: str | None = None, error: str | None = None) -> ScanRun:
+        state = RunState.FAILED if error else RunState.SUCCEEDED
+        return self.model_copy(
+            update={"state": state, "finished_at": at, "stopped_because": stopped_because, "error": error}
+        )

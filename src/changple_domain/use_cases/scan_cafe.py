@@ -1,0 +1,306 @@
+"""Scan the cafe: new article ids first, then recent posts again (edits and deletions), then ids
+that failed before and, on request, ids skipped for their author. Every few articles what was
+found is recorded, so a killed scan loses at most a handful of fetches and the next one resumes
+after the highest id known to exist, without fetching saved posts again."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from changple_domain.errors import AlreadyExists, ChangpleError, LoginRequired
+from changple_domain.model.posts import PostStatusKind
+from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
+from changple_domain.model.runs import RunState, RunTrigger
+from changple_domain.model.scans import SCAN_COUNTS, ScanRun, new_scan_id
+from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
+from changple_domain.policies.scan import MissRun, ScanPolicy
+from changple_domain.ports import CafeSource, Clock, UnitOfWork
+from changple_domain.use_cases.record_articles import RecordArticles, record_articles
+
+# Ids that exist: where the next walk over new ids starts. DELETED and ERROR are left out, so
+# trailing deletions and unknowns are looked at again rather than stepped over.
+EXISTING = (PostStatusKind.SAVED, PostStatusKind.MEMBERS_ONLY, PostStatusKind.SKIPPED)
+
+
+class ScanCafe(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str | None = None  # unique per scan; a repeated key returns the earlier scan
+    trigger: RunTrigger = RunTrigger.MANUAL
+    from_id: int | None = Field(default=None, gt=0)
+    max_new: int | None = Field(default=None, ge=0)
+    refresh: bool = True
+    retry_errors: bool = True
+    rescan_skipped: bool = False
+    dry_run: bool = False
+
+
+class ScanEvent(BaseModel):
+    """One article looked at, for progress displays and `--json` lines. `outcome` is what was
+    recorded (or would be, in a dry run): a scrape outcome, or `skipped` for a refused author."""
+
+    model_config = ConfigDict(frozen=True)
+
+    phase: str
+    article: ScrapedArticle
+    outcome: str
+    reason: str | None = None
+
+
+class ScanReport(BaseModel):
+    scan: ScanRun
+    already_ran: bool = False
+
+
+def scan_cafe(
+    cmd: ScanCafe,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    source: CafeSource,
+    policy: IngestionPolicy,
+    scan: ScanPolicy,
+    sleep: Callable[[float], None] = time.sleep,
+    on_article: Callable[[ScanEvent], None] | None = None,
+) -> ScanReport:
+    """Run one scan. LOGIN_REQUIRED stops it with `LoginRequired` after recording what came before
+    (the Naver session must be renewed). A dry run fetches and reports but writes nothing."""
+    run = _start(cmd, uow=uow, clock=clock)
+    if run.state is not RunState.RUNNING or run.counts.get("fetched"):
+        return ScanReport(scan=run, already_ran=True)
+    walk = _Walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep)
+    walk.on_article = on_article
+    try:
+        walk.run()
+    except LoginRequired as exc:
+        walk.finish(error=str(exc))
+        raise
+    except Exception as exc:
+        walk.finish(error=f"{type(exc).__name__}: {exc}")
+        raise
+    return ScanReport(scan=walk.finish())
+
+
+def _start(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock) -> ScanRun:
+    now = clock.now()
+    scan_id = new_scan_id()
+    key = cmd.key or f"{cmd.trigger.value}:{now:%Y-%m-%dT%H:%M:%S}:{scan_id}"  # without a key, always new
+    run = ScanRun(id=scan_id, key=key, trigger=cmd.trigger, started_at=now)
+    if cmd.dry_run:
+        return run  # never stored
+    with uow:
+        existing = uow.scans.get_by_key(key)
+        if existing is not None:
+            return existing
+        try:
+            uow.scans.add(run)
+            uow.commit()
+        except AlreadyExists:
+            pass
+    with uow:
+        return uow.scans.get_by_key(key) or run
+
+
+class _Walk:
+    """The state of one scan: counts, the record buffer, ids already fetched, the clock budget."""
+
+    def __init__(
+        self,
+        cmd: ScanCafe,
+        run: ScanRun,
+        *,
+        uow: UnitOfWork,
+        clock: Clock,
+        source: CafeSource,
+        policy: IngestionPolicy,
+        scan: ScanPolicy,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.cmd, self.run_record, self.uow, self.clock = cmd, run, uow, clock
+        self.source, self.policy, self.scan, self.sleep = source, policy, scan, sleep
+        self.on_article: Callable[[ScanEvent], None] | None = None
+        self.counts = dict.fromkeys(SCAN_COUNTS, 0)
+        self.buffer: list[ScrapedArticle] = []
+        self.seen: set[int] = set()
+        self.phase = "starting"
+        self.last_id: int | None = None
+        self.stopped_because: str | None = None
+        self.deadline = clock.now() + timedelta(seconds=scan.time_budget_seconds)
+        with uow:
+            self.authors = authors_by_name(uow.authors.list())
+
+    # --- phases ----------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self._new_ids()
+        if self.cmd.refresh and self.scan.refresh_days and not self._out_of_time():
+            since = self.clock.now() - timedelta(days=self.scan.refresh_days)
+            with self.uow:
+                recent = self.uow.posts.ids_published_since(since, limit=self.scan.max_refresh_per_run)
+            self._fetch_all("refresh", sorted(recent))
+        if self.cmd.retry_errors and not self._out_of_time():
+            self._fetch_all("retry", self._status_ids(PostStatusKind.ERROR, below=self.scan.max_error_attempts))
+        if self.cmd.rescan_skipped and not self._out_of_time():
+            self._fetch_all("rescan", self._status_ids(PostStatusKind.SKIPPED))
+        self._flush()
+
+    def _new_ids(self) -> None:
+        self.phase = "new"
+        with self.uow:
+            highest = self.uow.statuses.highest_id(EXISTING)
+            highest_post = self.uow.posts.max_article_id()
+        start = self.cmd.from_id or max(highest or 0, highest_post or 0) + 1
+        limit = self.scan.max_new_per_run if self.cmd.max_new is None else self.cmd.max_new
+        misses = MissRun(self.scan)
+        for article in self._fetch(range(start, start + limit)):
+            if article.outcome is ScrapeOutcome.DELETED:
+                misses.missed(article.article_id)
+                self.counts["fetched"] += 1
+                self._announce("new", article, "missing", article.reason)
+            else:
+                gaps = misses.found() if article.outcome is not ScrapeOutcome.ERROR else []
+                if article.outcome is ScrapeOutcome.ERROR:
+                    misses.errored()
+                for gap in gaps:
+                    self._keep(ScrapedArticle(article_id=gap, outcome=ScrapeOutcome.DELETED, reason="a gap in ids"))
+                    self.counts["gaps"] += 1
+                self._take("new", article)
+            if misses.stop_reason:
+                self.stopped_because = misses.stop_reason
+                break
+            if self._out_of_time():
+                break
+        else:
+            if limit and not self.stopped_because:
+                self.stopped_because = f"reached the per-run maximum of {limit} new ids"
+
+    def _fetch_all(self, phase: str, ids: Iterable[int]) -> None:
+        self.phase = phase
+        for article in self._fetch(i for i in ids if i not in self.seen):
+            self._take(phase, article)
+            if self._out_of_time():
+                break
+
+    def _status_ids(self, kind: PostStatusKind, *, below: int | None = None) -> list[int]:
+        found: list[int] = []
+        after = 0
+        with self.uow:
+            while page := self.uow.statuses.with_kind(kind, after_id=after, limit=500):
+                after = page[-1].article_id
+                found += [s.article_id for s in page if below is None or s.attempts < below]
+        return found
+
+    # --- fetching, in id order, `concurrency` at a time ------------------------------------------
+
+    def _fetch(self, ids: Iterable[int]) -> Iterator[ScrapedArticle]:
+        if self.scan.concurrency == 1:
+            for n, article_id in enumerate(ids):
+                if n:
+                    self.sleep(self.scan.delay())
+                yield self._one(article_id)
+            return
+        with ThreadPoolExecutor(self.scan.concurrency, thread_name_prefix="cafe-scan") as pool:
+            window: list[Future[ScrapedArticle]] = []
+            try:
+                for article_id in ids:
+                    window.append(pool.submit(self._polite_one, article_id))
+                    if len(window) >= self.scan.concurrency:
+                        yield window.pop(0).result()
+                while window:
+                    yield window.pop(0).result()
+            finally:
+                for future in window:  # the caller stopped early: do not wait for fetches nobody reads
+                    future.cancel()
+
+    def _polite_one(self, article_id: int) -> ScrapedArticle:
+        self.sleep(self.scan.delay())
+        return self._one(article_id)
+
+    def _one(self, article_id: int) -> ScrapedArticle:
+        self.seen.add(article_id)
+        return self.source.fetch(article_id)
+
+    # --- recording -------------------------------------------------------------------------------
+
+    def _take(self, phase: str, article: ScrapedArticle) -> None:
+        self.counts["fetched"] += 1
+        self.last_id = article.article_id
+        if article.outcome is ScrapeOutcome.LOGIN_REQUIRED:
+            self._flush()
+            raise LoginRequired(
+                f"Naver answered article {article.article_id} with a login page: the saved session has expired; "
+                f"log in again and save a new storage_state ({article.reason})"
+            )
+        outcome, reason = article.outcome.value, article.reason
+        if article.post is not None:
+            refused = author_refusal(article.post.author, authors=self.authors, policy=self.policy)
+            if refused is not None:
+                outcome, reason = "skipped", refused.message
+        self._announce(phase, article, outcome, reason)
+        self._keep(article)
+
+    def _keep(self, article: ScrapedArticle) -> None:
+        self.buffer.append(article)
+        if len(self.buffer) >= self.scan.record_every:
+            self._flush()
+
+    def _flush(self) -> None:
+        articles, self.buffer = self.buffer, []
+        if self.cmd.dry_run:
+            self._tally_dry(articles)
+        elif articles:
+            recorded = record_articles(
+                RecordArticles(articles=tuple(articles), author_policy=self.policy), uow=self.uow, clock=self.clock
+            )
+            for name in ("new", "changed", "unchanged", "deleted", "members_only", "skipped", "errors"):
+                self.counts[name] += getattr(recorded, name)
+        self._save_progress()
+
+    def _tally_dry(self, articles: list[ScrapedArticle]) -> None:
+        names = {"saved": "new", "deleted": "deleted", "members_only": "members_only", "error": "errors"}
+        for article in articles:
+            refused = article.post is not None and author_refusal(
+                article.post.author, authors=self.authors, policy=self.policy
+            )
+            self.counts["skipped" if refused else names[article.outcome.value]] += 1
+
+    def _save_progress(self) -> None:
+        self.run_record = self.run_record.progressed(phase=self.phase, counts=self.counts, last_article_id=self.last_id)
+        if self.cmd.dry_run:
+            return
+        with self.uow:
+            self.uow.scans.save(self.run_record)
+            self.uow.commit()
+
+    def _announce(self, phase: str, article: ScrapedArticle, outcome: str, reason: str | None) -> None:
+        if self.on_article is not None:
+            self.on_article(ScanEvent(phase=phase, article=article, outcome=outcome, reason=reason))
+
+    def _out_of_time(self) -> bool:
+        if self.clock.now() < self.deadline:
+            return False
+        self.stopped_because = f"the time budget of {self.scan.time_budget_seconds:g} s ran out"
+        return True
+
+    def finish(self, error: str | None = None) -> ScanRun:
+        self.phase = "done" if error is None else "failed"
+        if error is None:
+            self._flush()
+        else:
+            # Keep what was fetched before the failure, if the database still answers.
+            with contextlib.suppress(ChangpleError):
+                self._flush()
+        self.run_record = self.run_record.finished(
+            at=self.clock.now(), stopped_because=self.stopped_because, error=error
+        )
+        if not self.cmd.dry_run:
+            with self.uow:
+                self.uow.scans.save(self.run_record)
+                self.uow.commit()
+        return self.run_record
