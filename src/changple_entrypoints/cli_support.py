@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from changple_domain.errors import (
     ChangpleError,
@@ -52,7 +53,7 @@ def run_or_exit(action: Callable[[], T]) -> T:
     try:
         return action()
     except ChangpleError as exc:
-        err_console.print(f"[bold red]error[/]: {exc.detail}")
+        err_console.print(f"[bold red]error[/]: {escape(exc.detail)}")  # user text may hold [brackets]
         raise typer.Exit(exit_code_for(exc)) from None
 
 

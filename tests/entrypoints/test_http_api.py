@@ -54,7 +54,7 @@ def test_openapi_schema_is_served(client: TestClient) -> None:  # type: ignore[t
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/health/ready" in paths
-    assert "/api/v1/authors" in paths  # Litestar lists paths without the trailing slash
+    assert "/api/v1/admin/authors" in paths  # Litestar lists paths without the trailing slash
 
 
 def test_post_read_and_404_shape(client: TestClient, container: Container) -> None:  # type: ignore[type-arg]
@@ -80,36 +80,36 @@ def test_unknown_route_and_bad_path_are_json_4xx(client: TestClient) -> None:  #
 
 
 def test_author_create_conflict_and_validation(client: TestClient) -> None:  # type: ignore[type-arg]
-    created = client.post("/api/v1/authors/", json={"name": "  창플  지기 ", "group": "운영진"})
+    created = client.post("/api/v1/admin/authors/", json={"name": "  창플  지기 ", "group": "운영진"})
     assert created.status_code == 201
     assert created.json() == {"name": "창플 지기", "group": "운영진", "active": True}
 
-    again = client.post("/api/v1/authors/", json={"name": "창플 지기"})
+    again = client.post("/api/v1/admin/authors/", json={"name": "창플 지기"})
     assert again.status_code == 409
     assert again.json()["error"] == "already_exists"
 
-    blank = client.post("/api/v1/authors/", json={"name": "   "})
+    blank = client.post("/api/v1/admin/authors/", json={"name": "   "})
     assert blank.status_code == 400
     assert blank.json()["error"] == "invalid_input"
 
-    unknown_field = client.post("/api/v1/authors/", json={"name": "x", "role": "admin"})
+    unknown_field = client.post("/api/v1/admin/authors/", json={"name": "x", "role": "admin"})
     assert unknown_field.status_code == 400
     assert "role" in unknown_field.json()["detail"]
 
-    not_json = client.post("/api/v1/authors/", content=b"{nope", headers={"content-type": "application/json"})
+    not_json = client.post("/api/v1/admin/authors/", content=b"{nope", headers={"content-type": "application/json"})
     assert not_json.status_code == 400
 
-    listed = client.get("/api/v1/authors/", params={"search": "지기"})
-    assert [a["name"] for a in listed.json()] == ["창플 지기"]
+    listed = client.get("/api/v1/admin/authors/", params={"q": "지기"})
+    assert [a["name"] for a in listed.json()["items"]] == ["창플 지기"]
 
 
 def test_author_disable_then_unknown_is_404(client: TestClient) -> None:  # type: ignore[type-arg]
-    client.post("/api/v1/authors/", json={"name": "상권박사"})
-    disabled = client.patch("/api/v1/authors/상권박사/", json={"active": False})
+    client.post("/api/v1/admin/authors/", json={"name": "상권박사"})
+    disabled = client.patch("/api/v1/admin/authors/상권박사/", json={"active": False})
     assert disabled.status_code == 200
     assert disabled.json()["active"] is False
-    assert client.get("/api/v1/authors/", params={"active_only": True}).json() == []
-    missing = client.patch("/api/v1/authors/없는사람/", json={"active": True})
+    assert client.get("/api/v1/admin/authors/", params={"active": True}).json()["items"] == []
+    missing = client.patch("/api/v1/admin/authors/없는사람/", json={"active": True})
     assert missing.status_code == 404
 
 

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Litestar, Response, get, patch, post
+from litestar import Litestar, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
+from litestar.params import FromPath, SkipValidation
 
-from changple_domain.errors import InvalidInput, NotFound
-from changple_domain.model.authors import AllowedAuthor
+from changple_domain.errors import NotFound
 from changple_domain.ports import UnitOfWork
-from changple_domain.use_cases.catalog import add_author, set_author_active
 from changple_entrypoints.containers import Container
+from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
-from changple_entrypoints.http.schemas import (
-    AuthorCreate,
-    AuthorRead,
-    AuthorUpdate,
-    HealthRead,
-    PostRead,
-    ReadinessRead,
-)
+from changple_entrypoints.http.schemas import HealthRead, PostRead, ReadinessRead
 from changple_entrypoints.worker.broker import EmbeddedWorker
 
 # Ports are Protocols and checks are callables: Litestar must hand them over as they are.
@@ -62,31 +54,6 @@ def get_post(article_id: FromPath[int], uow: Uow) -> PostRead:
     return PostRead.of(found)
 
 
-@get("/api/v1/authors/", tags=["authors"], sync_to_thread=True)
-def list_authors(
-    uow: Uow,
-    search: Annotated[str | None, QueryParameter(max_length=100)] = None,
-    active_only: Annotated[bool, QueryParameter()] = False,
-) -> list[AuthorRead]:
-    with uow:
-        authors = uow.authors.list(active_only=active_only, search=search)
-    return [AuthorRead.model_validate(a.model_dump()) for a in authors]
-
-
-@post("/api/v1/authors/", tags=["authors"], sync_to_thread=True)
-def create_author(data: JSONBody[AuthorCreate], uow: Uow) -> AuthorRead:
-    try:
-        author = AllowedAuthor.model_validate(data.model_dump())
-    except ValueError as exc:
-        raise InvalidInput(f"author: {exc}") from exc
-    return AuthorRead.model_validate(add_author(author, uow=uow).model_dump())
-
-
-@patch("/api/v1/authors/{name:str}/", tags=["authors"], sync_to_thread=True)
-def update_author(name: FromPath[str], data: JSONBody[AuthorUpdate], uow: Uow) -> AuthorRead:
-    return AuthorRead.model_validate(set_author_active(name, data.active, uow=uow).model_dump())
-
-
 def create_app(container: Container, *, run_embedded_worker: bool = False) -> Litestar:
     """The API over `container`. With `run_embedded_worker` (embedded mode), Dramatiq worker
     threads run inside this process for as long as the app does."""
@@ -104,7 +71,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
                 worker.stop()
 
     return Litestar(
-        route_handlers=[health, ready, get_post, list_authors, create_author, update_author, *PIPELINE_ROUTES],
+        route_handlers=[health, ready, get_post, *PIPELINE_ROUTES, *ADMIN_ROUTES],
         dependencies={
             "readiness_checks": Provide(
                 lambda: {"database": container.database_check(), "broker": container.broker_check()},

@@ -40,24 +40,81 @@ class PostRead(BaseModel):
         return cls.model_validate(post.model_dump())
 
 
+class ErrorRead(BaseModel):
+    """The body of every error answer."""
+
+    error: str = Field(description="stable machine-readable code, e.g. not_found, already_exists, invalid_input")
+    detail: str = Field(description="one sentence saying what went wrong and what to fix")
+
+
 class AuthorRead(BaseModel):
     name: str
     group: str
     active: bool
 
 
+class AuthorPageRead(BaseModel):
+    items: list[AuthorRead]
+    total: int = Field(description="how many authors match, on every page")
+    limit: int
+    offset: int
+
+
 class AuthorCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the cafe nickname; runs of white space fold to one space, so names that differ "
+        "only in spacing are the same author (letter case counts)",
+    )
     group: str = Field(default="", max_length=100)
     active: bool = True
 
 
 class AuthorUpdate(BaseModel):
+    """Give at least one field; the others stay as they are."""
+
     model_config = ConfigDict(extra="forbid")
 
-    active: bool
+    active: bool | None = None
+    group: str | None = Field(default=None, max_length=100)
+
+
+class BrandRead(BaseModel):
+    name: str
+    description: str
+    good_to_know: bool
+
+
+class BrandPageRead(BaseModel):
+    items: list[BrandRead]
+    total: int = Field(description="how many brands match, on every page")
+    limit: int
+    offset: int
+
+
+class BrandCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        description="runs of white space fold to one space, so names that differ only in spacing are "
+        "the same brand (letter case counts)",
+    )
+    description: str = Field(default="", max_length=2000)
+    good_to_know: bool = True
+
+
+class BrandUpdate(BaseModel):
+    """Give at least one field; the others stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    good_to_know: bool | None = None
+    description: str | None = Field(default=None, max_length=2000)
 
 
 class PostNeedRead(BaseModel):

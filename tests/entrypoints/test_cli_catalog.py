@@ -1,0 +1,134 @@
+"""`changple authors ...` and `changple brands ...` as an operator runs them: a real process on a
+fresh data directory, JSON for scripts, tables and one-sentence errors for people."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from litestar.testing import TestClient
+
+from changple_entrypoints.containers import build_container
+from changple_entrypoints.http.app import create_app
+from changple_entrypoints.settings import Settings
+
+
+def catalog(data: Path, *args: str) -> tuple[int, str, str]:
+    """`changple ARGS --data-dir DATA` with no CHANGPLE_ settings from the caller: (exit code, stdout, stderr)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")} | {"COLUMNS": "160"}
+    result = subprocess.run(
+        [sys.executable, "-m", "changple_entrypoints", *args, "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_authors_round_trip_on_a_fresh_directory(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    code, out, err = catalog(data, "authors", "add", "  창플  지기 ", "--group", "운영진", "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"name": "창플 지기", "group": "운영진", "active": True}
+    assert (data / "changple.db").exists()
+    assert catalog(data, "authors", "add", "Alice")[0] == 0
+
+    code, out, err = catalog(data, "authors", "disable", "창플   지기", "--json")
+    assert code == 0, err
+    assert json.loads(out)["active"] is False
+
+    code, out, _ = catalog(data, "authors", "list", "--json")
+    assert [a["name"] for a in json.loads(out)] == ["Alice"]  # disabled authors are hidden by default
+    code, out, _ = catalog(data, "authors", "list", "--all", "--json")
+    assert json.loads(out) == [
+        {"name": "Alice", "group": "", "active": True},
+        {"name": "창플 지기", "group": "운영진", "active": False},
+    ]
+    code, out, _ = catalog(data, "authors", "list", "--all", "--search", "ALI", "--json")
+    assert [a["name"] for a in json.loads(out)] == ["Alice"]
+
+    code, out, err = catalog(data, "authors", "enable", "창플 지기")
+    assert code == 0, err
+    assert "enabled 창플 지기" in out
+    assert "next run" in out
+
+
+def test_authors_list_is_a_table_for_people(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    assert catalog(data, "authors", "add", "[공식] a[/]b", "--group", "[운영진]")[0] == 0  # rich markup stays text
+    assert catalog(data, "authors", "add", "상권박사")[0] == 0
+    assert catalog(data, "authors", "disable", "상권박사")[0] == 0
+    code, out, err = catalog(data, "authors", "list", "--all")
+    assert code == 0, err
+    assert "allowed authors (2)" in out
+    assert "[공식] a[/]b" in out
+    assert "[운영진]" in out
+    row = next(line for line in out.splitlines() if "상권박사" in line)
+    assert "no" in row.split("상권박사", 1)[1]
+    code, out, _ = catalog(data, "authors", "list", "--search", "없는")
+    assert code == 0
+    assert "no active allowed authors match '없는'" in out
+
+
+def test_author_errors_are_one_sentence_and_an_exit_code(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    assert catalog(data, "authors", "add", "창플 지기")[0] == 0
+
+    code, out, err = catalog(data, "authors", "add", "창플\t\t지기", "--group", "손님")
+    assert (code, out) == (1, "")
+    assert "allowed author '창플 지기' already exists" in err
+
+    code, _, err = catalog(data, "authors", "disable", "없는  사람")
+    assert code == 3  # NotFound, as everywhere in the CLI (cli_support.EXIT_CODES)
+    assert "no allowed author named '없는 사람'" in err
+    assert catalog(data, "authors", "enable", "없는사람")[0] == 3
+
+    code, _, err = catalog(data, "authors", "add", "   ")
+    assert code == 2
+    assert "author name must not be empty" in err
+    code, _, err = catalog(data, "authors", "add", "가" * 101)
+    assert code == 2
+    assert "at most 100 characters" in err
+
+    code, out, _ = catalog(data, "authors", "list", "--all", "--json")
+    assert json.loads(out) == [{"name": "창플 지기", "group": "", "active": True}]  # nothing else changed
+
+
+def test_brands_round_trip_and_errors(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    code, out, err = catalog(data, "brands", "add", " 교촌  치킨 ", "--description", "간장 치킨", "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"name": "교촌 치킨", "description": "간장 치킨", "good_to_know": True}
+    code, _, err = catalog(data, "brands", "add", "교촌 치킨")
+    assert code == 1
+    assert "brand '교촌 치킨' already exists" in err
+
+    code, out, err = catalog(data, "brands", "disable", "교촌치킨")  # no space: a different name
+    assert code == 3
+    assert "no brand named '교촌치킨'" in err
+    code, out, err = catalog(data, "brands", "disable", "교촌 치킨")
+    assert code == 0, err
+    assert "no longer good to know" in out
+
+    assert json.loads(catalog(data, "brands", "list", "--json")[1]) == []
+    code, out, _ = catalog(data, "brands", "list", "--all")
+    assert "교촌 치킨" in out
+    assert "간장 치킨" in out
+    assert catalog(data, "brands", "enable", "교촌 치킨")[0] == 0
+    assert [b["name"] for b in json.loads(catalog(data, "brands", "list", "--json")[1])] == ["교촌 치킨"]
+
+
+def test_the_api_sees_what_the_cli_wrote(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    assert catalog(data, "authors", "add", "창플 지기", "--group", "운영진")[0] == 0
+    assert catalog(data, "authors", "disable", "창플 지기")[0] == 0
+    settings = Settings(_env_file=None, data_dir=data, redis_url=None)  # type: ignore[call-arg]
+    with TestClient(app=create_app(build_container(settings))) as client:
+        listed = client.get("/api/v1/admin/authors/").json()
+    assert listed["items"] == [{"name": "창플 지기", "group": "운영진", "active": False}]
