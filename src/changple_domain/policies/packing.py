@@ -4,7 +4,7 @@ reported, never sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +34,39 @@ OPENAI_MAX_TOKENS_PER_REQUEST = 300_000
 GEMINI_SUMMARY_BATCH = BatchLimits(max_requests=10_000, max_bytes=1_900_000_000)
 
 
+def pack_lazily(
+    items: Iterable[T],
+    limits: BatchLimits,
+    *,
+    size_of: Callable[[T], int],
+    inputs_of: Callable[[T], int] = lambda _: 1,
+    too_large: Callable[[T], None] = lambda _: None,
+) -> Iterator[list[T]]:
+    """Yield batches that respect `limits` as `items` arrive, keeping their order; an item that
+    alone crosses a limit goes to `too_large`. Only one batch is held at a time, so memory
+    depends on the provider's limits, not on how many items there are."""
+    current: list[T] = []
+    current_bytes = current_inputs = 0
+    for item in items:
+        size, inputs = size_of(item), inputs_of(item)
+        if size > limits.max_bytes or (limits.max_inputs is not None and inputs > limits.max_inputs):
+            too_large(item)
+            continue
+        crosses = (
+            len(current) + 1 > limits.max_requests
+            or current_bytes + size > limits.max_bytes
+            or (limits.max_inputs is not None and current_inputs + inputs > limits.max_inputs)
+        )
+        if current and crosses:
+            yield current
+            current, current_bytes, current_inputs = [], 0, 0
+        current.append(item)
+        current_bytes += size
+        current_inputs += inputs
+    if current:
+        yield current
+
+
 def pack(
     items: Sequence[T],
     limits: BatchLimits,
@@ -42,26 +75,6 @@ def pack(
     inputs_of: Callable[[T], int] = lambda _: 1,
 ) -> Packed[T]:
     """Split `items` into batches that respect `limits`, keeping their order."""
-    batches: list[list[T]] = []
     too_large: list[T] = []
-    current: list[T] = []
-    current_bytes = current_inputs = 0
-    for item in items:
-        size, inputs = size_of(item), inputs_of(item)
-        if size > limits.max_bytes or (limits.max_inputs is not None and inputs > limits.max_inputs):
-            too_large.append(item)
-            continue
-        crosses = (
-            len(current) + 1 > limits.max_requests
-            or current_bytes + size > limits.max_bytes
-            or (limits.max_inputs is not None and current_inputs + inputs > limits.max_inputs)
-        )
-        if current and crosses:
-            batches.append(current)
-            current, current_bytes, current_inputs = [], 0, 0
-        current.append(item)
-        current_bytes += size
-        current_inputs += inputs
-    if current:
-        batches.append(current)
+    batches = list(pack_lazily(items, limits, size_of=size_of, inputs_of=inputs_of, too_large=too_large.append))
     return Packed[T](batches=batches, too_large=too_large)

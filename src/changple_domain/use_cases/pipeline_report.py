@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from changple_domain.model.batches import BatchJob
 from changple_domain.model.runs import PipelineRun
+from changple_domain.model.scans import ScanRun
 from changple_domain.policies.chunking import chunk_post
 from changple_domain.policies.cost import Cost, cost_of
 from changple_domain.policies.eligibility import IngestionPolicy
@@ -105,6 +106,7 @@ class PipelineStatus(BaseModel):
     failed_posts: list[dict[str, object]]
     open_jobs: list[JobProgress]
     recent_runs: list[PipelineRun]
+    recent_scans: list[ScanRun] = []
     cost: Cost
 
 
@@ -115,6 +117,7 @@ def pipeline_status(
     with uow:
         open_jobs = uow.batches.in_states(UNFINISHED_STATES)
         runs = uow.runs.recent(limit=10)
+        scans = uow.scans.recent(limit=10)
         statuses = {k.value: v for k, v in uow.statuses.counts().items()}
     by_stage = {
         "indexed": plan.done,
@@ -135,5 +138,6 @@ def pipeline_status(
         failed_posts=[f.model_dump() for f in plan.failed[:failed_limit]],
         open_jobs=[JobProgress.of(j) for j in open_jobs],
         recent_runs=runs,
+        recent_scans=scans,
         cost=cost,
     )

@@ -71,7 +71,7 @@ def scan_cafe(
 ) -> ScanReport:
     """Run one scan. LOGIN_REQUIRED stops it with `LoginRequired` after recording what came before
     (the Naver session must be renewed). A dry run fetches and reports but writes nothing."""
-    run = _start(cmd, uow=uow, clock=clock)
+    run = start_scan(cmd, uow=uow, clock=clock)
     if run.state is not RunState.RUNNING or run.counts.get("fetched"):
         return ScanReport(scan=run, already_ran=True)
     walk = _Walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep)
@@ -87,7 +87,9 @@ def scan_cafe(
     return ScanReport(scan=walk.finish())
 
 
-def _start(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock) -> ScanRun:
+def start_scan(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock) -> ScanRun:
+    """The scan record for `cmd.key`, created if new: an API call records it before queueing the
+    scan, so it can answer with the id at once; the worker then picks the same record up."""
     now = clock.now()
     scan_id = new_scan_id()
     key = cmd.key or f"{cmd.trigger.value}:{now:%Y-%m-%dT%H:%M:%S}:{scan_id}"  # without a key, always new

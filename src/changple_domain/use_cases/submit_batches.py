@@ -8,7 +8,7 @@ either finds the provider's job or never made one."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -21,7 +21,7 @@ from changple_domain.model.posts import CafePost, Stage
 from changple_domain.model.providers import EmbeddingRequest, SummaryRequest
 from changple_domain.policies.chunking import chunk_post
 from changple_domain.policies.cost import cost_of
-from changple_domain.policies.packing import OPENAI_MAX_INPUTS_PER_REQUEST, OPENAI_MAX_TOKENS_PER_REQUEST, pack
+from changple_domain.policies.packing import OPENAI_MAX_INPUTS_PER_REQUEST, OPENAI_MAX_TOKENS_PER_REQUEST, pack_lazily
 from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.retry import backoff_delay, may_retry
 from changple_domain.policies.summary_prompt import SYSTEM_INSTRUCTION, render_prompt
@@ -52,12 +52,17 @@ class Submitter:
 
 
 def _load_posts(ctx: Submitter, article_ids: Sequence[int]) -> list[CafePost]:
-    posts: list[CafePost] = []
-    with ctx.uow:
-        for start in range(0, len(article_ids), ctx.config.page_size):
-            found = ctx.uow.posts.get_many(article_ids[start : start + ctx.config.page_size])
-            posts.extend(found[i] for i in article_ids[start : start + ctx.config.page_size] if i in found)
-    return posts
+    return list(_iter_posts(ctx, article_ids))
+
+
+def _iter_posts(ctx: Submitter, article_ids: Sequence[int]) -> Iterator[CafePost]:
+    """The posts a page at a time, in the given order, each page in its own short transaction
+    (the caller records jobs between pages)."""
+    for start in range(0, len(article_ids), ctx.config.page_size):
+        page = article_ids[start : start + ctx.config.page_size]
+        with ctx.uow:
+            found = ctx.uow.posts.get_many(page)
+        yield from (found[i] for i in page if i in found)
 
 
 def _send(ctx: Submitter, job: BatchJob, provider: Provider, requests: Sequence[R], report: SubmitReport) -> None:
@@ -201,17 +206,17 @@ def submit_summaries(
         return [summary_request(by_id[i.article_id]) for i in job.items if i.article_id in by_id]
 
     recover_created(ctx, BatchKind.SUMMARIZE, summarizer, rebuild, report)
-    requests = [summary_request(p) for p in _load_posts(ctx, article_ids[: ctx.config.max_posts_per_submit])]
-    packed = pack(requests, ctx.config.summary_batch, size_of=_summary_size)
-    report.too_large = [r.article_id for r in packed.too_large]
-    _fail_for_good(ctx, report.too_large, "summary", "the post is too large for a summary batch")
-    for batch in packed.batches:
+    requests = (summary_request(p) for p in _iter_posts(ctx, article_ids[: ctx.config.max_posts_per_submit]))
+    too_large: list[SummaryRequest] = []
+    for batch in pack_lazily(requests, ctx.config.summary_batch, size_of=_summary_size, too_large=too_large.append):
         items = [BatchItem(article_id=r.article_id, content_hash=r.content_hash) for r in batch]
         tokens_in = sum(estimate_tokens(SYSTEM_INSTRUCTION + render_prompt(r)) for r in batch)
         tokens_out = ctx.config.expected_summary_output_tokens * len(batch)
         job = _new_job(ctx, BatchKind.SUMMARIZE, summarizer, run_id, items, tokens_in, tokens_out)
         _send(ctx, job, summarizer, batch, report)
         report.posts += len(batch)
+    report.too_large = [r.article_id for r in too_large]
+    _fail_for_good(ctx, report.too_large, "summary", "the post is too large for a summary batch")
     return report
 
 
@@ -250,21 +255,30 @@ def submit_embeddings(
         return [embedding_request(by_id[i.article_id], ctx) for i in job.items if i.article_id in by_id]
 
     recover_created(ctx, BatchKind.EMBED, embedder, rebuild, report)
-    requests: list[EmbeddingRequest] = []
-    for post in _load_posts(ctx, article_ids[: ctx.config.max_posts_per_submit]):
-        request = embedding_request(post, ctx)
-        if _fits_one_request(request):
-            requests.append(request)
-        else:
-            report.too_large.append(post.article_id)
-    packed = pack(requests, ctx.config.embedding_batch, size_of=_embedding_size, inputs_of=lambda r: len(r.chunks))
-    report.too_large += [r.article_id for r in packed.too_large]
-    _fail_for_good(ctx, report.too_large, "embedding", "the post is too long for one embedding request")
-    for batch in packed.batches:
+    too_large: list[EmbeddingRequest] = []
+
+    def fitting() -> Iterator[EmbeddingRequest]:
+        for post in _iter_posts(ctx, article_ids[: ctx.config.max_posts_per_submit]):
+            request = embedding_request(post, ctx)
+            if _fits_one_request(request):
+                yield request
+            else:
+                too_large.append(request)
+
+    batches = pack_lazily(
+        fitting(),
+        ctx.config.embedding_batch,
+        size_of=_embedding_size,
+        inputs_of=lambda r: len(r.chunks),
+        too_large=too_large.append,
+    )
+    for batch in batches:
         items = [
             BatchItem(article_id=r.article_id, content_hash=r.content_hash, chunk_count=len(r.chunks)) for r in batch
         ]
         job = _new_job(ctx, BatchKind.EMBED, embedder, run_id, items, sum(r.estimated_tokens for r in batch), 0)
         _send(ctx, job, embedder, batch, report)
         report.posts += len(batch)
+    report.too_large = [r.article_id for r in too_large]
+    _fail_for_good(ctx, report.too_large, "embedding", "the post is too long for one embedding request")
     return report
