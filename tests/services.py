@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from typing import NoReturn
 
 import pytest
@@ -19,3 +20,20 @@ def require_service(name: str, reason: str) -> NoReturn:
     if services_required():
         pytest.fail(f"{message} (CHANGPLE_REQUIRE_SERVICES=1 makes this an error)", pytrace=False)
     pytest.skip(message)
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def chromium_executable() -> str:
+    """The Chromium Playwright should drive: `$CHANGPLE_CHROMIUM`, else the first on PATH. Playwright
+    cannot download its own browser here, so a missing one skips the test (fails in CI)."""
+    configured = os.environ.get("CHANGPLE_CHROMIUM", "").strip()
+    if configured:
+        if os.path.isfile(configured) and os.access(configured, os.X_OK):
+            return configured
+        require_service("Chromium", f"CHANGPLE_CHROMIUM={configured} is not an executable file")
+    for name in CHROMIUM_NAMES:
+        if found := shutil.which(name):
+            return found
+    require_service("Chromium", f"none of {', '.join(CHROMIUM_NAMES)} is on PATH (apt-get install chromium)")

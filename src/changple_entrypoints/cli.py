@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from changple_entrypoints import cli_catalog, cli_pipeline
+from changple_entrypoints import cli_catalog, cli_pipeline, cli_scrape
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 from changple_entrypoints.runtime import settle_after_boot
 
@@ -23,6 +23,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 cli_pipeline.attach(app)
 cli_catalog.attach(app)
+cli_scrape.attach(app)
 
 
 @db_app.command("upgrade")

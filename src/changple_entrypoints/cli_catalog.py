@@ -18,10 +18,10 @@ from changple_domain.use_cases import catalog
 from changple_entrypoints.cli_support import (
     DataDir,
     console,
-    container_for,
     err_console,
     exit_code_for,
     print_json,
+    ready_container,
 )
 from changple_entrypoints.containers import Container
 
@@ -46,15 +46,7 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _container(data_dir: Path | None) -> Container:
-    """The container, with the embedded SQLite database (no CHANGPLE_DATABASE_URL) created or
-    migrated first, as `serve` and `demo` do; a configured database is left to `changple db upgrade`."""
-    container = container_for(data_dir)
-    settings = container.settings()
-    if settings.storage == "sql" and not settings.database_url:
-        from changple_adapters.sql.migrations import upgrade_database
-
-        _run(lambda: upgrade_database(settings.resolved_database_url))
-    return container
+    return ready_container(data_dir)
 
 
 def _author_line(author: AllowedAuthor) -> str:

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from changple_domain.model.runs import RunTrigger
@@ -18,7 +17,7 @@ from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
 from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, pipeline_tick
 from changple_domain.use_cases.search import SearchQuery, search_posts
-from changple_entrypoints.cli_support import console, container_for, print_json, run_or_exit
+from changple_entrypoints.cli_support import console, container_for, print_json, progress_bar, run_or_exit
 from changple_entrypoints.containers import Container
 from changple_entrypoints.runtime import settle_after_boot
 
@@ -43,14 +42,7 @@ def run_until_done(
     started = start_run(StartRun(key=run_key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
     reports: list[TickReport] = []
     interval = container.settings().poll_interval_seconds
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=False, disable=quiet) as progress:
+    with progress_bar(transient=False, disable=quiet) as progress:
         bar = progress.add_task(f"run {run_key}", total=None)
         for _ in range(max_ticks):
             report = pipeline_tick(ports, run_id=started.run.id)

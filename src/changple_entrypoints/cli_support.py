@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from changple_domain.errors import (
     ChangpleError,
@@ -69,6 +70,18 @@ def container_for(data_dir: Path | None = None) -> Container:
     return run_or_exit(build)
 
 
+def ready_container(data_dir: Path | None = None) -> Container:
+    """The container, with the embedded SQLite database (no CHANGPLE_DATABASE_URL) created or
+    migrated first, as `serve` and `demo` do; a configured database is left to `changple db upgrade`."""
+    container = container_for(data_dir)
+    settings = container.settings()
+    if settings.storage == "sql" and not settings.database_url:
+        from changple_adapters.sql.migrations import upgrade_database
+
+        run_or_exit(lambda: upgrade_database(settings.resolved_database_url))
+    return container
+
+
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Where the embedded database lives (default ./.changple).")
 ]
@@ -81,3 +94,15 @@ def _json_default(value: object) -> str:
 def print_json(payload: object) -> None:
     """Machine-readable output: one JSON document on stdout, Korean text left readable."""
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def progress_bar(*, transient: bool, disable: bool) -> Progress:
+    """The bar long commands show: a spinner, what is happening, n of m, and the time taken."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    return Progress(*columns, console=console, transient=transient, disable=disable)

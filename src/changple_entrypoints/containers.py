@@ -18,9 +18,18 @@ from changple_adapters.queue.redis_mutex import RedisMutex
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.health import database_is_reachable
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, Mutex, TaskQueue, UnitOfWork, VectorIndex
+from changple_domain.ports import (
+    BatchEmbedder,
+    BatchSummarizer,
+    CafeSource,
+    Clock,
+    Mutex,
+    TaskQueue,
+    UnitOfWork,
+    VectorIndex,
+)
 from changple_domain.use_cases.run_pipeline import PipelinePorts
-from changple_entrypoints.providers import make_embedder, make_summarizer, make_vector_index
+from changple_entrypoints.providers import make_cafe_source, make_embedder, make_summarizer, make_vector_index
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import broker_is_reachable, build_broker
 
@@ -37,6 +46,9 @@ class Container(containers.DeclarativeContainer):
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
     ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
     pipeline_config = providers.Singleton(lambda s: s.pipeline_config(), settings)
+    scan_policy = providers.Singleton(lambda s: s.scan_policy(), settings)
+    # A fresh source per use: a browser belongs to the scan (and thread) that started it.
+    cafe_source: providers.Provider[CafeSource] = providers.Factory(make_cafe_source, settings)
 
     # --- providers: real ones when keys are set, embedded offline ones otherwise
     summarizer: providers.Provider[BatchSummarizer] = providers.Singleton(make_summarizer, settings)

@@ -4,9 +4,14 @@ SDK imports happen here, inside the factories, only for the provider actually ch
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 from changple_domain.errors import InvalidSetting
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, VectorIndex
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, CafeSource, VectorIndex
 from changple_entrypoints.settings import ENV_PREFIX, Settings
+
+DEFAULT_CAFE_URL = "https://cafe.naver.com/changple"
 
 
 def _secret(settings: Settings, name: str) -> str:
@@ -89,3 +94,51 @@ def make_vector_index(settings: Settings, dimensions: int) -> VectorIndex:
     from changple_adapters.local.vector_index import LanceVectorIndex
 
     return LanceVectorIndex(path=settings.data_dir / "vectors", dimensions=dimensions)
+
+
+def chosen_cafe_source(settings: Settings) -> str:
+    """ "playwright" when a cafe URL is set (or asked for), else "snapshot"."""
+    if settings.cafe_source != "auto":
+        return settings.cafe_source
+    return "playwright" if settings.naver_cafe_url else "snapshot"
+
+
+def bundled_snapshot_dir() -> Path:
+    """The sample cafe shipped with the package: saved article pages the demo scans offline."""
+    return Path(str(resources.files("changple_entrypoints") / "sample_cafe"))
+
+
+def make_cafe_source(settings: Settings) -> CafeSource:
+    """The scraper's source. Politeness delays are the scan's job (ScanPolicy), so the browser
+    adapter is built with none of its own; its backoff on 429/5xx stays."""
+    if chosen_cafe_source(settings) == "playwright":
+        if not settings.naver_cafe_url:
+            raise InvalidSetting(f"setting '{ENV_PREFIX}NAVER_CAFE_URL' is required to scrape Naver")
+        if settings.naver_storage_state is not None and not settings.naver_storage_state.is_file():
+            raise InvalidSetting(
+                f"setting '{ENV_PREFIX}NAVER_STORAGE_STATE': no file at {settings.naver_storage_state}; "
+                "log in once in a browser and save its storage_state there"
+            )
+        from changple_adapters.naver.playwright_source import PlaywrightCafeSource
+
+        def build() -> CafeSource:
+            return PlaywrightCafeSource(
+                club_id=settings.naver_club_id,
+                cafe_url=settings.naver_cafe_url or "",
+                api_base_url=settings.naver_api_base_url,
+                storage_state=settings.naver_storage_state,
+                executable_path=settings.chromium_path,
+                page_timeout_seconds=settings.naver_page_timeout_seconds,
+                delay_range=(0.0, 0.0),
+            )
+
+        if settings.scan_policy().concurrency == 1:
+            return build()
+        from changple_adapters.cafe_threads import PerThreadCafeSource
+
+        return PerThreadCafeSource(build)
+    from changple_adapters.naver.snapshot import SnapshotCafeSource
+
+    return SnapshotCafeSource(
+        settings.snapshot_dir or bundled_snapshot_dir(), cafe_url=settings.naver_cafe_url or DEFAULT_CAFE_URL
+    )

@@ -14,6 +14,7 @@ from changple_domain.errors import InvalidSetting
 from changple_domain.policies.cost import DEFAULT_PRICES
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.pipeline import PipelineConfig
+from changple_domain.policies.scan import ScanPolicy
 from changple_domain.policies.settings import build_settings
 
 ENV_PREFIX = "CHANGPLE_"
@@ -58,6 +59,30 @@ class Settings(BaseSettings):
     nightly_cron: str = "0 4 * * *"
     poll_every_minutes: int = Field(default=30, ge=1, le=1440)
 
+    # The cafe. "auto" scrapes Naver with Playwright when a cafe URL is set, else reads the snapshot
+    # directory (the bundled sample cafe when none is given), which needs no browser and no login.
+    cafe_source: Literal["auto", "playwright", "snapshot"] = "auto"
+    naver_cafe_url: str | None = Field(default=None, description="for example https://cafe.naver.com/changple")
+    naver_club_id: int | None = Field(default=None, gt=0, description="the cafe's numeric club id")
+    naver_api_base_url: str = "https://apis.naver.com"
+    naver_storage_state: Path | None = Field(
+        default=None, description="Playwright storage_state of a logged-in session"
+    )
+    naver_page_timeout_seconds: float = Field(default=20, gt=0, le=300)
+    chromium_path: Path | None = Field(default=Path("/usr/bin/chromium"), description="the browser Playwright drives")
+    snapshot_dir: Path | None = Field(default=None, description="saved article pages named <article_id>.html")
+
+    # Scanning (politeness included): checked by `scan_policy()`.
+    scan_max_new_per_run: int = 500
+    scan_stop_after_missing: int = 50
+    scan_max_error_attempts: int = 3
+    scan_refresh_days: int = 7
+    scan_max_refresh_per_run: int = 500
+    scan_delay_min_seconds: float = 0.6
+    scan_delay_max_seconds: float = 1.2
+    scan_concurrency: int = 1
+    scan_time_budget_seconds: float = 1800
+
     # Ingestion policy: checked by `ingestion_policy()`, which names the variable on a bad value.
     ingestion_min_content_length: int = 30
     ingestion_excluded_boards: list[str] = Field(default_factory=list)
@@ -86,6 +111,26 @@ class Settings(BaseSettings):
             deny_patterns=tuple(self.ingestion_deny_patterns),
             require_allowed_author=self.ingestion_require_allowed_author,
             max_attempts=self.ingestion_max_attempts,
+        )
+
+    def scan_policy(self) -> ScanPolicy:
+        """The validated scan policy; a bad value raises InvalidSetting naming the variable."""
+        fields = (
+            "max_new_per_run",
+            "stop_after_missing",
+            "max_error_attempts",
+            "refresh_days",
+            "max_refresh_per_run",
+            "delay_min_seconds",
+            "delay_max_seconds",
+            "concurrency",
+            "time_budget_seconds",
+        )
+        return build_settings(
+            ScanPolicy,
+            # The one whole-model rule compares the delays, so an unnamed problem is about them.
+            naming=lambda field: f"{ENV_PREFIX}SCAN_{(field or 'delay_min_seconds').upper()}",
+            **{name: getattr(self, f"scan_{name}") for name in fields},
         )
 
     def pipeline_config(self) -> PipelineConfig:

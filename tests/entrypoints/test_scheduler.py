@@ -52,7 +52,7 @@ def test_scheduled_jobs_act_only_while_holding_the_lease() -> None:
     nightly()
     poll()
     assert queue.enqueued == [
-        ("start_pipeline_run", {"key": "nightly:2026-11-22", "trigger": "schedule"}),
+        ("scan_cafe", {"key": "nightly:2026-11-22", "trigger": "schedule", "then_pipeline_key": "nightly:2026-11-22"}),
         ("poll_pipeline", {}),
     ]
 

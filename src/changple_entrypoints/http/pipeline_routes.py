@@ -11,11 +11,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
-from changple_domain.model.runs import RunTrigger
+from changple_domain.model.runs import RunState, RunTrigger
 from changple_domain.ports import BatchEmbedder, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.post_trail import PostTrail, post_trail
+from changple_domain.use_cases.scan_cafe import ScanCafe, start_scan
 from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
 from changple_entrypoints.containers import Container
 
@@ -54,6 +55,40 @@ def ingest(
     return IngestAccepted(
         run_id=started.run.id, key=started.run.key, created=started.created, state=started.run.state.value
     )
+
+
+class ScanRequest(BaseModel):
+    key: str | None = Field(default=None, min_length=1, max_length=200, description="defaults to a new key")
+    ingest_after: bool = Field(default=False, description="start a pipeline run once the scan ends")
+
+
+class ScanAccepted(BaseModel):
+    scan_id: str
+    key: str
+    state: str
+    phase: str
+
+
+@post(
+    "/api/v1/scraper/run/",
+    tags=["pipeline"],
+    status_code=202,
+    sync_to_thread=True,
+    summary="Record a scan of the cafe and queue it; answers at once (progress in /api/v1/scraper/status/)",
+)
+def run_scan(
+    uow: Uow, task_queue: Queue, services: Services, data: JSONBody[ScanRequest | None] = None
+) -> ScanAccepted:
+    request = data or ScanRequest()
+    scan = start_scan(ScanCafe(key=request.key, trigger=RunTrigger.API), uow=uow, clock=services.clock())
+    if scan.state is RunState.RUNNING and not scan.counts:
+        task_queue.enqueue(
+            "scan_cafe",
+            key=scan.key,
+            trigger="api",
+            then_pipeline_key=f"after:{scan.key}" if request.ingest_after else "",
+        )
+    return ScanAccepted(scan_id=scan.id, key=scan.key, state=scan.state.value, phase=scan.phase)
 
 
 @get(
@@ -102,4 +137,4 @@ def search(
     return search_posts(SearchQuery.of(q, k), uow=uow, embedder=embedder, index=vector_index)
 
 
-PIPELINE_ROUTES = [ingest, status, list_batches, get_batch, get_post_trail, search]
+PIPELINE_ROUTES = [ingest, run_scan, status, list_batches, get_batch, get_post_trail, search]

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
+from changple_domain.errors import LoginRequired
 from changple_domain.model.runs import RunTrigger
 from changple_domain.use_cases.apply_results import apply_job
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
 from changple_domain.use_cases.run_pipeline import latest_open_run, pipeline_tick
+from changple_domain.use_cases.scan_cafe import ScanCafe, scan_cafe
 from changple_entrypoints.sample_data import load_sample_into_store
 
 if TYPE_CHECKING:
@@ -43,6 +45,30 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
         )
         if started.run.finished_at is None:
             actors["pipeline_step"].send(started.run.id)
+
+    def scan_cafe_task(key: str = "", trigger: str = "api", then_pipeline_key: str = "") -> None:
+        """Scan the cafe once per key; then, when asked, start the pipeline run for what was found.
+        An expired Naver session ends the scan with its reason recorded and is not retried (a
+        person must log in again); the pipeline still runs over what was recorded."""
+        source = container.cafe_source()
+        try:
+            report = scan_cafe(
+                ScanCafe(key=key or None, trigger=RunTrigger(trigger)),
+                uow=container.uow(),
+                clock=container.clock(),
+                source=source,
+                policy=container.ingestion_policy(),
+                scan=container.scan_policy(),
+            )
+            log.info("scan %s: %s", report.scan.key, report.scan.counts)
+        except LoginRequired as exc:
+            log.error("scan %s stopped: %s", key or "(manual)", exc.detail)
+        finally:
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
+        if then_pipeline_key:
+            actors["start_pipeline_run"].send(then_pipeline_key, trigger)
 
     def pipeline_step(run_id: str = "") -> None:
         """One tick; while work is in flight, step again after the poll interval."""
@@ -83,4 +109,9 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
     for function in (load_sample_cafe, start_pipeline_run, pipeline_step, poll_pipeline, apply_batch, reindex_posts):
         declare = dramatiq.actor(broker=broker, actor_name=function.__name__, queue_name=QUEUE, max_retries=5)
         actors[function.__name__] = declare(function)
+    # A scan can run for half an hour (its time budget); Dramatiq's default limit is ten minutes.
+    scan_limit_ms = int((container.scan_policy().time_budget_seconds + 600) * 1000)
+    actors["scan_cafe"] = dramatiq.actor(
+        broker=broker, actor_name="scan_cafe", queue_name=QUEUE, max_retries=3, time_limit=scan_limit_ms
+    )(scan_cafe_task)
     return actors

@@ -57,8 +57,9 @@ def build_scheduler(
     def nightly_run() -> None:
         if lease.held():
             key = nightly_key(now())
-            log.info("queueing nightly run %s", key)
-            queue.enqueue("start_pipeline_run", key=key, trigger="schedule")
+            log.info("queueing nightly scan and run %s", key)
+            # Scrape first; the scan starts the pipeline run for the same key when it ends.
+            queue.enqueue("scan_cafe", key=key, trigger="schedule", then_pipeline_key=key)
 
     def poll() -> None:
         if lease.held():

@@ -1,0 +1,112 @@
+"""`changple scrape`: walk the cafe and record what is there, with a progress bar for people and
+one JSON object per article id for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from changple_domain.policies.change_detection import normalize_text
+from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, scan_cafe
+from changple_entrypoints.cli_support import DataDir, console, err_console, progress_bar, ready_container, run_or_exit
+from changple_entrypoints.providers import make_cafe_source
+from changple_entrypoints.runtime import settle_after_boot
+
+
+def event_json(event: ScanEvent) -> dict[str, Any]:
+    """The line `--json` prints for one article id (the same fields whatever the outcome)."""
+    post = event.article.post
+    return {
+        "article_id": event.article.article_id,
+        "outcome": event.outcome,
+        "phase": event.phase,
+        "title": post.title if post else None,
+        "author": post.author if post else None,
+        "board": post.board if post else None,
+        "published_at": post.published_at.isoformat() if post else None,
+        "content_length": len(normalize_text(post.content)) if post else None,
+        "image_count": len(post.image_urls) if post else None,
+        "reason": event.reason,
+    }
+
+
+def scrape(
+    from_id: Annotated[int | None, typer.Option("--from-id", min=1, help="Start new ids here.")] = None,
+    max_new: Annotated[int | None, typer.Option("--max", min=0, help="At most this many new ids.")] = None,
+    snapshot: Annotated[
+        Path | None, typer.Option("--snapshot", help="Read saved pages (<id>.html) from this directory.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and report; write nothing.")] = False,
+    rescan_skipped: Annotated[
+        bool, typer.Option("--rescan-skipped", help="Fetch ids skipped for their author again.")
+    ] = False,
+    no_refresh: Annotated[bool, typer.Option("--no-refresh", help="Skip fetching recent posts again.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article id, then a summary.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Scan the cafe: new ids after the highest known one, recent posts again, failed ids again."""
+    if snapshot is not None and not snapshot.is_dir():
+        err_console.print(f"[bold red]error[/]: --snapshot {escape(str(snapshot))} is not a directory of saved pages")
+        raise typer.Exit(2)
+    container = ready_container(data_dir)
+    settings = container.settings()
+    if snapshot is not None:
+        settings = settings.model_copy(update={"cafe_source": "snapshot", "snapshot_dir": snapshot})
+    scan_policy = run_or_exit(settings.scan_policy)
+    source = run_or_exit(lambda: make_cafe_source(settings))
+    settle_after_boot()
+    command = ScanCafe(
+        from_id=from_id, max_new=max_new, dry_run=dry_run, rescan_skipped=rescan_skipped, refresh=not no_refresh
+    )
+    try:
+        with progress_bar(transient=True, disable=as_json) as progress:
+            bar = progress.add_task("scanning", total=max_new if max_new is not None else scan_policy.max_new_per_run)
+
+            def show(event: ScanEvent) -> None:
+                if as_json:
+                    sys.stdout.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+                    sys.stdout.flush()
+                progress.update(
+                    bar,
+                    advance=1 if event.phase == "new" else 0,
+                    description=f"{event.phase} #{event.article.article_id} {event.outcome}",
+                )
+
+            report = run_or_exit(
+                lambda: scan_cafe(
+                    command,
+                    uow=container.uow(),
+                    clock=container.clock(),
+                    source=source,
+                    policy=container.ingestion_policy(),
+                    scan=scan_policy,
+                    on_article=show,
+                )
+            )
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    scan = report.scan
+    if as_json:
+        summary = {"scan_id": scan.id, "state": scan.state.value, "dry_run": dry_run, **scan.counts}
+        sys.stdout.write(json.dumps({"summary": {**summary, "stopped_because": scan.stopped_because}}) + "\n")
+        return
+    table = Table(title=f"scan {scan.id}{' (dry run: nothing written)' if dry_run else ''}")
+    names = ("fetched", "new", "changed", "unchanged", "deleted", "members_only", "skipped", "errors", "gaps")
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_row(*[str(scan.counts.get(name, 0)) for name in names])
+    console.print(table)
+    if scan.stopped_because:
+        console.print(f"stopped: {scan.stopped_because}")
+
+
+def attach(app: typer.Typer) -> None:
+    app.command("scrape")(scrape)
