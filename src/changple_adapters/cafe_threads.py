@@ -14,6 +14,13 @@ from changple_domain.ports import CafeSource
 _log = logging.getLogger(__name__)
 
 
+def close_source(source: CafeSource) -> None:
+    """End a source's browser, if it has one (the port has no close: snapshots and fakes need none)."""
+    close = getattr(source, "close", None)
+    if callable(close):
+        close()
+
+
 class PerThreadCafeSource(CafeSource):
     def __init__(self, build: Callable[[], CafeSource]) -> None:
         self._build = build
@@ -35,9 +42,7 @@ class PerThreadCafeSource(CafeSource):
         with self._lock:
             made, self._made = self._made, []
         for source in made:
-            close = getattr(source, "close", None)
-            if callable(close):
-                try:
-                    close()
-                except Exception:  # noqa: BLE001 - a browser tied to a finished thread ends with the process
-                    _log.warning("could not close a cafe source made by another thread", exc_info=True)
+            try:
+                close_source(source)
+            except Exception:  # noqa: BLE001 - a browser tied to a finished thread ends with the process
+                _log.warning("could not close a cafe source made by another thread", exc_info=True)

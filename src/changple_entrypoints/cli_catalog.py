@@ -23,7 +23,6 @@ from changple_entrypoints.cli_support import (
     print_json,
     ready_container,
 )
-from changple_entrypoints.containers import Container
 
 T = TypeVar("T")
 
@@ -43,10 +42,6 @@ def _run(action: Callable[[], T]) -> T:
     except ChangpleError as exc:
         err_console.print(f"[bold red]error[/]: {escape(exc.detail)}")
         raise typer.Exit(exit_code_for(exc)) from None
-
-
-def _container(data_dir: Path | None) -> Container:
-    return ready_container(data_dir)
 
 
 def _author_line(author: AllowedAuthor) -> str:
@@ -85,7 +80,7 @@ def authors_add(
     data_dir: DataDir = None,
 ) -> None:
     """Allow NAME's posts into the index. A name taken after white space is folded is an error."""
-    uow = _container(data_dir).uow()
+    uow = ready_container(data_dir).uow()
     added = _run(lambda: catalog.add_author(catalog.new_author(name, group=group), uow=uow))
     if as_json:
         print_json(added.model_dump())
@@ -101,7 +96,7 @@ def authors_list(
     data_dir: DataDir = None,
 ) -> None:
     """Active allowed authors by name (`--all` adds disabled ones)."""
-    uow = _container(data_dir).uow()
+    uow = ready_container(data_dir).uow()
     query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
     page = _run(lambda: catalog.list_authors(query, uow=uow))
     if as_json:
@@ -115,7 +110,7 @@ def authors_list(
 
 
 def _set_author(name: str, active: bool, as_json: bool, data_dir: Path | None) -> None:
-    uow = _container(data_dir).uow()
+    uow = ready_container(data_dir).uow()
     author = _run(lambda: catalog.set_author_active(name, active, uow=uow))
     if as_json:
         print_json(author.model_dump())
@@ -148,7 +143,7 @@ def brands_add(
     data_dir: DataDir = None,
 ) -> None:
     """Add a good-to-know brand; posts recorded from now on that name it carry it."""
-    uow = _container(data_dir).uow()
+    uow = ready_container(data_dir).uow()
     added = _run(lambda: catalog.add_brand(catalog.new_brand(name, description=description), uow=uow))
     if as_json:
         print_json(added.model_dump())
@@ -164,7 +159,7 @@ def brands_list(
     data_dir: DataDir = None,
 ) -> None:
     """Good-to-know brands by name (`--all` adds disabled ones)."""
-    uow = _container(data_dir).uow()
+    uow = ready_container(data_dir).uow()
     query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
     page = _run(lambda: catalog.list_brands(query, uow=uow))
     if as_json:
@@ -178,7 +173,7 @@ def brands_list(
 
 
 def _set_brand(name: str, good_to_know: bool, as_json: bool, data_dir: Path | None) -> None:
-    uow = _container(data_dir).uow()
+    uow = ready_container(data_dir).uow()
     brand = _run(lambda: catalog.update_brand(name, good_to_know=good_to_know, uow=uow))
     if as_json:
         print_json(brand.model_dump())

@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from changple_adapters.cafe_threads import close_source
 from changple_domain.policies.change_detection import normalize_text
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, scan_cafe
 from changple_entrypoints.cli_support import DataDir, console, err_console, progress_bar, ready_container, run_or_exit
@@ -90,9 +91,7 @@ def scrape(
                 )
             )
     finally:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
+        close_source(source)
     scan = report.scan
     if as_json:
         summary = {"scan_id": scan.id, "state": scan.state.value, "dry_run": dry_run, **scan.counts}

@@ -41,6 +41,11 @@ class ScanRun(BaseModel):
     def _aware(cls, value: datetime | None) -> datetime | None:
         return None if value is None else aware_utc(value)
 
+    @property
+    def not_started(self) -> bool:
+        """Recorded but nothing fetched yet: a worker may take it up. Anything else ran already."""
+        return self.state is RunState.RUNNING and not self.counts.get("fetched")
+
     def progressed(self, *, phase: str, counts: dict[str, int], last_article_id: int | None) -> ScanRun:
         return self.model_copy(update={"phase": phase, "counts": dict(counts), "last_article_id": last_article_id})
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from changple_domain.errors import AlreadyExists, ChangpleError, LoginRequired
 from changple_domain.model.posts import PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
-from changple_domain.model.runs import RunState, RunTrigger
+from changple_domain.model.runs import RunTrigger
 from changple_domain.model.scans import SCAN_COUNTS, ScanRun, new_scan_id
 from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
 from changple_domain.policies.scan import MissRun, ScanPolicy
@@ -72,7 +72,7 @@ def scan_cafe(
     """Run one scan. LOGIN_REQUIRED stops it with `LoginRequired` after recording what came before
     (the Naver session must be renewed). A dry run fetches and reports but writes nothing."""
     run = start_scan(cmd, uow=uow, clock=clock)
-    if run.state is not RunState.RUNNING or run.counts.get("fetched"):
+    if not run.not_started:
         return ScanReport(scan=run, already_ran=True)
     walk = _Walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep)
     walk.on_article = on_article

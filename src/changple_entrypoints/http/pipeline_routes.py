@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
-from changple_domain.model.runs import RunState, RunTrigger
+from changple_domain.model.runs import RunTrigger
 from changple_domain.ports import BatchEmbedder, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
@@ -81,7 +81,7 @@ def run_scan(
 ) -> ScanAccepted:
     request = data or ScanRequest()
     scan = start_scan(ScanCafe(key=request.key, trigger=RunTrigger.API), uow=uow, clock=services.clock())
-    if scan.state is RunState.RUNNING and not scan.counts:
+    if scan.not_started:
         task_queue.enqueue(
             "scan_cafe",
             key=scan.key,

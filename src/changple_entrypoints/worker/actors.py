@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
+from changple_adapters.cafe_threads import close_source
 from changple_domain.errors import LoginRequired
 from changple_domain.model.runs import RunTrigger
 from changple_domain.use_cases.apply_results import apply_job
@@ -64,9 +65,7 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
         except LoginRequired as exc:
             log.error("scan %s stopped: %s", key or "(manual)", exc.detail)
         finally:
-            close = getattr(source, "close", None)
-            if callable(close):
-                close()
+            close_source(source)
         if then_pipeline_key:
             actors["start_pipeline_run"].send(then_pipeline_key, trigger)
 
