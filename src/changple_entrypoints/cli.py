@@ -125,9 +125,12 @@ def scheduler(data_dir: DataDir = None) -> None:
 def demo(
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
-    sample: Annotated[Path | None, typer.Option(help="A sample cafe JSON file instead of the bundled one.")] = None,
+    sample: Annotated[
+        Path | None, typer.Option(help="A sample cafe directory (<id>.html pages, cafe.json) to use instead.")
+    ] = None,
 ) -> None:
-    """Load the bundled sample cafe into the embedded database and show what would be ingested."""
+    """Scrape the bundled sample cafe into the embedded database, show what is ingested and why, run the
+    pipeline offline and search."""
     from changple_entrypoints.demo import run_demo
 
     container = container_for(data_dir)

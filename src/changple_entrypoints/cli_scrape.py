@@ -16,7 +16,7 @@ from changple_adapters.cafe_threads import close_source
 from changple_domain.policies.change_detection import normalize_text
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, scan_cafe
 from changple_entrypoints.cli_support import DataDir, console, err_console, progress_bar, ready_container, run_or_exit
-from changple_entrypoints.providers import make_cafe_source
+from changple_entrypoints.providers import make_cafe_source, make_scan_policy
 from changple_entrypoints.runtime import settle_after_boot
 
 
@@ -59,7 +59,7 @@ def scrape(
     settings = container.settings()
     if snapshot is not None:
         settings = settings.model_copy(update={"cafe_source": "snapshot", "snapshot_dir": snapshot})
-    scan_policy = run_or_exit(settings.scan_policy)
+    scan_policy = run_or_exit(lambda: make_scan_policy(settings))
     source = run_or_exit(lambda: make_cafe_source(settings))
     settle_after_boot()
     command = ScanCafe(

@@ -29,7 +29,13 @@ from changple_domain.ports import (
     VectorIndex,
 )
 from changple_domain.use_cases.run_pipeline import PipelinePorts
-from changple_entrypoints.providers import make_cafe_source, make_embedder, make_summarizer, make_vector_index
+from changple_entrypoints.providers import (
+    make_cafe_source,
+    make_embedder,
+    make_scan_policy,
+    make_summarizer,
+    make_vector_index,
+)
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import broker_is_reachable, build_broker
 
@@ -46,7 +52,7 @@ class Container(containers.DeclarativeContainer):
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
     ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
     pipeline_config = providers.Singleton(lambda s: s.pipeline_config(), settings)
-    scan_policy = providers.Singleton(lambda s: s.scan_policy(), settings)
+    scan_policy = providers.Singleton(make_scan_policy, settings)
     # A fresh source per use: a browser belongs to the scan (and thread) that started it.
     cafe_source: providers.Provider[CafeSource] = providers.Factory(make_cafe_source, settings)
 

@@ -1,6 +1,7 @@
 """`changple demo`: the main job on the embedded default, with no keys and no servers.
-It migrates the SQLite database, loads the bundled sample cafe, evaluates the ingestion
-policies and shows what would be ingested and why the rest would not."""
+It migrates the SQLite database, scrapes the bundled sample cafe (saved Naver article pages),
+evaluates the ingestion policies, shows what is ingested and why the rest is not, runs the
+pipeline with the offline providers and ends with two searches."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from changple_domain.use_cases.evaluate_ingestion import (
 from changple_domain.use_cases.search import SearchQuery, search_posts
 from changple_entrypoints.cli_pipeline import run_until_done
 from changple_entrypoints.containers import Container
-from changple_entrypoints.sample_data import load_sample_into_store
+from changple_entrypoints.sample_data import scan_sample_cafe
 
 _REASON_LABEL = {
     Reason.ELIGIBLE: "[green]ingest[/]",
@@ -57,8 +58,18 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
         step = progress.add_task("preparing the database", total=None)
         if settings.storage == "sql":
             upgrade_database(settings.resolved_database_url)
-        progress.update(step, description="loading the sample cafe")
-        sample, recorded = load_sample_into_store(uow=uow, clock=clock, path=sample_path)
+        progress.update(step, description="scraping the sample cafe")
+        sample, scanned = scan_sample_cafe(
+            uow=uow,
+            clock=clock,
+            policy=policy,
+            scan_policy=container.scan_policy(),
+            path=sample_path,
+            on_article=lambda event: progress.update(
+                step, description=f"scraping the sample cafe: #{event.article.article_id} {event.outcome}"
+            ),
+        )
+        scan = scanned.scan
         with uow:
             total = uow.posts.count()
         progress.update(step, description="evaluating the ingestion policies", total=total, completed=0)
@@ -86,7 +97,7 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
             {
                 "cafe": sample.name,
                 "database": settings.redacted()["database_url"] or settings.resolved_database_url,
-                "recorded": recorded.model_dump(),
+                "scan": {"id": scan.id, "state": scan.state.value, **scan.counts},
                 "statuses": status_counts,
                 "posts": len(verdicts),
                 "eligible": reasons.get(Reason.ELIGIBLE.value, 0),
@@ -139,10 +150,12 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
             str(status.article_id), "", "", "[dim](not stored)[/]", f"[red]{status.kind.value}[/]", status.reason or ""
         )
     console.print(table)
+    counts = scan.counts
     console.print(
-        f"loaded {len(sample.articles)} sightings: {recorded.new} new, {recorded.changed} changed, "
-        f"{recorded.unchanged} unchanged, {recorded.deleted} deleted, {recorded.members_only} members-only, "
-        f"{recorded.duplicates_in_input} repeated in the input"
+        f"scraped {counts['fetched']} article ids from {sample.directory}: {counts['new']} new, "
+        f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['skipped']} skipped for their "
+        f"author, {counts['deleted']} deleted ({counts['gaps']} gaps in ids), {counts['members_only']} members-only, "
+        f"{counts['errors']} errors"
     )
     summary = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in reasons.most_common())
     console.print(

@@ -4,10 +4,10 @@ SDK imports happen here, inside the factories, only for the provider actually ch
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from changple_domain.errors import InvalidSetting
+from changple_domain.policies.scan import ScanPolicy
 from changple_domain.ports import BatchEmbedder, BatchSummarizer, CafeSource, VectorIndex
 from changple_entrypoints.settings import ENV_PREFIX, Settings
 
@@ -103,9 +103,19 @@ def chosen_cafe_source(settings: Settings) -> str:
     return "playwright" if settings.naver_cafe_url else "snapshot"
 
 
+def make_scan_policy(settings: Settings) -> ScanPolicy:
+    """The scan policy from settings; a snapshot is files on disk, so its scans never pause."""
+    policy = settings.scan_policy()
+    if chosen_cafe_source(settings) == "snapshot":
+        return policy.model_copy(update={"delay_min_seconds": 0.0, "delay_max_seconds": 0.0})
+    return policy
+
+
 def bundled_snapshot_dir() -> Path:
     """The sample cafe shipped with the package: saved article pages the demo scans offline."""
-    return Path(str(resources.files("changple_entrypoints") / "sample_cafe"))
+    from changple_adapters.local.sample import bundled_sample_dir
+
+    return bundled_sample_dir()
 
 
 def make_cafe_source(settings: Settings) -> CafeSource:

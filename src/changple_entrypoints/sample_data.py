@@ -1,20 +1,56 @@
-"""Loading a sample cafe into the store: the catalog first (so brand mentions resolve), then
-the articles. Shared by the demo command and the `load_sample_cafe` background task."""
+"""The bundled sample cafe in the store: the catalog first (so authors and brand mentions
+resolve), then the articles, either scanned like a real cafe (the demo) or recorded as found
+(seed data for the `load_sample_cafe` task and tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from changple_adapters.local.sample import CafeSample, load_sample
+from changple_domain.errors import InvalidInput
+from changple_domain.policies.eligibility import IngestionPolicy
+from changple_domain.policies.scan import ScanPolicy
 from changple_domain.ports import Clock, UnitOfWork
 from changple_domain.use_cases.catalog import sync_catalog
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
+from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport, scan_cafe
 
 
 def load_sample_into_store(
     *, uow: UnitOfWork, clock: Clock, path: Path | None = None
 ) -> tuple[CafeSample, RecordedArticles]:
+    """Record every saved page as found, whoever wrote it: seed data, not a scan."""
     sample = load_sample(path)
     sync_catalog(sample.authors, sample.brands, uow=uow)
     recorded = record_articles(RecordArticles(articles=sample.articles), uow=uow, clock=clock)
     return sample, recorded
+
+
+def scan_sample_cafe(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    policy: IngestionPolicy,
+    scan_policy: ScanPolicy,
+    path: Path | None = None,
+    on_article: Callable[[ScanEvent], None] | None = None,
+) -> tuple[CafeSample, ScanReport]:
+    """Scan the whole sample cafe, from its lowest saved id to its highest, as the nightly job scans
+    Naver: authors who are not allowed are skipped, gaps become deleted ids, an unchanged page is
+    recorded as unchanged. Saved files need no politeness, so the scan does not pause."""
+    sample = load_sample(path)
+    ids = sample.article_ids()
+    if not ids:
+        raise InvalidInput(f"the sample cafe {sample.directory} holds no saved pages (<article_id>.html)")
+    sync_catalog(sample.authors, sample.brands, uow=uow)
+    report = scan_cafe(
+        ScanCafe(from_id=ids[0], max_new=ids[-1] - ids[0] + 1, refresh=False),
+        uow=uow,
+        clock=clock,
+        source=sample.source(),
+        policy=policy,
+        scan=scan_policy.model_copy(update={"delay_min_seconds": 0.0, "delay_max_seconds": 0.0}),
+        on_article=on_article,
+    )
+    return sample, report

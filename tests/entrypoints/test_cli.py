@@ -24,24 +24,32 @@ def test_demo_on_a_fresh_directory_then_again(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert (tmp_path / "d" / "changple.db").exists()
-    assert report["posts"] >= 40
+    scan = report["scan"]
+    assert scan["state"] == "succeeded"
+    assert scan["new"] == report["posts"] >= 20
+    assert scan["skipped"] >= 10  # posts by authors who are not allowed, or disabled, are never stored
+    assert scan["members_only"] == 1
+    assert scan["deleted"] == scan["gaps"] >= 2
     assert 0 < report["eligible"] < report["posts"]
-    for reason in ("author_not_allowed", "too_short", "duplicate_content", "author_inactive"):
+    for reason in ("too_short", "duplicate_content"):
         assert report["reasons"].get(reason, 0) >= 1, reason
     not_stored = {entry["status"] for entry in report["not_stored"]}
-    assert not_stored == {"deleted", "members_only"}
+    assert not_stored == {"deleted", "members_only", "skipped"}
     assert all(entry["reason"] for entry in report["not_stored"])
-    assert report["recorded"]["new"] == report["posts"]
-    assert report["recorded"]["duplicates_in_input"] >= 1
+    reasons = " ".join(entry["reason"] for entry in report["not_stored"])
+    assert "is not an allowed author" in reasons
+    assert "is disabled" in reasons
+    assert "삭제되었습니다" in reasons  # a deleted page keeps what Naver said
     assert all(v["message"] for v in report["verdicts"])
 
     second = run_cli("demo", "--json", "--data-dir", str(tmp_path / "d"))
     assert second.returncode == 0, second.stderr
     again = json.loads(second.stdout)
-    assert again["recorded"]["new"] == 0
-    assert again["recorded"]["changed"] == 0
-    assert again["recorded"]["unchanged"] == report["posts"]
+    assert again["scan"]["new"] == 0
+    assert again["scan"]["changed"] == 0
+    assert again["scan"]["unchanged"] == report["posts"]
     assert again["reasons"] == report["reasons"]
+    assert again["pipeline"]["run"]["counts"]["jobs"] == 0  # nothing sent to a provider
 
 
 def test_demo_prints_a_table_for_people(tmp_path: Path) -> None:
@@ -59,16 +67,20 @@ def test_bad_policy_setting_is_exit_2_naming_the_variable(tmp_path: Path) -> Non
     assert not (tmp_path / "d").exists()
 
 
-def test_broken_sample_file_is_exit_2_and_keeps_the_database(tmp_path: Path) -> None:
+def test_broken_sample_cafe_is_exit_2_and_keeps_the_database(tmp_path: Path) -> None:
     data = tmp_path / "d"
     assert run_cli("demo", "--json", "--data-dir", str(data)).returncode == 0
-    broken = tmp_path / "broken.json"
-    broken.write_text('{"cafe": {"club_id": 1}', encoding="utf-8")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "cafe.json").write_text('{"cafe": {"club_id": 1}', encoding="utf-8")
     result = run_cli("demo", "--json", "--data-dir", str(data), "--sample", str(broken))
     assert result.returncode == 2
     assert "cannot read the sample cafe" in result.stderr
+    missing = run_cli("demo", "--json", "--data-dir", str(data), "--sample", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2
+    assert "not a directory of saved pages" in " ".join(missing.stderr.split())
     again = run_cli("demo", "--json", "--data-dir", str(data))
-    assert json.loads(again.stdout)["recorded"]["unchanged"] >= 40
+    assert json.loads(again.stdout)["scan"]["unchanged"] >= 20
 
 
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:

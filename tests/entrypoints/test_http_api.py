@@ -3,6 +3,8 @@ JSON error shape for bad input."""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from litestar.testing import TestClient
@@ -126,6 +128,14 @@ def test_error_table_follows_the_class_hierarchy() -> None:
     assert status_for(Unmapped("x")) == 500
 
 
-def test_sample_file_is_complete() -> None:
+def test_every_page_of_the_sample_cafe_parses() -> None:
     sample = load_sample()
-    assert len([a for a in sample.articles if a.post is not None]) >= 40
+    outcomes = Counter(a.outcome.value for a in sample.articles)
+    assert outcomes["saved"] >= 40
+    assert set(outcomes) == {"saved", "deleted", "members_only"}, outcomes  # no page the parser cannot read
+    for article in sample.articles:
+        if article.post is not None:
+            assert article.post.url == f"{sample.url}/{article.article_id}"
+            assert article.post.published_at.utcoffset() == timedelta(hours=9)
+    with_paragraphs = [a for a in sample.articles if a.post is not None and "\n\n" in a.post.content]
+    assert len(with_paragraphs) >= 30, "paragraph breaks survive the page"

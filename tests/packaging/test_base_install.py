@@ -23,7 +23,12 @@ for name in names:
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_adapters.memory import MemoryUnitOfWork
 top = sorted({m.split(".")[0] for m in sys.modules})
-print(json.dumps({"modules": names, "top": top}))
+import importlib.util, pathlib
+adapters = pathlib.Path(importlib.util.find_spec("changple_adapters").submodule_search_locations[0])
+sample = adapters / "local" / "sample_cafe"
+pages = sorted(p.name for p in sample.glob("*.html"))
+catalog = (sample / "cafe.json").is_file()
+print(json.dumps({"modules": names, "top": top, "sample_pages": pages, "sample_catalog": catalog}))
 """
 
 
@@ -53,3 +58,6 @@ def test_base_install_brings_only_pydantic(tmp_path: Path) -> None:
     assert "changple_domain.use_cases.record_articles" in report["modules"]
     forbidden = {"sqlalchemy", "litestar", "dramatiq", "redis", "httpx", "psycopg", "openai", "google"}
     assert forbidden.isdisjoint(report["top"])
+    # The demo's sample cafe ships inside the wheel: saved pages and the catalog beside them.
+    assert report["sample_catalog"] is True
+    assert len(report["sample_pages"]) >= 40

@@ -79,6 +79,19 @@ def test_new_ids_stop_after_a_run_of_misses_and_record_gaps_but_not_the_end(uow:
     assert status(uow, 7) is None  # may be published tomorrow: not recorded
 
 
+def test_a_gap_keeps_what_the_cafe_said_about_it(uow: MemoryUnitOfWork) -> None:
+    source = MemoryCafeSource([post(1), post(3)])
+    source.script(2, ScrapeOutcome.DELETED, "Naver says: 삭제된 게시글입니다")
+
+    scan(uow, source, from_id=1)
+
+    with uow:
+        recorded = uow.statuses.get(2)
+    assert recorded is not None
+    assert recorded.kind is PostStatusKind.DELETED
+    assert recorded.reason == "a gap in ids: Naver says: 삭제된 게시글입니다"
+
+
 def test_the_next_scan_resumes_after_the_highest_existing_id(uow: MemoryUnitOfWork) -> None:
     source = MemoryCafeSource([post(1), post(2)])
     scan(uow, source, from_id=1)

@@ -1,19 +1,29 @@
-"""The bundled sample cafe: realistic Korean posts written for this project, so the demo runs on
-a fresh machine with no Naver session. `SampleCafeSource` serves it through the CafeSource port."""
+"""The bundled sample cafe: realistic Korean posts written for this project, saved the way a
+browser sees Naver's article pages, so the demo scrapes a cafe on a fresh machine with no Naver
+session and no browser.
+
+The directory is a snapshot (`<article_id>.html`, read by `SnapshotCafeSource`) plus `cafe.json`,
+which names the cafe and holds its catalog: the allowed authors and the good-to-know brands."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
+from changple_adapters.naver.snapshot import SnapshotCafeSource
 from changple_domain.errors import InvalidInput
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
-from changple_domain.model.posts import CafePost
-from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
-from changple_domain.ports import CafeSource
+from changple_domain.model.providers import ScrapedArticle
+
+CATALOG_FILE = "cafe.json"
+
+
+def bundled_sample_dir() -> Path:
+    """Where the package keeps the sample cafe (a real directory: wheels install unzipped)."""
+    return Path(str(resources.files(__package__) / "sample_cafe"))
 
 
 @dataclass(frozen=True)
@@ -21,51 +31,42 @@ class CafeSample:
     club_id: int
     name: str
     url: str
+    directory: Path
     authors: tuple[AllowedAuthor, ...]
     brands: tuple[GoodToKnowBrand, ...]
-    articles: tuple[ScrapedArticle, ...]
+
+    def source(self) -> SnapshotCafeSource:
+        """The saved pages as a cafe to scan; post URLs use the sample cafe's URL."""
+        return SnapshotCafeSource(self.directory, cafe_url=self.url)
+
+    def article_ids(self) -> list[int]:
+        return self.source().article_ids()
+
+    @cached_property
+    def articles(self) -> tuple[ScrapedArticle, ...]:
+        """Every saved page parsed, in id order (seed data for tests; the demo scans instead)."""
+        source = self.source()
+        return tuple(source.fetch(article_id) for article_id in source.article_ids())
 
 
-def _article(raw: dict[str, Any]) -> ScrapedArticle:
-    outcome = ScrapeOutcome(raw["outcome"])
-    post = None
-    if outcome is ScrapeOutcome.SAVED:
-        post = CafePost.model_validate({k: v for k, v in raw.items() if k not in ("outcome", "reason")})
-    return ScrapedArticle(article_id=raw["article_id"], outcome=outcome, post=post, reason=raw.get("reason"))
-
-
-def load_sample(path: Path | None = None) -> CafeSample:
-    """Read a sample cafe file (the bundled one by default); a malformed file is InvalidInput."""
+def load_sample(directory: Path | None = None) -> CafeSample:
+    """Read a sample cafe directory (the bundled one by default). A missing directory, or a
+    missing or malformed `cafe.json`, is InvalidInput naming what to fix."""
+    where = directory or bundled_sample_dir()
+    catalog = where / CATALOG_FILE
     try:
-        if path is None:
-            text = resources.files(__package__).joinpath("sample_cafe.json").read_text(encoding="utf-8")
-        else:
-            text = path.read_text(encoding="utf-8")
-        raw = json.loads(text)
+        if not where.is_dir():
+            raise ValueError("it is not a directory of saved pages (<article_id>.html) with a cafe.json")
+        raw = json.loads(catalog.read_text(encoding="utf-8"))
         return CafeSample(
             club_id=int(raw["cafe"]["club_id"]),
             name=raw["cafe"]["name"],
             url=raw["cafe"]["url"],
+            directory=where,
             authors=tuple(AllowedAuthor.model_validate(a) for a in raw["authors"]),
             brands=tuple(GoodToKnowBrand.model_validate(b) for b in raw["brands"]),
-            articles=tuple(_article(a) for a in raw["articles"]),
         )
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"cannot read the sample cafe {where}: {catalog.name} is missing ({exc.strerror})") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"cannot read the sample cafe {path or 'bundled'}: {exc}") from exc
-
-
-class SampleCafeSource(CafeSource):
-    """Answers from the sample; an id the sample lacks looks like a deleted article, as on Naver."""
-
-    def __init__(self, sample: CafeSample) -> None:
-        self._by_id: dict[int, ScrapedArticle] = {}
-        for article in sample.articles:  # a later sighting of an id wins, like a re-scrape
-            self._by_id[article.article_id] = article
-
-    def fetch(self, article_id: int) -> ScrapedArticle:
-        found = self._by_id.get(article_id)
-        if found is not None:
-            return found
-        return ScrapedArticle(
-            article_id=article_id, outcome=ScrapeOutcome.DELETED, reason="no article with this id in the sample"
-        )
+        raise InvalidInput(f"cannot read the sample cafe {where}: {exc}") from exc

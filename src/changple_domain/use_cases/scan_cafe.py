@@ -160,9 +160,11 @@ class _Walk:
         start = self.cmd.from_id or max(highest or 0, highest_post or 0) + 1
         limit = self.scan.max_new_per_run if self.cmd.max_new is None else self.cmd.max_new
         misses = MissRun(self.scan)
+        held: dict[int, ScrapedArticle] = {}  # missing ids with what the cafe said, until we know they are gaps
         for article in self._fetch(range(start, start + limit)):
             if article.outcome is ScrapeOutcome.DELETED:
                 misses.missed(article.article_id)
+                held[article.article_id] = article
                 self.counts["fetched"] += 1
                 self._announce("new", article, "missing", article.reason)
             else:
@@ -170,7 +172,9 @@ class _Walk:
                 if article.outcome is ScrapeOutcome.ERROR:
                     misses.errored()
                 for gap in gaps:
-                    self._keep(ScrapedArticle(article_id=gap, outcome=ScrapeOutcome.DELETED, reason="a gap in ids"))
+                    said = held.pop(gap)
+                    reason = f"a gap in ids: {said.reason}" if said.reason else "a gap in ids"
+                    self._keep(said.model_copy(update={"reason": reason}))
                     self.counts["gaps"] += 1
                 self._take("new", article)
             if misses.stop_reason:
