@@ -94,8 +94,9 @@ def scrape(
         close_source(source)
     scan = report.scan
     if as_json:
-        summary = {"scan_id": scan.id, "state": scan.state.value, "dry_run": dry_run, **scan.counts}
-        sys.stdout.write(json.dumps({"summary": {**summary, "stopped_because": scan.stopped_because}}) + "\n")
+        summary: dict[str, Any] = {"scan_id": scan.id, "state": scan.state.value, "dry_run": dry_run, **scan.counts}
+        summary |= {"stopped_because": scan.stopped_because, "warnings": report.warnings}
+        sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
         return
     table = Table(title=f"scan {scan.id}{' (dry run: nothing written)' if dry_run else ''}")
     names = ("fetched", "new", "changed", "unchanged", "deleted", "members_only", "skipped", "errors", "gaps")
@@ -105,6 +106,8 @@ def scrape(
     console.print(table)
     if scan.stopped_because:
         console.print(f"stopped: {scan.stopped_because}")
+    for warning in report.warnings:
+        err_console.print(f"[bold yellow]warning[/]: {escape(warning)}")
 
 
 def attach(app: typer.Typer) -> None:

@@ -104,11 +104,20 @@ def chosen_cafe_source(settings: Settings) -> str:
 
 
 def make_scan_policy(settings: Settings) -> ScanPolicy:
-    """The scan policy from settings; a snapshot is files on disk, so its scans never pause."""
+    """The scan policy from settings. A snapshot is files on disk: its scans never pause, and
+    unless told otherwise the first scan starts at its lowest saved id."""
     policy = settings.scan_policy()
-    if chosen_cafe_source(settings) == "snapshot":
-        return policy.model_copy(update={"delay_min_seconds": 0.0, "delay_max_seconds": 0.0})
-    return policy
+    if chosen_cafe_source(settings) != "snapshot":
+        return policy
+    update: dict[str, object] = {"delay_min_seconds": 0.0, "delay_max_seconds": 0.0}
+    directory = settings.snapshot_dir or bundled_snapshot_dir()
+    if settings.scan_first_article_id is None and directory.is_dir():
+        from changple_adapters.naver.snapshot import SnapshotCafeSource
+
+        saved = SnapshotCafeSource(directory).article_ids()
+        if saved:
+            update["first_article_id"] = saved[0]
+    return policy.model_copy(update=update)
 
 
 def bundled_snapshot_dir() -> Path:

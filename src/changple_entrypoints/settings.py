@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     snapshot_dir: Path | None = Field(default=None, description="saved article pages named <article_id>.html")
 
     # Scanning (politeness included): checked by `scan_policy()`.
+    scan_first_article_id: int | None = Field(
+        default=None, description="where the first scan starts; unset: 1, or a snapshot's lowest id"
+    )
     scan_max_new_per_run: int = 500
     scan_stop_after_missing: int = 50
     scan_max_error_attempts: int = 3
@@ -116,6 +119,7 @@ class Settings(BaseSettings):
     def scan_policy(self) -> ScanPolicy:
         """The validated scan policy; a bad value raises InvalidSetting naming the variable."""
         fields = (
+            "first_article_id",
             "max_new_per_run",
             "stop_after_missing",
             "max_error_attempts",
@@ -130,7 +134,7 @@ class Settings(BaseSettings):
             ScanPolicy,
             # The one whole-model rule compares the delays, so an unnamed problem is about them.
             naming=lambda field: f"{ENV_PREFIX}SCAN_{(field or 'delay_min_seconds').upper()}",
-            **{name: getattr(self, f"scan_{name}") for name in fields},
+            **{name: value for name in fields if (value := getattr(self, f"scan_{name}")) is not None},
         )
 
     def pipeline_config(self) -> PipelineConfig:

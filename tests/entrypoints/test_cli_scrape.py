@@ -51,11 +51,27 @@ def test_scrape_a_snapshot_as_json_lines_then_resume(tmp_path: Path) -> None:
     assert {by_id[a.article_id]["outcome"] for a in others} == {"skipped"}
     assert summary["summary"]["new"] == len(mine)
     assert summary["summary"]["skipped"] == len(others)
+    assert summary["summary"]["warnings"] == []
 
     again = run_cli("scrape", "--snapshot", str(snapshot), "--json", "--no-refresh", "--data-dir", data, env=QUICK)
     assert again.returncode == 0, again.stderr
     refetched = {json.loads(line).get("article_id") for line in again.stdout.splitlines()[:-1]}
     assert not refetched & {a.article_id for a in mine}  # saved posts are not fetched again
+
+
+def test_scrape_with_an_empty_catalog_warns_that_every_post_is_skipped(tmp_path: Path) -> None:
+    snapshot = tmp_path / "cafe"
+    write_snapshot(snapshot, ids=[a.article_id for a in ARTICLES[:3]])
+    first_id = min(a.article_id for a in ARTICLES[:3])
+
+    result = run_cli(
+        "scrape", "--snapshot", str(snapshot), "--from-id", str(first_id), "--data-dir", str(tmp_path / "d"), env=QUICK
+    )
+
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "warning: no allowed author is active, so every new post is skipped" in said
+    assert "--rescan-skipped" in said
 
 
 def test_scrape_refuses_a_missing_snapshot_directory(tmp_path: Path) -> None:

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from changple_adapters.local.sample import load_sample
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.errors import InvalidInput
+from changple_domain.use_cases.catalog import sync_catalog
 from changple_entrypoints.containers import Container, build_container
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
@@ -76,3 +78,29 @@ def test_redis_worker_consumes_what_the_queue_sent(redis_container: Container) -
     ok, detail = redis_container.broker_check()()
     assert ok
     assert detail == "redis"
+
+
+def test_redis_worker_runs_a_scan_once_per_key(redis_container: Container) -> None:
+    sample = load_sample()
+    sync_catalog(sample.authors, sample.brands, uow=redis_container.uow())
+    queue = redis_container.task_queue()
+    queue.enqueue("scan_cafe", key="redis:scan-1", trigger="api")
+    queue.enqueue("scan_cafe", key="redis:scan-1", trigger="api")  # delivered twice: one scan
+    worker = EmbeddedWorker(redis_container.broker(), threads=2)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while _post_count(redis_container) < 26 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        redis_container.broker().join(QUEUE, timeout=30_000)
+    finally:
+        worker.stop()
+    uow = redis_container.uow()
+    with uow:
+        scan = uow.scans.get_by_key("redis:scan-1")
+        scans = uow.scans.recent(limit=10)
+    assert scan is not None
+    assert scan.state.value == "succeeded"
+    assert scan.counts["new"] == 26
+    assert [s.key for s in scans] == ["redis:scan-1"]
+    assert _post_count(redis_container) == 26

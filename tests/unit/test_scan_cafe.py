@@ -15,7 +15,7 @@ from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunState
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.scan import ScanPolicy
-from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport, scan_cafe
+from changple_domain.use_cases.scan_cafe import NO_ACTIVE_AUTHORS, ScanCafe, ScanEvent, ScanReport, scan_cafe
 
 AUTHOR = "창플지기"
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
@@ -90,6 +90,15 @@ def test_a_gap_keeps_what_the_cafe_said_about_it(uow: MemoryUnitOfWork) -> None:
     assert recorded is not None
     assert recorded.kind is PostStatusKind.DELETED
     assert recorded.reason == "a gap in ids: Naver says: 삭제된 게시글입니다"
+
+
+def test_the_first_scan_of_an_empty_store_starts_at_the_policys_first_id(uow: MemoryUnitOfWork) -> None:
+    source = MemoryCafeSource([post(700), post(701)])
+
+    report, _ = scan(uow, source, QUICK.model_copy(update={"first_article_id": 700}))
+
+    assert source.fetched[:2] == [700, 701]
+    assert report.scan.counts["new"] == 2
 
 
 def test_the_next_scan_resumes_after_the_highest_existing_id(uow: MemoryUnitOfWork) -> None:
@@ -268,3 +277,19 @@ def test_scan_policy_refuses_a_backwards_delay_range_and_draws_within_it() -> No
     policy = ScanPolicy()
     assert all(0.6 <= policy.delay() <= 1.2 for _ in range(200))
     assert QUICK.delay() == 0.0
+
+
+def test_a_scan_with_no_active_author_warns_what_to_do() -> None:
+    empty_catalog = MemoryUnitOfWork()
+    source = MemoryCafeSource([post(1)])
+
+    report, _ = scan(empty_catalog, source, from_id=1)
+
+    assert report.scan.counts["skipped"] == 1
+    assert report.warnings == [NO_ACTIVE_AUTHORS]
+    assert "--rescan-skipped" in NO_ACTIVE_AUTHORS
+
+
+def test_a_scan_with_an_active_author_has_no_warning(uow: MemoryUnitOfWork) -> None:
+    report, _ = scan(uow, MemoryCafeSource([post(1)]), from_id=1)
+    assert report.warnings == []

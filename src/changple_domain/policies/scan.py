@@ -17,6 +17,9 @@ class ScanPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    # Where new ids start while the store knows no article: on the first scan of an existing cafe,
+    # set it near the cafe's current ids, or the scan spends its runs on ids long gone.
+    first_article_id: int = Field(default=1, ge=1)
     max_new_per_run: int = Field(default=500, ge=1, le=100_000)
     stop_after_missing: int = Field(default=50, ge=1, le=10_000)
     # Errors in a row (timeouts, 5xx after retries) mean the site or our network is down: stop early.

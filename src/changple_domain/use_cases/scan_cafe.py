@@ -56,6 +56,13 @@ class ScanEvent(BaseModel):
 class ScanReport(BaseModel):
     scan: ScanRun
     already_ran: bool = False
+    warnings: list[str] = []  # things an operator should fix, said once per scan
+
+
+NO_ACTIVE_AUTHORS = (
+    "no allowed author is active, so every new post is skipped: add authors (changple authors add, or "
+    "POST /api/v1/admin/authors/), then scan again with --rescan-skipped"
+)
 
 
 def scan_cafe(
@@ -84,7 +91,8 @@ def scan_cafe(
     except Exception as exc:
         walk.finish(error=f"{type(exc).__name__}: {exc}")
         raise
-    return ScanReport(scan=walk.finish())
+    warnings = [NO_ACTIVE_AUTHORS] if walk.nobody_allowed else []
+    return ScanReport(scan=walk.finish(), warnings=warnings)
 
 
 def start_scan(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock) -> ScanRun:
@@ -136,6 +144,7 @@ class _Walk:
         self.deadline = clock.now() + timedelta(seconds=scan.time_budget_seconds)
         with uow:
             self.authors = authors_by_name(uow.authors.list())
+        self.nobody_allowed = policy.require_allowed_author and not any(a.active for a in self.authors.values())
 
     # --- phases ----------------------------------------------------------------------------------
 
@@ -157,7 +166,8 @@ class _Walk:
         with self.uow:
             highest = self.uow.statuses.highest_id(EXISTING)
             highest_post = self.uow.posts.max_article_id()
-        start = self.cmd.from_id or max(highest or 0, highest_post or 0) + 1
+        known = max(highest or 0, highest_post or 0)
+        start = self.cmd.from_id or (known + 1 if known else self.scan.first_article_id)
         limit = self.scan.max_new_per_run if self.cmd.max_new is None else self.cmd.max_new
         misses = MissRun(self.scan)
         held: dict[int, ScrapedArticle] = {}  # missing ids with what the cafe said, until we know they are gaps

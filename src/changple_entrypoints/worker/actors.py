@@ -62,6 +62,8 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
                 scan=container.scan_policy(),
             )
             log.info("scan %s: %s", report.scan.key, report.scan.counts)
+            for warning in report.warnings:
+                log.warning("scan %s: %s", report.scan.key, warning)
         except LoginRequired as exc:
             log.error("scan %s stopped: %s", key or "(manual)", exc.detail)
         finally:
