@@ -1,0 +1,105 @@
+"""`changple naver check`: does the saved Naver session still work? Asks the cafe for one article
+the way a scan would, so an operator who has just renewed the session (or wonders why the nightly
+scan stopped) gets an answer in seconds instead of at 04:00."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from changple_adapters.cafe_threads import close_source
+from changple_domain.errors import InvalidSetting
+from changple_domain.model.posts import PostStatusKind
+from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
+from changple_entrypoints.cli_support import DataDir, console, err_console, print_json, ready_container, run_or_exit
+from changple_entrypoints.containers import Container
+from changple_entrypoints.providers import chosen_cafe_source, make_cafe_source
+from changple_entrypoints.settings import ENV_PREFIX, Settings
+
+naver_app = typer.Typer(help="The Naver Cafe session the scraper uses.", no_args_is_help=True)
+
+# Exit codes: 0 the session works, 5 it has expired (as `changple scrape`), 4 the cafe did not answer.
+SESSION_EXPIRED_EXIT = 5
+NO_ANSWER_EXIT = 4
+
+RENEW_HOW = (
+    "log in to Naver once in a browser on a machine with a display and save its storage_state "
+    "(for example: playwright codegen --save-storage=naver_state.json https://nid.naver.com/nidlogin.login), "
+    f"copy the file here and point {ENV_PREFIX}NAVER_STORAGE_STATE at it"
+)
+
+
+def _check_settings(settings: Settings) -> None:
+    if chosen_cafe_source(settings) != "playwright":
+        raise InvalidSetting(f"there is no Naver session to check: set {ENV_PREFIX}NAVER_CAFE_URL to scrape Naver")
+    if settings.naver_storage_state is None:
+        raise InvalidSetting(f"{ENV_PREFIX}NAVER_STORAGE_STATE is not set: {RENEW_HOW}")
+
+
+def _article_to_ask(settings: Settings, container: Container, article_id: int | None) -> int:
+    """The article given, else the newest one the store holds, else where scans start."""
+    if article_id is not None:
+        return article_id
+    uow = container.uow()
+    with uow:
+        newest = uow.statuses.highest_id([PostStatusKind.SAVED, PostStatusKind.SKIPPED])
+    if newest is not None:
+        return newest
+    if settings.scan_first_article_id is not None:
+        return settings.scan_first_article_id
+    raise InvalidSetting("no article is known yet: pass --article with the id of a post the cafe holds")
+
+
+def _verdict(answer: ScrapedArticle) -> tuple[int, str]:
+    if answer.outcome is ScrapeOutcome.LOGIN_REQUIRED:
+        return SESSION_EXPIRED_EXIT, f"the session has expired: {RENEW_HOW}"
+    if answer.outcome is ScrapeOutcome.ERROR:
+        return (
+            NO_ANSWER_EXIT,
+            f"the cafe did not give a usable answer, so the session could not be checked: {answer.reason}",
+        )
+    if answer.outcome is ScrapeOutcome.MEMBERS_ONLY:
+        return 0, "the session works, but this account is not a member who may read this article"
+    return 0, f"the session works: article {answer.article_id} answered {answer.outcome.value}"
+
+
+@naver_app.command("check")
+def check(
+    article: Annotated[
+        int | None, typer.Option("--article", min=1, help="Ask for this article id (default: the newest known).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Fetch one article with the saved session: exit 0 if it works, 5 if it has expired."""
+    container = ready_container(data_dir)
+    settings = container.settings()
+    run_or_exit(lambda: _check_settings(settings))
+    article_id = run_or_exit(lambda: _article_to_ask(settings, container, article))
+    source = run_or_exit(lambda: make_cafe_source(settings))
+    try:
+        answer = source.fetch(article_id)
+    finally:
+        close_source(source)
+    code, message = _verdict(answer)
+    if as_json:
+        print_json(
+            {
+                "article_id": article_id,
+                "outcome": answer.outcome.value,
+                "session_works": code == 0,
+                "message": message,
+                "reason": answer.reason,
+            }
+        )
+    elif code == 0:
+        console.print(f"[green]ok[/]: {escape(message)}")
+    else:
+        err_console.print(f"[bold red]error[/]: {escape(message)}")
+    raise typer.Exit(code)
+
+
+def attach(app: typer.Typer) -> None:
+    app.add_typer(naver_app, name="naver")
