@@ -46,6 +46,12 @@ class ConcurrentUpdate(ChangpleError):
     code = "concurrent_update"
 
 
+class Busy(ConcurrentUpdate):
+    """The work is already being done by someone else (another scan of the cafe); try again later."""
+
+    code = "busy"
+
+
 class ProviderUnavailable(ChangpleError):
     """An outside service did not answer or answered 429/5xx; worth retrying later."""
 

@@ -88,6 +88,7 @@ def scrape(
                     policy=container.ingestion_policy(),
                     scan=scan_policy,
                     on_article=show,
+                    mutex=container.mutex(),
                 )
             )
     finally:

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     scan_delay_max_seconds: float = 1.2
     scan_concurrency: int = 1
     scan_time_budget_seconds: float = 1800
+    scan_busy_retry_seconds: float = Field(default=60, gt=0, le=3600)
 
     # Ingestion policy: checked by `ingestion_policy()`, which names the variable on a bad value.
     ingestion_min_content_length: int = 30

@@ -55,7 +55,11 @@ def redis_container(tmp_path: Path) -> Container:
         require_service("redis", f"Redis at {REDIS_URL} is not reachable: {exc}")
     namespace = f"changple-test-{uuid.uuid4().hex[:8]}"
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=tmp_path / "data", redis_url=REDIS_URL, redis_namespace=namespace
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        redis_url=REDIS_URL,
+        redis_namespace=namespace,
+        scan_busy_retry_seconds=0.5,
     )
     upgrade_database(settings.resolved_database_url)
     yield build_container(settings)  # type: ignore[misc]

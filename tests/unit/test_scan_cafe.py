@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from changple_adapters.memory import FixedClock, MemoryCafeSource, MemoryUnitOfWork
-from changple_domain.errors import LoginRequired
+from changple_adapters.memory import FixedClock, MemoryCafeSource, MemoryMutex, MemoryUnitOfWork
+from changple_domain.errors import Busy, LoginRequired
 from changple_domain.model import AllowedAuthor, CafePost, PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunState
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.scan import ScanPolicy
-from changple_domain.use_cases.scan_cafe import NO_ACTIVE_AUTHORS, ScanCafe, ScanEvent, ScanReport, scan_cafe
+from changple_domain.use_cases.scan_cafe import NO_ACTIVE_AUTHORS, SCAN_LOCK, ScanCafe, ScanEvent, ScanReport, scan_cafe
 
 AUTHOR = "창플지기"
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
@@ -44,7 +44,11 @@ def uow() -> MemoryUnitOfWork:
 
 
 def scan(
-    uow: MemoryUnitOfWork, source: MemoryCafeSource, policy: ScanPolicy = QUICK, **cmd: Any
+    uow: MemoryUnitOfWork,
+    source: MemoryCafeSource,
+    policy: ScanPolicy = QUICK,
+    mutex: MemoryMutex | None = None,
+    **cmd: Any,
 ) -> tuple[ScanReport, list[ScanEvent]]:
     events: list[ScanEvent] = []
     report = scan_cafe(
@@ -56,6 +60,7 @@ def scan(
         scan=policy,
         sleep=lambda _: None,
         on_article=events.append,
+        mutex=mutex,
     )
     return report, events
 
@@ -293,3 +298,20 @@ def test_a_scan_with_no_active_author_warns_what_to_do() -> None:
 def test_a_scan_with_an_active_author_has_no_warning(uow: MemoryUnitOfWork) -> None:
     report, _ = scan(uow, MemoryCafeSource([post(1)]), from_id=1)
     assert report.warnings == []
+
+
+def test_one_scan_at_a_time_a_second_is_busy_and_a_repeat_returns_the_first(uow: MemoryUnitOfWork) -> None:
+    mutex = MemoryMutex()
+    source = MemoryCafeSource([post(1), post(2)])
+    with mutex.hold(SCAN_LOCK, ttl_seconds=60) as held:
+        assert held
+        with pytest.raises(Busy, match="another scan of the cafe is running"):
+            scan(uow, source, key="nightly:1", from_id=1, mutex=mutex)
+    assert source.fetched == []  # the busy scan fetched nothing
+
+    first, _ = scan(uow, source, key="nightly:1", from_id=1, mutex=mutex)  # its redelivery runs it
+    again, _ = scan(uow, source, key="nightly:1", from_id=1, mutex=mutex)
+
+    assert first.scan.counts["new"] == 2
+    assert again.already_ran
+    assert again.scan.id == first.scan.id

@@ -13,19 +13,22 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from changple_domain.errors import AlreadyExists, ChangpleError, LoginRequired
+from changple_domain.errors import AlreadyExists, Busy, ChangpleError, LoginRequired
 from changple_domain.model.posts import PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunTrigger
 from changple_domain.model.scans import SCAN_COUNTS, ScanRun, new_scan_id
 from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
 from changple_domain.policies.scan import MissRun, ScanPolicy
-from changple_domain.ports import CafeSource, Clock, UnitOfWork
+from changple_domain.ports import CafeSource, Clock, Mutex, UnitOfWork
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
 
 # Ids that exist: where the next walk over new ids starts. DELETED and ERROR are left out, so
 # trailing deletions and unknowns are looked at again rather than stepped over.
 EXISTING = (PostStatusKind.SAVED, PostStatusKind.MEMBERS_ONLY, PostStatusKind.SKIPPED)
+
+
+SCAN_LOCK = "cafe-scan"
 
 
 class ScanCafe(BaseModel):
@@ -75,12 +78,44 @@ def scan_cafe(
     scan: ScanPolicy,
     sleep: Callable[[float], None] = time.sleep,
     on_article: Callable[[ScanEvent], None] | None = None,
+    mutex: Mutex | None = None,
 ) -> ScanReport:
     """Run one scan. LOGIN_REQUIRED stops it with `LoginRequired` after recording what came before
-    (the Naver session must be renewed). A dry run fetches and reports but writes nothing."""
+    (the Naver session must be renewed). A dry run fetches and reports but writes nothing. With a
+    mutex, one scan walks the cafe at a time: a second raises `Busy` (a repeated delivery of a scan
+    that is already done returns it instead), so two scans never fetch or record the same ids."""
     run = start_scan(cmd, uow=uow, clock=clock)
     if not run.not_started:
         return ScanReport(scan=run, already_ran=True)
+    if mutex is None:
+        return _walk(
+            cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep, on_article=on_article
+        )
+    with mutex.hold(SCAN_LOCK, ttl_seconds=scan.time_budget_seconds + 600) as held:
+        if not held:
+            raise Busy("another scan of the cafe is running; this one waits its turn")
+        if not cmd.dry_run:  # a delivery of the same scan may have finished it while we waited
+            with uow:
+                run = uow.scans.get(run.id) or run
+            if not run.not_started:
+                return ScanReport(scan=run, already_ran=True)
+        return _walk(
+            cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep, on_article=on_article
+        )
+
+
+def _walk(
+    cmd: ScanCafe,
+    run: ScanRun,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    source: CafeSource,
+    policy: IngestionPolicy,
+    scan: ScanPolicy,
+    sleep: Callable[[float], None],
+    on_article: Callable[[ScanEvent], None] | None,
+) -> ScanReport:
     walk = _Walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep)
     walk.on_article = on_article
     try:

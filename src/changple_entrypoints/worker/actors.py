@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import dramatiq
 
 from changple_adapters.cafe_threads import close_source
-from changple_domain.errors import LoginRequired
+from changple_domain.errors import Busy, LoginRequired
 from changple_domain.model.runs import RunTrigger
 from changple_domain.use_cases.apply_results import apply_job
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
@@ -49,8 +49,9 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
 
     def scan_cafe_task(key: str = "", trigger: str = "api", then_pipeline_key: str = "") -> None:
         """Scan the cafe once per key; then, when asked, start the pipeline run for what was found.
-        An expired Naver session ends the scan with its reason recorded and is not retried (a
-        person must log in again); the pipeline still runs over what was recorded."""
+        One scan runs at a time: while another runs, this message comes back later. An expired Naver
+        session ends the scan with its reason recorded and is not retried (a person must log in
+        again); the pipeline still runs over what was recorded."""
         source = container.cafe_source()
         try:
             report = scan_cafe(
@@ -60,10 +61,19 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
                 source=source,
                 policy=container.ingestion_policy(),
                 scan=container.scan_policy(),
+                mutex=container.mutex(),
             )
             log.info("scan %s: %s", report.scan.key, report.scan.counts)
             for warning in report.warnings:
                 log.warning("scan %s: %s", report.scan.key, warning)
+        except Busy:
+            delay_seconds = container.settings().scan_busy_retry_seconds
+            log.info("scan %s waits %g s: another scan is running", key or "(manual)", delay_seconds)
+            actors["scan_cafe"].send_with_options(
+                kwargs={"key": key, "trigger": trigger, "then_pipeline_key": then_pipeline_key},
+                delay=int(delay_seconds * 1000),
+            )
+            return
         except LoginRequired as exc:
             log.error("scan %s stopped: %s", key or "(manual)", exc.detail)
         finally:
