@@ -11,6 +11,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from changple_domain.model.access import ServiceToken
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.model.batches import BatchJob, BatchState
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
@@ -27,6 +28,7 @@ from changple_domain.model.providers import (
 )
 from changple_domain.model.runs import PipelineRun
 from changple_domain.model.scans import ScanRun
+from changple_domain.model.users import NewUser, OAuthTokens, PendingRevocation, SocialProfile, User
 
 
 class PostSelection(StrEnum):
@@ -147,6 +149,49 @@ class ScanRunRepository(Protocol):
 
 
 @runtime_checkable
+class UserRepository(Protocol):
+    def add(self, new: NewUser) -> User:
+        """Create the user and return it with its id; AlreadyExists when the social id is taken."""
+        ...
+
+    def save(self, user: User) -> None:
+        """Replace a stored user (NotFound when it is gone)."""
+        ...
+
+    def get(self, user_id: int) -> User | None: ...
+    def get_by_social_id(self, provider: str, social_id: str) -> User | None: ...
+    def list(self, *, limit: int = 100, offset: int = 0) -> list[User]: ...
+    def delete(self, user_id: int) -> bool:
+        """Remove the user; True when there was one. Their chat sessions and views go with them."""
+        ...
+
+
+@runtime_checkable
+class ServiceTokenRepository(Protocol):
+    def add(self, token: ServiceToken) -> None:
+        """AlreadyExists when the id, or the name among active tokens, is taken."""
+        ...
+
+    def save(self, token: ServiceToken) -> None: ...
+    def get(self, token_id: str) -> ServiceToken | None: ...
+    def get_by_name(self, name: str) -> ServiceToken | None:
+        """The active token with this name, if any."""
+        ...
+
+    def list(self, *, include_revoked: bool = False) -> list[ServiceToken]: ...
+
+
+@runtime_checkable
+class RevocationRepository(Protocol):
+    """Provider tokens to revoke later, kept only while the provider has not confirmed it."""
+
+    def add(self, pending: PendingRevocation) -> PendingRevocation: ...
+    def save(self, pending: PendingRevocation) -> None: ...
+    def remove(self, pending_id: int) -> None: ...
+    def list(self, *, limit: int = 100) -> list[PendingRevocation]: ...
+
+
+@runtime_checkable
 class UnitOfWork(Protocol):
     """A transaction over every repository. Use as `with uow: ...; uow.commit()`; leaving the
     block without commit rolls back. The same object may be entered again, one block at a time."""
@@ -158,6 +203,9 @@ class UnitOfWork(Protocol):
     batches: BatchJobRepository
     runs: PipelineRunRepository
     scans: ScanRunRepository
+    users: UserRepository
+    service_tokens: ServiceTokenRepository
+    revocations: RevocationRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -268,4 +316,23 @@ class VectorIndex(Protocol):
     ) -> list[VectorMatch]:
         """The `top_k` nearest records; `filter` keeps records whose metadata equals each value
         (or, for a list-valued field, contains it)."""
+        ...
+
+
+@runtime_checkable
+class OAuthProvider(Protocol):
+    """A social login provider (Naver). Network calls are async because they run inside HTTP
+    requests. Errors: ProviderRejected for a refused code or token (do not retry),
+    ProviderUnavailable when the provider is down or slow (retry later)."""
+
+    name: str
+
+    def authorize_url(self, *, state: str) -> str:
+        """Where to send the visitor's browser to sign in; `state` comes back on the callback."""
+        ...
+
+    async def exchange_code(self, *, code: str, state: str) -> OAuthTokens: ...
+    async def fetch_profile(self, tokens: OAuthTokens) -> SocialProfile: ...
+    async def revoke(self, tokens: OAuthTokens) -> None:
+        """Tell the provider to forget the grant; an already-invalid token counts as revoked."""
         ...

@@ -19,6 +19,7 @@ from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.migrations import upgrade_database
 from changple_adapters.sql.tables import Base
+from changple_adapters.sql.token_cipher import TokenCipher, generate_key
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.ports import UnitOfWork
 from tests.contract.vectors import KEY as VECTOR_KEY
@@ -58,6 +59,10 @@ class PostgresServer:
         self._admin.close()
 
 
+# Provider tokens are encrypted at rest; the contract suites use one throwaway key.
+TEST_CIPHER = TokenCipher([generate_key()])
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     server = PostgresServer(os.environ.get("CHANGPLE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL))
@@ -92,14 +97,12 @@ def _truncate(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=BACKENDS)
-def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowFactory]:
-    """Makes units of work over one shared store, as separate workers would have."""
-    if request.param == "memory":
+def _factory_for(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowFactory]:
+    if backend == "memory":
         store = MemoryStore()
         yield lambda: MemoryUnitOfWork(store)
         return
-    if request.param == "sqlite":
+    if backend == "sqlite":
         path = tmp_path / "changple.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         engine = create_engine_for(f"sqlite:///{path}")
@@ -108,10 +111,25 @@ def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowF
         _truncate(engine)
     sessions = create_session_factory(engine)
     try:
-        yield lambda: SqlUnitOfWork(sessions)
+        yield lambda: SqlUnitOfWork(sessions, cipher=TEST_CIPHER)
     finally:
-        if request.param == "sqlite":
+        if backend == "sqlite":
             engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowFactory]:
+    """Makes units of work over one shared store, as separate workers would have."""
+    yield from _factory_for(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def sql_uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlUnitOfWork]:
+    """A SQL unit of work on each SQL backend, for what only the SQL adapters promise."""
+    for factory in _factory_for(request.param, request, tmp_path):
+        made = factory()
+        assert isinstance(made, SqlUnitOfWork)
+        yield made
 
 
 @pytest.fixture

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.model.access import ServiceToken
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
 from changple_domain.model.batches import BatchJob, BatchState
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.runs import PipelineRun
 from changple_domain.model.scans import ScanRun
+from changple_domain.model.users import PendingRevocation, User
 from changple_domain.ports import (
     AuthorRepository,
     BatchJobRepository,
@@ -37,6 +39,9 @@ class MemoryTables:
     batches: dict[str, BatchJob] = field(default_factory=dict)
     runs: dict[str, PipelineRun] = field(default_factory=dict)
     scans: dict[str, ScanRun] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
+    service_tokens: dict[str, ServiceToken] = field(default_factory=dict)
+    revocations: dict[int, PendingRevocation] = field(default_factory=dict)
     # Keys inserted with add() in this transaction: at commit they must still be free.
     added: dict[str, set[object]] = field(default_factory=dict)
 
@@ -52,6 +57,9 @@ class MemoryTables:
             batches=dict(self.batches),
             runs=dict(self.runs),
             scans=dict(self.scans),
+            users=dict(self.users),
+            service_tokens=dict(self.service_tokens),
+            revocations=dict(self.revocations),
         )
 
 

@@ -9,6 +9,11 @@ import threading
 from types import TracebackType
 from typing import Any, Self
 
+from changple_adapters.memory.accounts import (
+    MemoryRevocationRepository,
+    MemoryServiceTokenRepository,
+    MemoryUserRepository,
+)
 from changple_adapters.memory.repositories import (
     MemoryAuthorRepository,
     MemoryBatchJobRepository,
@@ -20,9 +25,22 @@ from changple_adapters.memory.repositories import (
 )
 from changple_adapters.memory.scan_runs import MemoryScanRunRepository
 from changple_domain.errors import AlreadyExists
+from changple_domain.model.access import ServiceToken
+from changple_domain.model.users import User
 from changple_domain.ports import UnitOfWork
 
-_TABLES = ("posts", "statuses", "authors", "brands", "batches", "runs", "scans")
+_TABLES = (
+    "posts",
+    "statuses",
+    "authors",
+    "brands",
+    "batches",
+    "runs",
+    "scans",
+    "users",
+    "service_tokens",
+    "revocations",
+)
 
 
 class MemoryStore:
@@ -31,6 +49,13 @@ class MemoryStore:
     def __init__(self) -> None:
         self.tables = MemoryTables()
         self.lock = threading.Lock()
+        self._sequences: dict[str, int] = {}
+
+    def next_id(self, table: str) -> int:
+        """An id no other transaction gets, like a database sequence (never reused, gaps allowed)."""
+        with self.lock:
+            self._sequences[table] = self._sequences.get(table, 0) + 1
+            return self._sequences[table]
 
 
 class MemoryUnitOfWork(UnitOfWork):
@@ -61,6 +86,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self.batches = MemoryBatchJobRepository(self._staged)
         self.runs = MemoryPipelineRunRepository(self._staged)
         self.scans = MemoryScanRunRepository(self._staged)
+        self.users = MemoryUserRepository(self._staged, self.store.next_id)
+        self.service_tokens = MemoryServiceTokenRepository(self._staged)
+        self.revocations = MemoryRevocationRepository(self._staged, self.store.next_id)
 
     def commit(self) -> None:
         if self._staged is None or self._base is None:
@@ -72,9 +100,12 @@ class MemoryUnitOfWork(UnitOfWork):
             for name in _TABLES:
                 before: dict[Any, Any] = getattr(base, name)
                 target: dict[Any, Any] = getattr(committed, name)
-                for key, value in getattr(staged, name).items():
+                after: dict[Any, Any] = getattr(staged, name)
+                for key, value in after.items():
                     if before.get(key) is not value:
                         target[key] = value
+                for key in before.keys() - after.keys():  # deleted in this transaction
+                    target.pop(key, None)
         self._begin()
 
     @staticmethod
@@ -83,6 +114,18 @@ class MemoryUnitOfWork(UnitOfWork):
             taken = [key for key in keys if key in getattr(committed, name)]
             if taken:
                 raise AlreadyExists(f"{name} {taken[0]!r} was added by another transaction")
+        committed_people = {(u.provider, u.social_id) for u in committed.users.values()}
+        new_users: list[User] = [staged.users[i] for i in staged.added.get("users", ())]  # type: ignore[index]
+        if any((u.provider, u.social_id) in committed_people for u in new_users):
+            raise AlreadyExists("a user with this social id was added by another transaction")
+        active_names = {t.name for t in committed.service_tokens.values() if t.active}
+        new_tokens: list[ServiceToken] = [
+            staged.service_tokens[i]  # type: ignore[index]
+            for i in staged.added.get("service_tokens", ())
+        ]
+        for token in new_tokens:
+            if token.active and token.name in active_names:
+                raise AlreadyExists(f"service token '{token.name}' was added by another transaction")
         for name, label in (("runs", "pipeline run"), ("scans", "scan")):
             rows: dict[Any, Any] = getattr(staged, name)
             committed_keys = {row.key for row in getattr(committed, name).values()}

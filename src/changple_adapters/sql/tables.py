@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -208,3 +210,57 @@ class ScanRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("provider", "social_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(ENUM))
+    social_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    nickname: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    mobile: Mapped[str] = mapped_column(String(40))
+    profile_image: Mapped[str] = mapped_column(Text)
+    information: Mapped[dict[str, Any]] = mapped_column(JSON)
+    role: Mapped[str] = mapped_column(String(ENUM))
+    tokens_encrypted: Mapped[str | None] = mapped_column(Text)  # Fernet ciphertext, never plain tokens
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class ServiceTokenRow(Base):
+    __tablename__ = "service_tokens"
+    # One active token per name; revoked ones keep their name for the record.
+    __table_args__ = (
+        Index(
+            "uq_service_tokens_active_name",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    secret_hash: Mapped[str] = mapped_column(String(HASH))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class TokenRevocationRow(Base):
+    """Provider tokens of deleted users, kept (encrypted) only until the provider confirms revocation."""
+
+    __tablename__ = "token_revocations"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(ENUM))
+    tokens_encrypted: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -9,6 +9,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from changple_adapters.sql._support import is_unavailable, unavailable
+from changple_adapters.sql.accounts import SqlRevocationRepository, SqlServiceTokenRepository, SqlUserRepository
 from changple_adapters.sql.repositories import (
     SqlAuthorRepository,
     SqlBatchJobRepository,
@@ -18,6 +19,7 @@ from changple_adapters.sql.repositories import (
     SqlPostStatusRepository,
 )
 from changple_adapters.sql.scan_runs import SqlScanRunRepository
+from changple_adapters.sql.token_cipher import TokenCipher
 from changple_domain.errors import ConcurrentUpdate
 from changple_domain.ports import UnitOfWork
 
@@ -25,8 +27,9 @@ from changple_domain.ports import UnitOfWork
 class SqlUnitOfWork(UnitOfWork):
     """Opens a fresh session on entry; leaving the block without `commit()` rolls everything back."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], *, cipher: TokenCipher | None = None) -> None:
         self._session_factory = session_factory
+        self._cipher = cipher  # for provider tokens; without it those columns refuse to be touched
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
@@ -41,6 +44,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.batches = SqlBatchJobRepository(session)
         self.runs = SqlPipelineRunRepository(session)
         self.scans = SqlScanRunRepository(session)
+        self.users = SqlUserRepository(session, self._cipher)
+        self.service_tokens = SqlServiceTokenRepository(session)
+        self.revocations = SqlRevocationRepository(session, self._cipher)
         return self
 
     def __exit__(

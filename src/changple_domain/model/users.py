@@ -1,11 +1,17 @@
-"""Users (sketch; the auth issue fills it in): social users who sign in with Naver, and admins."""
+"""Users who sign in with Naver, their roles, and the tokens Naver gave us for them.
+
+Naver's access and refresh tokens are secrets: the domain holds them in plain form only in memory;
+storage adapters encrypt them at rest, and nothing prints them (`repr` hides them)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from changple_domain.model._time import aware_utc
 
 
 class UserRole(StrEnum):
@@ -13,12 +19,140 @@ class UserRole(StrEnum):
     ADMIN = "admin"
 
 
+class OAuthTokens(BaseModel):
+    """What a provider's token endpoint gave. `expires_at` is computed from `expires_in` on receipt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    access_token: SecretStr
+    refresh_token: SecretStr | None = None
+    token_type: str = "bearer"  # noqa: S105 - a scheme name
+    expires_at: datetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else aware_utc(value)
+
+    @classmethod
+    def received(
+        cls,
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        token_type: str | None,
+        expires_in: int | str | None,
+        now: datetime,
+    ) -> OAuthTokens:
+        """Naver sends `expires_in` as a string ("3600"); anything unreadable means "unknown"."""
+        seconds: int | None
+        try:
+            seconds = int(expires_in) if expires_in is not None else None
+        except (TypeError, ValueError):
+            seconds = None
+        return cls(
+            access_token=SecretStr(access_token),
+            refresh_token=SecretStr(refresh_token) if refresh_token else None,
+            token_type=(token_type or "bearer").lower(),
+            expires_at=now + timedelta(seconds=seconds) if seconds is not None else None,
+        )
+
+
+class SocialProfile(BaseModel):
+    """A provider's profile of the person signing in. Only `social_id` is guaranteed (Naver: the
+    `id`, unique per application); every other field may be missing and is then empty."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str = "naver"
+    social_id: str = Field(min_length=1, max_length=200)
+    name: str = ""
+    nickname: str = ""
+    email: str = ""
+    mobile: str = ""
+    profile_image: str = ""
+    raw: dict[str, Any] = Field(default_factory=dict)  # the profile as sent, kept as the user's information
+
+
 class User(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: int
+    provider: str = "naver"
     social_id: str
     name: str = ""
     nickname: str = ""
+    email: str = ""
+    mobile: str = ""
+    profile_image: str = ""
+    information: dict[str, Any] = Field(default_factory=dict)
     role: UserRole = UserRole.SOCIAL
+    tokens: OAuthTokens | None = None
+    created_at: datetime
+    last_login_at: datetime | None = None
+
+    @field_validator("created_at", "last_login_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else aware_utc(value)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is UserRole.ADMIN
+
+    def signed_in(self, profile: SocialProfile, tokens: OAuthTokens, *, at: datetime) -> User:
+        """The user after a new sign-in: the profile's fields replace ours, the role stays."""
+        return self.model_copy(
+            update={
+                "name": profile.name,
+                "nickname": profile.nickname,
+                "email": profile.email,
+                "mobile": profile.mobile,
+                "profile_image": profile.profile_image,
+                "information": dict(profile.raw),
+                "tokens": tokens,
+                "last_login_at": at,
+            }
+        )
+
+
+class NewUser(BaseModel):
+    """A user to create; the repository assigns the id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: SocialProfile
+    tokens: OAuthTokens | None = None
+    role: UserRole = UserRole.SOCIAL
+    created_at: datetime
+
+    def with_id(self, user_id: int) -> User:
+        """The user as stored, once the repository has chosen its id."""
+        profile = self.profile
+        return User(
+            id=user_id,
+            provider=profile.provider,
+            social_id=profile.social_id,
+            name=profile.name,
+            nickname=profile.nickname,
+            email=profile.email,
+            mobile=profile.mobile,
+            profile_image=profile.profile_image,
+            information=dict(profile.raw),
+            role=self.role,
+            tokens=self.tokens,
+            created_at=self.created_at,
+        )
+
+
+class PendingRevocation(BaseModel):
+    """A provider token still to revoke after its user was deleted (the provider was down then)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    provider: str = "naver"
+    tokens: OAuthTokens
+    attempts: int = 0
+    last_error: str | None = None
     created_at: datetime

@@ -1,0 +1,83 @@
+"""Encryption at rest for provider tokens (Naver access and refresh tokens).
+
+Fernet (AES-128-CBC with HMAC-SHA256, from the cryptography library) with several keys: the first
+encrypts, every key decrypts, so a key is rotated by putting a new one first and keeping the old one
+until `changple users rotate-keys` has rewritten every row. A database dump holds only ciphertext."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from pydantic import SecretStr
+
+from changple_domain.errors import InvalidSetting
+from changple_domain.model.users import OAuthTokens
+
+KEYS_SETTING = "CHANGPLE_TOKEN_KEYS"
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+class TokenCipher:
+    """Seals provider tokens with the first key; opens them with any key."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise InvalidSetting(f"{KEYS_SETTING} is empty: give at least one key (changple users new-key makes one)")
+        self.keys = [key.strip() for key in keys]  # newest first; kept to build a rotated cipher
+        try:
+            self._fernet = MultiFernet([Fernet(key.encode()) for key in self.keys])
+        except (ValueError, TypeError):
+            raise InvalidSetting(
+                f"{KEYS_SETTING} holds a value that is not a Fernet key (32 url-safe base64 bytes); "
+                "make one with: changple users new-key"
+            ) from None
+
+    def encrypt(self, tokens: OAuthTokens) -> str:
+        plain = {
+            "access_token": tokens.access_token.get_secret_value(),
+            "refresh_token": tokens.refresh_token.get_secret_value() if tokens.refresh_token else None,
+            "token_type": tokens.token_type,
+            "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else None,
+        }
+        return self._fernet.encrypt(json.dumps(plain).encode()).decode()
+
+    def decrypt(self, ciphertext: str) -> OAuthTokens:
+        try:
+            plain = json.loads(self._fernet.decrypt(ciphertext.encode()))
+        except InvalidToken:
+            raise InvalidSetting(
+                f"stored tokens cannot be decrypted: the key that wrote them is not in {KEYS_SETTING}"
+            ) from None
+        return OAuthTokens(
+            access_token=SecretStr(plain["access_token"]),
+            refresh_token=SecretStr(plain["refresh_token"]) if plain.get("refresh_token") else None,
+            token_type=plain.get("token_type") or "bearer",
+            expires_at=plain.get("expires_at"),
+        )
+
+    def rotate(self, ciphertext: str) -> str:
+        """The same tokens under the first key (decrypting with whichever key wrote them)."""
+        try:
+            return self._fernet.rotate(ciphertext.encode()).decode()
+        except InvalidToken:
+            raise InvalidSetting(
+                f"stored tokens cannot be decrypted: the key that wrote them is not in {KEYS_SETTING}"
+            ) from None
+
+
+def key_file_cipher(path: Path) -> TokenCipher:
+    """The embedded default: a key made on first use and kept beside the SQLite file, readable by
+    its owner only. Production sets CHANGPLE_TOKEN_KEYS instead (the key must not live with the data)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(generate_key() + "\n")
+    return TokenCipher([line for line in path.read_text().splitlines() if line.strip()])
