@@ -23,6 +23,7 @@ from changple_domain.errors import (
     ProviderUnavailable,
 )
 from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.providers import make_token_cipher
 from changple_entrypoints.settings import Settings
 
 T = TypeVar("T")
@@ -65,6 +66,7 @@ def container_for(data_dir: Path | None = None) -> Container:
         settings = Settings(data_dir=data_dir) if data_dir else Settings()
         settings.ingestion_policy()
         settings.pipeline_config()
+        make_token_cipher(settings)  # a malformed CHANGPLE_TOKEN_KEYS is a sentence, not a traceback
         return build_container(settings)
 
     return run_or_exit(build)

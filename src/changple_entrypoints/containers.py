@@ -34,6 +34,7 @@ from changple_entrypoints.providers import (
     make_embedder,
     make_scan_policy,
     make_summarizer,
+    make_token_cipher,
     make_vector_index,
 )
 from changple_entrypoints.settings import Settings
@@ -67,9 +68,10 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(create_engine_for, url=settings.provided.resolved_database_url)
     session_factory = providers.Singleton(create_session_factory, engine)
     memory_store = providers.Singleton(MemoryStore)
+    token_cipher = providers.Singleton(make_token_cipher, settings)
     uow: providers.Provider[UnitOfWork] = providers.Selector(
         settings.provided.storage,
-        sql=providers.Factory(SqlUnitOfWork, session_factory=session_factory),
+        sql=providers.Factory(SqlUnitOfWork, session_factory=session_factory, cipher=token_cipher),
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
     )
     database_check: providers.Provider[Callable[[], tuple[bool, str]]] = providers.Selector(

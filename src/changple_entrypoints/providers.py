@@ -5,11 +5,15 @@ SDK imports happen here, inside the factories, only for the provider actually ch
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from changple_domain.errors import InvalidSetting
 from changple_domain.policies.scan import ScanPolicy
 from changple_domain.ports import BatchEmbedder, BatchSummarizer, CafeSource, VectorIndex
 from changple_entrypoints.settings import ENV_PREFIX, Settings
+
+if TYPE_CHECKING:
+    from changple_adapters.sql.token_cipher import TokenCipher
 
 DEFAULT_CAFE_URL = "https://cafe.naver.com/changple"
 
@@ -161,3 +165,16 @@ def make_cafe_source(settings: Settings) -> CafeSource:
     return SnapshotCafeSource(
         settings.snapshot_dir or bundled_snapshot_dir(), cafe_url=settings.naver_cafe_url or DEFAULT_CAFE_URL
     )
+
+
+def make_token_cipher(settings: Settings) -> TokenCipher | None:
+    """The keys for provider tokens at rest: CHANGPLE_TOKEN_KEYS, else (embedded SQLite only) a key
+    file in the data directory, else none, and the account tables refuse to hold tokens."""
+    from changple_adapters.sql.token_cipher import KeyFileTokenCipher, TokenCipher
+
+    if settings.token_keys is not None and settings.token_keys.get_secret_value().strip():
+        keys = [k for k in settings.token_keys.get_secret_value().split(",") if k.strip()]
+        return TokenCipher(keys)
+    if settings.database_url is None:
+        return KeyFileTokenCipher(settings.data_dir / "token.key")
+    return None

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; empty means a SQLite file in the data directory"
     )
     redis_url: str | None = Field(default=None, description="Redis URL; empty means embedded mode")
+    # Fernet keys that encrypt Naver tokens at rest, comma-separated, newest first (older ones still
+    # decrypt). Unset with the embedded SQLite database: a key file in the data directory.
+    token_keys: SecretStr | None = None
     redis_namespace: str = Field(default="changple", min_length=1, description="prefix of our Redis keys")
     storage: Literal["sql", "memory"] = "sql"
     worker_threads: int = Field(default=2, ge=1, le=64)

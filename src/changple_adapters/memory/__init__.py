@@ -5,6 +5,7 @@ from changple_adapters.memory.cafe import MemoryCafeSource
 from changple_adapters.memory.clock import FixedClock
 from changple_adapters.memory.embedder import MemoryBatchEmbedder
 from changple_adapters.memory.mutex import MemoryMutex
+from changple_adapters.memory.oauth import MemoryOAuthProvider
 from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_adapters.memory.summarizer import MemoryBatchSummarizer
 from changple_adapters.memory.unit_of_work import MemoryStore, MemoryUnitOfWork
@@ -16,6 +17,7 @@ __all__ = [
     "MemoryBatchSummarizer",
     "MemoryCafeSource",
     "MemoryMutex",
+    "MemoryOAuthProvider",
     "MemoryStore",
     "MemoryTaskQueue",
     "MemoryUnitOfWork",

@@ -30,14 +30,19 @@ class TokenCipher:
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
             raise InvalidSetting(f"{KEYS_SETTING} is empty: give at least one key (changple users new-key makes one)")
-        self.keys = [key.strip() for key in keys]  # newest first; kept to build a rotated cipher
+        self._keys = [key.strip() for key in keys]
         try:
-            self._fernet = MultiFernet([Fernet(key.encode()) for key in self.keys])
+            self._fernet = MultiFernet([Fernet(key.encode()) for key in self._keys])
         except (ValueError, TypeError):
             raise InvalidSetting(
                 f"{KEYS_SETTING} holds a value that is not a Fernet key (32 url-safe base64 bytes); "
                 "make one with: changple users new-key"
             ) from None
+
+    @property
+    def keys(self) -> list[str]:
+        """Newest first; kept so a rotated cipher can be built from this one."""
+        return list(self._keys)
 
     def encrypt(self, tokens: OAuthTokens) -> str:
         plain = {
@@ -72,12 +77,38 @@ class TokenCipher:
             ) from None
 
 
-def key_file_cipher(path: Path) -> TokenCipher:
+class KeyFileTokenCipher(TokenCipher):
     """The embedded default: a key made on first use and kept beside the SQLite file, readable by
-    its owner only. Production sets CHANGPLE_TOKEN_KEYS instead (the key must not live with the data)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(generate_key() + "\n")
-    return TokenCipher([line for line in path.read_text().splitlines() if line.strip()])
+    its owner only. Nothing is written until a token is sealed or opened. Production sets
+    CHANGPLE_TOKEN_KEYS instead, so the key does not live with the data it protects."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._loaded: TokenCipher | None = None
+
+    def _cipher(self) -> TokenCipher:
+        if self._loaded is None:
+            if not self.path.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    pass  # another process made it first; read theirs
+                else:
+                    with os.fdopen(descriptor, "w") as file:
+                        file.write(generate_key() + "\n")
+            self._loaded = TokenCipher([line for line in self.path.read_text().splitlines() if line.strip()])
+        return self._loaded
+
+    @property
+    def keys(self) -> list[str]:
+        return self._cipher().keys
+
+    def encrypt(self, tokens: OAuthTokens) -> str:
+        return self._cipher().encrypt(tokens)
+
+    def decrypt(self, ciphertext: str) -> OAuthTokens:
+        return self._cipher().decrypt(ciphertext)
+
+    def rotate(self, ciphertext: str) -> str:
+        return self._cipher().rotate(ciphertext)
