@@ -113,15 +113,15 @@ def make_scan_policy(settings: Settings) -> ScanPolicy:
     policy = settings.scan_policy()
     if chosen_cafe_source(settings) != "snapshot":
         return policy
-    update: dict[str, object] = {"delay_min_seconds": 0.0, "delay_max_seconds": 0.0}
+    policy = policy.unpaused()
     directory = settings.snapshot_dir or bundled_snapshot_dir()
     if settings.scan_first_article_id is None and directory.is_dir():
         from changple_adapters.naver.snapshot import SnapshotCafeSource
 
         saved = SnapshotCafeSource(directory).article_ids()
         if saved:
-            update["first_article_id"] = saved[0]
-    return policy.model_copy(update=update)
+            policy = policy.model_copy(update={"first_article_id": saved[0]})
+    return policy
 
 
 def bundled_snapshot_dir() -> Path:

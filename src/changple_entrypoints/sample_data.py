@@ -50,7 +50,7 @@ def scan_sample_cafe(
         clock=clock,
         source=sample.source(),
         policy=policy,
-        scan=scan_policy.model_copy(update={"delay_min_seconds": 0.0, "delay_max_seconds": 0.0}),
+        scan=scan_policy.unpaused(),
         on_article=on_article,
     )
     return sample, report

@@ -20,6 +20,10 @@ from changple_domain.model.users import OAuthTokens
 KEYS_SETTING = "CHANGPLE_TOKEN_KEYS"
 
 
+def _unknown_key() -> InvalidSetting:
+    return InvalidSetting(f"stored tokens cannot be decrypted: the key that wrote them is not in {KEYS_SETTING}")
+
+
 def generate_key() -> str:
     return Fernet.generate_key().decode()
 
@@ -57,9 +61,7 @@ class TokenCipher:
         try:
             plain = json.loads(self._fernet.decrypt(ciphertext.encode()))
         except InvalidToken:
-            raise InvalidSetting(
-                f"stored tokens cannot be decrypted: the key that wrote them is not in {KEYS_SETTING}"
-            ) from None
+            raise _unknown_key() from None
         return OAuthTokens(
             access_token=SecretStr(plain["access_token"]),
             refresh_token=SecretStr(plain["refresh_token"]) if plain.get("refresh_token") else None,
@@ -72,9 +74,7 @@ class TokenCipher:
         try:
             return self._fernet.rotate(ciphertext.encode()).decode()
         except InvalidToken:
-            raise InvalidSetting(
-                f"stored tokens cannot be decrypted: the key that wrote them is not in {KEYS_SETTING}"
-            ) from None
+            raise _unknown_key() from None
 
 
 class KeyFileTokenCipher(TokenCipher):

@@ -73,6 +73,17 @@ class SocialProfile(BaseModel):
     profile_image: str = ""
     raw: dict[str, Any] = Field(default_factory=dict)  # the profile as sent, kept as the user's information
 
+    def user_fields(self) -> dict[str, Any]:
+        """What a sign-in copies onto the user (identity fields excluded)."""
+        return {
+            "name": self.name,
+            "nickname": self.nickname,
+            "email": self.email,
+            "mobile": self.mobile,
+            "profile_image": self.profile_image,
+            "information": dict(self.raw),
+        }
+
 
 class User(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -102,18 +113,7 @@ class User(BaseModel):
 
     def signed_in(self, profile: SocialProfile, tokens: OAuthTokens, *, at: datetime) -> User:
         """The user after a new sign-in: the profile's fields replace ours, the role stays."""
-        return self.model_copy(
-            update={
-                "name": profile.name,
-                "nickname": profile.nickname,
-                "email": profile.email,
-                "mobile": profile.mobile,
-                "profile_image": profile.profile_image,
-                "information": dict(profile.raw),
-                "tokens": tokens,
-                "last_login_at": at,
-            }
-        )
+        return self.model_copy(update={**profile.user_fields(), "tokens": tokens, "last_login_at": at})
 
 
 class NewUser(BaseModel):
@@ -125,23 +125,19 @@ class NewUser(BaseModel):
     tokens: OAuthTokens | None = None
     role: UserRole = UserRole.SOCIAL
     created_at: datetime
+    last_login_at: datetime | None = None  # set when the user is made by signing in
 
     def with_id(self, user_id: int) -> User:
         """The user as stored, once the repository has chosen its id."""
-        profile = self.profile
         return User(
             id=user_id,
-            provider=profile.provider,
-            social_id=profile.social_id,
-            name=profile.name,
-            nickname=profile.nickname,
-            email=profile.email,
-            mobile=profile.mobile,
-            profile_image=profile.profile_image,
-            information=dict(profile.raw),
+            provider=self.profile.provider,
+            social_id=self.profile.social_id,
+            **self.profile.user_fields(),
             role=self.role,
             tokens=self.tokens,
             created_at=self.created_at,
+            last_login_at=self.last_login_at,
         )
 
 

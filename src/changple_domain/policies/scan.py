@@ -40,6 +40,10 @@ class ScanPolicy(BaseModel):
             raise ValueError("delay_min_seconds must not exceed delay_max_seconds")
         return self
 
+    def unpaused(self) -> ScanPolicy:
+        """The same policy with no pause between fetches: for saved pages, where politeness is moot."""
+        return self.model_copy(update={"delay_min_seconds": 0.0, "delay_max_seconds": 0.0})
+
     def delay(self, rng: random.Random | None = None) -> float:
         """A random pause between requests, so our traffic does not tick like a machine."""
         if self.delay_max_seconds == 0:

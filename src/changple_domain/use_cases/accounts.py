@@ -37,9 +37,7 @@ def sign_in(profile: SocialProfile, tokens: OAuthTokens, *, uow: UnitOfWork, clo
             uow.commit()
             return SignedIn(user=user, created=False)
         try:
-            user = uow.users.add(NewUser(profile=profile, tokens=tokens, created_at=now))
-            user = user.signed_in(profile, tokens, at=now)
-            uow.users.save(user)
+            user = uow.users.add(NewUser(profile=profile, tokens=tokens, created_at=now, last_login_at=now))
             uow.commit()
             return SignedIn(user=user, created=True)
         except AlreadyExists:
