@@ -24,6 +24,7 @@ from changple_domain.ports import (
     CafeSource,
     Clock,
     Mutex,
+    OAuthProvider,
     TaskQueue,
     UnitOfWork,
     VectorIndex,
@@ -32,6 +33,7 @@ from changple_domain.use_cases.run_pipeline import PipelinePorts
 from changple_entrypoints.providers import (
     make_cafe_source,
     make_embedder,
+    make_oauth_provider,
     make_scan_policy,
     make_summarizer,
     make_token_cipher,
@@ -63,6 +65,9 @@ class Container(containers.DeclarativeContainer):
     vector_index: providers.Provider[VectorIndex] = providers.Singleton(
         lambda s, e: make_vector_index(s, e.dimensions), settings, embedder
     )
+
+    # --- Naver Login: raises InvalidSetting (HTTP 503) until its client is configured
+    oauth: providers.Provider[OAuthProvider] = providers.Singleton(make_oauth_provider, settings)
 
     # --- storage: a SQL database (SQLite by default, Postgres by URL) or process memory
     engine = providers.Singleton(create_engine_for, url=settings.provided.resolved_database_url)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from changple_domain.errors import InvalidSetting
 from changple_domain.policies.scan import ScanPolicy
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, CafeSource, VectorIndex
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, CafeSource, OAuthProvider, VectorIndex
 from changple_entrypoints.settings import ENV_PREFIX, Settings
 
 if TYPE_CHECKING:
@@ -178,3 +178,46 @@ def make_token_cipher(settings: Settings) -> TokenCipher | None:
     if settings.database_url is None:
         return KeyFileTokenCipher(settings.data_dir / "token.key")
     return None
+
+
+def make_oauth_provider(settings: Settings) -> OAuthProvider:
+    """Naver Login, when its client is configured; otherwise InvalidSetting (a 503 naming what to set)."""
+    missing = [
+        f"{ENV_PREFIX}{name.upper()}"
+        for name in ("naver_login_client_id", "naver_login_client_secret", "naver_login_redirect_uri")
+        if not _setting_text(settings, name)
+    ]
+    if missing:
+        raise InvalidSetting("Naver Login is not configured: set " + ", ".join(missing))
+    from changple_adapters.naver.oauth import NaverOAuthProvider
+
+    return NaverOAuthProvider(
+        client_id=_setting_text(settings, "naver_login_client_id"),
+        client_secret=_setting_text(settings, "naver_login_client_secret"),
+        redirect_uri=_setting_text(settings, "naver_login_redirect_uri"),
+        authorize_url=settings.naver_login_authorize_url,
+        token_url=settings.naver_login_token_url,
+        profile_url=settings.naver_login_profile_url,
+        revoke_url=settings.naver_login_revoke_url,
+        timeout_seconds=settings.naver_login_timeout_seconds,
+    )
+
+
+def _setting_text(settings: Settings, name: str) -> str:
+    value = getattr(settings, name)
+    if value is None:
+        return ""
+    return str(value.get_secret_value() if hasattr(value, "get_secret_value") else value).strip()
+
+
+def csrf_secret(settings: Settings) -> str:
+    """The key that signs CSRF tokens: CHANGPLE_CSRF_SECRET, else a key file in the data directory
+    (shared by every API process on this machine; several machines must set the variable)."""
+    import secrets
+
+    from changple_adapters.local.secret_file import read_or_create_secret_file
+
+    configured = _setting_text(settings, "csrf_secret")
+    if configured:
+        return configured
+    return read_or_create_secret_file(settings.data_dir / "csrf.key", lambda: secrets.token_hex(32))

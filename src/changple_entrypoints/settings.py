@@ -75,6 +75,35 @@ class Settings(BaseSettings):
     chromium_path: Path | None = Field(default=Path("/usr/bin/chromium"), description="the browser Playwright drives")
     snapshot_dir: Path | None = Field(default=None, description="saved article pages named <article_id>.html")
 
+    # Naver Login (OAuth 2.0). Every URL is a setting, so tests point the app at a local fake Naver.
+    naver_login_client_id: str | None = None
+    naver_login_client_secret: SecretStr | None = None
+    naver_login_redirect_uri: str | None = Field(
+        default=None,
+        description="the callback URL registered with Naver: https://<api host>/api/v1/auth/naver/callback/",
+    )
+    naver_login_authorize_url: str = "https://nid.naver.com/oauth2.0/authorize"
+    naver_login_token_url: str = "https://nid.naver.com/oauth2.0/token"  # noqa: S105 - a URL
+    naver_login_profile_url: str = "https://openapi.naver.com/v1/nid/me"
+    naver_login_revoke_url: str = "https://nid.naver.com/oauth2.0/revoke"
+    naver_login_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    login_state_max_age_seconds: int = Field(default=600, ge=1, le=3600, description="time to finish a login")
+    revocation_retry_minutes: int = Field(default=60, ge=1, le=1440, description="retry of queued revocations")
+
+    # Browser sessions, CSRF, CORS and the frontend.
+    frontend_url: str | None = Field(
+        default=None, description="where a browser lands after login; unset: the callback answers JSON"
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="frontend origins allowed with credentials")
+    session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=1, description="a session lasts this long")
+    session_cookie_secure: bool | None = Field(
+        default=None, description="unset: Secure when the login redirect URI or the frontend URL is https"
+    )
+    csrf_secret: SecretStr | None = Field(
+        default=None, description="signs CSRF tokens; unset: a key file in the data directory"
+    )
+    auth_rate_limit_per_minute: int = Field(default=30, ge=1, description="per client address, on /api/v1/auth/*")
+
     # Scanning (politeness included): checked by `scan_policy()`.
     scan_first_article_id: int | None = Field(
         default=None, description="where the first scan starts; unset: 1, or a snapshot's lowest id"
@@ -102,6 +131,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'changple.db').as_posix()}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure when the site is served over https (or when told so)."""
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        public = (self.naver_login_redirect_uri or "", self.frontend_url or "")
+        return any(url.lower().startswith("https://") for url in public)
 
     @property
     def embedded(self) -> bool:

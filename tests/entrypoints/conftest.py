@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 from changple_entrypoints.containers import Container, build_container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
+from tests.entrypoints.callers import as_admin
 
 
 @pytest.fixture
@@ -27,5 +28,12 @@ def container(embedded_settings: Settings) -> Container:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    """A client that calls as an admin (with an admin service token); `anonymous_client` does not."""
+    with TestClient(app=create_app(container)) as test_client:
+        yield as_admin(test_client, container)
+
+
+@pytest.fixture
+def anonymous_client(container: Container) -> Iterator[TestClient]:  # type: ignore[type-arg]
     with TestClient(app=create_app(container)) as test_client:
         yield test_client

@@ -20,6 +20,7 @@ from changple_entrypoints.containers import build_container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from tests.contract.conftest import DEFAULT_ADMIN_URL, PostgresServer
+from tests.entrypoints.callers import as_admin
 
 AUTHORS = "/api/v1/admin/authors/"
 BRANDS = "/api/v1/admin/brands/"
@@ -53,7 +54,7 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Client]:
             connection.execute(text("TRUNCATE allowed_authors, brands RESTART IDENTITY"))
     try:
         with TestClient(app=create_app(container)) as client:
-            yield client
+            yield as_admin(client, container)
     finally:
         container.engine().dispose()
 
@@ -294,7 +295,9 @@ def test_admin_routes_are_tagged_and_documented(api: Client) -> None:
     for ops in admin.values():
         for op in ops.values():
             assert op["tags"] == ["admin"]
-            assert "issue 5" in op["description"]
+            assert "Admin-only" in op["description"]
+            assert {"401", "403"} <= set(op["responses"])
+            assert op["security"] == [{"serviceToken": []}, {"sessionCookie": []}]
     delete_doc = admin["/api/v1/admin/authors/{name}"]["delete"]["description"]
     assert "kept" in delete_doc
     assert "posts refer to authors" in delete_doc

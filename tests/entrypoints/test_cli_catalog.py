@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from changple_entrypoints.containers import build_container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
+from tests.entrypoints.callers import as_admin
 
 
 def catalog(data: Path, *args: str) -> tuple[int, str, str]:
@@ -129,6 +130,7 @@ def test_the_api_sees_what_the_cli_wrote(tmp_path: Path) -> None:
     assert catalog(data, "authors", "add", "창플 지기", "--group", "운영진")[0] == 0
     assert catalog(data, "authors", "disable", "창플 지기")[0] == 0
     settings = Settings(_env_file=None, data_dir=data, redis_url=None)  # type: ignore[call-arg]
-    with TestClient(app=create_app(build_container(settings))) as client:
-        listed = client.get("/api/v1/admin/authors/").json()
+    container = build_container(settings)
+    with TestClient(app=create_app(container)) as client:
+        listed = as_admin(client, container).get("/api/v1/admin/authors/").json()
     assert listed["items"] == [{"name": "창플 지기", "group": "운영진", "active": False}]

@@ -40,7 +40,9 @@ def test_ready_names_database_and_broker(client: TestClient) -> None:  # type: i
 
 
 def test_ready_is_503_naming_the_failing_part(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, database_url="postgresql://nobody@127.0.0.1:1/none")  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path, database_url="postgresql://nobody@127.0.0.1:1/none"
+    )
     with TestClient(app=create_app(build_container(settings))) as client:
         response = client.get("/api/health/ready")
     assert response.status_code == 503

@@ -19,6 +19,7 @@ from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker
+from tests.entrypoints.callers import as_admin
 from tests.fixtures.naver_cafe.corpus import LOGIN_ID, all_ids
 from tests.fixtures.naver_cafe.snapshot import write_snapshot
 
@@ -105,7 +106,7 @@ def expired_session_client(tmp_path: Path) -> Iterator[tuple[TestClient, Contain
     upgrade_database(settings.resolved_database_url)
     container = build_container(settings)
     with TestClient(app=create_app(container)) as client:
-        yield client, container
+        yield as_admin(client, container), container
 
 
 def test_an_expired_session_fails_the_scan_with_the_fix_and_keeps_what_came_before(

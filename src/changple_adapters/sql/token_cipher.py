@@ -7,13 +7,13 @@ until `changple users rotate-keys` has rewritten every row. A database dump hold
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
 
+from changple_adapters.local.secret_file import read_or_create_secret_file
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.users import OAuthTokens
 
@@ -88,16 +88,8 @@ class KeyFileTokenCipher(TokenCipher):
 
     def _cipher(self) -> TokenCipher:
         if self._loaded is None:
-            if not self.path.exists():
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                except FileExistsError:
-                    pass  # another process made it first; read theirs
-                else:
-                    with os.fdopen(descriptor, "w") as file:
-                        file.write(generate_key() + "\n")
-            self._loaded = TokenCipher([line for line in self.path.read_text().splitlines() if line.strip()])
+            text = read_or_create_secret_file(self.path, generate_key)
+            self._loaded = TokenCipher([line for line in text.splitlines() if line.strip()])
         return self._loaded
 
     @property

@@ -1,7 +1,7 @@
 """Admin endpoints for the catalog operators keep: allowed authors and good-to-know brands.
 
-Every route here is tagged "admin" and becomes admin-only when auth lands (issue 5); until then
-they are open like the rest of the API. Entries are never erased, because posts refer to them by
+Every route here is tagged "admin" and is for admins (and service tokens with the `admin` scope)
+only: anonymous callers get 401, everyone else 403. Entries are never erased, because posts refer to them by
 name: DELETE disables an author (or marks a brand not good to know) and answers the entry."""
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
 from changple_domain.errors import InvalidInput
+from changple_domain.model.access import Scope
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
+from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
 from changple_entrypoints.http.schemas import (
     AuthorCreate,
     AuthorPageRead,
@@ -34,7 +36,7 @@ T = TypeVar("T")
 
 AUTHORS = "/authors"
 BRANDS = "/brands"
-ADMIN_NOTE = "\n\nAdmin-only once auth lands (issue 5)."
+ADMIN_NOTE = "\n\nAdmin-only."
 
 NOT_FOUND = {404: ResponseSpec(ErrorRead, description="No entry has this name (after white space is folded).")}
 TAKEN = {409: ResponseSpec(ErrorRead, description="The name is taken after white space is folded.")}
@@ -83,6 +85,7 @@ def _nothing_to_change(fields: str) -> InvalidInput:
     f"{AUTHORS}/",
     sync_to_thread=True,
     summary="List allowed authors, a page at a time",
+    responses=AUTH_RESPONSES,
     description="Ordered by name; `total` counts every match." + ADMIN_NOTE,
 )
 def list_authors(
@@ -101,7 +104,7 @@ def list_authors(
     f"{AUTHORS}/",
     sync_to_thread=True,
     summary="Add an allowed author",
-    responses=TAKEN,
+    responses={**AUTH_RESPONSES, **TAKEN},
     description="The name is cleaned first (runs of white space fold to one space); a name that is "
     "taken after cleaning answers 409." + ADMIN_NOTE,
 )
@@ -116,7 +119,7 @@ def create_author(uow: Uow, data: JSONBody[AuthorCreate | None] = None) -> Autho
     sync_to_thread=True,
     summary="One allowed author",
     description=ADMIN_NOTE.strip(),
-    responses=NOT_FOUND,
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
 def get_author(name: FromPath[str], uow: Uow) -> AuthorRead:
     return _author(catalog.get_author(name, uow=uow))
@@ -126,7 +129,7 @@ def get_author(name: FromPath[str], uow: Uow) -> AuthorRead:
     f"{AUTHORS}/{{name:str}}/",
     sync_to_thread=True,
     summary="Change an author's `active` flag and/or group",
-    responses=NOT_FOUND,
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
     description="A disabled author's posts leave the index on the next run; enabling them lets "
     "their posts back in." + ADMIN_NOTE,
 )
@@ -142,7 +145,7 @@ def update_author(name: FromPath[str], uow: Uow, data: JSONBody[AuthorUpdate | N
     status_code=200,
     sync_to_thread=True,
     summary="Disable an author (does not erase)",
-    responses=NOT_FOUND,
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
     description='Same as PATCH `{"active": false}`: the author is kept, because posts refer to '
     "authors, and their posts leave the index on the next run. Answers the disabled author; "
     'PATCH `{"active": true}` enables them again.' + ADMIN_NOTE,
@@ -158,6 +161,7 @@ def disable_author(name: FromPath[str], uow: Uow) -> AuthorRead:
     f"{BRANDS}/",
     sync_to_thread=True,
     summary="List brands, a page at a time",
+    responses=AUTH_RESPONSES,
     description="Ordered by name; `total` counts every match." + ADMIN_NOTE,
 )
 def list_brands(
@@ -178,7 +182,7 @@ def list_brands(
     f"{BRANDS}/",
     sync_to_thread=True,
     summary="Add a good-to-know brand",
-    responses=TAKEN,
+    responses={**AUTH_RESPONSES, **TAKEN},
     description="The name is cleaned first (runs of white space fold to one space); a name that is "
     "taken after cleaning answers 409." + ADMIN_NOTE,
 )
@@ -195,7 +199,7 @@ def create_brand(uow: Uow, data: JSONBody[BrandCreate | None] = None) -> BrandRe
     sync_to_thread=True,
     summary="One brand",
     description=ADMIN_NOTE.strip(),
-    responses=NOT_FOUND,
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
 def get_brand(name: FromPath[str], uow: Uow) -> BrandRead:
     return _brand(catalog.get_brand(name, uow=uow))
@@ -205,7 +209,7 @@ def get_brand(name: FromPath[str], uow: Uow) -> BrandRead:
     f"{BRANDS}/{{name:str}}/",
     sync_to_thread=True,
     summary="Change a brand's `good_to_know` flag and/or description",
-    responses=NOT_FOUND,
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
     description="A brand that is not good to know is no longer tagged on posts recorded from then on." + ADMIN_NOTE,
 )
 def update_brand(name: FromPath[str], uow: Uow, data: JSONBody[BrandUpdate | None] = None) -> BrandRead:
@@ -220,7 +224,7 @@ def update_brand(name: FromPath[str], uow: Uow, data: JSONBody[BrandUpdate | Non
     status_code=200,
     sync_to_thread=True,
     summary="Mark a brand not good to know (does not erase)",
-    responses=NOT_FOUND,
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
     description='Same as PATCH `{"good_to_know": false}`: the brand is kept, because posts refer '
     "to brands by name. Answers the brand." + ADMIN_NOTE,
 )
@@ -235,6 +239,8 @@ ADMIN_ROUTES = [
     Router(
         "/api/v1/admin",
         tags=["admin"],
+        guards=[requires(Scope.ADMIN)],
+        security=SECURITY,
         route_handlers=[
             list_authors,
             create_author,

@@ -7,17 +7,28 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Response, get
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, SkipValidation
 
 from changple_domain.errors import NotFound
 from changple_domain.ports import UnitOfWork
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
+from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
 from changple_entrypoints.http.schemas import HealthRead, PostRead, ReadinessRead
+from changple_entrypoints.http.sessions import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    build_stores,
+    csrf_middleware,
+    session_config,
+)
 from changple_entrypoints.worker.broker import EmbeddedWorker
 
 # Ports are Protocols and checks are callables: Litestar must hand them over as they are.
@@ -70,8 +81,23 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             if worker is not None:
                 worker.stop()
 
+    settings = container.settings()
+    cors = (
+        CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Content-Type", "Authorization", CSRF_HEADER],
+        )
+        if settings.cors_origins
+        else None
+    )
     return Litestar(
-        route_handlers=[health, ready, get_post, *PIPELINE_ROUTES, *ADMIN_ROUTES],
+        route_handlers=[health, ready, get_post, *PIPELINE_ROUTES, *ADMIN_ROUTES, *auth_routers(settings)],
+        state=State({"container": container}),
+        stores=build_stores(settings),
+        middleware=[session_config(settings).middleware, csrf_middleware(settings)],
+        cors_config=cors,
         dependencies={
             "readiness_checks": Provide(
                 lambda: {"database": container.database_check(), "broker": container.broker_check()},
@@ -84,6 +110,23 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             "vector_index": Provide(lambda: container.vector_index(), sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        openapi_config=OpenAPIConfig(title="changple core", version="0.1.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="changple core",
+            version="0.1.0",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "serviceToken": SecurityScheme(
+                        type="http", scheme="bearer", description="a service token from `changple tokens create`"
+                    ),
+                    "sessionCookie": SecurityScheme(
+                        type="apiKey",
+                        name=SESSION_COOKIE,
+                        security_scheme_in="cookie",
+                        description=f"the session after Naver login; unsafe methods also need {CSRF_HEADER}",
+                    ),
+                }
+            ),
+        ),
         lifespan=[lifespan],
     )

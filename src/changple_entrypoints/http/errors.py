@@ -67,8 +67,10 @@ def status_for(error: ChangpleError) -> int:
     return HTTP_500_INTERNAL_SERVER_ERROR
 
 
-def error_response(status: int, code: str, detail: str) -> Response[dict[str, str]]:
-    return Response({"error": code, "detail": detail}, status_code=status, media_type=MediaType.JSON)
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> Response[dict[str, str]]:
+    return Response({"error": code, "detail": detail}, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def handle_domain_error(request: AnyRequest, exc: ChangpleError) -> Response[dict[str, str]]:
@@ -92,7 +94,7 @@ def handle_http_error(request: AnyRequest, exc: HTTPException) -> Response[dict[
     if exc.status_code >= 500:
         log.error("%s %s -> %s: %s", request.method, request.url.path, exc.status_code, exc.detail, exc_info=exc)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, exc.detail)
+    return error_response(exc.status_code, code, exc.detail, headers=dict(exc.headers or {}))  # e.g. Retry-After
 
 
 def handle_unexpected(request: AnyRequest, exc: Exception) -> Response[dict[str, str]]:

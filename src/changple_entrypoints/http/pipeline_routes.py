@@ -1,4 +1,5 @@
-"""Pipeline endpoints for operators and the chat agent (admin-only once auth lands)."""
+"""Pipeline endpoints. Scans, runs, status, batches and post trails are for admins and for service
+tokens with the `pipeline` scope; search is open to every caller."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
+from changple_domain.model.access import Scope
 from changple_domain.model.runs import RunTrigger
 from changple_domain.ports import BatchEmbedder, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
@@ -19,10 +21,18 @@ from changple_domain.use_cases.post_trail import PostTrail, post_trail
 from changple_domain.use_cases.scan_cafe import ScanCafe, start_scan
 from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
 from changple_entrypoints.containers import Container
+from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
 
 Uow = NamedDependency[SkipValidation[UnitOfWork]]
 Queue = NamedDependency[SkipValidation[TaskQueue]]
 Services = NamedDependency[SkipValidation[Container]]
+
+# Spread into each guarded handler's decorator: the guard, and the 401/403 it adds to the schema.
+PIPELINE_ONLY: dict[str, Any] = {
+    "guards": [requires(Scope.PIPELINE)],
+    "responses": AUTH_RESPONSES,
+    "security": SECURITY,
+}
 
 
 class IngestRequest(BaseModel):
@@ -40,6 +50,7 @@ class IngestAccepted(BaseModel):
 
 @post(
     "/api/v1/scraper/ingest/",
+    **PIPELINE_ONLY,
     tags=["pipeline"],
     status_code=202,
     sync_to_thread=True,
@@ -71,6 +82,7 @@ class ScanAccepted(BaseModel):
 
 @post(
     "/api/v1/scraper/run/",
+    **PIPELINE_ONLY,
     tags=["pipeline"],
     status_code=202,
     sync_to_thread=True,
@@ -93,6 +105,7 @@ def run_scan(
 
 @get(
     "/api/v1/scraper/status/",
+    **PIPELINE_ONLY,
     tags=["pipeline"],
     sync_to_thread=True,
     summary="Posts by stage, open batch jobs with progress, recent runs, cost",
@@ -101,13 +114,13 @@ def status(services: Services) -> PipelineStatus:
     return pipeline_status(uow=services.uow(), policy=services.ingestion_policy(), config=services.pipeline_config())
 
 
-@get("/api/v1/batches/", tags=["pipeline"], sync_to_thread=True)
+@get("/api/v1/batches/", tags=["pipeline"], sync_to_thread=True, **PIPELINE_ONLY)
 def list_batches(uow: Uow, limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> list[JobProgress]:
     with uow:
         return [JobProgress.of(job) for job in uow.batches.recent(limit=limit)]
 
 
-@get("/api/v1/batches/{job_id:str}/", tags=["pipeline"], sync_to_thread=True)
+@get("/api/v1/batches/{job_id:str}/", tags=["pipeline"], sync_to_thread=True, **PIPELINE_ONLY)
 def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
     with uow:
         job = uow.batches.get(job_id)
@@ -118,6 +131,7 @@ def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
 
 @get(
     "/api/v1/posts/{article_id:int}/ingestion/",
+    **PIPELINE_ONLY,
     tags=["pipeline"],
     sync_to_thread=True,
     summary="One post's trail: hashes, stage attempts and errors, status, the batches that carried it",

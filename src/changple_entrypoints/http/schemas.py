@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.model.posts import CafePost, PostNeed
+from changple_domain.model.users import User
 
 
 class HealthRead(BaseModel):
@@ -122,3 +123,38 @@ class PostNeedRead(BaseModel):
     need: PostNeed
     reason: str
     message: str
+
+
+class UserRead(BaseModel):
+    """A signed-in user's own account: never their provider tokens, never the raw profile."""
+
+    id: int
+    provider: str
+    name: str
+    nickname: str
+    email: str
+    mobile: str
+    profile_image: str
+    role: str = Field(description="'social' or 'admin'")
+    is_admin: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> UserRead:
+        return cls.model_validate({**user.model_dump(exclude={"tokens", "information"}), "is_admin": user.is_admin})
+
+
+class SignedInRead(BaseModel):
+    user: UserRead
+    created: bool = Field(description="true on the first sign-in, when the account was made")
+
+
+class CsrfRead(BaseModel):
+    csrf_token: str
+    header_name: str = Field(description="send the token back in this header on POST, PATCH, PUT and DELETE")
+
+
+class WithdrawnRead(BaseModel):
+    withdrawn: bool = Field(description="false when the account was already gone")
+    naver_revoked: bool = Field(description="false when Naver was unreachable: a worker retries the revocation")

@@ -1,0 +1,94 @@
+"""Who is calling: a service token in `Authorization: Bearer chp_...`, else the signed-in user of
+the session cookie, else nobody. Resolved once per request and kept in the scope; guards and the
+`caller` dependency read it from there.
+
+A bearer header wins over a cookie, and a bad one is a 401 even when a session is present: a machine
+that sends a wrong token should hear so, not act as whoever's cookie happens to ride along. The
+token itself never reaches a log line or an error message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.types import Guard
+
+from changple_domain.errors import Unauthorized
+from changple_domain.model.access import Caller, Scope
+from changple_domain.model.users import User
+from changple_domain.use_cases.service_tokens import authenticate_service_token
+from changple_entrypoints.containers import Container
+from changple_entrypoints.http.schemas import ErrorRead
+
+AnyConnection = ASGIConnection[Any, Any, Any, Any]
+
+SESSION_USER = "user_id"  # the session key that holds the signed-in user's id
+_CALLER_KEY = "changple_caller"
+
+AUTH_RESPONSES = {
+    401: ResponseSpec(ErrorRead, description="No valid session or service token: sign in, or send a bearer token."),
+    403: ResponseSpec(ErrorRead, description="Signed in, but without the permission this needs."),
+}
+# OpenAPI: either credential opens a guarded route.
+SECURITY: list[dict[str, list[str]]] = [{"serviceToken": []}, {"sessionCookie": []}]
+
+
+def container_of(connection: AnyConnection) -> Container:
+    container: Container = connection.app.state["container"]
+    return container
+
+
+async def resolve_caller(connection: AnyConnection) -> Caller:
+    cached = connection.scope.get(_CALLER_KEY)
+    if isinstance(cached, Caller):
+        return cached
+    container = container_of(connection)
+    header = connection.headers.get("authorization")
+    if header is not None:
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise Unauthorized("send the service token as 'Authorization: Bearer chp_...'")
+        token = await anyio.to_thread.run_sync(
+            lambda: authenticate_service_token(credentials.strip(), uow=container.uow(), clock=container.clock())
+        )
+        caller = Caller(token=token)
+    else:
+        caller = Caller(user=await _session_user(connection, container))
+    connection.scope[_CALLER_KEY] = caller  # type: ignore[literal-required]
+    return caller
+
+
+async def _session_user(connection: AnyConnection, container: Container) -> User | None:
+    session = connection.scope.get("session")
+    user_id = session.get(SESSION_USER) if isinstance(session, dict) else None
+    if not isinstance(user_id, int):
+        return None
+
+    def load() -> User | None:
+        uow = container.uow()
+        with uow:
+            return uow.users.get(user_id)
+
+    user = await anyio.to_thread.run_sync(load)
+    if user is None:  # the account is gone (withdrawn elsewhere): so is this session
+        connection.clear_session()
+    return user
+
+
+def requires(scope: Scope) -> Guard:
+    """A guard: anonymous callers get 401, callers without `scope` (social users, tokens without
+    it) get 403; admins and admin tokens pass everywhere."""
+
+    async def guard(connection: AnyConnection, _: BaseRouteHandler) -> None:
+        (await resolve_caller(connection)).require(scope)
+
+    guard.__name__ = f"requires_{scope.value}"
+    return guard
+
+
+async def provide_caller(request: AnyConnection) -> Caller:
+    """The `caller` dependency of handlers that act for whoever calls (their own account)."""
+    return await resolve_caller(request)

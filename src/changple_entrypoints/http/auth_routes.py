@@ -1,0 +1,255 @@
+"""Sign-in with Naver, the session's CSRF token, logout, the caller's own account and withdrawal.
+
+The login is the OAuth 2.0 authorization-code flow. `/login/` keeps a random `state` in the
+visitor's session (a few at once, for people with two tabs open) and sends the browser to Naver;
+`/callback/` accepts a state once, within `CHANGPLE_LOGIN_STATE_MAX_AGE_SECONDS`, exchanges the code,
+reads the profile, signs the user in and rotates the session id.
+
+A browser is sent on to `CHANGPLE_FRONTEND_URL` (with `?login_error=<code>` when the login failed);
+an API client (`Accept: application/json`), or any caller when no frontend is configured, gets JSON:
+the signed-in user, or `{"error": code, "detail": ...}` with a 4xx or 503. Failures are logged
+with their code and Naver's error name, never with a code, state or token."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import anyio.to_thread
+from litestar import Request, Response, Router, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import ResponseSpec
+from litestar.params import QueryParameter, SkipValidation
+from litestar.response import Redirect
+
+from changple_domain.errors import ProviderRejected, ProviderUnavailable
+from changple_domain.model.access import Caller
+from changple_domain.use_cases.accounts import delete_account, revoke_or_queue, sign_in
+from changple_entrypoints.http.access import AUTH_RESPONSES, SESSION_USER, container_of, provide_caller
+from changple_entrypoints.http.errors import error_response
+from changple_entrypoints.http.schemas import CsrfRead, ErrorRead, SignedInRead, UserRead, WithdrawnRead
+from changple_entrypoints.http.sessions import CSRF_HEADER, RATE_LIMIT_STORE, csrf_token_of, rotate_session_id
+from changple_entrypoints.settings import Settings
+
+log = logging.getLogger(__name__)
+
+AnyRequest = Request[Any, Any, Any]
+
+PENDING_LOGINS = "naver_logins"  # session key: state -> {"at": epoch seconds, "next": path}
+USED_STATES = "naver_used_states"  # session key: hashes of states already spent, to name a reuse
+MAX_PENDING_LOGINS = 5
+MAX_USED_STATES = 10
+
+LoginParam = Annotated[str | None, QueryParameter(max_length=2048)]
+
+
+class LoginFailed(Exception):
+    def __init__(self, code: str, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.status, self.detail = code, status, detail
+
+
+def _state_digest(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()[:24]
+
+
+def _safe_next(path: str | None) -> str:
+    """A path on the frontend to land on after login; anything that could leave the site is dropped."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
+        return ""
+    return path
+
+
+def _wants_json(request: AnyRequest, settings: Settings) -> bool:
+    if not settings.frontend_url:
+        return True
+    return request.accept.best_match(["text/html", "application/json"], default="text/html") == "application/json"
+
+
+def _frontend_url(settings: Settings, *, path: str = "", **params: str) -> str:
+    base = urljoin(settings.frontend_url or "/", path) if path else settings.frontend_url or "/"
+    if not params:
+        return base
+    parts = urlsplit(base)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), *params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _failure(request: AnyRequest, settings: Settings, failed: LoginFailed) -> Response[Any]:
+    log.warning("naver login failed: %s (%s)", failed.code, failed.detail)
+    if _wants_json(request, settings):
+        return error_response(failed.status, failed.code, failed.detail)
+    return Redirect(_frontend_url(settings, login_error=failed.code), status_code=303)
+
+
+@get(
+    "/naver/login/",
+    status_code=302,
+    summary="Start signing in with Naver: redirects to Naver's consent page",
+    description="Keeps a single-use `state` in the visitor's session. `next` is a path on the frontend to "
+    "land on afterwards. Answers 503 when Naver Login is not configured.",
+    responses={302: ResponseSpec(None, description="To Naver's authorize URL"), 503: ResponseSpec(ErrorRead)},
+)
+async def naver_login(
+    request: AnyRequest,
+    next_path: Annotated[str | None, QueryParameter(name="next", max_length=500)] = None,
+) -> Redirect:
+    container = container_of(request)
+    oauth = container.oauth()
+    now = time.time()
+    session = dict(request.session)
+    pending: dict[str, dict[str, Any]] = dict(session.get(PENDING_LOGINS) or {})
+    oldest_first = sorted(pending, key=lambda known: float(pending[known].get("at", 0)))
+    for stale in oldest_first[: max(0, len(pending) - MAX_PENDING_LOGINS + 1)]:
+        del pending[stale]
+    state = secrets.token_urlsafe(32)
+    pending[state] = {"at": now, "next": _safe_next(next_path)}
+    request.set_session({**session, PENDING_LOGINS: pending})
+    return Redirect(oauth.authorize_url(state=state), status_code=302)
+
+
+def _take_state(request: AnyRequest, state: str | None, *, max_age_seconds: int) -> dict[str, Any]:
+    """The pending login this state belongs to, removed from the session so it never works twice."""
+    session = dict(request.session)
+    pending: dict[str, dict[str, Any]] = dict(session.get(PENDING_LOGINS) or {})
+    used: list[str] = list(session.get(USED_STATES) or [])
+    if not state:
+        raise LoginFailed("state_missing", 400, "the callback came without a state: start again at the login link")
+    entry = pending.pop(state, None)
+    if entry is None:
+        if _state_digest(state) in used:
+            raise LoginFailed("state_reused", 400, "this login link was already used: start again at the login link")
+        raise LoginFailed(
+            "state_mismatch",
+            400,
+            "the state does not belong to a login started in this browser (or its session ended): "
+            "start again at the login link",
+        )
+    used = [*used, _state_digest(state)][-MAX_USED_STATES:]
+    request.set_session({**session, PENDING_LOGINS: pending, USED_STATES: used})
+    if time.time() - float(entry.get("at", 0)) > max_age_seconds:
+        raise LoginFailed("state_expired", 400, "the login took too long: start again at the login link")
+    return entry
+
+
+@get(
+    "/naver/callback/",
+    summary="Where Naver sends the browser back: finishes the sign-in",
+    description="Browsers are redirected to the frontend (`?login_error=<code>` on failure); clients that "
+    "accept JSON get the signed-in user, or an error with one of the codes `login_denied`, `state_missing`, "
+    "`state_mismatch`, `state_reused`, `state_expired`, `code_missing`, `code_rejected` (400), "
+    "`profile_failed` (502) and `naver_unavailable` (503).",
+    responses={
+        303: ResponseSpec(None, description="To the frontend"),
+        400: ResponseSpec(ErrorRead),
+        502: ResponseSpec(ErrorRead),
+        503: ResponseSpec(ErrorRead),
+    },
+)
+async def naver_callback(
+    request: AnyRequest,
+    code: LoginParam = None,
+    naver_state: Annotated[str | None, QueryParameter(name="state", max_length=2048)] = None,  # `state` is reserved
+    error: LoginParam = None,
+    error_description: LoginParam = None,
+) -> Response[Any]:
+    container = container_of(request)
+    settings = container.settings()
+    try:
+        entry = _take_state(request, naver_state, max_age_seconds=settings.login_state_max_age_seconds)
+        if error:
+            reason = f"{error}: {error_description}" if error_description else error
+            raise LoginFailed("login_denied", 400, f"Naver did not sign you in ({reason[:200]})")
+        if not code:
+            raise LoginFailed("code_missing", 400, "the callback came without a code: start again at the login link")
+        oauth = container.oauth()
+        try:
+            tokens = await oauth.exchange_code(code=code, state=naver_state or "")
+        except ProviderRejected as exc:
+            raise LoginFailed("code_rejected", 400, f"{exc.detail}: start again at the login link") from exc
+        try:
+            profile = await oauth.fetch_profile(tokens)
+        except ProviderRejected as exc:
+            raise LoginFailed("profile_failed", 502, exc.detail) from exc
+    except ProviderUnavailable as exc:
+        return _failure(request, settings, LoginFailed("naver_unavailable", 503, f"{exc.detail}; try again later"))
+    except LoginFailed as failed:
+        return _failure(request, settings, failed)
+
+    signed = await anyio.to_thread.run_sync(
+        lambda: sign_in(profile, tokens, uow=container.uow(), clock=container.clock())
+    )
+    # A fresh session under a new id: nothing from before the login (or an attacker's cookie) carries over.
+    request.set_session({SESSION_USER: signed.user.id, "signed_in_at": datetime.now(UTC).isoformat()})
+    rotate_session_id(request)
+    log.info("user %d signed in with %s (%s)", signed.user.id, oauth.name, "new" if signed.created else "returning")
+    if _wants_json(request, settings):
+        return Response(SignedInRead(user=UserRead.of(signed.user), created=signed.created))
+    return Redirect(_frontend_url(settings, path=str(entry.get("next") or "")), status_code=303)
+
+
+@get(
+    "/csrf/",
+    summary="The CSRF token to send back on unsafe requests made with the session cookie",
+    description=f"Send it in the `{CSRF_HEADER}` header on POST, PUT, PATCH and DELETE. Requests with a "
+    "bearer token, or without a session cookie, need no CSRF token.",
+)
+async def csrf(request: AnyRequest) -> CsrfRead:
+    token = csrf_token_of(request)
+    if token is None:  # the middleware sets one on every safe request; this would be a wiring bug
+        raise RuntimeError("the CSRF middleware did not run")
+    return CsrfRead(csrf_token=token, header_name=CSRF_HEADER)
+
+
+@post("/logout/", status_code=204, summary="End the session (harmless when there is none)")
+async def logout(request: AnyRequest) -> None:
+    request.clear_session()
+
+
+@get("/me/", summary="The signed-in user's own account", responses=AUTH_RESPONSES)
+async def me(caller: NamedDependency[SkipValidation[Caller]]) -> UserRead:
+    return UserRead.of(caller.require_user())
+
+
+@delete(
+    "/withdraw/",
+    status_code=200,
+    summary="Delete the signed-in user's account, revoke their Naver grant and end the session",
+    description="When Naver cannot be reached the account is deleted anyway and a worker retries the "
+    "revocation (`naver_revoked: false`). A repeat from another session of the same user answers "
+    "`withdrawn: false`.",
+    responses=AUTH_RESPONSES,
+)
+async def withdraw(request: AnyRequest, caller: NamedDependency[SkipValidation[Caller]]) -> WithdrawnRead:
+    user = caller.require_user()
+    container = container_of(request)
+    oauth = container.oauth()
+    revoked = await revoke_or_queue(user.tokens, oauth=oauth, uow=container.uow(), clock=container.clock())
+    deleted = await anyio.to_thread.run_sync(lambda: delete_account(user.id, uow=container.uow()))
+    request.clear_session()
+    log.info("user %d withdrew (naver grant %s)", user.id, "revoked" if revoked else "queued for revocation")
+    return WithdrawnRead(withdrawn=deleted is not None, naver_revoked=revoked)
+
+
+def auth_routers(settings: Settings) -> list[Router]:
+    """The sign-in routes and the account routes, rate limited per client address."""
+    limit = RateLimitConfig(
+        rate_limit=("minute", settings.auth_rate_limit_per_minute), store=RATE_LIMIT_STORE
+    ).middleware
+    caller = {"caller": Provide(provide_caller)}
+    return [
+        Router(
+            "/api/v1/auth",
+            tags=["auth"],
+            route_handlers=[naver_login, naver_callback, csrf, logout],
+            middleware=[limit],
+        ),
+        Router("/api/v1/users", tags=["users"], route_handlers=[me], dependencies=caller),
+        Router("/api/v1/users", tags=["users"], route_handlers=[withdraw], dependencies=caller, middleware=[limit]),
+    ]
