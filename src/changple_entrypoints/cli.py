@@ -111,6 +111,7 @@ def scheduler(data_dir: DataDir = None) -> None:
             nightly_cron=settings.nightly_cron,
             poll_every_minutes=settings.poll_every_minutes,
             now=lambda: datetime.now(UTC),
+            revocation_retry_minutes=settings.revocation_retry_minutes,
         )
     )
     console.print(

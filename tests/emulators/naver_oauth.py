@@ -142,6 +142,11 @@ class NaverOAuthEmulator(Emulator):
         with self.lock:
             return [call for call in self.calls if call.path == path]
 
+    def issued_tokens(self) -> list[str]:
+        """Every access and refresh token handed out since the last reset."""
+        with self.lock:
+            return [*self._grants_by_access, *self._grants_by_refresh]
+
     def is_active(self, access_token: str) -> bool:
         with self.lock:
             return self._active_grant(access_token) is not None

@@ -45,15 +45,19 @@ def test_scheduled_jobs_act_only_while_holding_the_lease() -> None:
     )
     nightly = scheduler.get_job("nightly").func
     poll = scheduler.get_job("poll").func
+    revocations = scheduler.get_job("revocations").func
     nightly()
     poll()
+    revocations()
     assert queue.enqueued == []
     held["value"] = True
     nightly()
     poll()
+    revocations()
     assert queue.enqueued == [
         ("scan_cafe", {"key": "nightly:2026-11-22", "trigger": "schedule", "then_pipeline_key": "nightly:2026-11-22"}),
         ("poll_pipeline", {}),
+        ("retry_naver_revocations", {}),
     ]
 
 

@@ -186,7 +186,13 @@ async def naver_callback(
         lambda: sign_in(profile, tokens, uow=container.uow(), clock=container.clock())
     )
     # A fresh session under a new id: nothing from before the login (or an attacker's cookie) carries over.
-    request.set_session({SESSION_USER: signed.user.id, "signed_in_at": datetime.now(UTC).isoformat()})
+    request.set_session(
+        {
+            SESSION_USER: signed.user.id,
+            "signed_in_at": datetime.now(UTC).isoformat(),
+            USED_STATES: request.session.get(USED_STATES, []),  # so a replayed callback is named a reuse
+        }
+    )
     rotate_session_id(request)
     log.info("user %d signed in with %s (%s)", signed.user.id, oauth.name, "new" if signed.created else "returning")
     if _wants_json(request, settings):

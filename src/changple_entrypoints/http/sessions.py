@@ -78,7 +78,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if scope_session is Empty or not data:
             if incoming:  # end it: forget the stored data and expire the cookie
                 await self.delete(incoming, store=store)
-                expired = Cookie(value="null", key=self.config.key, expires=0, **cookie_params)
+                cookie_params.update(max_age=0, expires=0)
+                expired = Cookie(value="null", key=self.config.key, **cookie_params)
                 headers.add("Set-Cookie", expired.to_header(header=""))
             return
         if incoming and loaded is not None and not rotate and data == loaded:

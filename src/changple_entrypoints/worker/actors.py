@@ -4,14 +4,16 @@ one at import time, so tests and processes can build as many brokers as they lik
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
 from changple_adapters.cafe_threads import close_source
-from changple_domain.errors import Busy, LoginRequired
+from changple_domain.errors import Busy, InvalidSetting, LoginRequired
 from changple_domain.model.runs import RunTrigger
+from changple_domain.use_cases.accounts import retry_revocations
 from changple_domain.use_cases.apply_results import apply_job
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
@@ -117,7 +119,25 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
         count = reindex([article_id] if article_id else None, uow=container.uow(), summaries=summaries)
         log.info("reindex marked %d posts", count)
 
-    for function in (load_sample_cafe, start_pipeline_run, pipeline_step, poll_pipeline, apply_batch, reindex_posts):
+    def retry_naver_revocations() -> None:
+        """Ask Naver again to revoke the grants of withdrawn users it could not be told about."""
+        try:
+            oauth = container.oauth()
+        except InvalidSetting as exc:
+            log.info("revocation retry skipped: %s", exc.detail)
+            return
+        report = asyncio.run(retry_revocations(oauth=oauth, uow=container.uow()))
+        log.info("revocation retry: %s", report.model_dump())
+
+    for function in (
+        load_sample_cafe,
+        start_pipeline_run,
+        pipeline_step,
+        poll_pipeline,
+        apply_batch,
+        reindex_posts,
+        retry_naver_revocations,
+    ):
         declare = dramatiq.actor(broker=broker, actor_name=function.__name__, queue_name=QUEUE, max_retries=5)
         actors[function.__name__] = declare(function)
     # A scan can run for half an hour (its time budget); Dramatiq's default limit is ten minutes.

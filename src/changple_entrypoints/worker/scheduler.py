@@ -46,7 +46,13 @@ class Lease:
 
 
 def build_scheduler(
-    *, queue: TaskQueue, lease: Lease, nightly_cron: str, poll_every_minutes: int, now: Callable[[], datetime]
+    *,
+    queue: TaskQueue,
+    lease: Lease,
+    nightly_cron: str,
+    poll_every_minutes: int,
+    now: Callable[[], datetime],
+    revocation_retry_minutes: int = 60,
 ) -> BlockingScheduler:
     """The schedule; each job checks the lease first, so a standby scheduler stays quiet."""
     try:
@@ -65,9 +71,20 @@ def build_scheduler(
         if lease.held():
             queue.enqueue("poll_pipeline")
 
+    def retry_revocations() -> None:
+        if lease.held():
+            queue.enqueue("retry_naver_revocations")
+
     scheduler = BlockingScheduler(timezone=SEOUL)
     scheduler.add_job(nightly_run, nightly, id="nightly", coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.add_job(poll, IntervalTrigger(minutes=poll_every_minutes), id="poll", coalesce=True, max_instances=1)
+    scheduler.add_job(
+        retry_revocations,
+        IntervalTrigger(minutes=revocation_retry_minutes),
+        id="revocations",
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.add_job(lease.refresh, IntervalTrigger(seconds=20), id="lease", coalesce=True, max_instances=1)
     return scheduler
 
