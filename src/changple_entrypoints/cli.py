@@ -50,6 +50,7 @@ def serve(
 
     from changple_adapters.sql.migrations import upgrade_database
     from changple_entrypoints.http.app import create_app
+    from changple_entrypoints.http.redaction import uvicorn_log_config
 
     container = container_for(data_dir)
     settings = container.settings()
@@ -59,7 +60,7 @@ def serve(
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
     console.print(f"serving on http://{host}:{port}, {mode}; OpenAPI at /schema")
     settle_after_boot()
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 
 
 @app.command()

@@ -385,12 +385,14 @@ def test_naver_errors_become_clear_answers(site: Site) -> None:
 
 
 def test_an_expired_login_and_an_expired_session_are_refused(make_site: SiteFactory) -> None:
-    site = make_site(login_state_max_age_seconds=1, session_max_age_seconds=2)
-    browser = site.browser(accept="application/json")
+    quick_login = make_site(login_state_max_age_seconds=1)
+    browser = quick_login.browser(accept="application/json")
     callback_url = browser.consent(browser.start_login())
     time.sleep(1.3)
     _error(browser.http.get(callback_url), 400, "state_expired")
 
+    short_session = make_site(session_max_age_seconds=2)
+    browser = short_session.browser(accept="application/json")
     assert browser.login().status_code == 200
     assert browser.http.get(ME).status_code == 200
     time.sleep(2.3)
@@ -573,4 +575,37 @@ def test_service_tokens_open_what_their_scopes_allow_and_nothing_else(
 
     for token in (admin, pipeline, chat, revoked):
         assert token not in caplog.text
-        assert token.split("_")[2] not in caplog.text
+        assert token.split("_", 2)[2] not in caplog.text
+
+
+# --- session hygiene ------------------------------------------------------------------------------
+
+
+def test_anonymous_calls_get_no_session_and_no_cookie(site: Site) -> None:
+    for path in ("/api/health", "/api/v1/posts/1/", ME, "/api/v1/scraper/status/"):
+        response = httpx.get(f"{site.base}{path}")
+        assert response.headers.get_list("set-cookie") == [], path
+    assert list((Path(site.container.settings().data_dir) / "sessions").glob("*")) == []  # nothing stored
+
+
+def test_a_session_id_chosen_by_someone_else_is_never_used(site: Site) -> None:
+    planted = "a" * 64  # an attacker sets this cookie in the victim's browser, then waits
+    browser = site.browser()
+    browser.http.cookies.set(SESSION, planted, domain="127.0.0.1")
+    authorize = browser.start_login()
+    assert browser.session_id != planted  # unknown to the store: a new id at once
+    assert browser.http.get(browser.consent(authorize)).status_code == 303
+    assert httpx.get(f"{site.base}{ME}", cookies={SESSION: planted}).status_code == 401
+    assert browser.http.get(ME).status_code == 200
+
+
+def test_cookies_are_secure_when_the_site_is_https(tmp_path: Path) -> None:
+    from changple_entrypoints.http.sessions import session_config
+
+    https = Settings(_env_file=None, data_dir=tmp_path, naver_login_redirect_uri="https://api.example/cb/")  # type: ignore[call-arg]
+    assert https.secure_cookies is True
+    assert session_config(https).secure is True
+    plain = Settings(_env_file=None, data_dir=tmp_path, frontend_url="http://localhost:3000/")  # type: ignore[call-arg]
+    assert plain.secure_cookies is False
+    forced = Settings(_env_file=None, data_dir=tmp_path, session_cookie_secure=True)  # type: ignore[call-arg]
+    assert session_config(forced).secure is True

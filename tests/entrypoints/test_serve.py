@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+SECRET = "f3a9c2e7b1d4"
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -44,6 +46,12 @@ def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "sqlite", "broker": "embedded"}
         assert (tmp_path / "changple.db").exists()
+        # The access log shows requests, but never the OAuth code or state of a login callback.
+        callback = httpx.get(f"{base}/api/v1/auth/naver/callback/?code=code-{SECRET}&state=state-{SECRET}&x=1")
+        assert callback.json()["error"] == "state_mismatch"  # this browser started no login
     finally:
         process.terminate()
         process.wait(timeout=30)
+    output = process.stdout.read() if process.stdout else ""
+    assert "/api/v1/auth/naver/callback?code=***&state=***&x=1" in output  # uvicorn logs the path Litestar routed
+    assert SECRET not in output

@@ -12,6 +12,7 @@ with their code and Naver's error name, never with a code, state or token."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -236,7 +237,11 @@ async def withdraw(request: AnyRequest, caller: NamedDependency[SkipValidation[C
     user = caller.require_user()
     container = container_of(request)
     oauth = container.oauth()
-    revoked = await revoke_or_queue(user.tokens, oauth=oauth, uow=container.uow(), clock=container.clock())
+    # The use case is async (it calls Naver) but also writes to the database when Naver is down: run
+    # it on a worker thread with a loop of its own, so no blocking call lands on the server's loop.
+    revoked = await anyio.to_thread.run_sync(
+        lambda: asyncio.run(revoke_or_queue(user.tokens, oauth=oauth, uow=container.uow(), clock=container.clock()))
+    )
     deleted = await anyio.to_thread.run_sync(lambda: delete_account(user.id, uow=container.uow()))
     request.clear_session()
     log.info("user %d withdrew (naver grant %s)", user.id, "revoked" if revoked else "queued for revocation")
