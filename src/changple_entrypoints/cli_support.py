@@ -66,6 +66,7 @@ def container_for(data_dir: Path | None = None) -> Container:
         settings = Settings(data_dir=data_dir) if data_dir else Settings()
         settings.ingestion_policy()
         settings.pipeline_config()
+        settings.check_web()
         make_token_cipher(settings)  # a malformed CHANGPLE_TOKEN_KEYS is a sentence, not a traceback
         return build_container(settings)
 

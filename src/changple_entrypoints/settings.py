@@ -102,7 +102,9 @@ class Settings(BaseSettings):
     csrf_secret: SecretStr | None = Field(
         default=None, description="signs CSRF tokens; unset: a key file in the data directory"
     )
-    auth_rate_limit_per_minute: int = Field(default=30, ge=1, description="per client address, on /api/v1/auth/*")
+    auth_rate_limit_per_minute: int = Field(
+        default=60, ge=1, description="per client address, on login, callback and withdrawal together"
+    )
 
     # Scanning (politeness included): checked by `scan_policy()`.
     scan_first_article_id: int | None = Field(
@@ -131,6 +133,26 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'changple.db').as_posix()}"
+
+    def check_web(self) -> None:
+        """The browser-facing settings make sense together; InvalidSetting names the variable."""
+        frontend = self.frontend_url
+        if frontend is not None and not frontend.lower().startswith(("http://", "https://", "/")):
+            raise InvalidSetting(
+                f"setting '{ENV_PREFIX}FRONTEND_URL' must be an absolute URL such as https://changple.com/ "
+                f"(or a path on this server), not {frontend!r}"
+            )
+        for origin in self.cors_origins:
+            if origin == "*":
+                raise InvalidSetting(
+                    f"setting '{ENV_PREFIX}CORS_ORIGINS' cannot be '*': sessions need credentials, which browsers "
+                    'refuse for any origin; list the frontend origins, e.g. ["https://changple.com"]'
+                )
+            if not origin.lower().startswith(("http://", "https://")) or origin.rstrip("/").count("/") > 2:
+                raise InvalidSetting(
+                    f"setting '{ENV_PREFIX}CORS_ORIGINS' holds {origin!r}: an origin is scheme://host[:port], "
+                    "with no path"
+                )
 
     @property
     def secure_cookies(self) -> bool:

@@ -428,13 +428,31 @@ def test_a_session_of_a_deleted_user_signs_nobody_in(site: Site) -> None:
     assert second.session_id is None  # the dead session's cookie is cleared
 
 
-def test_auth_routes_are_rate_limited_per_client(make_site: SiteFactory) -> None:
+def test_routes_that_call_naver_are_rate_limited_per_client(make_site: SiteFactory) -> None:
     site = make_site(auth_rate_limit_per_minute=3)
     client = httpx.Client(base_url=site.base)
-    answers = [client.get("/api/v1/auth/csrf/") for _ in range(4)]
-    assert [a.status_code for a in answers[:3]] == [200, 200, 200]
-    _error(answers[3], 429, "rate_limited")
-    assert client.get("/api/health").status_code == 200  # only the auth routes are limited
+    answers = [client.get(LOGIN) for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    limited = client.get("/api/v1/auth/naver/callback/", params={"code": "c", "state": "s"})
+    _error(limited, 429, "rate_limited")
+    assert int(limited.headers["ratelimit-remaining"]) == 0
+    # Cheap routes stay open to everyone behind the same address.
+    assert client.get("/api/v1/auth/csrf/").status_code == 200
+    assert client.get("/api/health").status_code == 200
+
+
+def test_bad_web_settings_are_refused_naming_the_variable(tmp_path: Path) -> None:
+    from changple_domain.errors import InvalidSetting
+    from changple_entrypoints.http.app import create_app
+
+    for overrides, variable in (
+        ({"cors_origins": ["*"]}, "CHANGPLE_CORS_ORIGINS"),
+        ({"cors_origins": ["https://changple.com/app"]}, "CHANGPLE_CORS_ORIGINS"),
+        ({"frontend_url": "changple.com"}, "CHANGPLE_FRONTEND_URL"),
+    ):
+        settings = Settings(_env_file=None, data_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+        with pytest.raises(InvalidSetting, match=variable):
+            create_app(build_container(settings))
 
 
 def test_cors_lets_the_frontend_send_credentials(make_site: SiteFactory) -> None:
@@ -609,3 +627,23 @@ def test_cookies_are_secure_when_the_site_is_https(tmp_path: Path) -> None:
     assert plain.secure_cookies is False
     forced = Settings(_env_file=None, data_dir=tmp_path, session_cookie_secure=True)  # type: ignore[call-arg]
     assert session_config(forced).secure is True
+
+
+def test_expired_session_files_are_swept_when_the_app_starts(tmp_path: Path) -> None:
+    import anyio
+    from litestar.testing import TestClient
+
+    from changple_entrypoints.http.app import create_app
+    from changple_entrypoints.http.sessions import SESSION_STORE
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, session_max_age_seconds=1)  # type: ignore[call-arg]
+    upgrade_database(settings.resolved_database_url)
+    app = create_app(build_container(settings))
+    store = app.stores.get(SESSION_STORE)
+    anyio.run(lambda: store.set("abandoned", b'{"naver_logins": {}}', expires_in=1))
+    anyio.run(lambda: store.set("current", b'{"user_id": 1}', expires_in=3600))
+    time.sleep(1.2)
+    with TestClient(app=app):
+        left = list((tmp_path / "sessions").iterdir())  # file names are hashes of the session ids
+    assert len(left) == 1
+    assert anyio.run(lambda: store.exists("current")) is True

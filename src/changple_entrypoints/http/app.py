@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,9 +26,11 @@ from changple_entrypoints.http.schemas import HealthRead, PostRead, ReadinessRea
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
+    SESSION_STORE,
     build_stores,
     csrf_middleware,
     session_config,
+    sweep_expired_sessions,
 )
 from changple_entrypoints.worker.broker import EmbeddedWorker
 
@@ -71,6 +74,9 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        sessions = app.stores.get(SESSION_STORE)
+        await sweep_expired_sessions(sessions, forever=False)
+        sweeper = asyncio.create_task(sweep_expired_sessions(sessions, forever=True))
         worker = None
         if run_embedded_worker:
             worker = EmbeddedWorker(container.broker(), threads=container.settings().worker_threads)
@@ -78,10 +84,12 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         try:
             yield
         finally:
+            sweeper.cancel()
             if worker is not None:
                 worker.stop()
 
     settings = container.settings()
+    settings.check_web()
     cors = (
         CORSConfig(
             allow_origins=list(settings.cors_origins),

@@ -249,18 +249,16 @@ async def withdraw(request: AnyRequest, caller: NamedDependency[SkipValidation[C
 
 
 def auth_routers(settings: Settings) -> list[Router]:
-    """The sign-in routes and the account routes, rate limited per client address."""
+    """The sign-in routes and the account routes. The ones that call Naver (login, callback,
+    withdrawal) share one rate limit per client address; reading a CSRF token, logging out and
+    `me` are cheap and stay unlimited, so many people behind one carrier NAT are not locked out."""
     limit = RateLimitConfig(
         rate_limit=("minute", settings.auth_rate_limit_per_minute), store=RATE_LIMIT_STORE
     ).middleware
     caller = {"caller": Provide(provide_caller)}
     return [
-        Router(
-            "/api/v1/auth",
-            tags=["auth"],
-            route_handlers=[naver_login, naver_callback, csrf, logout],
-            middleware=[limit],
-        ),
+        Router("/api/v1/auth", tags=["auth"], route_handlers=[naver_login, naver_callback], middleware=[limit]),
+        Router("/api/v1/auth", tags=["auth"], route_handlers=[csrf, logout]),
         Router("/api/v1/users", tags=["users"], route_handlers=[me], dependencies=caller),
         Router("/api/v1/users", tags=["users"], route_handlers=[withdraw], dependencies=caller, middleware=[limit]),
     ]

@@ -16,6 +16,7 @@ adds across sites without a CORS grant), has no ambient credentials to protect a
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,6 +133,22 @@ def _cookie_names(scope: Scope) -> dict[str, str]:
                 key, _, cookie_value = pair.partition("=")
                 cookies[key.strip()] = cookie_value.strip()
     return cookies
+
+
+SWEEP_EVERY_SECONDS = 3600
+
+
+async def sweep_expired_sessions(store: Store, *, forever: bool) -> None:
+    """Files and process memory keep expired sessions until they are read again: sweep them now,
+    then hourly while `forever`. Redis drops expired keys on its own and needs no sweep."""
+    if not isinstance(store, FileStore | MemoryStore):
+        return
+    while True:
+        if not isinstance(store, FileStore) or await store.path.exists():  # made with the first session
+            await store.delete_expired()
+        if not forever:
+            return
+        await asyncio.sleep(SWEEP_EVERY_SECONDS)
 
 
 class SessionAwareCSRFMiddleware(CSRFMiddleware):
