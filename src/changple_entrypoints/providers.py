@@ -19,10 +19,10 @@ DEFAULT_CAFE_URL = "https://cafe.naver.com/changple"
 
 
 def _secret(settings: Settings, name: str) -> str:
-    value = getattr(settings, name)
-    if value is None or not value.get_secret_value():
+    text = _setting_text(settings, name)
+    if not text:
         raise InvalidSetting(f"setting '{ENV_PREFIX}{name.upper()}' is required for this provider")
-    return str(value.get_secret_value())
+    return text
 
 
 def chosen(settings: Settings, port: str) -> str:
@@ -172,9 +172,9 @@ def make_token_cipher(settings: Settings) -> TokenCipher | None:
     file in the data directory, else none, and the account tables refuse to hold tokens."""
     from changple_adapters.sql.token_cipher import KeyFileTokenCipher, TokenCipher
 
-    if settings.token_keys is not None and settings.token_keys.get_secret_value().strip():
-        keys = [k for k in settings.token_keys.get_secret_value().split(",") if k.strip()]
-        return TokenCipher(keys)
+    configured = _setting_text(settings, "token_keys")
+    if configured:
+        return TokenCipher([key for key in configured.split(",") if key.strip()])
     if settings.database_url is None:
         return KeyFileTokenCipher(settings.data_dir / "token.key")
     return None
@@ -204,6 +204,7 @@ def make_oauth_provider(settings: Settings) -> OAuthProvider:
 
 
 def _setting_text(settings: Settings, name: str) -> str:
+    """A setting's text, secret or not, stripped; "" when unset."""
     value = getattr(settings, name)
     if value is None:
         return ""
