@@ -76,3 +76,15 @@ class Unauthorized(ChangpleError):
 
 class Forbidden(ChangpleError):
     code = "forbidden"
+
+
+class UnsafeUpload(InvalidInput):
+    """An upload was refused for what it holds (zip slip, a link, a bomb, not a zip at all...).
+    `reason` is a stable word; the code carries it, e.g. `upload_path_traversal`."""
+
+    code = "unsafe_upload"
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.code = f"upload_{reason}"

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from changple_entrypoints import cli_accounts, cli_catalog, cli_naver, cli_pipeline, cli_scrape
+from changple_entrypoints import cli_accounts, cli_catalog, cli_content, cli_naver, cli_pipeline, cli_scrape
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 from changple_entrypoints.runtime import settle_after_boot
 
@@ -26,6 +26,7 @@ cli_catalog.attach(app)
 cli_scrape.attach(app)
 cli_naver.attach(app)
 cli_accounts.attach(app)
+cli_content.attach(app)
 
 
 @db_app.command("upgrade")

@@ -11,8 +11,10 @@ import redis
 from dependency_injector import containers, providers
 
 from changple_adapters.local.clock import SystemClock
+from changple_adapters.local.file_storage import LocalFileStorage
 from changple_adapters.local.mutex import FileMutex
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
+from changple_adapters.memory.file_storage import MemoryFileStorage
 from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
 from changple_adapters.queue.redis_mutex import RedisMutex
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
@@ -23,6 +25,8 @@ from changple_domain.ports import (
     BatchSummarizer,
     CafeSource,
     Clock,
+    ExportProcessor,
+    FileStorage,
     Mutex,
     OAuthProvider,
     TaskQueue,
@@ -33,6 +37,7 @@ from changple_domain.use_cases.run_pipeline import PipelinePorts
 from changple_entrypoints.providers import (
     make_cafe_source,
     make_embedder,
+    make_export_processor,
     make_oauth_provider,
     make_scan_policy,
     make_summarizer,
@@ -65,6 +70,19 @@ class Container(containers.DeclarativeContainer):
     vector_index: providers.Provider[VectorIndex] = providers.Singleton(
         lambda s, e: make_vector_index(s, e.dimensions), settings, embedder
     )
+
+    content_index: providers.Provider[VectorIndex] = providers.Singleton(
+        lambda s, e: make_vector_index(s, e.dimensions, collection="content"), settings, embedder
+    )
+
+    # --- Notion content: uploaded files on the local disk (or in memory), exports read in memory
+    content_config = providers.Singleton(lambda s: s.content_config(), settings)
+    file_storage: providers.Provider[FileStorage] = providers.Selector(
+        settings.provided.storage,
+        sql=providers.Singleton(lambda s: LocalFileStorage(s.data_dir / "files"), settings),
+        memory=providers.Singleton(MemoryFileStorage),
+    )
+    export_processor: providers.Provider[ExportProcessor] = providers.Singleton(make_export_processor)
 
     # --- Naver Login: raises InvalidSetting (HTTP 503) until its client is configured
     oauth: providers.Provider[OAuthProvider] = providers.Singleton(make_oauth_provider, settings)

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 from changple_domain.errors import InvalidSetting
 from changple_domain.policies.scan import ScanPolicy
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, CafeSource, OAuthProvider, VectorIndex
+from changple_domain.ports import (
+    BatchEmbedder,
+    BatchSummarizer,
+    CafeSource,
+    ExportProcessor,
+    OAuthProvider,
+    VectorIndex,
+)
 from changple_entrypoints.settings import ENV_PREFIX, Settings
 
 if TYPE_CHECKING:
@@ -78,7 +85,9 @@ def make_embedder(settings: Settings) -> BatchEmbedder:
     )
 
 
-def make_vector_index(settings: Settings, dimensions: int) -> VectorIndex:
+def make_vector_index(settings: Settings, dimensions: int, *, collection: str = "posts") -> VectorIndex:
+    """The index of cafe posts, or with `collection="content"` the separate one of Notion content
+    (a Pinecone namespace, a LanceDB table, another in-memory index)."""
     choice = chosen(settings, "vector_index")
     if choice == "pinecone":
         from changple_adapters.pinecone.index import PineconeVectorIndex
@@ -88,7 +97,7 @@ def make_vector_index(settings: Settings, dimensions: int) -> VectorIndex:
         return PineconeVectorIndex(
             api_key=_secret(settings, "pinecone_api_key"),
             host=settings.pinecone_host,
-            namespace=settings.pinecone_namespace,
+            namespace=settings.pinecone_namespace if collection == "posts" else settings.pinecone_content_namespace,
             dimensions=dimensions,
         )
     if choice == "memory":
@@ -97,7 +106,13 @@ def make_vector_index(settings: Settings, dimensions: int) -> VectorIndex:
         return MemoryVectorIndex()
     from changple_adapters.local.vector_index import LanceVectorIndex
 
-    return LanceVectorIndex(path=settings.data_dir / "vectors", dimensions=dimensions)
+    return LanceVectorIndex(path=settings.data_dir / "vectors", table=collection, dimensions=dimensions)
+
+
+def make_export_processor() -> ExportProcessor:
+    from changple_adapters.content.notion_export import NotionExportProcessor
+
+    return NotionExportProcessor()
 
 
 def chosen_cafe_source(settings: Settings) -> str:

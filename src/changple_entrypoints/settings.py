@@ -4,6 +4,7 @@ never show up in a repr or a log line."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,11 +12,13 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from changple_domain.errors import InvalidSetting
+from changple_domain.model.content import UploadLimits
 from changple_domain.policies.cost import DEFAULT_PRICES
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.scan import ScanPolicy
 from changple_domain.policies.settings import build_settings
+from changple_domain.use_cases.content_uploads import ContentConfig
 
 ENV_PREFIX = "CHANGPLE_"
 
@@ -50,6 +53,7 @@ class Settings(BaseSettings):
     pinecone_api_key: SecretStr | None = None
     pinecone_host: str | None = None
     pinecone_namespace: str = "posts"
+    pinecone_content_namespace: str = Field(default="content", description="Notion content, for recommendations")
 
     # Pipeline.
     chunk_max_tokens: int = 800
@@ -104,6 +108,21 @@ class Settings(BaseSettings):
     )
     auth_rate_limit_per_minute: int = Field(
         default=60, ge=1, description="per client address, on login, callback and withdrawal together"
+    )
+
+    # Notion content uploads: every limit of `content_config()`, checked there.
+    content_max_upload_mb: float = Field(default=100, description="the zip as sent")
+    content_max_entries: int = Field(default=2000, description="files and folders in one export")
+    content_max_total_mb: float = Field(default=500, description="everything in the export, uncompressed")
+    content_max_compression_ratio: float = Field(default=100, description="uncompressed / compressed, per file")
+    content_max_image_pixels: int = Field(default=40_000_000, description="above it an image is a bomb")
+    content_max_image_side: int = Field(default=2560, description="longer image sides are scaled down to this")
+    content_thumbnail_side: int = 640
+    content_view_window_minutes: float = Field(default=30, description="repeat views within it count once")
+    content_attachment_max_chars: int = Field(default=30_000, description="plain text handed to the chat, in all")
+    content_stuck_minutes: float = Field(default=30, description="an upload not processed by then is queued again")
+    public_api_url: str = Field(
+        default="", description="the API's public origin, in front of content file links; empty: same origin"
     )
 
     # Scanning (politeness included): checked by `scan_policy()`.
@@ -198,6 +217,41 @@ class Settings(BaseSettings):
             # The one whole-model rule compares the delays, so an unnamed problem is about them.
             naming=lambda field: f"{ENV_PREFIX}SCAN_{(field or 'delay_min_seconds').upper()}",
             **{name: value for name in fields if (value := getattr(self, f"scan_{name}")) is not None},
+        )
+
+    def content_config(self) -> ContentConfig:
+        """The validated content settings; a bad value raises InvalidSetting naming the variable."""
+        mib = 1024 * 1024
+        limits = build_settings(
+            UploadLimits,
+            naming=lambda field: {
+                "max_upload_bytes": f"{ENV_PREFIX}CONTENT_MAX_UPLOAD_MB",
+                "max_total_bytes": f"{ENV_PREFIX}CONTENT_MAX_TOTAL_MB",
+            }.get(field, f"{ENV_PREFIX}CONTENT_{field.upper()}"),
+            max_upload_bytes=int(self.content_max_upload_mb * mib),
+            max_entries=self.content_max_entries,
+            max_total_bytes=int(self.content_max_total_mb * mib),
+            max_compression_ratio=self.content_max_compression_ratio,
+            max_image_pixels=self.content_max_image_pixels,
+            max_image_side=self.content_max_image_side,
+            thumbnail_side=self.content_thumbnail_side,
+        )
+        base = self.public_api_url.rstrip("/")
+        if base and not base.lower().startswith(("http://", "https://")):
+            raise InvalidSetting(f"setting '{ENV_PREFIX}PUBLIC_API_URL' must start with http:// or https://")
+        names = {
+            "view_window": "CONTENT_VIEW_WINDOW_MINUTES",
+            "attachment_max_chars": "CONTENT_ATTACHMENT_MAX_CHARS",
+            "stuck_after": "CONTENT_STUCK_MINUTES",
+        }
+        return build_settings(
+            ContentConfig,
+            naming=lambda field: ENV_PREFIX + names.get(field, field.upper()),
+            limits=limits,
+            asset_url_template=base + "/api/v1/content/{content_id}/files/",
+            view_window=timedelta(minutes=self.content_view_window_minutes),
+            attachment_max_chars=self.content_attachment_max_chars,
+            stuck_after=timedelta(minutes=self.content_stuck_minutes),
         )
 
     def pipeline_config(self) -> PipelineConfig:

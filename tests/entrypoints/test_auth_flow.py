@@ -518,12 +518,28 @@ ADMIN_OPERATIONS = {
     for kind in ("authors", "brands")
     for method, suffix in (("get", ""), ("post", ""), ("get", "/{name}"), ("patch", "/{name}"), ("delete", "/{name}"))
 }
-PATH_VALUES = {"{job_id}": "job-1", "{article_id}": "1", "{name}": "x"}
+CONTENT_ADMIN_OPERATIONS = {
+    ("post", "/api/v1/content"),
+    ("patch", "/api/v1/content/{content_id}"),
+    ("delete", "/api/v1/content/{content_id}"),
+}
+CHAT_AGENT_OPERATIONS = {
+    ("post", "/api/v1/internal/chat/{nonce}/messages"),
+    ("get", "/api/v1/internal/chat/{nonce}/messages"),
+}
+PATH_VALUES = {"{job_id}": "job-1", "{article_id}": "1", "{name}": "x", "{content_id}": "1", "{nonce}": "nonce-123"}
 
 
 def _guarded_operations(site: Site) -> set[tuple[str, str]]:
+    """Operations a permission guards: those a service token may open. (Operations for signed-in
+    people only declare just the session cookie; their tests are with their routes.)"""
     paths = httpx.get(f"{site.base}/schema/openapi.json").json()["paths"]
-    return {(method, path) for path, ops in paths.items() for method, op in ops.items() if op.get("security")}
+    return {
+        (method, path)
+        for path, ops in paths.items()
+        for method, op in ops.items()
+        if any("serviceToken" in requirement for requirement in op.get("security", []))
+    }
 
 
 def _call(client: httpx.Client, method: str, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -536,7 +552,7 @@ def _call(client: httpx.Client, method: str, path: str, headers: dict[str, str] 
 
 def test_every_guarded_route_refuses_anonymous_and_social_callers(site: Site) -> None:
     guarded = _guarded_operations(site)
-    assert guarded >= PIPELINE_OPERATIONS | ADMIN_OPERATIONS
+    assert guarded >= PIPELINE_OPERATIONS | ADMIN_OPERATIONS | CONTENT_ADMIN_OPERATIONS | CHAT_AGENT_OPERATIONS
     anonymous = httpx.Client(base_url=site.base)
     social = site.browser()
     assert social.login().status_code == 303
@@ -545,6 +561,38 @@ def test_every_guarded_route_refuses_anonymous_and_social_callers(site: Site) ->
         csrf = {"X-CSRF-Token": social.csrf()} if method != "get" else None
         detail = _error(_call(social.http, method, path, csrf), 403, "forbidden")
         assert "permission" in detail, (method, path)
+
+
+SESSION_OPERATIONS = {
+    ("get", "/api/v1/content/history"),
+    ("post", "/api/v1/content/view"),
+    ("get", "/api/v1/chat/history"),
+    ("get", "/api/v1/chat/{nonce}/messages"),
+    ("delete", "/api/v1/chat/{nonce}"),
+}
+
+
+def test_every_route_for_signed_in_people_refuses_visitors_and_machines(site: Site) -> None:
+    from changple_domain.model.access import Scope
+    from tests.entrypoints.callers import bearer, service_token
+
+    paths = httpx.get(f"{site.base}/schema/openapi.json").json()["paths"]
+    session_only = {
+        (method, path)
+        for path, ops in paths.items()
+        for method, op in ops.items()
+        if op.get("security") == [{"sessionCookie": []}]
+    }
+    assert session_only >= SESSION_OPERATIONS
+    anonymous = httpx.Client(base_url=site.base)
+    admin_token = bearer(service_token(site.container, Scope.ADMIN))
+    social = site.browser()
+    assert social.login().status_code == 303
+    for method, path in sorted(session_only):
+        _error(_call(anonymous, method, path), 401, "unauthorized")
+        _error(_call(anonymous, method, path, admin_token), 403, "forbidden")
+        csrf = {"X-CSRF-Token": social.csrf()} if method != "get" else None
+        assert _call(social.http, method, path, csrf).status_code in (200, 204, 400, 404), (method, path)
 
 
 def test_service_tokens_open_what_their_scopes_allow_and_nothing_else(
@@ -574,13 +622,17 @@ def test_service_tokens_open_what_their_scopes_allow_and_nothing_else(
         client.get("/api/v1/scraper/status/", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}), 401, "unauthorized"
     )
 
-    for method, path in sorted(PIPELINE_OPERATIONS | ADMIN_OPERATIONS):
-        _error(_call(client, method, path, bearer(chat)), 403, "forbidden")
-        as_pipeline = _call(client, method, path, bearer(pipeline))
-        if (method, path) in PIPELINE_OPERATIONS:
-            assert as_pipeline.status_code not in (401, 403), (method, path, as_pipeline.text)
-        else:
-            _error(as_pipeline, 403, "forbidden")
+    every = PIPELINE_OPERATIONS | ADMIN_OPERATIONS | CONTENT_ADMIN_OPERATIONS | CHAT_AGENT_OPERATIONS
+    for method, path in sorted(every):
+        for scoped, token, opens in (
+            ("chat", chat, CHAT_AGENT_OPERATIONS),
+            ("pipeline", pipeline, PIPELINE_OPERATIONS),
+        ):
+            answer = _call(client, method, path, bearer(token))
+            if (method, path) in opens:
+                assert answer.status_code not in (401, 403), (scoped, method, path, answer.text)
+            else:
+                _error(answer, 403, "forbidden")
         as_admin = _call(client, method, path, bearer(admin))  # no CSRF token: a bearer call needs none
         assert as_admin.status_code not in (401, 403), (method, path, as_admin.text)
         assert as_admin.status_code < 500, (method, path, as_admin.text)

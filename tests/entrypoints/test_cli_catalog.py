@@ -4,9 +4,6 @@ fresh data directory, JSON for scripts, tables and one-sentence errors for peopl
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from litestar.testing import TestClient
@@ -15,21 +12,7 @@ from changple_entrypoints.containers import build_container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from tests.entrypoints.callers import as_admin
-
-
-def catalog(data: Path, *args: str) -> tuple[int, str, str]:
-    """`changple ARGS --data-dir DATA` with no CHANGPLE_ settings from the caller: (exit code, stdout, stderr)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")} | {"COLUMNS": "160"}
-    result = subprocess.run(
-        [sys.executable, "-m", "changple_entrypoints", *args, "--data-dir", str(data)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.returncode, result.stdout, result.stderr
+from tests.entrypoints.cli_process import run_changple as catalog
 
 
 def test_authors_round_trip_on_a_fresh_directory(tmp_path: Path) -> None:

@@ -57,6 +57,7 @@ def test_scheduled_jobs_act_only_while_holding_the_lease() -> None:
     assert queue.enqueued == [
         ("scan_cafe", {"key": "nightly:2026-11-22", "trigger": "schedule", "then_pipeline_key": "nightly:2026-11-22"}),
         ("poll_pipeline", {}),
+        ("requeue_stuck_content", {}),
         ("retry_naver_revocations", {}),
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from changple_adapters.memory.content import delete_user_rows
 from changple_adapters.memory.repositories import MemoryTables
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
@@ -42,7 +43,10 @@ class MemoryUserRepository(UserRepository):
         return sorted(self._rows.values(), key=lambda u: u.id)[offset : offset + max(limit, 0)]
 
     def delete(self, user_id: int) -> bool:
-        return self._rows.pop(user_id, None) is not None
+        if self._rows.pop(user_id, None) is None:
+            return False
+        delete_user_rows(self._tables, user_id)  # views, chat sessions and uploads, as the SQL keys do
+        return True
 
 
 class MemoryServiceTokenRepository(ServiceTokenRepository):

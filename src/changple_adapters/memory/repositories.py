@@ -13,6 +13,8 @@ from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
 from changple_domain.model.batches import BatchJob, BatchState
+from changple_domain.model.chat import ChatMessage, ChatSession
+from changple_domain.model.content import ContentView, NotionContent
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.runs import PipelineRun
 from changple_domain.model.scans import ScanRun
@@ -42,6 +44,10 @@ class MemoryTables:
     users: dict[int, User] = field(default_factory=dict)
     service_tokens: dict[str, ServiceToken] = field(default_factory=dict)
     revocations: dict[int, PendingRevocation] = field(default_factory=dict)
+    contents: dict[int, NotionContent] = field(default_factory=dict)
+    content_views: dict[int, ContentView] = field(default_factory=dict)  # keyed by a sequence number
+    chat_sessions: dict[str, ChatSession] = field(default_factory=dict)
+    chat_messages: dict[int, ChatMessage] = field(default_factory=dict)
     # Keys inserted with add() in this transaction: at commit they must still be free.
     added: dict[str, set[object]] = field(default_factory=dict)
 
@@ -60,6 +66,10 @@ class MemoryTables:
             users=dict(self.users),
             service_tokens=dict(self.service_tokens),
             revocations=dict(self.revocations),
+            contents=dict(self.contents),
+            content_views=dict(self.content_views),
+            chat_sessions=dict(self.chat_sessions),
+            chat_messages=dict(self.chat_messages),
         )
 
 

@@ -1,7 +1,8 @@
 """An in-memory unit of work with real transaction semantics: changes are staged on a copy of
 the tables and reach the shared store only on commit, which applies just this transaction's
 changes (no lost updates) and refuses an insert whose key another transaction took meanwhile,
-as a database's unique constraint would."""
+as a database's unique constraint would. Foreign keys are settled on the merged tables at commit
+(see `settle_references`), so a cascade reaches rows other transactions committed meanwhile."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from changple_adapters.memory.accounts import (
     MemoryRevocationRepository,
     MemoryServiceTokenRepository,
     MemoryUserRepository,
+)
+from changple_adapters.memory.content import (
+    MemoryChatRepository,
+    MemoryContentRepository,
+    MemoryContentViewRepository,
+    settle_references,
 )
 from changple_adapters.memory.repositories import (
     MemoryAuthorRepository,
@@ -40,6 +47,10 @@ _TABLES = (
     "users",
     "service_tokens",
     "revocations",
+    "contents",
+    "content_views",
+    "chat_sessions",
+    "chat_messages",
 )
 
 
@@ -89,6 +100,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self.users = MemoryUserRepository(self._staged, self.store.next_id)
         self.service_tokens = MemoryServiceTokenRepository(self._staged)
         self.revocations = MemoryRevocationRepository(self._staged, self.store.next_id)
+        self.contents = MemoryContentRepository(self._staged, self.store.next_id)
+        self.content_views = MemoryContentViewRepository(self._staged, self.store.next_id)
+        self.chats = MemoryChatRepository(self._staged, self.store.next_id)
 
     def commit(self) -> None:
         if self._staged is None or self._base is None:
@@ -97,15 +111,21 @@ class MemoryUnitOfWork(UnitOfWork):
         with self.store.lock:
             committed = self.store.tables
             self._check_conflicts(staged, committed)
+            merged = committed.copy()  # the shared store changes only once everything below passed
+            written: dict[str, set[object]] = {}
             for name in _TABLES:
                 before: dict[Any, Any] = getattr(base, name)
-                target: dict[Any, Any] = getattr(committed, name)
+                target: dict[Any, Any] = getattr(merged, name)
                 after: dict[Any, Any] = getattr(staged, name)
+                changed = written.setdefault(name, set())
                 for key, value in after.items():
                     if before.get(key) is not value:
                         target[key] = value
+                        changed.add(key)
                 for key in before.keys() - after.keys():  # deleted in this transaction
                     target.pop(key, None)
+            settle_references(merged, written)
+            self.store.tables = merged
         self._begin()
 
     @staticmethod

@@ -264,3 +264,78 @@ class TokenRevocationRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+KEY = 500  # a FileStorage key
+
+
+class ContentRow(Base):
+    """A Notion column. Pages list by state and age; the worker's sweep finds PROCESSING rows by age."""
+
+    __tablename__ = "contents"
+    __table_args__ = (
+        Index(None, "state", "created_at"),
+        Index(None, "state", "is_preferred", "created_at"),
+        Index(None, "state", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    is_preferred: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(ENUM))
+    failure: Mapped[str | None] = mapped_column(Text)
+    plain_text: Mapped[str] = mapped_column(Text)
+    html_key: Mapped[str | None] = mapped_column(String(KEY))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(KEY))
+    file_keys: Mapped[list[str]] = mapped_column(JSON)
+    upload_key: Mapped[str | None] = mapped_column(String(KEY))
+    uploaded_thumbnail_key: Mapped[str | None] = mapped_column(String(KEY))
+    skipped: Mapped[list[str]] = mapped_column(JSON)
+    # Indexed so deleting a user finds the rows to set to NULL without scanning the table.
+    uploaded_by: Mapped[int | None] = mapped_column(_ID, ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+
+
+class ContentViewRow(Base):
+    """One recorded view; a user's history keeps the latest per content."""
+
+    __tablename__ = "content_views"
+    __table_args__ = (
+        Index(None, "user_id", "content_id", "viewed_at"),
+        Index(None, "user_id", "viewed_at"),
+        Index(None, "content_id"),  # deleting a content cascades here
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(_ID, ForeignKey("users.id", ondelete="CASCADE"))
+    content_id: Mapped[int] = mapped_column(_ID, ForeignKey("contents.id", ondelete="CASCADE"))
+    viewed_at: Mapped[datetime]
+
+
+class ChatSessionRow(Base):
+    __tablename__ = "chat_sessions"
+    __table_args__ = (Index(None, "user_id", "last_message_at"),)
+
+    nonce: Mapped[str] = mapped_column(String(IDENT), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(_ID, ForeignKey("users.id", ondelete="CASCADE"))  # None: a visitor
+    title: Mapped[str] = mapped_column(String(NAME))
+    created_at: Mapped[datetime]
+    last_message_at: Mapped[datetime]
+    message_count: Mapped[int] = mapped_column(Integer)
+
+
+class ChatMessageRow(Base):
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index(None, "session_nonce", "id"),)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    session_nonce: Mapped[str] = mapped_column(String(IDENT), ForeignKey("chat_sessions.nonce", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(ENUM))
+    content: Mapped[str] = mapped_column(Text)
+    attached_content_ids: Mapped[list[int]] = mapped_column(JSON)
+    helpful_post_ids: Mapped[list[int]] = mapped_column(JSON)
+    created_at: Mapped[datetime]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from changple_adapters.sql._support import is_unavailable, unavailable
 from changple_adapters.sql.accounts import SqlRevocationRepository, SqlServiceTokenRepository, SqlUserRepository
+from changple_adapters.sql.content import SqlChatRepository, SqlContentRepository, SqlContentViewRepository
 from changple_adapters.sql.repositories import (
     SqlAuthorRepository,
     SqlBatchJobRepository,
@@ -47,6 +48,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.users = SqlUserRepository(session, self._cipher)
         self.service_tokens = SqlServiceTokenRepository(session)
         self.revocations = SqlRevocationRepository(session, self._cipher)
+        self.contents = SqlContentRepository(session)
+        self.content_views = SqlContentViewRepository(session)
+        self.chats = SqlChatRepository(session)
         return self
 
     def __exit__(

@@ -1,11 +1,24 @@
-"""Chat history (sketch; the chat issue fills it in): sessions and the messages in them."""
+"""Chat history: the chat agent's sessions and the messages in them.
+
+A session is addressed by a nonce the agent chooses. It belongs to the user the agent names (or to
+nobody, for a visitor who has not signed in); only its owner can read or delete it through the
+user API, and anyone else is told it does not exist."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from changple_domain.errors import InvalidInput
+from changple_domain.model._time import aware_utc
+
+NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+TITLE_MAX = 100
+MESSAGE_MAX = 50_000
+MAX_REFERENCES = 50  # attached content ids and helpful posts, each
 
 
 class ChatRole(StrEnum):
@@ -13,21 +26,63 @@ class ChatRole(StrEnum):
     ASSISTANT = "assistant"
 
 
+def check_nonce(nonce: str) -> str:
+    if NONCE_SHAPE.fullmatch(nonce) is None:
+        raise InvalidInput("a chat nonce is 8 to 64 letters, digits, '-' or '_'")
+    return nonce
+
+
+def title_from(first_user_message: str) -> str:
+    """The session's title: the first user message on one line, cut at TITLE_MAX characters."""
+    line = " ".join(first_user_message.split())
+    return line if len(line) <= TITLE_MAX else line[: TITLE_MAX - 1] + "…"
+
+
 class ChatSession(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     nonce: str
-    user_id: int | None = None
-    title: str = ""
+    user_id: int | None = None  # None: a visitor's session, reachable only through the agent
+    title: str = ""  # from the first user message; empty until there is one
     created_at: datetime
+    last_message_at: datetime
+    message_count: int = 0
+
+    @field_validator("created_at", "last_message_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return aware_utc(value)
 
 
-class ChatMessage(BaseModel):
+class NewChatMessage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     session_nonce: str
     role: ChatRole
-    content: str
-    attached_content_ids: tuple[int, ...] = ()
-    helpful_post_ids: tuple[int, ...] = ()
+    content: str = Field(min_length=1, max_length=MESSAGE_MAX)
+    attached_content_ids: tuple[int, ...] = Field(default=(), max_length=MAX_REFERENCES)
+    helpful_post_ids: tuple[int, ...] = Field(default=(), max_length=MAX_REFERENCES)  # cafe article ids
     created_at: datetime
+
+    def with_id(self, message_id: int) -> ChatMessage:
+        return ChatMessage(id=message_id, **self.model_dump())
+
+
+class ChatMessage(NewChatMessage):
+    id: int
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return aware_utc(value)
+
+
+class HelpfulDocument(BaseModel):
+    """A cafe post the assistant drew on, as the reader sees it. A post that has since gone from
+    our records keeps its id with no title or url."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: int
+    title: str | None = None
+    url: str | None = None

@@ -89,6 +89,17 @@ def requires(scope: Scope) -> Guard:
     return guard
 
 
+async def signed_in(connection: AnyConnection, _: BaseRouteHandler) -> None:
+    """A guard for routes about the caller's own things (history, chats): a signed-in person only.
+    As a guard it answers 401/403 before the body is read, so a visitor never sees a 400."""
+    (await resolve_caller(connection)).require_user()
+
+
+# Spread into the decorator of a route for signed-in people: the guard, and (for OpenAPI) that
+# only the session cookie opens it.
+SIGNED_IN_ONLY: dict[str, Any] = {"guards": [signed_in], "security": [{"sessionCookie": []}]}
+
+
 async def provide_caller(request: AnyConnection) -> Caller:
     """The `caller` dependency of handlers that act for whoever calls (their own account)."""
     return await resolve_caller(request)

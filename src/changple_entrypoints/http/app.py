@@ -20,6 +20,8 @@ from changple_domain.ports import UnitOfWork
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
+from changple_entrypoints.http.chat_routes import CHAT_ROUTES
+from changple_entrypoints.http.content_routes import content_routers
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
 from changple_entrypoints.http.schemas import HealthRead, PostRead, ReadinessRead
@@ -101,7 +103,16 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         else None
     )
     return Litestar(
-        route_handlers=[health, ready, get_post, *PIPELINE_ROUTES, *ADMIN_ROUTES, *auth_routers(settings)],
+        route_handlers=[
+            health,
+            ready,
+            get_post,
+            *PIPELINE_ROUTES,
+            *ADMIN_ROUTES,
+            *auth_routers(settings),
+            *content_routers(settings),
+            *CHAT_ROUTES,
+        ],
         state=State({"container": container}),
         stores=build_stores(settings),
         middleware=[session_config(settings).middleware, csrf_middleware(settings)],

@@ -15,6 +15,9 @@ from changple_domain.errors import Busy, InvalidSetting, LoginRequired
 from changple_domain.model.runs import RunTrigger
 from changple_domain.use_cases.accounts import retry_revocations
 from changple_domain.use_cases.apply_results import apply_job
+from changple_domain.use_cases.content_library import forget_content_vector as forget_vector
+from changple_domain.use_cases.content_uploads import process_content as process_uploaded_content
+from changple_domain.use_cases.content_uploads import requeue_stuck
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
 from changple_domain.use_cases.run_pipeline import latest_open_run, pipeline_tick
@@ -129,8 +132,42 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
         report = asyncio.run(retry_revocations(oauth=oauth, uow=container.uow()))
         log.info("revocation retry: %s", report.model_dump())
 
+    def process_content(content_id: int) -> None:
+        """Publish one uploaded Notion export, or record why it was refused (idempotent)."""
+        content = process_uploaded_content(
+            content_id,
+            uow=container.uow(),
+            storage=container.file_storage(),
+            processor=container.export_processor(),
+            clock=container.clock(),
+            config=container.content_config(),
+            embedder=container.embedder(),
+            index=container.content_index(),
+        )
+        log.info(
+            "content %s: %s%s", content_id, content.state.value, f" ({content.failure})" if content.failure else ""
+        )
+
+    def forget_content_vector(content_id: int) -> None:
+        """Drop a deleted content's recommendation vector."""
+        forget_vector(content_id, index=container.content_index())
+
+    def requeue_stuck_content() -> None:
+        """Queue again uploads whose processing message was lost."""
+        ids = requeue_stuck(
+            uow=container.uow(),
+            queue=container.task_queue(),
+            clock=container.clock(),
+            config=container.content_config(),
+        )
+        if ids:
+            log.warning("queued stuck content uploads again: %s", ids)
+
     for function in (
         load_sample_cafe,
+        process_content,
+        forget_content_vector,
+        requeue_stuck_content,
         start_pipeline_run,
         pipeline_step,
         poll_pipeline,

@@ -70,6 +70,7 @@ def build_scheduler(
     def poll() -> None:
         if lease.held():
             queue.enqueue("poll_pipeline")
+            queue.enqueue("requeue_stuck_content")  # uploads whose processing message was lost
 
     def retry_revocations() -> None:
         if lease.held():

@@ -1,0 +1,253 @@
+"""Notion content, content views and chat history in SQL. The foreign keys do the cascading:
+deleting a user deletes their views and chat sessions (and so the messages) and sets their uploads'
+uploaded_by to NULL; deleting a content deletes its views. A write that names a parent which is not
+there is a NotFound, in a savepoint so the rest of the transaction goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from changple_adapters.sql._support import chunked, translate_errors
+from changple_adapters.sql.tables import ChatMessageRow, ChatSessionRow, ContentRow, ContentViewRow
+from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
+from changple_domain.model.content import ContentState, ContentView, NewContent, NotionContent
+from changple_domain.ports import ChatRepository, ContentRepository, ContentViewRepository
+
+CONTENTS: Table = ContentRow.__table__  # type: ignore[assignment]
+VIEWS: Table = ContentViewRow.__table__  # type: ignore[assignment]
+SESSIONS: Table = ChatSessionRow.__table__  # type: ignore[assignment]
+MESSAGES: Table = ChatMessageRow.__table__  # type: ignore[assignment]
+
+_IDS_PER_QUERY = 1000
+
+
+@contextmanager
+def _parent_must_exist(session: Session, missing: str) -> Iterator[None]:
+    """A foreign key refusing the write becomes NotFound; the savepoint keeps the transaction usable."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        raise NotFound(missing) from exc
+
+
+def _content_values(content: NotionContent) -> dict[str, Any]:
+    values = content.model_dump(exclude={"id"})
+    values |= {"state": content.state.value, "file_keys": list(content.file_keys), "skipped": list(content.skipped)}
+    return values
+
+
+def _content(row: RowMapping) -> NotionContent:
+    return NotionContent.model_validate(dict(row))
+
+
+def _filters(state: ContentState | None, preferred: bool | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if state is not None:
+        conditions.append(CONTENTS.c.state == state.value)
+    if preferred is not None:
+        conditions.append(CONTENTS.c.is_preferred == preferred)
+    return conditions
+
+
+class SqlContentRepository(ContentRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def add(self, new: NewContent) -> NotionContent:
+        values = _content_values(new.with_id(0))  # the database chooses the id
+        with _parent_must_exist(self._session, f"no user with id {new.uploaded_by} to upload content"):
+            content_id = self._session.execute(insert(CONTENTS).values(**values).returning(CONTENTS.c.id)).scalar_one()
+        return new.with_id(content_id)
+
+    @translate_errors
+    def save(self, content: NotionContent) -> None:
+        statement = update(CONTENTS).where(CONTENTS.c.id == content.id).values(**_content_values(content))
+        with _parent_must_exist(self._session, f"no user with id {content.uploaded_by} to upload content"):
+            result = self._session.execute(statement)
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"no content with id {content.id}")
+
+    @translate_errors
+    def get(self, content_id: int) -> NotionContent | None:
+        row = self._session.execute(select(CONTENTS).where(CONTENTS.c.id == content_id)).mappings().first()
+        return None if row is None else _content(row)
+
+    @translate_errors
+    def get_many(self, content_ids: Iterable[int]) -> dict[int, NotionContent]:
+        found: dict[int, NotionContent] = {}
+        for chunk in chunked(sorted(set(content_ids)), _IDS_PER_QUERY):
+            for row in self._session.execute(select(CONTENTS).where(CONTENTS.c.id.in_(chunk))).mappings():
+                found[row["id"]] = _content(row)
+        return found
+
+    @translate_errors
+    def page(
+        self,
+        *,
+        state: ContentState | None = ContentState.PUBLISHED,
+        preferred: bool | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[NotionContent]:
+        if limit <= 0:
+            return []
+        query = (
+            select(CONTENTS)
+            .where(*_filters(state, preferred))
+            .order_by(CONTENTS.c.created_at.desc(), CONTENTS.c.id.desc())
+            .limit(limit)
+            .offset(max(offset, 0))
+        )
+        return [_content(row) for row in self._session.execute(query).mappings()]
+
+    @translate_errors
+    def count(self, *, state: ContentState | None = ContentState.PUBLISHED, preferred: bool | None = None) -> int:
+        query = select(func.count()).select_from(CONTENTS).where(*_filters(state, preferred))
+        return int(self._session.execute(query).scalar_one())
+
+    @translate_errors
+    def stuck(self, *, updated_before: datetime, limit: int = 100) -> list[NotionContent]:
+        if limit <= 0:
+            return []
+        query = (
+            select(CONTENTS)
+            .where(CONTENTS.c.state == ContentState.PROCESSING.value, CONTENTS.c.updated_at < updated_before)
+            .order_by(CONTENTS.c.updated_at, CONTENTS.c.id)
+            .limit(limit)
+        )
+        return [_content(row) for row in self._session.execute(query).mappings()]
+
+    @translate_errors
+    def delete(self, content_id: int) -> bool:
+        result = self._session.execute(delete(CONTENTS).where(CONTENTS.c.id == content_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SqlContentViewRepository(ContentViewRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def add(self, view: ContentView) -> None:
+        missing = f"no user {view.user_id} or no content {view.content_id} to record a view of"
+        with _parent_must_exist(self._session, missing):
+            self._session.execute(insert(VIEWS).values(**view.model_dump()))
+
+    @translate_errors
+    def last_viewed_at(self, user_id: int, content_id: int) -> datetime | None:
+        query = select(func.max(VIEWS.c.viewed_at)).where(VIEWS.c.user_id == user_id, VIEWS.c.content_id == content_id)
+        latest: datetime | None = self._session.execute(query).scalar_one()
+        return latest
+
+    @translate_errors
+    def history(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[ContentView]:
+        if limit <= 0:
+            return []
+        latest = func.max(VIEWS.c.viewed_at).label("latest")
+        query = (
+            select(VIEWS.c.content_id, latest)
+            .where(VIEWS.c.user_id == user_id)
+            .group_by(VIEWS.c.content_id)
+            .order_by(latest.desc(), VIEWS.c.content_id.desc())
+            .limit(limit)
+            .offset(max(offset, 0))
+        )
+        return [
+            ContentView(user_id=user_id, content_id=row.content_id, viewed_at=row.latest)
+            for row in self._session.execute(query)
+        ]
+
+    @translate_errors
+    def count_history(self, user_id: int) -> int:
+        query = select(func.count(VIEWS.c.content_id.distinct())).where(VIEWS.c.user_id == user_id)
+        return int(self._session.execute(query).scalar_one())
+
+
+def _session_values(session: ChatSession) -> dict[str, Any]:
+    return session.model_dump(exclude={"nonce"})
+
+
+class SqlChatRepository(ChatRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def get_session(self, nonce: str) -> ChatSession | None:
+        row = self._session.execute(select(SESSIONS).where(SESSIONS.c.nonce == nonce)).mappings().first()
+        return None if row is None else ChatSession.model_validate(dict(row))
+
+    @translate_errors
+    def add_session(self, session: ChatSession) -> None:
+        try:
+            with self._session.begin_nested():
+                self._session.execute(insert(SESSIONS).values(nonce=session.nonce, **_session_values(session)))
+        except IntegrityError as exc:  # the nonce is taken, or the user is gone
+            if self.get_session(session.nonce) is not None:
+                raise AlreadyExists(f"chat session '{session.nonce}' already exists") from exc
+            raise NotFound(f"no user with id {session.user_id} to own a chat session") from exc
+
+    @translate_errors
+    def save_session(self, session: ChatSession) -> None:
+        statement = update(SESSIONS).where(SESSIONS.c.nonce == session.nonce).values(**_session_values(session))
+        with _parent_must_exist(self._session, f"no user with id {session.user_id} to own a chat session"):
+            result = self._session.execute(statement)
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"no chat session '{session.nonce}'")
+
+    @translate_errors
+    def sessions_of(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[ChatSession]:
+        if limit <= 0:
+            return []
+        query = (
+            select(SESSIONS)
+            .where(SESSIONS.c.user_id == user_id)
+            .order_by(SESSIONS.c.last_message_at.desc(), SESSIONS.c.nonce)
+            .limit(limit)
+            .offset(max(offset, 0))
+        )
+        return [ChatSession.model_validate(dict(row)) for row in self._session.execute(query).mappings()]
+
+    @translate_errors
+    def count_sessions_of(self, user_id: int) -> int:
+        query = select(func.count()).select_from(SESSIONS).where(SESSIONS.c.user_id == user_id)
+        return int(self._session.execute(query).scalar_one())
+
+    @translate_errors
+    def delete_session(self, nonce: str) -> bool:
+        result = self._session.execute(delete(SESSIONS).where(SESSIONS.c.nonce == nonce))  # messages cascade
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    @translate_errors
+    def add_message(self, message: NewChatMessage) -> ChatMessage:
+        values = message.model_dump()
+        values |= {
+            "role": message.role.value,
+            "attached_content_ids": list(message.attached_content_ids),
+            "helpful_post_ids": list(message.helpful_post_ids),
+        }
+        with _parent_must_exist(self._session, f"no chat session '{message.session_nonce}'"):
+            message_id = self._session.execute(insert(MESSAGES).values(**values).returning(MESSAGES.c.id)).scalar_one()
+        return message.with_id(message_id)
+
+    @translate_errors
+    def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:
+        if limit <= 0:
+            return []
+        query = (
+            select(MESSAGES)
+            .where(MESSAGES.c.session_nonce == nonce, MESSAGES.c.id > after_id)
+            .order_by(MESSAGES.c.id)
+            .limit(limit)
+        )
+        return [ChatMessage.model_validate(dict(row)) for row in self._session.execute(query).mappings()]

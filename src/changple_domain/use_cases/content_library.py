@@ -1,0 +1,238 @@
+"""Reading and curating published content: pages of columns, one column, its files,
+recommendations, what a reader viewed, the chat attachment, and the admin's edits and deletions.
+
+Readers see published content only; content still processing, or refused, is visible to admins
+(who need to see why) and answers 404 to everyone else, as if it did not exist."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from changple_domain.errors import ChangpleError, InvalidInput, NotFound, ProviderRejected, ProviderUnavailable
+from changple_domain.model.content import ContentState, ContentView, NotionContent, clean_description, clean_title
+from changple_domain.ports import FileStorage, TaskQueue, UnitOfWork, VectorIndex
+from changple_domain.use_cases.content_uploads import ContentConfig, content_folder, vector_id
+
+log = logging.getLogger(__name__)
+
+MAX_ATTACHED = 20
+FORGET_TASK = "forget_content_vector"
+
+
+class ContentPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[NotionContent]
+    total: int
+    limit: int
+    offset: int
+
+
+def list_content(
+    *,
+    uow: UnitOfWork,
+    preferred: bool | None = None,
+    state: ContentState | None = ContentState.PUBLISHED,
+    limit: int = 20,
+    offset: int = 0,
+) -> ContentPage:
+    with uow:
+        items = uow.contents.page(state=state, preferred=preferred, limit=limit, offset=offset)
+        total = uow.contents.count(state=state, preferred=preferred)
+    return ContentPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def get_content(content_id: int, *, uow: UnitOfWork, include_unpublished: bool = False) -> NotionContent:
+    with uow:
+        content = uow.contents.get(content_id)
+    if content is None or not (content.published or include_unpublished):
+        raise NotFound(f"no published content with id {content_id}")
+    return content
+
+
+def read_file(
+    content_id: int, key: str, *, uow: UnitOfWork, storage: FileStorage, include_unpublished: bool = False
+) -> bytes:
+    """One of the content's own stored files (its page, thumbnail or an image), nothing else."""
+    content = get_content(content_id, uow=uow, include_unpublished=include_unpublished)
+    if key not in (content.html_key, content.thumbnail_key, *content.file_keys):
+        raise NotFound(f"content {content_id} has no such file")
+    return storage.read(key)
+
+
+def update_content(
+    content_id: int,
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    title: str | None = None,
+    description: str | None = None,
+    is_preferred: bool | None = None,
+) -> NotionContent:
+    changes: dict[str, object] = {}
+    if title is not None:
+        changes["title"] = clean_title(title)
+    if description is not None:
+        changes["description"] = clean_description(description)
+    if is_preferred is not None:
+        changes["is_preferred"] = is_preferred
+    if not changes:
+        raise InvalidInput("nothing to change: give `title`, `description` and/or `is_preferred`")
+    with uow:
+        content = uow.contents.get(content_id)
+        if content is None:
+            raise NotFound(f"no content with id {content_id}")
+        changed = content.model_copy(update={**changes, "updated_at": now})
+        uow.contents.save(changed)
+        uow.commit()
+    return changed
+
+
+def delete_content(content_id: int, *, uow: UnitOfWork, storage: FileStorage, queue: TaskQueue) -> None:
+    """Remove the record (views go with it), then its files; the worker forgets its vector. The
+    record goes first: once it is gone nothing links to the files, so a failure after that leaves
+    no broken page, and a vector left behind is never recommended (only published content is)."""
+    with uow:
+        content = uow.contents.get(content_id)
+        if content is None:
+            raise NotFound(f"no content with id {content_id}")
+        uow.contents.delete(content_id)
+        uow.commit()
+    storage.delete_prefix(content_folder(content_id))
+    for key in (content.upload_key, content.uploaded_thumbnail_key):
+        if key is not None:
+            storage.delete(key)
+    try:
+        queue.enqueue(FORGET_TASK, content_id=content_id)
+    except ChangpleError as exc:
+        log.warning("content %s deleted; its vector stays until the next delete of it: %s", content_id, exc.detail)
+
+
+def forget_content_vector(content_id: int, *, index: VectorIndex) -> None:
+    """Drop a deleted content's recommendation vector (unknown ids are ignored by the index)."""
+    index.delete([vector_id(content_id)])
+
+
+def recommend(content_id: int, *, uow: UnitOfWork, index: VectorIndex | None, limit: int = 5) -> list[NotionContent]:
+    """Published content most like this one by embedding, then the newest others to fill up:
+    a content without a vector (or an index that is down) still gets recommendations."""
+    get_content(content_id, uow=uow)
+    chosen: list[int] = []
+    if index is not None:
+        try:
+            found = index.fetch([vector_id(content_id)]).get(vector_id(content_id))
+            matches = index.query(found.values, top_k=limit + 1) if found is not None else []
+        except (ProviderUnavailable, ProviderRejected) as exc:
+            log.warning("recommendations for content %s fall back to recent items: %s", content_id, exc.detail)
+            matches = []
+        for match in matches:
+            other = match.metadata.get("content_id")
+            if isinstance(other, int) and other != content_id and other not in chosen:
+                chosen.append(other)
+    with uow:
+        similar = uow.contents.get_many(chosen)
+        recent = uow.contents.page(state=ContentState.PUBLISHED, limit=limit + len(chosen) + 1)
+    picked = [similar[i] for i in chosen if i in similar and similar[i].published][:limit]
+    for content in recent:
+        if len(picked) >= limit:
+            break
+        if content.id != content_id and all(content.id != p.id for p in picked):
+            picked.append(content)
+    return picked
+
+
+# --- readers -------------------------------------------------------------------------------------
+
+
+class ViewRecorded(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    counted: bool  # False when the same reader viewed it within the window
+
+
+def record_view(
+    user_id: int, content_id: int, *, uow: UnitOfWork, now: datetime, config: ContentConfig
+) -> ViewRecorded:
+    with uow:
+        content = uow.contents.get(content_id)
+        if content is None or not content.published:
+            raise NotFound(f"no published content with id {content_id}")
+        last = uow.content_views.last_viewed_at(user_id, content_id)
+        if last is not None and now - last < config.view_window:
+            return ViewRecorded(counted=False)
+        uow.content_views.add(ContentView(user_id=user_id, content_id=content_id, viewed_at=now))
+        uow.commit()
+    return ViewRecorded(counted=True)
+
+
+class ViewedContent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    content: NotionContent
+    viewed_at: datetime
+
+
+class HistoryPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[ViewedContent]
+    total: int
+    limit: int
+    offset: int
+
+
+def view_history(user_id: int, *, uow: UnitOfWork, limit: int = 20, offset: int = 0) -> HistoryPage:
+    """The reader's viewed columns, the latest view of each first. Content that has since been
+    unpublished is left out of the page (its views stay, in case it comes back)."""
+    with uow:
+        views = uow.content_views.history(user_id, limit=limit, offset=offset)
+        total = uow.content_views.count_history(user_id)
+        contents = uow.contents.get_many(v.content_id for v in views)
+    items = [
+        ViewedContent(content=contents[v.content_id], viewed_at=v.viewed_at)
+        for v in views
+        if v.content_id in contents and contents[v.content_id].published
+    ]
+    return HistoryPage(items=items, total=total, limit=limit, offset=offset)
+
+
+class AttachedText(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    content_id: int
+    title: str
+    text: str
+    truncated: bool
+
+
+def attachment(content_ids: list[int], *, uow: UnitOfWork, config: ContentConfig) -> list[AttachedText]:
+    """The plain text of each content, in the order asked, within `attachment_max_chars` in all:
+    once the budget is spent, later texts are cut (and say so). Unknown ids are a 404 naming them."""
+    wanted = list(dict.fromkeys(content_ids))
+    if not wanted:
+        raise InvalidInput("give at least one content id")
+    if len(wanted) > MAX_ATTACHED:
+        raise InvalidInput(f"attach at most {MAX_ATTACHED} contents at once (got {len(wanted)})")
+    with uow:
+        found = uow.contents.get_many(wanted)
+    missing = [i for i in wanted if i not in found or not found[i].published]
+    if missing:
+        raise NotFound(f"no published content with id {', '.join(map(str, missing))}")
+    budget = config.attachment_max_chars
+    attached = []
+    for content_id in wanted:
+        content = found[content_id]
+        text = content.plain_text[: max(budget, 0)]
+        budget -= len(text)
+        attached.append(
+            AttachedText(
+                content_id=content_id,
+                title=content.title,
+                text=text,
+                truncated=len(text) < len(content.plain_text),
+            )
+        )
+    return attached

@@ -1,0 +1,152 @@
+"""Chat history. Signed-in readers list, read and delete their own sessions; the chat agent
+service records messages (and reads any session) with a service token holding the `chat` scope.
+
+A reader asking for a session that is not theirs gets the same 404 as for one that never existed,
+so nonces cannot be probed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Response, Router, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
+
+from changple_domain.errors import InvalidInput
+from changple_domain.model.access import Caller, Scope
+from changple_domain.use_cases import chat_history as chat
+from changple_entrypoints.containers import Container
+from changple_entrypoints.http.access import AUTH_RESPONSES, SIGNED_IN_ONLY, provide_caller, requires
+from changple_entrypoints.http.content_schemas import (
+    ChatMessageCreate,
+    ChatMessageRead,
+    ChatMessageRecordedRead,
+    ChatSessionPageRead,
+    ChatSessionRead,
+    ConversationRead,
+)
+from changple_entrypoints.http.schemas import ErrorRead
+
+Services = NamedDependency[SkipValidation[Container]]
+CallerDep = NamedDependency[SkipValidation[Caller]]
+
+TOKEN_ONLY: list[dict[str, list[str]]] = [{"serviceToken": []}]
+NO_SESSION = {404: ResponseSpec(ErrorRead, description="No session of yours has this nonce.")}
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="how many to skip")]
+MessageLimit = Annotated[int, QueryParameter(ge=1, le=500, description="messages per page")]
+AfterId = Annotated[int, QueryParameter(ge=0, description="only messages with a larger id (the next page)")]
+
+
+@get(
+    "/history/",
+    sync_to_thread=True,
+    summary="The signed-in user's chat sessions, most recently active first",
+    **SIGNED_IN_ONLY,
+    responses=AUTH_RESPONSES,
+)
+def chat_sessions(caller: CallerDep, services: Services, limit: Limit = 20, offset: Offset = 0) -> ChatSessionPageRead:
+    user = caller.require_user()
+    page = chat.list_sessions(user.id, uow=services.uow(), limit=limit, offset=offset)
+    return ChatSessionPageRead(
+        items=[ChatSessionRead.of(s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
+    )
+
+
+@get(
+    "/{nonce:str}/messages/",
+    sync_to_thread=True,
+    summary="The messages of one of the signed-in user's sessions, oldest first",
+    **SIGNED_IN_ONLY,
+    responses={**AUTH_RESPONSES, **NO_SESSION},
+)
+def chat_messages(
+    nonce: FromPath[str], caller: CallerDep, services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
+) -> ConversationRead:
+    user = caller.require_user()
+    found = chat.read_session(nonce, uow=services.uow(), owner_id=user.id, limit=limit, after_id=after_id)
+    return ConversationRead.of(found)
+
+
+@delete(
+    "/{nonce:str}/",
+    sync_to_thread=True,
+    summary="Delete one of the signed-in user's sessions with its messages",
+    **SIGNED_IN_ONLY,
+    responses={**AUTH_RESPONSES, **NO_SESSION},
+)
+def delete_chat(nonce: FromPath[str], caller: CallerDep, services: Services) -> None:
+    chat.delete_session(nonce, uow=services.uow(), owner_id=caller.require_user().id)
+
+
+# --- the chat agent -----------------------------------------------------------------------------
+
+AGENT: dict[str, Any] = {"guards": [requires(Scope.CHAT)], "security": TOKEN_ONLY}
+
+
+@post(
+    "/{nonce:str}/messages/",
+    **AGENT,
+    sync_to_thread=True,
+    summary="Record a message of a chat session (the session is made on first use)",
+    description="For the chat agent service (a service token with the `chat` scope). `user_id` binds the "
+    "session to that user the first time one is given; a session bound to another user answers 409. "
+    "Answers 201 when the message started the session, else 200.",
+    status_code=200,
+    responses={
+        **AUTH_RESPONSES,
+        201: ResponseSpec(ChatMessageRecordedRead, description="The message started a new session."),
+        404: ResponseSpec(ErrorRead, description="The user or an attached content id does not exist."),
+        409: ResponseSpec(ErrorRead, description="The session belongs to another user."),
+    },
+)
+def record_chat_message(
+    nonce: FromPath[str], services: Services, data: JSONBody[ChatMessageCreate | None] = None
+) -> Response[ChatMessageRecordedRead]:
+    if data is None:
+        raise InvalidInput('send a JSON object like {"role": "user", "content": "...", "user_id": 1}')
+    recorded = chat.record_message(
+        chat.RecordMessage(
+            nonce=nonce,
+            user_id=data.user_id,
+            role=data.role,
+            content=data.content,
+            attached_content_ids=tuple(data.attached_content_ids),
+            helpful_post_ids=tuple(data.helpful_post_ids),
+        ),
+        uow=services.uow(),
+        now=services.clock().now(),
+    )
+    body = ChatMessageRecordedRead(
+        session=ChatSessionRead.of(recorded.session),
+        message=ChatMessageRead.of(recorded.message),
+        session_created=recorded.session_created,
+    )
+    return Response(body, status_code=201 if recorded.session_created else 200)
+
+
+@get(
+    "/{nonce:str}/messages/",
+    **AGENT,
+    sync_to_thread=True,
+    summary="Any session's messages, oldest first, for the chat agent",
+    responses={**AUTH_RESPONSES, 404: ResponseSpec(ErrorRead, description="No session has this nonce.")},
+)
+def agent_chat_messages(
+    nonce: FromPath[str], services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
+) -> ConversationRead:
+    found = chat.read_session(nonce, uow=services.uow(), owner_id=None, as_agent=True, limit=limit, after_id=after_id)
+    return ConversationRead.of(found)
+
+
+CHAT_ROUTES = [
+    Router(
+        "/api/v1/chat",
+        tags=["chat"],
+        dependencies={"caller": Provide(provide_caller)},
+        route_handlers=[chat_sessions, chat_messages, delete_chat],
+    ),
+    Router("/api/v1/internal/chat", tags=["chat agent"], route_handlers=[record_chat_message, agent_chat_messages]),
+]

@@ -1,0 +1,239 @@
+"""The content and chat use cases on the in-memory adapters, with a scripted export processor:
+what happens on a repeated delivery, a crash half-way through storing, a refusal, a lost queue
+message, and the chat rules (titles, binding, counts)."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
+
+import pytest
+
+from changple_adapters.memory import FixedClock, MemoryUnitOfWork
+from changple_adapters.memory.file_storage import MemoryFileStorage
+from changple_adapters.memory.queue import MemoryTaskQueue
+from changple_domain.errors import AlreadyExists, InvalidInput, NotFound, UnsafeUpload
+from changple_domain.model.chat import ChatRole
+from changple_domain.model.content import (
+    ArchiveSummary,
+    ContentState,
+    ExportAsset,
+    ProcessedExport,
+    UploadLimits,
+)
+from changple_domain.ports import ExportProcessor, FileStorage
+from changple_domain.use_cases import chat_history as chat
+from changple_domain.use_cases.content_library import attachment, record_view
+from changple_domain.use_cases.content_uploads import (
+    ContentConfig,
+    UploadContent,
+    process_content,
+    requeue_stuck,
+    start_upload,
+)
+
+CONFIG = ContentConfig(attachment_max_chars=10)
+
+
+class ScriptedProcessor(ExportProcessor):
+    """Accepts every archive at `check`; `process` refuses when told to, else returns two images."""
+
+    def __init__(self, refuse: str | None = None) -> None:
+        self.refuse, self.calls = refuse, 0
+
+    def check(self, archive: BinaryIO, limits: UploadLimits) -> ArchiveSummary:
+        if archive.read(2) != b"PK":
+            raise UnsafeUpload("not_a_zip", "this is not a zip")
+        return ArchiveSummary(entries=1, total_bytes=1, html_files=1)
+
+    def process(
+        self, archive: BinaryIO, *, limits: UploadLimits, asset_url_prefix: str, thumbnail: BinaryIO | None = None
+    ) -> ProcessedExport:
+        self.calls += 1
+        if self.refuse:
+            raise UnsafeUpload(self.refuse, f"refused: {self.refuse}")
+        assets = tuple(ExportAsset(name=f"img-00{n}.png", content_type="image/png", data=b"png") for n in (1, 2))
+        return ProcessedExport(
+            html=f'<p>안녕</p><img src="{asset_url_prefix}img-001.png">',
+            plain_text="가맹 계약의 모든 것\n\n두 번째 문단",
+            assets=assets,
+            thumbnail=ExportAsset(name="thumbnail.jpg", content_type="image/jpeg", data=b"jpg"),
+        )
+
+
+class FailingStorage(MemoryFileStorage):
+    """Fails the n-th save, as a full disk or a killed worker would."""
+
+    def __init__(self, fail_on_save: int) -> None:
+        super().__init__()
+        self.saves, self.fail_on_save = 0, fail_on_save
+
+    def save(self, key: str, data: bytes | BinaryIO) -> int:
+        self.saves += 1
+        if self.saves == self.fail_on_save:
+            raise OSError("disk full")
+        return super().save(key, data)
+
+
+def _upload(uow: MemoryUnitOfWork, storage: FileStorage, clock: FixedClock, queue: MemoryTaskQueue) -> int:
+    content = start_upload(
+        UploadContent(title="  가맹   계약 "),
+        io.BytesIO(b"PK fake zip"),
+        uow=uow,
+        storage=storage,
+        processor=ScriptedProcessor(),
+        queue=queue,
+        clock=clock,
+        config=CONFIG,
+    )
+    assert content.title == "가맹 계약"
+    assert queue.enqueued == [("process_content", {"content_id": content.id})]
+    return content.id
+
+
+def test_processing_publishes_once_and_a_repeated_delivery_changes_nothing() -> None:
+    uow, storage, clock, queue = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock(), MemoryTaskQueue()
+    content_id = _upload(uow, storage, clock, queue)
+    processor = ScriptedProcessor()
+    published = process_content(content_id, uow=uow, storage=storage, processor=processor, clock=clock, config=CONFIG)
+    assert published.state is ContentState.PUBLISHED
+    assert published.upload_key is None
+    assert storage.list("content/") == [
+        f"content/{content_id}/files/img-001.png",
+        f"content/{content_id}/files/img-002.png",
+        f"content/{content_id}/page.html",
+        f"content/{content_id}/thumbnail.jpg",
+    ]
+    assert storage.list("uploads/") == []
+    again = process_content(content_id, uow=uow, storage=storage, processor=processor, clock=clock, config=CONFIG)
+    assert again == published
+    assert processor.calls == 1
+
+
+def test_a_crash_half_way_through_storing_is_finished_by_the_next_delivery() -> None:
+    uow, clock, queue = MemoryUnitOfWork(), FixedClock(), MemoryTaskQueue()
+    storage = FailingStorage(fail_on_save=3)  # the zip is save 1; the crash hits the second image
+    content_id = _upload(uow, storage, clock, queue)
+    with pytest.raises(OSError, match="disk full"):
+        process_content(content_id, uow=uow, storage=storage, processor=ScriptedProcessor(), clock=clock, config=CONFIG)
+    with uow:
+        assert uow.contents.get(content_id).state is ContentState.PROCESSING  # type: ignore[union-attr]
+    done = process_content(
+        content_id, uow=uow, storage=storage, processor=ScriptedProcessor(), clock=clock, config=CONFIG
+    )
+    assert done.state is ContentState.PUBLISHED
+    assert len(storage.list(f"content/{content_id}/")) == 4
+
+
+def test_a_refusal_marks_the_content_failed_and_removes_every_file() -> None:
+    uow, storage, clock, queue = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock(), MemoryTaskQueue()
+    content_id = _upload(uow, storage, clock, queue)
+    storage.save(f"content/{content_id}/files/leftover.png", b"from an earlier attempt")
+    failed = process_content(
+        content_id, uow=uow, storage=storage, processor=ScriptedProcessor("image_bomb"), clock=clock, config=CONFIG
+    )
+    assert failed.state is ContentState.FAILED
+    assert failed.failure == "refused: image_bomb"
+    assert storage.list("content/") == []
+    assert storage.list("uploads/") == []
+
+
+def test_start_upload_refuses_before_storing_anything() -> None:
+    uow, storage, clock, queue = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock(), MemoryTaskQueue()
+    for archive, title, what in (
+        (b"not a zip", "제목", "not a zip"),
+        (b"PK", "   ", "title"),
+        (b"PK" + b"x" * 200, "제목", "limit"),
+    ):
+        with pytest.raises(InvalidInput, match=what):
+            start_upload(
+                UploadContent(title=title),
+                io.BytesIO(archive),
+                uow=uow,
+                storage=storage,
+                processor=ScriptedProcessor(),
+                queue=queue,
+                clock=clock,
+                config=ContentConfig(limits=UploadLimits(max_upload_bytes=100)),
+            )
+    assert storage.list("uploads/") == []
+    assert queue.enqueued == []
+
+
+def test_uploads_whose_message_was_lost_are_queued_again_after_a_while() -> None:
+    uow, storage, clock, queue = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock(), MemoryTaskQueue()
+    content_id = _upload(uow, storage, clock, queue)
+    queue.enqueued.clear()
+    assert requeue_stuck(uow=uow, queue=queue, clock=clock, config=CONFIG) == []
+    clock.advance(CONFIG.stuck_after + timedelta(seconds=1))
+    assert requeue_stuck(uow=uow, queue=queue, clock=clock, config=CONFIG) == [content_id]
+    assert requeue_stuck(uow=uow, queue=queue, clock=clock, config=CONFIG) == []  # touched: wait again
+    assert queue.enqueued == [("process_content", {"content_id": content_id})]
+
+
+def test_views_within_the_window_count_once_and_attachments_keep_to_the_budget() -> None:
+    uow, storage, clock, queue = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock(), MemoryTaskQueue()
+    content_id = _upload(uow, storage, clock, queue)
+    with pytest.raises(NotFound):  # still processing: not readable
+        record_view(1, content_id, uow=uow, now=clock.now(), config=CONFIG)
+    process_content(content_id, uow=uow, storage=storage, processor=ScriptedProcessor(), clock=clock, config=CONFIG)
+    user_id = _user(uow, clock)
+    assert record_view(user_id, content_id, uow=uow, now=clock.now(), config=CONFIG).counted
+    assert not record_view(user_id, content_id, uow=uow, now=clock.now() + timedelta(minutes=29), config=CONFIG).counted
+    assert record_view(user_id, content_id, uow=uow, now=clock.now() + timedelta(minutes=31), config=CONFIG).counted
+    attached = attachment([content_id], uow=uow, config=CONFIG)
+    assert attached[0].text == "가맹 계약의 모든 "  # ten characters
+    assert attached[0].truncated
+
+
+def _user(uow: MemoryUnitOfWork, clock: FixedClock) -> int:
+    from changple_domain.model.users import NewUser, SocialProfile
+
+    with uow:
+        user = uow.users.add(NewUser(profile=SocialProfile(social_id="u1"), created_at=clock.now()))
+        uow.commit()
+    return user.id
+
+
+def test_a_session_takes_its_title_from_the_first_user_message() -> None:
+    uow, now = MemoryUnitOfWork(), datetime(2026, 11, 22, tzinfo=UTC)
+    greeting = chat.record_message(
+        chat.RecordMessage(nonce="nonce-0001", role=ChatRole.ASSISTANT, content="무엇을 도와드릴까요?"),
+        uow=uow,
+        now=now,
+    )
+    assert greeting.session_created
+    assert greeting.session.title == ""
+    question = chat.record_message(
+        chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="가" * 300), uow=uow, now=now
+    )
+    assert len(question.session.title) == 100
+    assert question.session.title.endswith("…")
+    later = chat.record_message(
+        chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="다른 질문"), uow=uow, now=now
+    )
+    assert later.session.title == question.session.title
+    assert later.session.message_count == 3
+
+
+def test_a_bound_session_never_moves_to_another_user() -> None:
+    uow, clock = MemoryUnitOfWork(), FixedClock()
+    first, second = _user(uow, clock), None
+    with uow:
+        from changple_domain.model.users import NewUser, SocialProfile
+
+        second = uow.users.add(NewUser(profile=SocialProfile(social_id="u2"), created_at=clock.now())).id
+        uow.commit()
+    chat.record_message(
+        chat.RecordMessage(nonce="nonce-0002", user_id=first, role=ChatRole.USER, content="q"), uow=uow, now=clock.now()
+    )
+    with pytest.raises(AlreadyExists, match="another user"):
+        chat.record_message(
+            chat.RecordMessage(nonce="nonce-0002", user_id=second, role=ChatRole.USER, content="q"),
+            uow=uow,
+            now=clock.now(),
+        )
+    with pytest.raises(NotFound):
+        chat.read_session("nonce-0002", uow=uow, owner_id=second)
+    assert chat.read_session("nonce-0002", uow=uow, owner_id=first).session.message_count == 1
