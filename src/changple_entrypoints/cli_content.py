@@ -6,6 +6,7 @@ process's queue ends with the process)."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from rich.table import Table
 from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_domain.model.content import ContentState, NotionContent
 from changple_domain.use_cases import content_library
-from changple_domain.use_cases.content_uploads import UploadContent, process_content, start_upload
+from changple_domain.use_cases.content_uploads import UploadContent
 from changple_entrypoints.cli_support import DataDir, console, err_console, print_json, ready_container, run_or_exit
 
 content_app = typer.Typer(help="Notion content: columns published from Notion HTML exports.", no_args_is_help=True)
@@ -61,31 +62,13 @@ def upload(
     command = UploadContent(title=title, description=description, is_preferred=preferred)
 
     def run() -> NotionContent:
-        with archive.open("rb") as zip_file, thumbnail.open("rb") if thumbnail else _Nothing() as thumb:
-            content = start_upload(
-                command,
-                zip_file,
-                thumbnail=thumb,
-                uow=container.uow(),
-                storage=container.file_storage(),
-                processor=container.export_processor(),
-                queue=queue,
-                clock=container.clock(),
-                config=container.content_config(),
-            )
+        with archive.open("rb") as zip_file, thumbnail.open("rb") if thumbnail else nullcontext() as thumb:
+            content: NotionContent = container.start_upload(command, zip_file, thumbnail=thumb, queue=queue)
         if no_wait:
             return content
         with console.status("processing the export...", spinner="dots"):
-            return process_content(
-                content.id,
-                uow=container.uow(),
-                storage=container.file_storage(),
-                processor=container.export_processor(),
-                clock=container.clock(),
-                config=container.content_config(),
-                embedder=container.embedder(),
-                index=container.content_index(),
-            )
+            published: NotionContent = container.process_upload(content.id)
+        return published
 
     content = run_or_exit(run)
     if as_json:
@@ -100,16 +83,6 @@ def upload(
         err_console.print(f"[bold red]refused[/]: {escape(content.failure or 'unknown reason')}")
     if content.state is ContentState.FAILED:
         raise typer.Exit(2)
-
-
-class _Nothing:
-    """`with` over no thumbnail."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
 
 
 @content_app.command("list")

@@ -33,6 +33,7 @@ from changple_domain.ports import (
     UnitOfWork,
     VectorIndex,
 )
+from changple_domain.use_cases import content_uploads
 from changple_domain.use_cases.run_pipeline import PipelinePorts
 from changple_entrypoints.providers import (
     make_cafe_source,
@@ -130,6 +131,28 @@ class Container(containers.DeclarativeContainer):
         policy=ingestion_policy,
         sleep=providers.Object(time.sleep),
         mutex=mutex,
+    )
+
+    # The two steps of a content upload with their ports bound: `start_upload(command, archive,
+    # thumbnail=...)` (a `queue=` keyword replaces the task queue) and `process_upload(content_id)`.
+    start_upload = providers.Callable(
+        content_uploads.start_upload,
+        uow=uow,
+        storage=file_storage,
+        processor=export_processor,
+        queue=task_queue,
+        clock=clock,
+        config=content_config,
+    )
+    process_upload = providers.Callable(
+        content_uploads.process_content,
+        uow=uow,
+        storage=file_storage,
+        processor=export_processor,
+        clock=clock,
+        config=content_config,
+        embedder=embedder,
+        index=content_index,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from changple_domain.errors import ChangpleError, InvalidInput, NotFound, ProviderRejected, ProviderUnavailable
+from changple_domain.model.access import Caller, Scope
 from changple_domain.model.content import ContentState, ContentView, NotionContent, clean_description, clean_title
 from changple_domain.ports import FileStorage, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.content_uploads import ContentConfig, content_folder, vector_id
@@ -31,6 +32,12 @@ class ContentPage(BaseModel):
     offset: int
 
 
+def sees_unpublished(viewer: Caller) -> bool:
+    """Admins see content still processing or refused (they need to see why); everyone else only
+    published content, and anything else is to them as if it did not exist."""
+    return Scope.ADMIN in viewer.scopes
+
+
 def list_content(
     *,
     uow: UnitOfWork,
@@ -38,14 +45,23 @@ def list_content(
     state: ContentState | None = ContentState.PUBLISHED,
     limit: int = 20,
     offset: int = 0,
+    viewer: Caller | None = None,
 ) -> ContentPage:
+    """A page of content, newest first. With a `viewer` (an API caller), any state other than
+    published needs an admin; without one (the operator's CLI on the server), every state is open."""
+    if viewer is not None and state is not ContentState.PUBLISHED:
+        viewer.require(Scope.ADMIN)
     with uow:
         items = uow.contents.page(state=state, preferred=preferred, limit=limit, offset=offset)
         total = uow.contents.count(state=state, preferred=preferred)
     return ContentPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def get_content(content_id: int, *, uow: UnitOfWork, include_unpublished: bool = False) -> NotionContent:
+def get_content(content_id: int, *, uow: UnitOfWork, viewer: Caller) -> NotionContent:
+    return _visible(content_id, uow=uow, include_unpublished=sees_unpublished(viewer))
+
+
+def _visible(content_id: int, *, uow: UnitOfWork, include_unpublished: bool = False) -> NotionContent:
     with uow:
         content = uow.contents.get(content_id)
     if content is None or not (content.published or include_unpublished):
@@ -53,11 +69,9 @@ def get_content(content_id: int, *, uow: UnitOfWork, include_unpublished: bool =
     return content
 
 
-def read_file(
-    content_id: int, key: str, *, uow: UnitOfWork, storage: FileStorage, include_unpublished: bool = False
-) -> bytes:
+def read_file(content_id: int, key: str, *, uow: UnitOfWork, storage: FileStorage, viewer: Caller) -> bytes:
     """One of the content's own stored files (its page, thumbnail or an image), nothing else."""
-    content = get_content(content_id, uow=uow, include_unpublished=include_unpublished)
+    content = get_content(content_id, uow=uow, viewer=viewer)
     if key not in (content.html_key, content.thumbnail_key, *content.file_keys):
         raise NotFound(f"content {content_id} has no such file")
     return storage.read(key)
@@ -119,7 +133,7 @@ def forget_content_vector(content_id: int, *, index: VectorIndex) -> None:
 def recommend(content_id: int, *, uow: UnitOfWork, index: VectorIndex | None, limit: int = 5) -> list[NotionContent]:
     """Published content most like this one by embedding, then the newest others to fill up:
     a content without a vector (or an index that is down) still gets recommendations."""
-    get_content(content_id, uow=uow)
+    _visible(content_id, uow=uow)
     chosen: list[int] = []
     if index is not None:
         try:

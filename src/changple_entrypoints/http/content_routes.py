@@ -20,7 +20,7 @@ from changple_domain.model.access import Caller, Scope
 from changple_domain.model.content import ContentState, NotionContent
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import content_library as library
-from changple_domain.use_cases.content_uploads import UploadContent, asset_key, page_key, start_upload, thumbnail_key
+from changple_domain.use_cases.content_uploads import UploadContent, asset_key, page_key, thumbnail_key
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import (
     AUTH_RESPONSES,
@@ -81,10 +81,6 @@ def _read(content: NotionContent, services: Container) -> ContentRead:
     return ContentRead.of(content, _api_base(services))
 
 
-def _is_admin(caller: Caller) -> bool:
-    return Scope.ADMIN in caller.scopes
-
-
 # --- admins -------------------------------------------------------------------------------------
 
 
@@ -113,19 +109,7 @@ async def upload_content(
     )
     archive = cast(BinaryIO, data.file.file)  # a SpooledTemporaryFile: in memory when small, else on disk
     thumbnail = cast(BinaryIO, data.thumbnail.file) if data.thumbnail is not None else None
-    content = await anyio.to_thread.run_sync(
-        lambda: start_upload(
-            command,
-            archive,
-            thumbnail=thumbnail,
-            uow=services.uow(),
-            storage=services.file_storage(),
-            processor=services.export_processor(),
-            queue=services.task_queue(),
-            clock=services.clock(),
-            config=services.content_config(),
-        )
-    )
+    content = await anyio.to_thread.run_sync(lambda: services.start_upload(command, archive, thumbnail=thumbnail))
     read = _read(content, services)
     return Response(read, status_code=202, headers={"Location": f"{PREFIX}/{content.id}/"})
 
@@ -189,10 +173,8 @@ def list_columns(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> ContentPageRead:
-    if state_filter is not None and state_filter is not ContentState.PUBLISHED:
-        caller.require(Scope.ADMIN)
     state = state_filter or ContentState.PUBLISHED
-    page = library.list_content(uow=services.uow(), state=state, limit=limit, offset=offset)
+    page = library.list_content(uow=services.uow(), state=state, limit=limit, offset=offset, viewer=caller)
     return _page(page, services)
 
 
@@ -209,16 +191,14 @@ def list_preferred(services: Services, limit: Limit = 20, offset: Offset = 0) ->
     responses=NOT_FOUND,
 )
 def get_content(content_id: FromPath[int], services: Services, caller: CallerDep) -> ContentDetailRead:
-    content = library.get_content(content_id, uow=services.uow(), include_unpublished=_is_admin(caller))
+    content = library.get_content(content_id, uow=services.uow(), viewer=caller)
     html = services.file_storage().read(content.html_key).decode("utf-8") if content.html_key else None
     return ContentDetailRead(**_read(content, services).model_dump(), html=html, skipped=list(content.skipped))
 
 
 def _file(content_id: int, key: str, media_type: str, services: Container, caller: Caller) -> Response[bytes]:
     """One of the content's own files (read_file refuses keys the content does not list)."""
-    data = library.read_file(
-        content_id, key, uow=services.uow(), storage=services.file_storage(), include_unpublished=_is_admin(caller)
-    )
+    data = library.read_file(content_id, key, uow=services.uow(), storage=services.file_storage(), viewer=caller)
     return Response(data, media_type=media_type, headers=_file_headers(services.settings()))
 
 

@@ -16,7 +16,6 @@ from changple_domain.model.runs import RunTrigger
 from changple_domain.use_cases.accounts import retry_revocations
 from changple_domain.use_cases.apply_results import apply_job
 from changple_domain.use_cases.content_library import forget_content_vector as forget_vector
-from changple_domain.use_cases.content_uploads import process_content as process_uploaded_content
 from changple_domain.use_cases.content_uploads import requeue_stuck
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
@@ -134,16 +133,7 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
 
     def process_content(content_id: int) -> None:
         """Publish one uploaded Notion export, or record why it was refused (idempotent)."""
-        content = process_uploaded_content(
-            content_id,
-            uow=container.uow(),
-            storage=container.file_storage(),
-            processor=container.export_processor(),
-            clock=container.clock(),
-            config=container.content_config(),
-            embedder=container.embedder(),
-            index=container.content_index(),
-        )
+        content = container.process_upload(content_id)
         log.info(
             "content %s: %s%s", content_id, content.state.value, f" ({content.failure})" if content.failure else ""
         )
