@@ -4,7 +4,7 @@ Every signature speaks domain types only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import StrEnum
@@ -75,6 +75,17 @@ class PostRepository(Protocol):
 
     def ids_published_since(self, since: datetime, *, limit: int = 1000) -> list[int]:
         """Article ids of posts published at or after `since`, newest first (the refresh scan)."""
+        ...
+
+    def raise_chunk_marks(self, marks: Mapping[int, int]) -> None:
+        """Lift each post's `indexed_chunks` to at least the given count, never lower. Recorded
+        before vectors are written, so no chunk in the index is ever unknown to the store."""
+        ...
+
+    def record_index_states(self, posts: Sequence[CafePost]) -> int:
+        """Write only the index facts of these posts (indexed hash, chunk count, embedding stage),
+        and only where the stored post still has the same content hash, so an edit that landed
+        meanwhile is never undone. Returns how many posts were written."""
         ...
 
 

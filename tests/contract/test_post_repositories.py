@@ -179,6 +179,53 @@ def test_two_thousand_posts_in_one_call_page_through_completely(uow: UnitOfWork)
         assert uow.posts.get(1234) == summarized[1233]
 
 
+def test_chunk_marks_only_ever_rise(uow: UnitOfWork) -> None:
+    posts = [make_post(1).with_index(indexed_hash=None, chunks=0), make_full_post(2)]  # 2 has 3 chunks
+    with uow:
+        uow.posts.upsert_many(posts)
+        uow.commit()
+    with uow:
+        uow.posts.raise_chunk_marks({1: 4, 2: 1, 99: 5})  # 2 stays at 3; 99 is not stored
+        uow.commit()
+    with uow:
+        found = uow.posts.get_many([1, 2, 99])
+    assert sorted(found) == [1, 2]
+    assert found[1].indexed_chunks == 4
+    assert found[2].indexed_chunks == 3
+    assert found[1].model_copy(update={"indexed_chunks": 0}) == posts[0]  # nothing else moved
+
+
+def test_index_states_are_written_only_where_the_content_is_unchanged(uow: UnitOfWork) -> None:
+    summarized = [
+        p.with_summary(summary="요약", keywords=("키",), possible_questions=(), made_from=p.content_hash)
+        for p in (make_post(1), make_post(2), make_post(3))
+    ]
+    with uow:
+        uow.posts.upsert_many(summarized)
+        uow.commit()
+    edited = summarized[1].revised(make_post(2, content="본문을 고쳤습니다. 새 내용이 충분히 길어야 합니다."))
+    with uow:
+        uow.posts.upsert_many([edited])  # an edit lands while post 2's vectors are being written
+        uow.commit()
+    tried = [p.with_attempt("embedding", error="타임아웃") for p in summarized]
+    indexed = [p.with_index(indexed_hash=p.content_hash, chunks=2) for p in tried]
+    with uow:
+        written = uow.posts.record_index_states([*indexed, make_post(77).with_index(indexed_hash="x", chunks=1)])
+        uow.commit()
+    with uow:
+        found = uow.posts.get_many([1, 2, 3, 77])
+    assert written == 2
+    assert sorted(found) == [1, 2, 3]
+    for article_id in (1, 3):
+        post = found[article_id]
+        assert post.indexed_hash == post.content_hash
+        assert post.indexed_chunks == 2
+        assert post.embedding_stage.attempts == 1
+        assert post.embedding_stage.last_error is None  # a success clears the last error
+        assert post.summary == "요약"  # the summary columns are not touched
+    assert found[2] == edited  # the edit is not undone
+
+
 def _status(article_id: int, kind: PostStatusKind, **fields: object) -> PostStatus:
     reason = "규칙 위반" if kind in (PostStatusKind.SKIPPED, PostStatusKind.ERROR) else None
     return PostStatus.model_validate(

@@ -200,3 +200,34 @@ def test_separator_character_in_a_title_cannot_forge_another_split(title: str) -
 )
 def test_normalize_text_examples(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
+
+
+def _normalize_as_hash_version_v1_defined_it(text: str) -> str:
+    """The v1 rule spelled out with regular expressions: the fast `normalize_text` must agree with it
+    on every input, or every stored hash would change (and every post be paid for again)."""
+    import re
+
+    text = re.sub("[\u200b\u200c\u200d\u2060\ufeff]", "", text).replace("\xa0", " ")
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[^\S\n]+", " ", text)
+    text = "\n".join(part.strip() for part in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+WHITE_SPACE = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000", "\u2028"]
+WHITE_SPACE += ["\u2029", "\u202f", "\u3000"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.text(
+        st.one_of(
+            visible,
+            st.sampled_from([*ZERO_WIDTH, *WHITE_SPACE, "\u1100", "\u1161", "\u11a8", "\u0301"]),
+            st.characters(),
+        ),
+        max_size=80,
+    )
+)
+def test_normalize_text_keeps_the_v1_rule_exactly(text: str) -> None:
+    assert normalize_text(text) == _normalize_as_hash_version_v1_defined_it(text)

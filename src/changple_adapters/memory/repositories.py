@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -131,6 +131,28 @@ class MemoryPostRepository(PostRepository):
             if content_hash in wanted:
                 found.setdefault(content_hash, []).append(article_id)
         return found
+
+    def raise_chunk_marks(self, marks: Mapping[int, int]) -> None:
+        for article_id, chunks in marks.items():
+            post = self._rows.get(article_id)
+            if post is not None and post.indexed_chunks < chunks:
+                self._rows[article_id] = post.model_copy(update={"indexed_chunks": chunks})
+
+    def record_index_states(self, posts: Sequence[CafePost]) -> int:
+        written = 0
+        for post in {p.article_id: p for p in posts}.values():
+            stored = self._rows.get(post.article_id)
+            if stored is None or stored.content_hash != post.content_hash:
+                continue
+            self._rows[post.article_id] = stored.model_copy(
+                update={
+                    "indexed_hash": post.indexed_hash,
+                    "indexed_chunks": post.indexed_chunks,
+                    "embedding_stage": post.embedding_stage,
+                }
+            )
+            written += 1
+        return written
 
 
 class MemoryPostStatusRepository(PostStatusRepository):

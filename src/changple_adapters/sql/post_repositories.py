@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, or_, select, true
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, true, update
+from sqlalchemy.engine import CursorResult, RowMapping
 from sqlalchemy.orm import Session
 
 from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, upsert
@@ -165,6 +165,59 @@ class SqlPostRepository(PostRepository):
             .limit(limit)
         )
         return [int(article_id) for article_id in self._session.execute(query).scalars()]
+
+    @translate_errors
+    def raise_chunk_marks(self, marks: Mapping[int, int]) -> None:
+        if not marks:
+            return
+        c = POSTS.c
+        statement = (
+            update(POSTS)
+            .where(c.article_id == bindparam("b_id"), c.indexed_chunks < bindparam("b_chunks"))
+            .values(indexed_chunks=bindparam("b_chunks"), updated_at=bindparam("b_now"))
+        )
+        now = datetime.now(UTC)
+        rows = [{"b_id": article_id, "b_chunks": chunks, "b_now": now} for article_id, chunks in marks.items()]
+        for chunk in chunked(rows, ROWS_PER_STATEMENT):
+            self._session.execute(statement, chunk)
+
+    @translate_errors
+    def record_index_states(self, posts: Sequence[CafePost]) -> int:
+        """One prepared UPDATE per chunk of rows, guarded by the content hash in its WHERE clause:
+        the check and the write are one statement, so no edit can slip in between them."""
+        if not posts:
+            return 0
+        c = POSTS.c
+        statement = (
+            update(POSTS)
+            .where(c.article_id == bindparam("b_id"), c.content_hash == bindparam("b_hash"))
+            .values(
+                indexed_hash=bindparam("b_indexed"),
+                indexed_chunks=bindparam("b_chunks"),
+                embedding_attempts=bindparam("b_attempts"),
+                embedding_error=bindparam("b_error"),
+                updated_at=bindparam("b_now"),
+            )
+        )
+        now = datetime.now(UTC)
+        latest = {post.article_id: post for post in posts}
+        rows = [
+            {
+                "b_id": post.article_id,
+                "b_hash": post.content_hash,
+                "b_indexed": post.indexed_hash,
+                "b_chunks": post.indexed_chunks,
+                "b_attempts": post.embedding_stage.attempts,
+                "b_error": post.embedding_stage.last_error,
+                "b_now": now,
+            }
+            for post in latest.values()
+        ]
+        written = 0
+        for chunk in chunked(rows, ROWS_PER_STATEMENT):
+            result = self._session.execute(statement, chunk)
+            written += cast(CursorResult[Any], result).rowcount
+        return written
 
 
 def _status_values(status: PostStatus) -> dict[str, Any]:

@@ -163,16 +163,15 @@ def apply_embedding_job(
     if page:
         _index_page(page, uow=uow, index=index, config=config, report=report)
     with uow:
-        current = uow.posts.get_many(wanted)
+        unseen = [article_id for article_id in wanted if article_id not in seen]  # usually none
+        current = uow.posts.get_many(unseen)
         missing = [
             post.with_attempt("embedding", error=_outcome_for_missing(job))
             for article_id, post in current.items()
-            if article_id not in seen
-            and post.content_hash == wanted[article_id]
-            and post.indexed_hash != post.content_hash
+            if post.content_hash == wanted[article_id] and post.indexed_hash != post.content_hash
         ]
         report.returned += len(missing)
-        report.stale += len(wanted) - len(current)
+        report.stale += len(unseen) - len(current)
         uow.posts.upsert_many(missing)
         uow.batches.save(_applied(job, clock, tokens, 0, config))
         uow.commit()
@@ -225,7 +224,9 @@ def _index_page(
         ]
         ready.append((post, records))
 
-    _raise_high_water(uow, [(p, len(r)) for p, r in ready])
+    with uow:  # before any vector is written: a crash after this leaves no chunk unknown
+        uow.posts.raise_chunk_marks({post.article_id: len(records) for post, records in ready})
+        uow.commit()
     index.upsert([record for _, records in ready for record in records])
     stale_ids = [
         vector_id(p.article_id, i)
@@ -235,30 +236,19 @@ def _index_page(
     if stale_ids:
         index.delete(stale_ids)
     with uow:
-        # Record against the posts as they are now: an edit that landed meanwhile must not be undone.
-        current = uow.posts.get_many([p.article_id for p, _ in ready] + list(failures))
-        unchanged = {i: c for i, c in current.items() if c.content_hash == posts[i].content_hash}
-        indexed = [
-            unchanged[p.article_id].with_index(indexed_hash=p.content_hash, chunks=len(records))
-            for p, records in ready
-            if p.article_id in unchanged
-        ]
-        failed = [unchanged[i].with_attempt("embedding", error=e) for i, e in failures.items() if i in unchanged]
-        report.applied += len(indexed)
-        uow.posts.upsert_many(indexed + failed)
-        uow.commit()
-
-
-def _raise_high_water(uow: UnitOfWork, posts: Sequence[tuple[CafePost, int]]) -> None:
-    """Record that up to `n` chunks of each post may be in the index before writing them."""
-    with uow:
-        current = uow.posts.get_many(p.article_id for p, _ in posts)
-        raised = [
-            current[p.article_id].model_copy(update={"indexed_chunks": n})
-            for p, n in posts
-            if p.article_id in current and current[p.article_id].indexed_chunks < n
-        ]
-        uow.posts.upsert_many(raised)
+        # Recorded only where the content is still what was embedded: an edit that landed meanwhile
+        # must not be undone (the store checks the hash in the same write).
+        indexed = [p.with_index(indexed_hash=p.content_hash, chunks=len(records)) for p, records in ready]
+        report.applied += uow.posts.record_index_states(indexed)
+        if failures:
+            current = uow.posts.get_many(failures)
+            uow.posts.upsert_many(
+                [
+                    c.with_attempt("embedding", error=failures[i])
+                    for i, c in current.items()
+                    if c.content_hash == posts[i].content_hash
+                ]
+            )
         uow.commit()
 
 
