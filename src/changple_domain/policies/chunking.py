@@ -12,8 +12,8 @@ from changple_domain.model.posts import CafePost
 from changple_domain.policies.change_detection import normalize_text
 from changple_domain.policies.tokens import char_tokens, estimate_tokens, max_tokens
 
-# Sentence ends: Korean endings before a period, ?, !, and line breaks.
-_SENTENCE_END = re.compile(r"(?<=[.!?。？！])\s+|\n+")
+# A sentence ends at a line break, or at white space after a period, ?, ! (Korean endings included).
+_SENTENCE_END = re.compile(r"([.!?。？！])\s+")
 
 # The hardest provider limit on one input (OpenAI: 8,192 tokens); the byte bound keeps us under it.
 PROVIDER_INPUT_TOKEN_LIMIT = 8192
@@ -47,7 +47,17 @@ def build_document(post: CafePost) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """Lines first (a plain split), then sentence ends within each line; the regex split keeps the
+    end mark as its own part, which goes back onto the sentence before it."""
+    sentences: list[str] = []
+    for line in text.split("\n"):
+        parts = _SENTENCE_END.split(line)
+        for i in range(0, len(parts) - 1, 2):
+            if sentence := (parts[i] + parts[i + 1]).strip():
+                sentences.append(sentence)
+        if last := parts[-1].strip():
+            sentences.append(last)
+    return sentences
 
 
 def _split_long(sentence: str, limit: int) -> list[str]:

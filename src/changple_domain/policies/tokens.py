@@ -16,7 +16,8 @@ _OTHER_NON_ASCII_TOKENS = 2.0
 _ASCII_CHARS_PER_TOKEN = 3.5
 
 
-_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
+# Everything that is neither ASCII nor Hangul (syllables, conjoining and compatibility jamo).
+_OTHER_NON_ASCII = re.compile(r"[^\x00-\x7f\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 
 
 def char_tokens(char: str) -> float:
@@ -33,11 +34,11 @@ def estimate_tokens(text: str) -> int:
     """A conservative typical token count (rounded up); never below 1 for non-empty text."""
     if not text:
         return 0
-    # Counted in C, not per character in Python: encoding drops what is not ASCII, and Hangul comes
-    # in runs (words), so the regex hands back a few strings rather than one per syllable.
+    # Counted in C, not per character in Python: encoding drops what is not ASCII, and in Korean
+    # text the regex finds only the few characters that are neither ASCII nor Hangul.
     ascii_chars = len(text.encode("ascii", "ignore"))
-    hangul = sum(map(len, _HANGUL_RUN.findall(text)))
-    other = len(text) - ascii_chars - hangul
+    other = len(_OTHER_NON_ASCII.findall(text)) if ascii_chars != len(text) else 0
+    hangul = len(text) - ascii_chars - other
     total = hangul * _HANGUL_TOKENS + other * _OTHER_NON_ASCII_TOKENS + ascii_chars / _ASCII_CHARS_PER_TOKEN
     return max(1, math.ceil(total))
 
