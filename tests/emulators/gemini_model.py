@@ -98,11 +98,13 @@ def default_responder(request: dict[str, Any]) -> str:
     sentences = [s.strip() for s in re.split(r"(?<=[.?!])\s+|\n+", body) if s.strip()]
     summary = " ".join(sentences[:3]) or title or "내용이 없는 글입니다."
     keywords: list[str] = []
-    for word in re.findall(r"[가-힣A-Za-z]{2,}", f"{title} {body}"):
-        word = _strip_josa(word)
-        if word not in keywords:
-            keywords.append(word)
-    keywords = keywords[:5] or ["창업"]
+    for word in re.finditer(r"[가-힣A-Za-z]{2,}", f"{title} {body}"):
+        stem = _strip_josa(word.group())
+        if stem not in keywords:
+            keywords.append(stem)
+            if len(keywords) == 5:
+                break
+    keywords = keywords or ["창업"]
     questions = [f"{keywords[0]}에 대해 무엇을 알아야 하나요?", f"{keywords[-1]} 관련해서 어떻게 준비하나요?"]
     return json.dumps({"summary": summary, "keywords": keywords, "possible_questions": questions}, ensure_ascii=False)
 
