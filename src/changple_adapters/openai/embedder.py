@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import json
 import re
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from typing import Any
 
 import httpx2
 import openai
+import orjson
 from openai import OpenAI
 from openai.types import Batch
 
@@ -199,7 +199,7 @@ class OpenAIBatchEmbedder(BatchEmbedder):
     # --- helpers ------------------------------------------------------------------------------
 
     def _input_file(self, requests: Sequence[EmbeddingRequest]) -> bytes:
-        lines = io.StringIO()
+        lines = io.BytesIO()
         for request in requests:
             line = {
                 "custom_id": request_key(request.article_id, request.content_hash),
@@ -212,8 +212,8 @@ class OpenAIBatchEmbedder(BatchEmbedder):
                     "encoding_format": "base64",
                 },
             }
-            lines.write(json.dumps(line, ensure_ascii=False) + "\n")
-        return lines.getvalue().encode("utf-8")
+            lines.write(orjson.dumps(line) + b"\n")  # UTF-8 as it is, like ensure_ascii=False
+        return lines.getvalue()
 
     def _retrieve(self, provider_job_id: str) -> Batch:
         try:
@@ -240,7 +240,7 @@ class OpenAIBatchEmbedder(BatchEmbedder):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = orjson.loads(raw)
                 key = str(record.get("custom_id"))
                 article_id, content_hash = parse_request_key(key)
             except (ValueError, AttributeError):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,11 +28,12 @@ def normalize_url(url: str | URL) -> URL:
 def create_engine_for(url: str | URL, *, echo: bool = False) -> Engine:
     """An engine configured for its backend: SQLite gets WAL, foreign keys and real transactions."""
     parsed = normalize_url(url)
+    json_codec: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, echo=echo)
+        return create_engine(parsed, pool_pre_ping=True, echo=echo, **json_codec)
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or "mode=memory" in str(parsed.query)
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}, **json_codec}
     if in_memory:
         # Every pooled connection to :memory: would otherwise see its own empty database.
         kwargs["poolclass"] = StaticPool
@@ -40,6 +43,15 @@ def create_engine_for(url: str | URL, *, echo: bool = False) -> Engine:
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns are written and read by orjson (every post row holds four of them); what orjson
+    refuses (an integer beyond 64 bits, a non-string key) falls back to the standard library."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -48,37 +48,39 @@ def _post_values(post: CafePost, now: datetime) -> dict[str, Any]:
     }
 
 
+_PLAIN_POST_COLUMNS = (
+    "article_id",
+    "title",
+    "board",
+    "board_id",
+    "content",
+    "author",
+    "url",
+    "summary",
+    "content_hash",
+    "summary_hash",
+    "indexed_hash",
+    "indexed_chunks",
+    "scraped_at",
+)
+
+
 def _post(row: RowMapping) -> CafePost:
-    return CafePost.model_validate(
-        {
-            **{
-                key: row[key]
-                for key in (
-                    "article_id",
-                    "title",
-                    "board",
-                    "board_id",
-                    "content",
-                    "author",
-                    "url",
-                    "summary",
-                    "content_hash",
-                    "summary_hash",
-                    "indexed_hash",
-                    "indexed_chunks",
-                    "scraped_at",
-                )
-            },
-            # Stored as UTC; shown again on the cafe's clock, as the scraper produced it.
-            "published_at": row["published_at"].astimezone(KST),
-            "image_urls": tuple(row["image_urls"]),
-            "keywords": tuple(row["keywords"]),
-            "possible_questions": tuple(row["possible_questions"]),
-            "brand_mentions": tuple(row["brand_mentions"]),
-            "summary_stage": StageRecord(attempts=row["summary_attempts"], last_error=row["summary_error"]),
-            "embedding_stage": StageRecord(attempts=row["embedding_attempts"], last_error=row["embedding_error"]),
-        },
-        context={"stored": True},  # the hash was computed by CafePost itself when it was written
+    """A stored row as a post, without validating it again: every row was written from a validated
+    `CafePost` (its hash computed by the model itself), and reads outnumber writes ten to one in a
+    pipeline run. The column types already hand back aware UTC datetimes and decoded JSON lists."""
+    return CafePost.model_construct(
+        **{key: row[key] for key in _PLAIN_POST_COLUMNS},
+        # Stored as UTC; shown again on the cafe's clock, as the scraper produced it.
+        published_at=row["published_at"].astimezone(KST),
+        image_urls=tuple(row["image_urls"]),
+        keywords=tuple(row["keywords"]),
+        possible_questions=tuple(row["possible_questions"]),
+        brand_mentions=tuple(row["brand_mentions"]),
+        summary_stage=StageRecord.model_construct(attempts=row["summary_attempts"], last_error=row["summary_error"]),
+        embedding_stage=StageRecord.model_construct(
+            attempts=row["embedding_attempts"], last_error=row["embedding_error"]
+        ),
     )
 
 
@@ -231,7 +233,14 @@ def _status_values(status: PostStatus) -> dict[str, Any]:
 
 
 def _status(row: RowMapping) -> PostStatus:
-    return PostStatus.model_validate(dict(row))
+    """Trusted like `_post`: written from a validated status."""
+    return PostStatus.model_construct(
+        article_id=row["article_id"],
+        kind=PostStatusKind(row["kind"]),
+        reason=row["reason"],
+        attempts=row["attempts"],
+        updated_at=row["updated_at"],
+    )
 
 
 class SqlPostStatusRepository(PostStatusRepository):
