@@ -146,6 +146,17 @@ def test_ids_by_hash_lists_every_id_ascending(uow: UnitOfWork) -> None:
     assert found == {posts[0].content_hash: [10, 20, 30], posts[3].content_hash: [40]}
 
 
+def test_shared_hashes_are_the_duplicate_groups(uow: UnitOfWork) -> None:
+    twin = {"title": "같은 글", "content": "복사해서 다시 올린 글입니다."}
+    pair = {"title": "두 번 올린 글", "content": "한 번 더 올렸습니다."}
+    posts = [make_post(30, **twin), make_post(10, **twin), make_post(20, **pair), make_post(5, **pair), make_post(40)]
+    with uow:
+        assert uow.posts.shared_hashes() == {}
+        uow.posts.upsert_many(posts)
+        shared = uow.posts.shared_hashes()
+    assert shared == {posts[0].content_hash: [10, 30], posts[2].content_hash: [5, 20]}
+
+
 def test_page_with_zero_limit_is_empty(uow: UnitOfWork) -> None:
     with uow:
         uow.posts.upsert_many([make_post(1), make_post(2)])
@@ -276,6 +287,15 @@ def test_statuses_with_kind_page_and_counts(uow: UnitOfWork) -> None:
             PostStatusKind.MEMBERS_ONLY: 1,
             PostStatusKind.ERROR: 1,
         }
+
+
+def test_status_kinds_between_two_ids(uow: UnitOfWork) -> None:
+    kinds = {1: PostStatusKind.SAVED, 2: PostStatusKind.DELETED, 4: PostStatusKind.SKIPPED, 9: PostStatusKind.SAVED}
+    with uow:
+        uow.statuses.upsert_many([_status(i, kind) for i, kind in kinds.items()])
+        assert uow.statuses.kinds_between(1, 4) == {2: PostStatusKind.DELETED, 4: PostStatusKind.SKIPPED}
+        assert uow.statuses.kinds_between(0, 100) == kinds
+        assert uow.statuses.kinds_between(9, 100) == {}
 
 
 def test_highest_status_id_by_kind(uow: UnitOfWork) -> None:

@@ -132,6 +132,12 @@ class MemoryPostRepository(PostRepository):
                 found.setdefault(content_hash, []).append(article_id)
         return found
 
+    def shared_hashes(self) -> dict[str, list[int]]:
+        holders: dict[str, list[int]] = {}
+        for article_id in sorted(self._rows):
+            holders.setdefault(self._rows[article_id].content_hash, []).append(article_id)
+        return {content_hash: ids for content_hash, ids in holders.items() if len(ids) > 1}
+
     def raise_chunk_marks(self, marks: Mapping[int, int]) -> None:
         for article_id, chunks in marks.items():
             post = self._rows.get(article_id)
@@ -172,6 +178,9 @@ class MemoryPostStatusRepository(PostStatusRepository):
     def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]:
         ids = sorted(i for i, s in self._rows.items() if s.kind is kind and i > after_id)
         return [self._rows[i] for i in ids[:limit]]
+
+    def kinds_between(self, after_id: int, up_to_id: int) -> dict[int, PostStatusKind]:
+        return {i: s.kind for i, s in self._rows.items() if after_id < i <= up_to_id}
 
     def counts(self) -> dict[PostStatusKind, int]:
         return dict(Counter(s.kind for s in self._rows.values()))

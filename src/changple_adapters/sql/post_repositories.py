@@ -169,6 +169,19 @@ class SqlPostRepository(PostRepository):
         return [int(article_id) for article_id in self._session.execute(query).scalars()]
 
     @translate_errors
+    def shared_hashes(self) -> dict[str, list[int]]:
+        shared = select(POSTS.c.content_hash).group_by(POSTS.c.content_hash).having(func.count() > 1)
+        query = (
+            select(POSTS.c.content_hash, POSTS.c.article_id)
+            .where(POSTS.c.content_hash.in_(shared))
+            .order_by(POSTS.c.content_hash, POSTS.c.article_id)
+        )
+        found: dict[str, list[int]] = {}
+        for content_hash, article_id in self._session.execute(query):
+            found.setdefault(content_hash, []).append(int(article_id))
+        return found
+
+    @translate_errors
     def raise_chunk_marks(self, marks: Mapping[int, int]) -> None:
         if not marks:
             return
@@ -277,6 +290,12 @@ class SqlPostStatusRepository(PostStatusRepository):
             .limit(limit)
         )
         return [_status(row) for row in self._session.execute(query).mappings()]
+
+    @translate_errors
+    def kinds_between(self, after_id: int, up_to_id: int) -> dict[int, PostStatusKind]:
+        c = STATUSES.c
+        query = select(c.article_id, c.kind).where(c.article_id > after_id, c.article_id <= up_to_id)
+        return {int(article_id): PostStatusKind(kind) for article_id, kind in self._session.execute(query)}
 
     @translate_errors
     def counts(self) -> dict[PostStatusKind, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
@@ -59,11 +60,12 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
     author does not keep the allowed original out."""
     with uow:
         authors = authors_by_name(uow.authors.list())
-        originals: dict[str, int | None] = {}
+        duplicates = Duplicates(groups=uow.posts.shared_hashes())
         after = 0
         while page := uow.posts.page(after_id=after, limit=cmd.page_size):
+            statuses = uow.statuses.kinds_between(after, page[-1].article_id)
             after = page[-1].article_id
-            yield from _judge(page, authors=authors, originals=originals, policy=cmd.policy, uow=uow)
+            yield from _judge(page, statuses, authors=authors, duplicates=duplicates, policy=cmd.policy, uow=uow)
 
 
 def verdict_for(article_id: int, *, uow: UnitOfWork, policy: IngestionPolicy) -> PostVerdict | None:
@@ -73,20 +75,32 @@ def verdict_for(article_id: int, *, uow: UnitOfWork, policy: IngestionPolicy) ->
         if post is None:
             return None
         authors = authors_by_name(uow.authors.list())
-        return next(_judge([post], authors=authors, originals={}, policy=policy, uow=uow))
+        holders = uow.posts.ids_by_hash([post.content_hash])
+        duplicates = Duplicates(groups={h: ids for h, ids in holders.items() if len(ids) > 1})
+        statuses = {i: s.kind for i, s in uow.statuses.get_many([article_id]).items()}
+        return next(_judge([post], statuses, authors=authors, duplicates=duplicates, policy=policy, uow=uow))
+
+
+@dataclass
+class Duplicates:
+    """The posts sharing a content hash (`groups`), and which of them is the original, once decided."""
+
+    groups: dict[str, list[int]]
+    originals: dict[str, int | None] = field(default_factory=dict)
 
 
 def _judge(
     page: list[CafePost],
+    statuses: dict[int, PostStatusKind],
     *,
     authors: Mapping[str, AllowedAuthor],
-    originals: dict[str, int | None],
+    duplicates: Duplicates,
     policy: IngestionPolicy,
     uow: UnitOfWork,
 ) -> Iterator[PostVerdict]:
     """Verdicts for one page of posts, inside an open unit of work."""
-    statuses = {i: s.kind for i, s in uow.statuses.get_many(p.article_id for p in page).items()}
-    _find_originals(page, statuses, originals, authors=authors, policy=policy, uow=uow)
+    originals = duplicates.originals
+    _find_originals(page, statuses, duplicates, authors=authors, policy=policy, uow=uow)
     for post in page:
         content_length = len(normalize_text(post.content))
         decision = evaluate_eligibility(
@@ -114,16 +128,17 @@ def _judge(
 def _find_originals(
     page: list[CafePost],
     statuses: dict[int, PostStatusKind],
-    originals: dict[str, int | None],
+    duplicates: Duplicates,
     *,
     authors: Mapping[str, AllowedAuthor],
     policy: IngestionPolicy,
     uow: UnitOfWork,
 ) -> None:
-    """Fill `originals` for the page's hashes that more than one post shares (rare: one extra
-    query per page, and a look at the other holders only when there are duplicates)."""
+    """Decide the original for the page's hashes that more than one post shares (rare: the other
+    holders are looked at only when there are duplicates)."""
+    originals = duplicates.originals
     unseen = {p.content_hash for p in page} - originals.keys()
-    groups = {h: ids for h, ids in uow.posts.ids_by_hash(unseen).items() if len(ids) > 1}
+    groups = {h: duplicates.groups[h] for h in unseen if h in duplicates.groups}
     if not groups:
         return
     holder_ids = {i for ids in groups.values() for i in ids}
