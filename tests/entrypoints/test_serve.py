@@ -20,28 +20,36 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
-    port = _free_port()
+def _start_serve(tmp_path: Path, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "changple_entrypoints", "serve", "--port", str(port), "--data-dir", str(tmp_path)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        assert time.monotonic() < deadline, "the server did not come up in 60 s"
+        time.sleep(0.2)
+
+
+def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
+    port = _free_port()
+    process = _start_serve(tmp_path, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            assert time.monotonic() < deadline, "the server did not come up in 60 s"
-            time.sleep(0.2)
+        _wait_until_healthy(base, process)
         ready = httpx.get(f"{base}/api/health/ready", timeout=5)
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "sqlite", "broker": "embedded"}
@@ -59,14 +67,7 @@ def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
 
 def test_serve_prints_a_one_time_console_link_that_stays_out_of_the_log(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "changple_entrypoints", "serve", "--port", str(port), "--data-dir", str(tmp_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = _start_serve(tmp_path, port)
     assert process.stdout is not None
     try:
         printed = []
@@ -78,15 +79,7 @@ def test_serve_prints_a_one_time_console_link_that_stays_out_of_the_log(tmp_path
             if "/ops/login?token=" in line:
                 link = line.strip()
         assert link.startswith(f"http://127.0.0.1:{port}/ops/login?token=")
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up in 60 s"
-            time.sleep(0.2)
+        _wait_until_healthy(f"http://127.0.0.1:{port}", process)
         with httpx.Client(follow_redirects=True) as browser:
             signed_in = browser.get(link)  # follows the redirect to the console
             assert signed_in.status_code == 200
