@@ -72,7 +72,7 @@ def serve_container(container: Container, *, host: str, port: int) -> None:
     application = create_app(container, run_embedded_worker=settings.embedded)
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison
-    console.print(f"serving on {base}, {mode}; OpenAPI at /schema, the console at /ops")
+    console.print(f"serving on {base}, {mode}; OpenAPI at /schema, the console at /ops", soft_wrap=True)
     if settings.embedded:
         ttl = timedelta(minutes=settings.ops_login_link_minutes)
         secret = container.login_links().issue(now=container.clock().now(), ttl=ttl)
