@@ -51,10 +51,16 @@ def page(chromium_browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     tab.on("dialog", lambda dialog: dialog.accept())  # every action asks first: say yes
+    problems: list[str] = []  # script errors and Content-Security-Policy refusals show up here
+    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
     try:
         yield tab
     finally:
         context.close()
+    # The browser reports the answers that turn people away, and htmx the refusal it then shows.
+    expected = ("status of 401", "status of 403", "status of 409", "Error Code 409")
+    assert [p for p in problems if not any(words in p for words in expected)] == []
 
 
 def _count(page: Any, stage: str) -> int:

@@ -76,14 +76,12 @@ class ScanForm(BaseModel):
 
 
 def _page(name: str, caller: Caller, **context: Any) -> Template:
-    who = (
-        caller.user.nickname or caller.user.name
-        if caller.user
-        else f"token {caller.token.name}"
-        if caller.token
-        else ""
-    )
-    return Template(template_name=name, context={"who": who or "admin", **context})
+    """A whole page, with who is signed in for the header."""
+    if caller.user is not None:
+        who = caller.user.nickname or caller.user.name or f"user {caller.user.id}"
+    else:
+        who = f"token {caller.token.name}" if caller.token else "admin"
+    return Template(template_name=name, context={"who": who, **context})
 
 
 def _fragment(name: str, **context: Any) -> Template:
@@ -263,18 +261,15 @@ def catalog_add(kind: FromPath[str], services: Services, data: Annotated[EntryFo
 def catalog_switch(kind: FromPath[str], services: Services, data: Annotated[ToggleForm, FORM]) -> Template:
     found = _kind(kind)
     entry = found.switch(data.name, data.enabled, services.uow())
-    return _listing(
-        services, found, None, "all", f"{found.noun} '{entry.name}' is {found.on if entry.enabled else found.off}"
-    )
+    state = found.on if entry.enabled else found.off
+    return _listing(services, found, None, "all", f"{found.noun} '{entry.name}' is {state}")
 
 
 # --- the one-time login link ----------------------------------------------------------------------
 
 
 @get("/login", sync_to_thread=True)
-def login_with_link(
-    request: AnyRequest, token: Annotated[str, QueryParameter(min_length=1, max_length=200)]
-) -> Redirect:
+def login_with_link(request: AnyRequest, token: LinkToken) -> Redirect:
     """Spend a one-time login link printed by `changple serve` in embedded mode: a fresh session
     for the local admin, under a new id, then on to the console."""
     container = container_of(request)
