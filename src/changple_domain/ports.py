@@ -13,7 +13,7 @@ from typing import BinaryIO, Protocol, Self, runtime_checkable
 
 from changple_domain.model.access import ServiceToken
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
-from changple_domain.model.batches import BatchJob, BatchState
+from changple_domain.model.batches import AppliedJob, BatchJob, BatchState
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
 from changple_domain.model.content import (
     ArchiveSummary,
@@ -151,6 +151,10 @@ class BatchJobRepository(Protocol):
 
     def for_run(self, run_id: str) -> list[BatchJob]:
         """Every job a pipeline run submitted, oldest first."""
+        ...
+
+    def applied_since(self, since: datetime) -> list[AppliedJob]:
+        """Jobs applied at or after `since`, oldest first, without their items (the daily chart)."""
         ...
 
 

@@ -14,6 +14,7 @@ import typer
 
 from changple_entrypoints import cli_accounts, cli_catalog, cli_content, cli_naver, cli_pipeline, cli_scrape
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
+from changple_entrypoints.containers import Container
 from changple_entrypoints.runtime import settle_after_boot
 
 app = typer.Typer(
@@ -46,20 +47,40 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     data_dir: DataDir = None,
 ) -> None:
-    """Serve the HTTP API. In embedded mode (no Redis URL) the worker runs in this process too."""
-    import uvicorn
-
+    """Serve the HTTP API and the console at /ops. In embedded mode (no Redis URL) the worker runs
+    in this process too, and a one-time login link for the console is printed."""
     from changple_adapters.sql.migrations import upgrade_database
-    from changple_entrypoints.http.app import create_app
-    from changple_entrypoints.http.redaction import uvicorn_log_config
 
     container = container_for(data_dir)
     settings = container.settings()
     if settings.storage == "sql" and settings.embedded:
         run_or_exit(lambda: upgrade_database(settings.resolved_database_url))
+    serve_container(container, host=host, port=port)
+
+
+def serve_container(container: Container, *, host: str, port: int) -> None:
+    """Serve `container` until stopped; embedded, print the console's one-time login link first
+    (to the terminal only: the access log masks the token)."""
+    from datetime import timedelta
+
+    import uvicorn
+
+    from changple_entrypoints.http.app import create_app
+    from changple_entrypoints.http.redaction import uvicorn_log_config
+
+    settings = container.settings()
     application = create_app(container, run_embedded_worker=settings.embedded)
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
-    console.print(f"serving on http://{host}:{port}, {mode}; OpenAPI at /schema")
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison
+    console.print(f"serving on {base}, {mode}; OpenAPI at /schema, the console at /ops", soft_wrap=True)
+    if settings.embedded:
+        ttl = timedelta(minutes=settings.ops_login_link_minutes)
+        secret = container.login_links().issue(now=container.clock().now(), ttl=ttl)
+        console.print(
+            f"console login link (works once, for {settings.ops_login_link_minutes:g} minutes):\n"
+            f"    {base}/ops/login?token={secret}",
+            soft_wrap=True,
+        )
     settle_after_boot()
     uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 
@@ -133,14 +154,21 @@ def demo(
     sample: Annotated[
         Path | None, typer.Option(help="A sample cafe directory (<id>.html pages, cafe.json) to use instead.")
     ] = None,
+    serve_after: Annotated[
+        bool, typer.Option("--serve", help="Then serve the API and the console, with a one-time login link.")
+    ] = False,
+    host: str = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Scrape the bundled sample cafe into the embedded database, show what is ingested and why, run the
-    pipeline offline and search."""
+    pipeline offline and search; with --serve, then open the console on it."""
     from changple_entrypoints.demo import run_demo
 
     container = container_for(data_dir)
     settle_after_boot()
     run_or_exit(lambda: run_demo(container, console=console, as_json=as_json, sample_path=sample))
+    if serve_after:
+        serve_container(container, host=host, port=port)
 
 
 def main() -> None:

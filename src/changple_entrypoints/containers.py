@@ -20,6 +20,7 @@ from changple_adapters.queue.redis_mutex import RedisMutex
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.health import database_is_reachable
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
+from changple_domain.model.login_links import LoginLinks
 from changple_domain.ports import (
     BatchEmbedder,
     BatchSummarizer,
@@ -84,6 +85,9 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryFileStorage),
     )
     export_processor: providers.Provider[ExportProcessor] = providers.Singleton(make_export_processor)
+
+    # --- the console's one-time login links (embedded mode): kept in this process only
+    login_links = providers.Singleton(LoginLinks)
 
     # --- Naver Login: raises InvalidSetting (HTTP 503) until its client is configured
     oauth: providers.Provider[OAuthProvider] = providers.Singleton(make_oauth_provider, settings)

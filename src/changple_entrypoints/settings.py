@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     auth_rate_limit_per_minute: int = Field(
         default=60, ge=1, description="per client address, on login, callback and withdrawal together"
     )
+    ops_login_link_minutes: float = Field(
+        default=15, gt=0, le=1440, description="how long the console's one-time login link (embedded mode) lasts"
+    )
 
     # Notion content uploads: every limit of `content_config()`, checked there.
     content_max_upload_mb: float = Field(default=100, description="the zip as sent")

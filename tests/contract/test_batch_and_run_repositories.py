@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from changple_domain.errors import AlreadyExists, NotFound
-from changple_domain.model import BatchItem, BatchKind, BatchState, RunState, RunTrigger
+from changple_domain.model import BatchItem, BatchJob, BatchKind, BatchState, RunState, RunTrigger
 from changple_domain.ports import UnitOfWork
 from tests.contract.factories import later, make_job, make_run
 
@@ -208,3 +208,32 @@ def test_jobs_for_a_run_oldest_first(uow: UnitOfWork) -> None:
         assert [j.id for j in uow.batches.for_run("run-a")] == ["sum-1", "emb-2"]
         assert [j.id for j in uow.batches.for_run("run-b")] == ["sum-3"]
         assert uow.batches.for_run("run-none") == []
+
+
+def test_applied_since_lists_applied_jobs_oldest_first_without_items(uow: UnitOfWork) -> None:
+    def applied(job_id: str, minutes: int, **changes: object) -> BatchJob:
+        job = make_job(job_id, created_at=later(0)).advance(BatchState.SUBMITTED, at=later(1))
+        job = job.advance(BatchState.SUCCEEDED, at=later(2), **changes)
+        return job.advance(BatchState.APPLIED, at=later(minutes))
+
+    jobs = [
+        applied("late", 90, completed_requests=3, failed_requests=1),
+        applied("early", 30, completed_requests=2),
+        applied("before", 5),
+        make_job("open", created_at=later(50)),  # never applied
+    ]
+    with uow:
+        for job in jobs:
+            uow.batches.add(job)
+        uow.commit()
+    with uow:
+        found = uow.batches.applied_since(later(30))
+        assert uow.batches.applied_since(later(91)) == []
+    assert [j.id for j in found] == ["early", "late"]
+    late = found[1]
+    assert late.kind is BatchKind.SUMMARIZE
+    assert late.applied_at == later(90)
+    assert late.applied_at.utcoffset() is not None
+    assert (late.completed_requests, late.failed_requests) == (3, 1)
+    assert late.estimated_cost_usd == Decimal("1234.567891")
+    assert late.standard_cost_usd == Decimal("0.000001")

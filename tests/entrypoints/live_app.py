@@ -22,9 +22,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_app(container: Container, port: int) -> Iterator[str]:
-    """Serve `create_app(container)` on 127.0.0.1:`port` until the block ends; yields the base URL."""
-    config = uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+def serve_app(container: Container, port: int, *, run_embedded_worker: bool = False) -> Iterator[str]:
+    """Serve `create_app(container)` on 127.0.0.1:`port` until the block ends; yields the base URL.
+    With `run_embedded_worker`, Dramatiq worker threads run in the app as `changple serve` runs them."""
+    app = create_app(container, run_embedded_worker=run_embedded_worker)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

@@ -20,28 +20,36 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
-    port = _free_port()
+def _start_serve(tmp_path: Path, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "changple_entrypoints", "serve", "--port", str(port), "--data-dir", str(tmp_path)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        assert time.monotonic() < deadline, "the server did not come up in 60 s"
+        time.sleep(0.2)
+
+
+def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
+    port = _free_port()
+    process = _start_serve(tmp_path, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            assert time.monotonic() < deadline, "the server did not come up in 60 s"
-            time.sleep(0.2)
+        _wait_until_healthy(base, process)
         ready = httpx.get(f"{base}/api/health/ready", timeout=5)
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "sqlite", "broker": "embedded"}
@@ -55,3 +63,31 @@ def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
     output = process.stdout.read() if process.stdout else ""
     assert "/api/v1/auth/naver/callback?code=***&state=***&x=1" in output  # uvicorn logs the path Litestar routed
     assert SECRET not in output
+
+
+def test_serve_prints_a_one_time_console_link_that_stays_out_of_the_log(tmp_path: Path) -> None:
+    port = _free_port()
+    process = _start_serve(tmp_path, port)
+    assert process.stdout is not None
+    try:
+        printed = []
+        link = None
+        while link is None:
+            line = process.stdout.readline()
+            assert line, "the server stopped before printing a login link:\n" + "".join(printed)
+            printed.append(line)
+            if "/ops/login?token=" in line:
+                link = line.strip()
+        assert link.startswith(f"http://127.0.0.1:{port}/ops/login?token=")
+        _wait_until_healthy(f"http://127.0.0.1:{port}", process)
+        with httpx.Client(follow_redirects=True) as browser:
+            signed_in = browser.get(link)  # follows the redirect to the console
+            assert signed_in.status_code == 200
+            assert "local admin" in signed_in.text
+        assert httpx.get(link).status_code == 401  # once only
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    output = "".join(printed) + process.stdout.read()
+    assert "/ops/login?token=*** HTTP/1.1" in output
+    assert output.count(link.partition("token=")[2]) == 1  # printed once for the person, never logged

@@ -28,7 +28,10 @@ adapters = pathlib.Path(importlib.util.find_spec("changple_adapters").submodule_
 sample = adapters / "local" / "sample_cafe"
 pages = sorted(p.name for p in sample.glob("*.html"))
 catalog = (sample / "cafe.json").is_file()
-print(json.dumps({"modules": names, "top": top, "sample_pages": pages, "sample_catalog": catalog}))
+entrypoints = pathlib.Path(importlib.util.find_spec("changple_entrypoints").submodule_search_locations[0])
+ops = entrypoints / "http" / "ops"
+console = sorted(str(p.relative_to(ops)) for p in ops.rglob("*") if p.suffix in (".html", ".js", ".css"))
+print(json.dumps({"modules": names, "top": top, "sample_pages": pages, "sample_catalog": catalog, "console": console}))
 """
 
 
@@ -61,3 +64,7 @@ def test_base_install_brings_only_pydantic(tmp_path: Path) -> None:
     # The demo's sample cafe ships inside the wheel: saved pages and the catalog beside them.
     assert report["sample_catalog"] is True
     assert len(report["sample_pages"]) >= 40
+    # So do the console's templates and static files (htmx, the style sheet).
+    assert {"templates/base.html", "templates/overview.html", "static/htmx.min.js", "static/ops.css"} <= set(
+        report["console"]
+    )

@@ -12,7 +12,7 @@ from datetime import datetime
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
-from changple_domain.model.batches import BatchJob, BatchState
+from changple_domain.model.batches import AppliedJob, BatchJob, BatchState
 from changple_domain.model.chat import ChatMessage, ChatSession
 from changple_domain.model.content import ContentView, NotionContent
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
@@ -275,6 +275,13 @@ class MemoryBatchJobRepository(BatchJobRepository):
     def for_post(self, article_id: int) -> list[BatchJob]:
         jobs = [j for j in self._rows.values() if any(item.article_id == article_id for item in j.items)]
         return sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)
+
+    def applied_since(self, since: datetime) -> list[AppliedJob]:
+        jobs = sorted(
+            (j for j in self._rows.values() if j.applied_at is not None and j.applied_at >= since),
+            key=lambda j: (j.applied_at, j.id),
+        )
+        return [AppliedJob.model_validate(j.model_dump(include=set(AppliedJob.model_fields))) for j in jobs]
 
 
 class MemoryPipelineRunRepository(PipelineRunRepository):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, Table, delete, insert, select, update
@@ -18,7 +19,7 @@ from changple_adapters.sql.post_repositories import SqlPostRepository, SqlPostSt
 from changple_adapters.sql.tables import AuthorRow, BatchItemRow, BatchJobRow, BrandRow, PipelineRunRow
 from changple_domain.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
-from changple_domain.model.batches import BatchItem, BatchJob, BatchState
+from changple_domain.model.batches import AppliedJob, BatchItem, BatchJob, BatchState
 from changple_domain.model.runs import PipelineRun
 from changple_domain.ports import AuthorRepository, BatchJobRepository, BrandRepository, PipelineRunRepository
 
@@ -249,6 +250,16 @@ class SqlBatchJobRepository(BatchJobRepository):
     @translate_errors
     def for_run(self, run_id: str) -> builtins.list[BatchJob]:
         return self._jobs(select(JOBS).where(JOBS.c.run_id == run_id).order_by(JOBS.c.created_at, JOBS.c.id))
+
+    @translate_errors
+    def applied_since(self, since: datetime) -> builtins.list[AppliedJob]:
+        columns = [JOBS.c[name] for name in AppliedJob.model_fields]
+        query = (
+            select(*columns)
+            .where(JOBS.c.applied_at.is_not(None), JOBS.c.applied_at >= since)
+            .order_by(JOBS.c.applied_at, JOBS.c.id)
+        )
+        return [AppliedJob.model_validate(dict(row)) for row in self._session.execute(query).mappings()]
 
     def _exists(self, job_id: str) -> bool:
         return self._session.execute(select(JOBS.c.id).where(JOBS.c.id == job_id)).first() is not None

@@ -151,3 +151,22 @@ class BatchJob(BaseModel):
 
 
 _LIFECYCLE_FIELDS = frozenset({"state", "updated_at", "created_at", "submitted_at", "finished_at", "applied_at"})
+
+
+class AppliedJob(BaseModel):
+    """What a finished job counted and cost, without its items: the figures of a daily chart."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: BatchKind
+    applied_at: datetime
+    completed_requests: int = Field(default=0, ge=0)
+    failed_requests: int = Field(default=0, ge=0)
+    estimated_cost_usd: Decimal = Decimal(0)
+    standard_cost_usd: Decimal = Decimal(0)
+
+    @field_validator("applied_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return aware_utc(value)

@@ -23,6 +23,8 @@ from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
+from changple_entrypoints.http.ops.pages import static_router, template_config
+from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
 from changple_entrypoints.http.schemas import HealthRead, PostRead, ReadinessRead
 from changple_entrypoints.http.sessions import (
@@ -112,6 +114,8 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             *auth_routers(settings),
             *content_routers(settings),
             *CHAT_ROUTES,
+            *ops_routers(),
+            static_router(),
         ],
         state=State({"container": container}),
         stores=build_stores(settings),
@@ -129,6 +133,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             "vector_index": Provide(lambda: container.vector_index(), sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        template_config=template_config(),
         openapi_config=OpenAPIConfig(
             title="changple core",
             version="0.1.0",

@@ -80,14 +80,18 @@ def handle_domain_error(request: AnyRequest, exc: ChangpleError) -> Response[dic
     return error_response(status, exc.code, exc.detail)
 
 
-def handle_validation_error(request: AnyRequest, exc: ValidationException) -> Response[dict[str, str]]:
+def validation_detail(exc: ValidationException) -> str:
+    """One line naming each field that was refused and why."""
     problems = []
     for item in exc.extra or []:
         if isinstance(item, dict):
             where = item.get("key") or item.get("source") or "request"
             problems.append(f"{where}: {item.get('message', 'invalid')}")
-    detail = "; ".join(problems) or exc.detail
-    return error_response(400, "invalid_input", detail)
+    return "; ".join(problems) or exc.detail
+
+
+def handle_validation_error(request: AnyRequest, exc: ValidationException) -> Response[dict[str, str]]:
+    return error_response(400, "invalid_input", validation_detail(exc))
 
 
 def handle_http_error(request: AnyRequest, exc: HTTPException) -> Response[dict[str, str]]:

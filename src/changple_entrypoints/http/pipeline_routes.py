@@ -16,9 +16,10 @@ from changple_domain.model.access import Scope
 from changple_domain.model.runs import RunTrigger
 from changple_domain.ports import BatchEmbedder, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
-from changple_domain.use_cases.pipeline_runs import StartRun, start_run
+from changple_domain.use_cases.pipeline_runs import StartRun
 from changple_domain.use_cases.post_trail import PostTrail, post_trail
-from changple_domain.use_cases.scan_cafe import ScanCafe, start_scan
+from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_scan
+from changple_domain.use_cases.scan_cafe import ScanCafe
 from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
@@ -60,9 +61,9 @@ def ingest(
     uow: Uow, task_queue: Queue, services: Services, data: JSONBody[IngestRequest | None] = None
 ) -> IngestAccepted:
     key = (data.key if data and data.key else None) or f"api:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
-    started = start_run(StartRun(key=key, trigger=RunTrigger.API), uow=uow, clock=services.clock())
-    if started.created:
-        task_queue.enqueue("pipeline_step", run_id=started.run.id)
+    started = queue_pipeline_run(
+        StartRun(key=key, trigger=RunTrigger.API), uow=uow, clock=services.clock(), queue=task_queue
+    )
     return IngestAccepted(
         run_id=started.run.id, key=started.run.key, created=started.created, state=started.run.state.value
     )
@@ -92,14 +93,13 @@ def run_scan(
     uow: Uow, task_queue: Queue, services: Services, data: JSONBody[ScanRequest | None] = None
 ) -> ScanAccepted:
     request = data or ScanRequest()
-    scan = start_scan(ScanCafe(key=request.key, trigger=RunTrigger.API), uow=uow, clock=services.clock())
-    if scan.not_started:
-        task_queue.enqueue(
-            "scan_cafe",
-            key=scan.key,
-            trigger="api",
-            then_pipeline_key=f"after:{scan.key}" if request.ingest_after else "",
-        )
+    scan = queue_scan(
+        ScanCafe(key=request.key, trigger=RunTrigger.API),
+        ingest_after=request.ingest_after,
+        uow=uow,
+        clock=services.clock(),
+        queue=task_queue,
+    )
     return ScanAccepted(scan_id=scan.id, key=scan.key, state=scan.state.value, phase=scan.phase)
 
 

@@ -151,6 +151,10 @@ async def sweep_expired_sessions(store: Store, *, forever: bool) -> None:
         await asyncio.sleep(SWEEP_EVERY_SECONDS)
 
 
+class CsrfRefused(PermissionDeniedException):
+    """An unsafe request rode on the session cookie without the matching CSRF token."""
+
+
 class SessionAwareCSRFMiddleware(CSRFMiddleware):
     """Litestar's CSRF cookie on safe requests to the auth routes; on unsafe requests riding on a
     session cookie, the token from that cookie must come back in the `X-CSRF-Token` header."""
@@ -173,7 +177,7 @@ class SessionAwareCSRFMiddleware(CSRFMiddleware):
         sent = next((value.decode("latin-1") for name, value in scope["headers"] if name == self._header_key), None)
         cookie = cookies.get(self.config.cookie_name)
         if sent is None or cookie is None or not self._csrf_tokens_match(sent, cookie):
-            raise PermissionDeniedException(
+            raise CsrfRefused(
                 f"CSRF check failed: send the token from GET /api/v1/auth/csrf/ in the {CSRF_HEADER} header"
             )
         ScopeState.from_scope(scope).csrf_token = sent

@@ -1,0 +1,313 @@
+"""The operations console at `/ops`: server-rendered pages for admins, with htmx swapping in the
+parts that change (the activity panel, a retried post, the catalog lists) without a page reload.
+
+Admins (a signed-in admin, or an admin service token) get in; anonymous visitors get a 401 page that
+says how to sign in, everyone else a 403 page. Every unsafe request rides on the session cookie and
+so carries the CSRF token: the page puts it in an `hx-headers` attribute that htmx sends with each
+request. Handlers parse the form, call one use case and render; errors become a page (or, for htmx,
+a message in the page's flash area) with the status the API would give."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, QueryParameter, SkipValidation
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, ConfigDict, Field
+
+from changple_domain.errors import NotFound
+from changple_domain.model.access import Caller, Scope
+from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.runs import RunTrigger
+from changple_domain.ports import UnitOfWork
+from changple_domain.use_cases import catalog
+from changple_domain.use_cases.console import activity, console_overview
+from changple_domain.use_cases.local_admin import sign_in_with_link
+from changple_domain.use_cases.pipeline_runs import StartRun
+from changple_domain.use_cases.post_trail import post_trail
+from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_poll, queue_scan
+from changple_domain.use_cases.retry_post import retry_failed_post
+from changple_domain.use_cases.scan_cafe import ScanCafe
+from changple_entrypoints.containers import Container
+from changple_entrypoints.http.access import SESSION_USER, container_of, provide_caller, requires
+from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS, OPS_HEADERS
+from changple_entrypoints.http.ops.views import chart
+from changple_entrypoints.http.sessions import rotate_session_id
+
+Services = NamedDependency[SkipValidation[Container]]
+CallerDep = NamedDependency[SkipValidation[Caller]]
+AnyRequest = Request[Any, Any, Any]
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+Search = Annotated[str | None, QueryParameter(max_length=100)]
+Show = Annotated[str, QueryParameter(pattern="^(all|enabled|disabled)$")]
+LinkToken = Annotated[str, QueryParameter(min_length=1, max_length=200)]
+_SHOW = {"all": None, "enabled": True, "disabled": False}
+
+
+class EntryForm(BaseModel):
+    """A new author (`detail` is the group) or brand (`detail` is the description)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(max_length=200)
+    detail: str = Field(default="", max_length=2000)
+
+
+class ToggleForm(BaseModel):
+    """Switch an entry on or off, addressed by name in the form (so any name works, even with '/')."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=1, max_length=200)
+    enabled: bool
+
+
+class ScanForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    ingest_after: bool = False
+
+
+def _page(name: str, caller: Caller, **context: Any) -> Template:
+    """A whole page, with who is signed in for the header."""
+    if caller.user is not None:
+        who = caller.user.nickname or caller.user.name or f"user {caller.user.id}"
+    else:
+        who = f"token {caller.token.name}" if caller.token else "admin"
+    return Template(template_name=name, context={"who": who, **context})
+
+
+def _fragment(name: str, **context: Any) -> Template:
+    return Template(template_name=name, context=context)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+@get("/", sync_to_thread=True)
+def overview(services: Services, caller: CallerDep) -> Template:
+    data = console_overview(
+        uow=services.uow(),
+        clock=services.clock(),
+        policy=services.ingestion_policy(),
+        config=services.pipeline_config(),
+        summary_model=services.summarizer().model,
+        embedding_model=services.embedder().model,
+    )
+    return _page("overview.html", caller, overview=data, status=data.status, chart=chart(data.days))
+
+
+@get("/posts/{article_id:int}", sync_to_thread=True)
+def trail(article_id: FromPath[int], services: Services, caller: CallerDep) -> Template:
+    found = post_trail(article_id, uow=services.uow(), policy=services.ingestion_policy())
+    return _page("trail.html", caller, trail=found)
+
+
+@get("/catalog", sync_to_thread=True)
+def catalog_page(services: Services, caller: CallerDep) -> Template:
+    everything = catalog.CatalogQuery.of()
+    lists = [(kind, *kind.entries(everything, services.uow())) for kind in KINDS.values()]
+    return _page("catalog.html", caller, lists=lists)
+
+
+# --- fragments and actions ------------------------------------------------------------------------
+
+
+@get("/activity", sync_to_thread=True)
+def activity_panel(services: Services) -> Template:
+    return _fragment("_activity.html", activity=activity(uow=services.uow()), message=None)
+
+
+def _after_action(services: Container, message: str) -> Template:
+    return _fragment("_activity.html", activity=activity(uow=services.uow()), message=message)
+
+
+@post("/actions/scan", sync_to_thread=True, status_code=200)
+def run_scan(services: Services, data: Annotated[ScanForm, FORM]) -> Template:
+    scan = queue_scan(
+        ScanCafe(trigger=RunTrigger.MANUAL),
+        ingest_after=data.ingest_after,
+        uow=services.uow(),
+        clock=services.clock(),
+        queue=services.task_queue(),
+    )
+    then = "; the pipeline runs when it ends" if data.ingest_after else ""
+    return _after_action(services, f"scan {scan.key} queued{then}")
+
+
+@post("/actions/run", sync_to_thread=True, status_code=200)
+def run_pipeline(services: Services) -> Template:
+    key = f"ops:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
+    started = queue_pipeline_run(
+        StartRun(key=key, trigger=RunTrigger.MANUAL),
+        uow=services.uow(),
+        clock=services.clock(),
+        queue=services.task_queue(),
+    )
+    return _after_action(services, f"pipeline run {started.run.key} queued")
+
+
+@post("/actions/poll", sync_to_thread=True, status_code=200)
+def poll_now(services: Services) -> Template:
+    queue_poll(queue=services.task_queue())
+    return _after_action(services, "poll queued: open jobs are checked and finished ones applied")
+
+
+@post("/posts/{article_id:int}/retry", sync_to_thread=True, status_code=200)
+def retry(article_id: FromPath[int], services: Services) -> Template:
+    post_ = retry_failed_post(article_id, uow=services.uow(), policy=services.ingestion_policy())
+    return _fragment("_retried.html", post=post_)
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    detail: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class CatalogKind:
+    """What the console's catalog lists hold: allowed authors, or good-to-know brands."""
+
+    key: str
+    noun: str
+    detail: str  # what the second field is called
+    on: str  # the flag's words, on and off
+    off: str
+    entries: Callable[[catalog.CatalogQuery, UnitOfWork], tuple[list[Entry], int]]
+    add: Callable[[str, str, UnitOfWork], Entry]
+    switch: Callable[[str, bool, UnitOfWork], Entry]
+
+
+def _author_entry(author: AllowedAuthor) -> Entry:
+    return Entry(name=author.name, detail=author.group, enabled=author.active)
+
+
+def _brand_entry(brand: GoodToKnowBrand) -> Entry:
+    return Entry(name=brand.name, detail=brand.description, enabled=brand.good_to_know)
+
+
+def _authors(query: catalog.CatalogQuery, uow: UnitOfWork) -> tuple[list[Entry], int]:
+    page = catalog.list_authors(query, uow=uow)
+    return [_author_entry(a) for a in page.items], page.total
+
+
+def _brands(query: catalog.CatalogQuery, uow: UnitOfWork) -> tuple[list[Entry], int]:
+    page = catalog.list_brands(query, uow=uow)
+    return [_brand_entry(b) for b in page.items], page.total
+
+
+def _add_author(name: str, group: str, uow: UnitOfWork) -> Entry:
+    return _author_entry(catalog.add_author(catalog.new_author(name, group=group), uow=uow))
+
+
+def _add_brand(name: str, description: str, uow: UnitOfWork) -> Entry:
+    return _brand_entry(catalog.add_brand(catalog.new_brand(name, description=description), uow=uow))
+
+
+def _switch_author(name: str, active: bool, uow: UnitOfWork) -> Entry:
+    return _author_entry(catalog.set_author_active(name, active, uow=uow))
+
+
+def _switch_brand(name: str, good_to_know: bool, uow: UnitOfWork) -> Entry:
+    return _brand_entry(catalog.update_brand(name, good_to_know=good_to_know, uow=uow))
+
+
+KINDS = {
+    kind.key: kind
+    for kind in (
+        CatalogKind("authors", "author", "group", "active", "disabled", _authors, _add_author, _switch_author),
+        CatalogKind(
+            "brands", "brand", "description", "good to know", "not good to know", _brands, _add_brand, _switch_brand
+        ),
+    )
+}
+
+
+def _kind(key: str) -> CatalogKind:
+    found = KINDS.get(key)
+    if found is None:
+        raise NotFound(f"the catalog has authors and brands, not '{key[:40]}'")
+    return found
+
+
+def _listing(services: Container, kind: CatalogKind, q: str | None, show: str, message: str | None = None) -> Template:
+    query = catalog.CatalogQuery.of(search=q, enabled=_SHOW[show])
+    entries, total = kind.entries(query, services.uow())
+    return _fragment("_catalog_list.html", kind=kind, entries=entries, total=total, q=q or "", message=message)
+
+
+@get("/catalog/{kind:str}", sync_to_thread=True)
+def catalog_list(kind: FromPath[str], services: Services, q: Search = None, show: Show = "all") -> Template:
+    return _listing(services, _kind(kind), q, show)
+
+
+@post("/catalog/{kind:str}", sync_to_thread=True, status_code=200)
+def catalog_add(kind: FromPath[str], services: Services, data: Annotated[EntryForm, FORM]) -> Template:
+    found = _kind(kind)
+    entry = found.add(data.name, data.detail, services.uow())
+    return _listing(services, found, None, "all", f"added {found.noun} '{entry.name}'")
+
+
+@post("/catalog/{kind:str}/active", sync_to_thread=True, status_code=200)
+def catalog_switch(kind: FromPath[str], services: Services, data: Annotated[ToggleForm, FORM]) -> Template:
+    found = _kind(kind)
+    entry = found.switch(data.name, data.enabled, services.uow())
+    state = found.on if entry.enabled else found.off
+    return _listing(services, found, None, "all", f"{found.noun} '{entry.name}' is {state}")
+
+
+# --- the one-time login link ----------------------------------------------------------------------
+
+
+@get("/login", sync_to_thread=True)
+def login_with_link(request: AnyRequest, token: LinkToken) -> Redirect:
+    """Spend a one-time login link printed by `changple serve` in embedded mode: a fresh session
+    for the local admin, under a new id, then on to the console."""
+    container = container_of(request)
+    user = sign_in_with_link(token, links=container.login_links(), uow=container.uow(), clock=container.clock())
+    request.set_session({SESSION_USER: user.id, "signed_in_at": datetime.now(UTC).isoformat()})
+    rotate_session_id(request)
+    return Redirect("/ops", status_code=303)
+
+
+CONSOLE_HANDLERS = [
+    overview,
+    trail,
+    catalog_page,
+    activity_panel,
+    run_scan,
+    run_pipeline,
+    poll_now,
+    retry,
+    catalog_list,
+    catalog_add,
+    catalog_switch,
+]
+
+
+def ops_routers() -> list[Router]:
+    """The console (admins only) and its login link (open: the link is the credential)."""
+    shared: dict[str, Any] = {
+        "include_in_schema": False,
+        "exception_handlers": OPS_EXCEPTION_HANDLERS,
+        "response_headers": OPS_HEADERS,
+    }
+    return [
+        Router(
+            "/ops",
+            route_handlers=CONSOLE_HANDLERS,
+            guards=[requires(Scope.ADMIN)],
+            dependencies={"caller": Provide(provide_caller)},
+            **shared,
+        ),
+        Router("/ops", route_handlers=[login_with_link], **shared),
+    ]
