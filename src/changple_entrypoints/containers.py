@@ -110,14 +110,17 @@ class Container(containers.DeclarativeContainer):
 
     # --- background work: Redis broker when configured, in-process otherwise
     broker = providers.Singleton(
-        build_broker, redis_url=settings.provided.redis_url, namespace=settings.provided.redis_namespace
+        build_broker,
+        redis_url=settings.provided.redis_url,
+        namespace=settings.provided.redis_namespace,
+        dead_worker_seconds=settings.provided.dead_worker_seconds,
     )
     task_queue: providers.Provider[TaskQueue] = providers.Singleton(DramatiqTaskQueue, broker=broker)
     broker_check = providers.Callable(lambda broker: lambda: broker_is_reachable(broker), broker)
     # One pipeline tick at a time: across machines on Redis, across processes on one machine.
     mutex: providers.Provider[Mutex] = providers.Singleton(
         lambda s: (
-            RedisMutex(redis.Redis.from_url(s.redis_url), s.redis_namespace)
+            RedisMutex(redis.Redis.from_url(s.redis_url), s.redis_namespace, lease_seconds=s.lock_lease_seconds)
             if s.redis_url
             else FileMutex(s.data_dir / "locks")
         ),

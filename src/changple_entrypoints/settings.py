@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     redis_namespace: str = Field(default="changple", min_length=1, description="prefix of our Redis keys")
     storage: Literal["sql", "memory"] = "sql"
     worker_threads: int = Field(default=2, ge=1, le=64)
+    # How soon the messages a dead worker held go back to the queue (Dramatiq's heartbeat timeout),
+    # and how long a dead holder keeps a lock (the Redis lock lease, renewed while its holder lives).
+    dead_worker_seconds: float = Field(default=60, ge=1, le=3600)
+    lock_lease_seconds: float = Field(default=30, gt=0, le=3600)
 
     # Providers. "auto" picks the real provider when its key is set, else the offline one.
     summarizer: Literal["auto", "gemini", "offline", "memory"] = "auto"

@@ -17,11 +17,16 @@ from changple_domain.ports import Mutex
 class FileMutex(Mutex):
     def __init__(self, directory: Path) -> None:
         self._directory = directory
-        self._threads = threading.Lock()  # flock is per process; this keeps our own threads apart too
+        # flock is per process; a thread lock per name keeps our own threads apart too (one lock for
+        # every name would let a half-hour scan turn every pipeline tick away).
+        self._threads: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     @contextmanager
     def hold(self, name: str, *, ttl_seconds: float) -> Iterator[bool]:
-        if not self._threads.acquire(blocking=False):
+        with self._guard:
+            thread_lock = self._threads.setdefault(name, threading.Lock())
+        if not thread_lock.acquire(blocking=False):
             yield False
             return
         try:
@@ -40,4 +45,4 @@ class FileMutex(Mutex):
             finally:
                 os.close(fd)
         finally:
-            self._threads.release()
+            thread_lock.release()

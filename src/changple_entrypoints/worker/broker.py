@@ -13,11 +13,26 @@ from dramatiq.brokers.stub import StubBroker
 log = logging.getLogger(__name__)
 
 
-def build_broker(redis_url: str | None, namespace: str = "changple") -> dramatiq.Broker:
-    """Create (but do not connect) the broker for this configuration and make it Dramatiq's global."""
+# Out of every million broker commands, how many also look for dead workers' messages (Dramatiq's
+# default is 1,000). A worker idling on two queues sends about twenty commands a second, so at this
+# rate a dead worker's messages are back in the queue about a second after its heartbeat lapses.
+MAINTENANCE_CHANCE = 50_000
+
+
+def build_broker(
+    redis_url: str | None, namespace: str = "changple", dead_worker_seconds: float = 60
+) -> dramatiq.Broker:
+    """Create (but do not connect) the broker for this configuration and make it Dramatiq's global.
+    A worker silent for `dead_worker_seconds` counts as dead: the messages it had taken but not
+    finished go back to the queue for the others (a SIGKILL loses nothing, it only delays)."""
     broker: dramatiq.Broker
     if redis_url:
-        broker = RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
+            url=redis_url,
+            namespace=namespace,
+            heartbeat_timeout=int(dead_worker_seconds * 1000),
+            maintenance_chance=MAINTENANCE_CHANCE,
+        )
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
