@@ -104,6 +104,11 @@ class GeminiEmulator(Emulator):
             self.files = GeminiFileStore()
             self._jobs: dict[str, _Job] = {}
 
+    def submitted(self) -> list[tuple[str, list[str | None]]]:
+        """(display name, request keys) of every job created: what a test counts as paid for."""
+        with self.lock:
+            return [(job.display_name, [item.key for item in job.items]) for job in self._jobs.values()]
+
     def force_state(self, name: str, state: str) -> None:
         """Put a job in any state, even one this emulator never produces (an SDK-unknown one)."""
         with self.lock:
