@@ -299,6 +299,21 @@ def test_without_a_frontend_url_the_callback_answers_json(make_site: SiteFactory
     assert finished.json()["user"]["nickname"] == "창업준비생"
 
 
+@pytest.mark.parametrize("frontend_url", [FRONTEND, None])
+def test_a_login_asked_for_by_the_console_returns_to_the_console(
+    make_site: SiteFactory, frontend_url: str | None
+) -> None:
+    site = make_site(frontend_url=frontend_url)
+    browser = site.browser()
+    finished = browser.login(next_path="/ops/posts/1003")
+    assert finished.status_code == 303
+    assert finished.headers["location"] == "/ops/posts/1003"  # this host, not the frontend
+    user_id = site.users()[0]["id"]
+    assert browser.http.get("/ops").status_code == 403  # signed in, but not an admin yet
+    set_role(user_id, UserRole.ADMIN, uow=site.container.uow())
+    assert browser.http.get("/ops").status_code == 200
+
+
 # --- refusals -------------------------------------------------------------------------------------
 
 

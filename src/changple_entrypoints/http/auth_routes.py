@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 AnyRequest = Request[Any, Any, Any]
 
+CONSOLE_PATH = "/ops"
 PENDING_LOGINS = "naver_logins"  # session key: state -> {"at": epoch seconds, "next": path}
 USED_STATES = "naver_used_states"  # session key: hashes of states already spent, to name a reuse
 MAX_PENDING_LOGINS = 5
@@ -65,6 +66,15 @@ def _safe_next(path: str | None) -> str:
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
         return ""
     return path
+
+
+def _is_console(path: str) -> bool:
+    """The operations console is served by this API, not by the frontend."""
+    return path == CONSOLE_PATH or path.startswith((CONSOLE_PATH + "/", CONSOLE_PATH + "?"))
+
+
+def _prefers_html(request: AnyRequest) -> bool:
+    return request.accept.best_match(["text/html", "application/json"], default="text/html") == "text/html"
 
 
 def _wants_json(request: AnyRequest, settings: Settings) -> bool:
@@ -196,9 +206,12 @@ async def naver_callback(
     )
     rotate_session_id(request)
     log.info("user %d signed in with %s (%s)", signed.user.id, oauth.name, "new" if signed.created else "returning")
+    next_path = str(entry.get("next") or "")
+    if _is_console(next_path) and _prefers_html(request):
+        return Redirect(next_path, status_code=303)  # back to the console, on this host
     if _wants_json(request, settings):
         return Response(SignedInRead(user=UserRead.of(signed.user), created=signed.created))
-    return Redirect(_frontend_url(settings, path=str(entry.get("next") or "")), status_code=303)
+    return Redirect(_frontend_url(settings, path=next_path), status_code=303)
 
 
 @get(
