@@ -44,24 +44,29 @@ def db_upgrade(data_dir: DataDir = None, revision: str = "head") -> None:
 def serve(
     host: str = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    server: Annotated[
+        str | None, typer.Option(help="granian or uvicorn; default CHANGPLE_HTTP_SERVER, else granian")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the HTTP API. In embedded mode (no Redis URL) the worker runs in this process too."""
-    import uvicorn
-
     from changple_adapters.sql.migrations import upgrade_database
     from changple_entrypoints.http.app import create_app
-    from changple_entrypoints.http.redaction import uvicorn_log_config
+    from changple_entrypoints.http.serving import serve_app
 
     container = container_for(data_dir)
     settings = container.settings()
+    chosen = server or settings.http_server
+    if chosen not in ("granian", "uvicorn"):
+        err_console.print(f"[bold red]error[/]: --server must be granian or uvicorn, not {chosen!r}")
+        raise typer.Exit(2)
     if settings.storage == "sql" and settings.embedded:
         run_or_exit(lambda: upgrade_database(settings.resolved_database_url))
     application = create_app(container, run_embedded_worker=settings.embedded)
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
-    console.print(f"serving on http://{host}:{port}, {mode}; OpenAPI at /schema")
+    console.print(f"serving on http://{host}:{port} with {chosen}, {mode}; OpenAPI at /schema")
     settle_after_boot()
-    uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
+    serve_app(application, server="uvicorn" if chosen == "uvicorn" else "granian", host=host, port=port)
 
 
 @app.command()

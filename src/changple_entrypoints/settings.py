@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     redis_namespace: str = Field(default="changple", min_length=1, description="prefix of our Redis keys")
     storage: Literal["sql", "memory"] = "sql"
     worker_threads: int = Field(default=2, ge=1, le=64)
+    http_server: Literal["granian", "uvicorn"] = Field(
+        default="granian", description="the HTTP server of `changple serve` (docs/performance.md, HTTP)"
+    )
 
     # Providers. "auto" picks the real provider when its key is set, else the offline one.
     summarizer: Literal["auto", "gemini", "offline", "memory"] = "auto"

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 SECRET = "f3a9c2e7b1d4"
 
@@ -20,11 +21,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["granian", "uvicorn"])
+def test_serve_answers_health_and_readiness(tmp_path: Path, server: str) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "changple_entrypoints", "serve", "--port", str(port), "--data-dir", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "changple_entrypoints",
+            "serve",
+            "--port",
+            str(port),
+            "--server",
+            server,
+            "--data-dir",
+            str(tmp_path),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -53,5 +66,7 @@ def test_serve_answers_health_and_readiness(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=30)
     output = process.stdout.read() if process.stdout else ""
-    assert "/api/v1/auth/naver/callback?code=***&state=***&x=1" in output  # uvicorn logs the path Litestar routed
+    assert f"with {server}" in output
+    # Both servers log the path Litestar routed, with the query masked.
+    assert "/api/v1/auth/naver/callback?code=***&state=***&x=1" in output
     assert SECRET not in output
