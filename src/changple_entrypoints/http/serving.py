@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import signal
 from typing import Any, Literal
 
@@ -51,9 +52,13 @@ async def _serve_granian(application: Litestar, *, host: str, port: int) -> None
     # container are already built here), HTTP parsing and sockets on a Rust thread.
     from granian.constants import HTTPModes, Interfaces
     from granian.server.embed import Server
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers
 
+    # As uvicorn does: X-Forwarded-For/-Proto are believed only from FORWARDED_ALLOW_IPS (default
+    # 127.0.0.1), so rate limits count per visitor behind a local proxy (docs/operations.md).
+    trusted = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
     server = Server(
-        application,
+        wrap_asgi_with_proxy_headers(application, trusted_hosts=trusted),
         address=host,
         port=port,
         interface=Interfaces.ASGI,
