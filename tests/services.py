@@ -8,6 +8,7 @@ import shutil
 from typing import NoReturn
 
 import pytest
+import redis
 
 
 def services_required() -> bool:
@@ -37,3 +38,16 @@ def chromium_executable() -> str:
         if found := shutil.which(name):
             return found
     require_service("Chromium", f"none of {', '.join(CHROMIUM_NAMES)} is on PATH (apt-get install chromium)")
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def reachable_redis(url: str = REDIS_URL) -> redis.Redis:
+    """A client of the test Redis; skips (fails in CI) when it does not answer."""
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        require_service("redis", f"Redis at {url} is not reachable: {exc}")
+    return client

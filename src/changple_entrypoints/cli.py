@@ -45,6 +45,9 @@ def db_upgrade(data_dir: DataDir = None, revision: str = "head") -> None:
 def serve(
     host: str = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    server: Annotated[
+        str | None, typer.Option(help="granian or uvicorn; default CHANGPLE_HTTP_SERVER, else granian")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the HTTP API and the console at /ops. In embedded mode (no Redis URL) the worker runs
@@ -53,26 +56,30 @@ def serve(
 
     container = container_for(data_dir)
     settings = container.settings()
+    chosen = server or settings.http_server
+    if chosen not in ("granian", "uvicorn"):
+        err_console.print(f"[bold red]error[/]: --server must be granian or uvicorn, not {chosen!r}")
+        raise typer.Exit(2)
     if settings.storage == "sql" and settings.embedded:
         run_or_exit(lambda: upgrade_database(settings.resolved_database_url))
-    serve_container(container, host=host, port=port)
+    serve_container(container, host=host, port=port, server=chosen)
 
 
-def serve_container(container: Container, *, host: str, port: int) -> None:
-    """Serve `container` until stopped; embedded, print the console's one-time login link first
-    (to the terminal only: the access log masks the token)."""
+def serve_container(container: Container, *, host: str, port: int, server: str | None = None) -> None:
+    """Serve `container` until stopped with `server` (granian or uvicorn; default from the settings);
+    embedded, print the console's one-time login link first (to the terminal only: the access log
+    masks the token)."""
     from datetime import timedelta
 
-    import uvicorn
-
     from changple_entrypoints.http.app import create_app
-    from changple_entrypoints.http.redaction import uvicorn_log_config
+    from changple_entrypoints.http.serving import serve_app
 
     settings = container.settings()
+    chosen = server or settings.http_server
     application = create_app(container, run_embedded_worker=settings.embedded)
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison
-    console.print(f"serving on {base}, {mode}; OpenAPI at /schema, the console at /ops", soft_wrap=True)
+    console.print(f"serving on {base} with {chosen}, {mode}; OpenAPI at /schema, the console at /ops", soft_wrap=True)
     if settings.embedded:
         ttl = timedelta(minutes=settings.ops_login_link_minutes)
         secret = container.login_links().issue(now=container.clock().now(), ttl=ttl)
@@ -82,7 +89,7 @@ def serve_container(container: Container, *, host: str, port: int) -> None:
             soft_wrap=True,
         )
     settle_after_boot()
-    uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
+    serve_app(application, server="uvicorn" if chosen == "uvicorn" else "granian", host=host, port=port)
 
 
 @app.command()

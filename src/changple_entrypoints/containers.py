@@ -36,6 +36,7 @@ from changple_domain.ports import (
 )
 from changple_domain.use_cases import content_uploads
 from changple_domain.use_cases.run_pipeline import PipelinePorts
+from changple_entrypoints.content_changes import ContentChanges, GenerationCache, make_content_changes
 from changple_entrypoints.providers import (
     make_cafe_source,
     make_embedder,
@@ -97,10 +98,20 @@ class Container(containers.DeclarativeContainer):
     session_factory = providers.Singleton(create_session_factory, engine)
     memory_store = providers.Singleton(MemoryStore)
     token_cipher = providers.Singleton(make_token_cipher, settings)
+    # Told by every unit of work that commits content; the public columns cache reads it.
+    content_changes: providers.Provider[ContentChanges] = providers.Singleton(
+        lambda s: make_content_changes(s.storage, s.redis_url, s.redis_namespace, s.data_dir), settings
+    )
+    columns_cache = providers.Singleton(GenerationCache, max_entries=64, max_age_seconds=30.0)
     uow: providers.Provider[UnitOfWork] = providers.Selector(
         settings.provided.storage,
-        sql=providers.Factory(SqlUnitOfWork, session_factory=session_factory, cipher=token_cipher),
-        memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
+        sql=providers.Factory(
+            SqlUnitOfWork,
+            session_factory=session_factory,
+            cipher=token_cipher,
+            on_content_commit=content_changes.provided.bump,
+        ),
+        memory=providers.Factory(MemoryUnitOfWork, store=memory_store, on_content_commit=content_changes.provided.bump),
     )
     database_check: providers.Provider[Callable[[], tuple[bool, str]]] = providers.Selector(
         settings.provided.storage,

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # and how long a dead holder keeps a lock (the Redis lock lease, renewed while its holder lives).
     dead_worker_seconds: float = Field(default=60, ge=1, le=3600)
     lock_lease_seconds: float = Field(default=30, gt=0, le=3600)
+    http_server: Literal["granian", "uvicorn"] = Field(
+        default="granian", description="the HTTP server of `changple serve` (docs/performance.md, HTTP)"
+    )
 
     # Providers. "auto" picks the real provider when its key is set, else the offline one.
     summarizer: Literal["auto", "gemini", "offline", "memory"] = "auto"

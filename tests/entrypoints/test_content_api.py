@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from litestar.testing import TestClient
 from PIL import Image
 
 from changple_adapters.sql.migrations import upgrade_database
+from changple_domain.use_cases import content_library as library
 from changple_domain.use_cases.accounts import delete_account
 from changple_entrypoints.containers import Container, build_container
 from changple_entrypoints.http.app import create_app
@@ -337,3 +339,39 @@ def test_pages_of_columns_are_newest_first(admin: Client, anonymous: Client, con
     rest = anonymous.get(f"{CONTENT}columns/", params={"limit": 2, "offset": 2}).json()
     assert [c["id"] for c in rest["items"]] == [ids[0]]
     assert anonymous.get(f"{CONTENT}columns/", params={"limit": 0}).status_code == 400
+
+
+def test_the_cached_public_list_follows_every_upload_publish_edit_and_delete(
+    admin: Client, anonymous: Client, container: Container
+) -> None:
+    def listed() -> list[tuple[int, str, bool]]:
+        answer = anonymous.get(f"{CONTENT}columns/")
+        assert answer.status_code == 200
+        return [(c["id"], c["title"], c["is_preferred"]) for c in answer.json()["items"]]
+
+    assert listed() == []
+    accepted = upload(admin, notion_export(), title="첫 칼럼")
+    assert listed() == []  # processing: not public yet, and the upload itself changed the generation
+    drain(container)  # the worker publishes
+    content_id = accepted.json()["id"]
+    assert listed() == [(content_id, "첫 칼럼", False)]
+    assert admin.patch(f"{CONTENT}{content_id}/", json={"title": "고친 제목", "is_preferred": True}).status_code == 200
+    assert listed() == [(content_id, "고친 제목", True)]
+    # Another process on the same data directory (the CLI) edits: this process sees it too.
+    other = build_container(container.settings())
+    library.update_content(content_id, uow=other.uow(), now=datetime.now(UTC), title="다른 프로세스")
+    assert listed() == [(content_id, "다른 프로세스", True)]
+    assert admin.delete(f"{CONTENT}{content_id}/").status_code == 204
+    assert listed() == []
+    # Admins asking for another state are never answered from the public cache.
+    assert admin.get(f"{CONTENT}columns/", params={"state": "processing"}).json()["items"] == []
+    assert anonymous.get(f"{CONTENT}columns/", params={"state": "failed"}).status_code == 401
+
+
+def test_the_cached_list_is_the_same_json_as_the_encoded_page(anonymous: Client, container: Container) -> None:
+    first = anonymous.get(f"{CONTENT}columns/", params={"limit": 3})
+    again = anonymous.get(f"{CONTENT}columns/", params={"limit": 3})
+    assert first.headers["content-type"] == "application/json"
+    assert first.content == again.content
+    assert first.json() == {"items": [], "total": 0, "limit": 3, "offset": 0}
+    assert len(container.columns_cache()) == 1

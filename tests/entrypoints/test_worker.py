@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 
 from changple_adapters.local.sample import load_sample
 from changple_adapters.sql.migrations import upgrade_database
@@ -18,7 +17,7 @@ from changple_entrypoints.containers import Container, build_container
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker
-from tests.services import require_service
+from tests.services import reachable_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -48,11 +47,7 @@ def test_unknown_task_is_refused(container: Container) -> None:
 
 @pytest.fixture
 def redis_container(tmp_path: Path) -> Container:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        require_service("redis", f"Redis at {REDIS_URL} is not reachable: {exc}")
+    client = reachable_redis(REDIS_URL)
     namespace = f"changple-test-{uuid.uuid4().hex[:8]}"
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,

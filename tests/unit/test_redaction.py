@@ -37,3 +37,21 @@ def test_the_filter_rewrites_uvicorn_access_records() -> None:
     assert RedactSecretsFilter().filter(record) is True
     assert "secret" not in record.getMessage()
     assert record.getMessage() == '127.0.0.1:5000 - "GET /cb/?code=***&state=*** HTTP/1.1" 303'
+
+
+def test_the_filter_rewrites_granian_access_records() -> None:
+    fields = {"addr": "127.0.0.1", "method": "GET", "path": "/cb", "query_string": "code=secret&x=1", "status": 303}
+    record = logging.LogRecord(
+        "granian.access", logging.INFO, __file__, 1, '%(addr)s "%(method)s %(target)s" %(status)d', None, None
+    )
+    record.args = fields  # what logging keeps when the only argument is a mapping, as granian logs
+    assert RedactSecretsFilter().filter(record) is True
+    assert record.getMessage() == '127.0.0.1 "GET /cb?code=***&x=1" 303'
+    assert record.args["query_string"] == "code=***&x=1"  # type: ignore[call-overload,index]
+
+
+def test_a_granian_record_without_a_query_shows_the_bare_path() -> None:
+    record = logging.LogRecord("granian.access", logging.INFO, __file__, 1, "%(target)s", None, None)
+    record.args = {"path": "/api/health", "query_string": ""}
+    RedactSecretsFilter().filter(record)
+    assert record.getMessage() == "/api/health"

@@ -7,6 +7,7 @@ as a database's unique constraint would. Foreign keys are settled on the merged 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -70,8 +71,11 @@ class MemoryStore:
 
 
 class MemoryUnitOfWork(UnitOfWork):
-    def __init__(self, store: MemoryStore | None = None) -> None:
+    def __init__(
+        self, store: MemoryStore | None = None, *, on_content_commit: Callable[[], None] | None = None
+    ) -> None:
         self.store = store or MemoryStore()
+        self._on_content_commit = on_content_commit  # told after a commit that wrote content
         self._base: MemoryTables | None = None
         self._staged: MemoryTables | None = None
 
@@ -113,6 +117,7 @@ class MemoryUnitOfWork(UnitOfWork):
             self._check_conflicts(staged, committed)
             merged = committed.copy()  # the shared store changes only once everything below passed
             written: dict[str, set[object]] = {}
+            contents_deleted = bool(base.contents.keys() - staged.contents.keys())
             for name in _TABLES:
                 before: dict[Any, Any] = getattr(base, name)
                 target: dict[Any, Any] = getattr(merged, name)
@@ -127,6 +132,8 @@ class MemoryUnitOfWork(UnitOfWork):
             settle_references(merged, written)
             self.store.tables = merged
         self._begin()
+        if self._on_content_commit is not None and (written["contents"] or contents_deleted):
+            self._on_content_commit()
 
     @staticmethod
     def _check_conflicts(staged: MemoryTables, committed: MemoryTables) -> None:

@@ -28,6 +28,8 @@ SESSIONS: Table = ChatSessionRow.__table__  # type: ignore[assignment]
 MESSAGES: Table = ChatMessageRow.__table__  # type: ignore[assignment]
 
 _IDS_PER_QUERY = 1000
+# Session.info key: this transaction wrote content, so the unit of work tells its listener on commit.
+CONTENTS_WRITTEN = "changple_contents_written"
 
 
 @contextmanager
@@ -66,6 +68,7 @@ class SqlContentRepository(ContentRepository):
     @translate_errors
     def add(self, new: NewContent) -> NotionContent:
         values = _content_values(new.with_id(0))  # the database chooses the id
+        self._session.info[CONTENTS_WRITTEN] = True
         with _parent_must_exist(self._session, f"no user with id {new.uploaded_by} to upload content"):
             content_id = self._session.execute(insert(CONTENTS).values(**values).returning(CONTENTS.c.id)).scalar_one()
         return new.with_id(content_id)
@@ -73,6 +76,7 @@ class SqlContentRepository(ContentRepository):
     @translate_errors
     def save(self, content: NotionContent) -> None:
         statement = update(CONTENTS).where(CONTENTS.c.id == content.id).values(**_content_values(content))
+        self._session.info[CONTENTS_WRITTEN] = True
         with _parent_must_exist(self._session, f"no user with id {content.uploaded_by} to upload content"):
             result = self._session.execute(statement)
         if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -130,6 +134,7 @@ class SqlContentRepository(ContentRepository):
 
     @translate_errors
     def delete(self, content_id: int) -> bool:
+        self._session.info[CONTENTS_WRITTEN] = True
         result = self._session.execute(delete(CONTENTS).where(CONTENTS.c.id == content_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

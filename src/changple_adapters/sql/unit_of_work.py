@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -10,7 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from changple_adapters.sql._support import is_unavailable, unavailable
 from changple_adapters.sql.accounts import SqlRevocationRepository, SqlServiceTokenRepository, SqlUserRepository
-from changple_adapters.sql.content import SqlChatRepository, SqlContentRepository, SqlContentViewRepository
+from changple_adapters.sql.content import (
+    CONTENTS_WRITTEN,
+    SqlChatRepository,
+    SqlContentRepository,
+    SqlContentViewRepository,
+)
 from changple_adapters.sql.repositories import (
     SqlAuthorRepository,
     SqlBatchJobRepository,
@@ -28,9 +34,16 @@ from changple_domain.ports import UnitOfWork
 class SqlUnitOfWork(UnitOfWork):
     """Opens a fresh session on entry; leaving the block without `commit()` rolls everything back."""
 
-    def __init__(self, session_factory: sessionmaker[Session], *, cipher: TokenCipher | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        cipher: TokenCipher | None = None,
+        on_content_commit: Callable[[], None] | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._cipher = cipher  # for provider tokens; without it those columns refuse to be touched
+        self._on_content_commit = on_content_commit  # told after a commit that wrote content
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
@@ -78,6 +91,7 @@ class SqlUnitOfWork(UnitOfWork):
         return self._session
 
     def commit(self) -> None:
+        wrote_content = self.session.info.pop(CONTENTS_WRITTEN, False)
         try:
             self.session.commit()
         except sa_exc.IntegrityError as exc:
@@ -88,6 +102,9 @@ class SqlUnitOfWork(UnitOfWork):
                 self.session.rollback()
                 raise unavailable(exc) from exc
             raise
+        if wrote_content and self._on_content_commit is not None:
+            self._on_content_commit()
 
     def rollback(self) -> None:
+        self.session.info.pop(CONTENTS_WRITTEN, None)
         self.session.rollback()

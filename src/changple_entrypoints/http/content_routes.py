@@ -11,9 +11,10 @@ from typing import Annotated, Any, BinaryIO, cast
 import anyio.to_thread
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.enums import RequestEncodingType
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.openapi import ResponseSpec
 from litestar.params import Body, FromPath, JSONBody, QueryParameter, SkipValidation
+from litestar.serialization import encode_json, get_serializer
 
 from changple_domain.errors import InvalidInput, NotFound
 from changple_domain.model.access import Caller, Scope
@@ -167,15 +168,27 @@ def _page(page: library.ContentPage, services: Container) -> ContentPageRead:
     responses={403: ResponseSpec(ErrorRead, description="`state` was given by someone who is not an admin.")},
 )
 def list_columns(
+    request: AnyRequest,
     services: Services,
     caller: CallerDep,
     state_filter: Annotated[ContentState | None, QueryParameter(name="state", description="admins only")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> ContentPageRead:
+) -> Response[ContentPageRead]:
     state = state_filter or ContentState.PUBLISHED
-    page = library.list_content(uow=services.uow(), state=state, limit=limit, offset=offset, viewer=caller)
-    return _page(page, services)
+    if state is not ContentState.PUBLISHED:
+        page = library.list_content(uow=services.uow(), state=state, limit=limit, offset=offset, viewer=caller)
+        return Response(_page(page, services))
+    # The published list is the same for every caller: kept, encoded, until content changes.
+    cache, generation = services.columns_cache(), services.content_changes().current()
+    body = cache.get((limit, offset), generation) if generation is not None else None
+    if body is None:
+        page = library.list_content(uow=services.uow(), limit=limit, offset=offset, viewer=caller)
+        body = encode_json(_page(page, services), get_serializer(request.route_handler.resolve_type_encoders()))
+        if generation is not None:
+            cache.put((limit, offset), generation, body)
+    # The bytes are a ContentPageRead already encoded; the annotation keeps it in the OpenAPI schema.
+    return cast("Response[ContentPageRead]", Response(body, media_type=MediaType.JSON))
 
 
 @get("/preferred/", sync_to_thread=True, summary="Published columns the editors prefer, newest first")
