@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, Table, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -312,19 +313,27 @@ def _run(row: PipelineRunRow) -> PipelineRun:
     return PipelineRun.model_validate({"id": row.id, "stages": row.stages, **{n: getattr(row, n) for n in _RUN_FIELDS}})
 
 
+RUNS: Table = PipelineRunRow.__table__  # type: ignore[assignment]
+
+
 class SqlPipelineRunRepository(PipelineRunRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
 
     @translate_errors
     def add(self, run: PipelineRun) -> None:
-        taken = AlreadyExists(f"pipeline run '{run.key}' already exists")
-        if self._session.get(PipelineRunRow, run.id) is not None or self._by_key(run.key) is not None:
-            raise taken
+        """One `INSERT ... ON CONFLICT DO NOTHING`: a taken id or key writes nothing and says so, with no
+        read before and no savepoint around it (an API trigger starts a run per request)."""
         row = PipelineRunRow(id=run.id)
         _fill_run(row, run)
-        with _unique(self._session, taken):
-            self._session.add(row)
+        table = RUNS
+        values = {column.key: getattr(row, column.key) for column in table.columns}
+        dialect = self._session.get_bind().dialect.name
+        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT SQLAlchemy sent this way.
+        if self._session.execute(statement).first() is None:
+            raise AlreadyExists(f"pipeline run '{run.key}' already exists")
 
     @translate_errors
     def save(self, run: PipelineRun) -> None:

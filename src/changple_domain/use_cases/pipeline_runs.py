@@ -26,11 +26,8 @@ class StartedRun(BaseModel):
 def start_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock) -> StartedRun:
     """Create the run for `cmd.key`, or return the one that already holds that key. Two callers
     racing on one key both end with the same run: the loser's insert fails on the unique key."""
-    with uow:
-        existing = uow.runs.get_by_key(cmd.key)
-        if existing is not None:
-            return StartedRun(run=existing, created=False)
-        run = PipelineRun(id=f"run-{uuid4().hex}", key=cmd.key, trigger=cmd.trigger, started_at=clock.now())
+    run = PipelineRun(id=f"run-{uuid4().hex}", key=cmd.key, trigger=cmd.trigger, started_at=clock.now())
+    with uow:  # insert first: a new key (every API trigger) costs one write, a taken one a read more
         try:
             uow.runs.add(run)
             uow.commit()
