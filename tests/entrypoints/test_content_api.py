@@ -22,6 +22,7 @@ from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker
 from tests.entrypoints.callers import as_admin
+from tests.entrypoints.openapi import documented
 from tests.entrypoints.readers import Reader, make_user, reader_client
 from tests.fixtures.uploads import HOSTILE_LIMITS, HostileUpload, hostile_uploads, notion_export, png_bytes
 
@@ -246,6 +247,39 @@ def test_malformed_upload_requests_get_a_clear_400_or_413(admin: Client, contain
     assert too_big.status_code in (400, 413)
     assert too_big.json()["error"] in ("invalid_input", "too_large")
     assert stored_files(container) == []
+
+
+def _form(*parts: bytes) -> tuple[bytes, dict[str, str]]:
+    boundary = "fuzz-boundary"
+    body = b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+    return body + b"--" + boundary.encode() + b"--\r\n", {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+@pytest.mark.parametrize(
+    "title_part",
+    [
+        b'Content-Disposition: form-data; name="title"\r\n\r\n\xff\xfe not utf-8',
+        b'Content-Disposition: form-data; name="title"\r\nContent-Type: text/plain; charset=x-nothing\r\n\r\nx',
+    ],
+    ids=["bytes-not-utf8", "unknown-charset"],
+)
+def test_a_form_field_that_is_not_text_is_a_400_not_a_500(
+    admin: Client, container: Container, title_part: bytes
+) -> None:
+    """Found by the fuzzer: Litestar's form parser let the decoding error through as a 500."""
+    archive = b'Content-Disposition: form-data; name="file"; filename="e.zip"\r\nContent-Type: application/zip\r\n\r\n'
+    body, headers = _form(title_part, archive + notion_export())
+    answer = admin.post(CONTENT, content=body, headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "invalid_input"
+    assert "UTF-8" in answer.json()["detail"]
+    assert stored_files(container) == []
+
+
+def test_state_given_by_a_visitor_is_a_documented_401(anonymous: Client) -> None:
+    """Found by the fuzzer: the 401 was answered but the schema listed only 403."""
+    assert anonymous.get(f"{CONTENT}columns/", params={"state": "failed"}).status_code == 401
+    assert {"401", "403"} <= set(documented(anonymous, "GET", "/api/v1/content/columns"))
 
 
 # --- readers ------------------------------------------------------------------------------------

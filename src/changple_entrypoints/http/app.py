@@ -11,7 +11,7 @@ from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, SkipValidation
 
@@ -22,9 +22,9 @@ from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
-from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
+from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
-from changple_entrypoints.http.schemas import HealthRead, PostRead, ReadinessRead
+from changple_entrypoints.http.schemas import ErrorRead, HealthRead, PostRead, ReadinessRead
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -61,7 +61,12 @@ def ready(readiness_checks: Checks) -> Response[Any]:
     return Response(ReadinessRead(status="ready", checks=checks))
 
 
-@get("/api/v1/posts/{article_id:int}/", tags=["posts"], sync_to_thread=True)
+@get(
+    "/api/v1/posts/{article_id:int}/",
+    tags=["posts"],
+    sync_to_thread=True,
+    responses={404: ResponseSpec(ErrorRead, description="No post has this article id.")},
+)
 def get_post(article_id: FromPath[int], uow: Uow) -> PostRead:
     with uow:
         found = uow.posts.get(article_id)
@@ -102,7 +107,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         if settings.cors_origins
         else None
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
@@ -149,3 +154,5 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         ),
         lifespan=[lifespan],
     )
+    document_error_bodies(app)
+    return app

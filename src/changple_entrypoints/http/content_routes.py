@@ -84,9 +84,23 @@ def _read(content: NotionContent, services: Container) -> ContentRead:
 # --- admins -------------------------------------------------------------------------------------
 
 
+async def read_form_as_text(request: AnyRequest) -> None:
+    """Litestar decodes each text part of a multipart form as UTF-8 (or the part's own charset) and
+    lets a part that is not become a 500: read the form first, so that such a request is a 400 that
+    says what to send. The parsed form is kept on the request, so it is not read twice."""
+    try:
+        await request.form()
+    except (UnicodeDecodeError, LookupError) as exc:  # bytes that are not the charset, or no such charset
+        raise InvalidInput(
+            "a form field is not UTF-8 text: send `title`, `description` and `is_preferred` as UTF-8, "
+            "and the zip and the thumbnail as file parts (with a filename)"
+        ) from exc
+
+
 @post(
     "/",
     **ADMIN_ONLY,
+    before_request=read_form_as_text,
     status_code=202,
     summary="Upload a Notion export (zip); it is processed in the background",
     description="Multipart form: `title`, `file` (the zip from Notion's Export → HTML), optional "
@@ -164,7 +178,10 @@ def _page(page: library.ContentPage, services: Container) -> ContentPageRead:
     sync_to_thread=True,
     summary="Published columns, newest first",
     description="Admins may pass `state` to see content still processing or refused.",
-    responses={403: ResponseSpec(ErrorRead, description="`state` was given by someone who is not an admin.")},
+    responses={
+        401: ResponseSpec(ErrorRead, description="`state` was given by someone not signed in."),
+        403: ResponseSpec(ErrorRead, description="`state` was given by someone who is not an admin."),
+    },
 )
 def list_columns(
     services: Services,
