@@ -276,6 +276,19 @@ def test_a_form_field_that_is_not_text_is_a_400_not_a_500(
     assert stored_files(container) == []
 
 
+def test_ids_and_offsets_no_store_can_hold_are_a_400_not_a_500(anonymous: Client) -> None:
+    """Found by the fuzzer: an id past 2**63 reached SQLite, which overflowed into a 500."""
+    too_big = 2**63
+    for answer in (
+        anonymous.post(f"{CONTENT}attachment/", json={"content_ids": [1, too_big]}),
+        anonymous.get(f"{CONTENT}{too_big}/"),
+        anonymous.get(f"{CONTENT}columns/", params={"offset": too_big}),
+    ):
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"] == "invalid_input"
+    assert anonymous.get(f"{CONTENT}{2**63 - 1}/").status_code == 404  # the largest id is merely unknown
+
+
 def test_state_given_by_a_visitor_is_a_documented_401(anonymous: Client) -> None:
     """Found by the fuzzer: the 401 was answered but the schema listed only 403."""
     assert anonymous.get(f"{CONTENT}columns/", params={"state": "failed"}).status_code == 401

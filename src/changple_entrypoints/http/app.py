@@ -13,7 +13,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import FromPath, SkipValidation
+from litestar.params import SkipValidation
 
 from changple_domain.errors import NotFound
 from changple_domain.ports import UnitOfWork
@@ -24,7 +24,7 @@ from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
-from changple_entrypoints.http.schemas import ErrorRead, HealthRead, PostRead, ReadinessRead
+from changple_entrypoints.http.schemas import ErrorRead, HealthRead, IdPath, PostRead, ReadinessRead
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -67,7 +67,7 @@ def ready(readiness_checks: Checks) -> Response[Any]:
     sync_to_thread=True,
     responses={404: ResponseSpec(ErrorRead, description="No post has this article id.")},
 )
-def get_post(article_id: FromPath[int], uow: Uow) -> PostRead:
+def get_post(article_id: IdPath, uow: Uow) -> PostRead:
     with uow:
         found = uow.posts.get(article_id)
     if found is None:

@@ -23,7 +23,7 @@ from changple_domain.use_cases.scan_cafe import ScanCafe, start_scan
 from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
-from changple_entrypoints.http.schemas import ErrorRead
+from changple_entrypoints.http.schemas import ErrorRead, IdPath
 
 Uow = NamedDependency[SkipValidation[UnitOfWork]]
 Queue = NamedDependency[SkipValidation[TaskQueue]]
@@ -148,7 +148,7 @@ def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
     sync_to_thread=True,
     summary="One post's trail: hashes, stage attempts and errors, status, the batches that carried it",
 )
-def get_post_trail(article_id: FromPath[int], services: Services) -> PostTrail:
+def get_post_trail(article_id: IdPath, services: Services) -> PostTrail:
     return post_trail(article_id, uow=services.uow(), policy=services.ingestion_policy())
 
 
