@@ -211,6 +211,7 @@ def test_uploads_and_edits_are_for_admins_only(anonymous: Client, reader: Reader
 # --- refusals -----------------------------------------------------------------------------------
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("hostile", hostile_uploads(), ids=lambda h: h.name)
 def test_hostile_uploads_are_refused_with_the_reason_and_leave_nothing(
     hostile: HostileUpload, admin: Client, container: Container
@@ -231,6 +232,7 @@ def test_hostile_uploads_are_refused_with_the_reason_and_leave_nothing(
     assert stored_files(container) == []
 
 
+@pytest.mark.hostile
 def test_malformed_upload_requests_get_a_clear_400_or_413(admin: Client, container: Container) -> None:
     no_file = admin.post(CONTENT, data={"title": "제목"}, files={"other": ("x.txt", b"x", "text/plain")})
     assert no_file.status_code == 400
@@ -255,6 +257,7 @@ def _form(*parts: bytes) -> tuple[bytes, dict[str, str]]:
     return body + b"--" + boundary.encode() + b"--\r\n", {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize(
     "title_part",
     [
@@ -276,6 +279,7 @@ def test_a_form_field_that_is_not_text_is_a_400_not_a_500(
     assert stored_files(container) == []
 
 
+@pytest.mark.hostile
 def test_ids_and_offsets_no_store_can_hold_are_a_400_not_a_500(anonymous: Client) -> None:
     """Found by the fuzzer: an id past 2**63 reached SQLite, which overflowed into a 500."""
     too_big = 2**63

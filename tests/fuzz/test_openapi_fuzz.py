@@ -57,6 +57,8 @@ from tests.entrypoints.live_app import free_port
 from tests.fuzz.callers import CALLERS, make_caller
 from tests.fuzz.seed import Seeded, restore, seed
 
+pytestmark = pytest.mark.hostile  # the hostile-input corpus: `pytest -m hostile`
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # The issue asks for at least 1,000 generated requests across the callers: each sends its share.
 MINIMUM_REQUESTS = 1000
