@@ -198,6 +198,7 @@ def test_over_limit_packing_is_refused_before_anything_is_sent(subject: Subject,
 # --- scriptable failures (memory fake and OpenAI emulator) -------------------------------------
 
 
+@pytest.mark.hostile
 def test_failing_lines_come_back_as_error_results(scriptable: Subject) -> None:
     requests = requests_for()
     failing = request_key(requests[1].article_id, requests[1].content_hash)
@@ -229,6 +230,7 @@ def test_a_batch_that_ends_badly_without_output_has_no_results(scriptable: Subje
     assert list(scriptable.embedder.results(provider_job_id)) == []
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("final", ["expired", "cancelled"])
 def test_a_partial_batch_gives_its_first_half_and_errors_for_the_rest(scriptable: Subject, final: str) -> None:
     requests = requests_for()

@@ -130,6 +130,7 @@ def test_an_empty_batch_is_invalid(harness: Harness) -> None:
 # --- scriptable implementations (memory, gemini) ------------------------------------------------
 
 
+@pytest.mark.hostile
 def test_a_failed_request_is_a_result_not_an_exception(scripted: Harness) -> None:
     requests = sample_requests()
     scripted.script(request_errors={key_of(requests[1])})
@@ -144,6 +145,7 @@ def test_a_failed_request_is_a_result_not_an_exception(scripted: Harness) -> Non
     assert (status.completed_requests, status.failed_requests) == (len(requests) - 1, 1)
 
 
+@pytest.mark.hostile
 def test_malformed_model_json_becomes_an_error_result(scripted: Harness) -> None:
     requests = sample_requests()
     scripted.script(malformed_keys={key_of(requests[0])})

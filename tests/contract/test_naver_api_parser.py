@@ -73,6 +73,7 @@ def test_error_codes_and_their_messages_are_classified(status: int, payload: obj
     assert result.post is None
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize(
     ("status", "payload", "said"),
     [
@@ -89,6 +90,7 @@ def test_anything_else_is_an_error_with_what_came_back(status: int, payload: obj
     assert said in (result.reason or "")
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize(
     ("path", "value", "missing"),
     [

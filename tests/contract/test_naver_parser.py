@@ -175,6 +175,7 @@ def test_dates_are_read_as_kst_to_the_minute(shown: str, expected: datetime) -> 
     assert post.published_at == expected
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("shown", ["2024.13.40. 25:99", "어제", ""])
 def test_an_unreadable_date_is_an_error_not_a_post(shown: str) -> None:
     found = _corpus(1001)
@@ -184,6 +185,7 @@ def test_an_unreadable_date_is_an_error_not_a_post(shown: str) -> None:
     assert result.reason == "unknown article layout: no date found"
 
 
+@pytest.mark.hostile
 def test_missing_pieces_are_named_in_the_reason() -> None:
     found = _corpus(1001)
     no_author = pages.new_skin(found).replace('class="nickname"', 'class="nick"')
@@ -203,6 +205,7 @@ def test_a_login_address_or_form_means_the_session_must_be_renewed() -> None:
         assert "storage_state" in (result.reason or "")
 
 
+@pytest.mark.hostile
 def test_keywords_decide_an_error_page_and_unknown_wording_stays_an_error() -> None:
     said = {
         "이 게시글은 삭제되었습니다": ScrapeOutcome.DELETED,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from changple_adapters.naver import parse_article_api, parse_article_html
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from tests.fixtures.naver_cafe import pages
 from tests.fixtures.naver_cafe.corpus import ARTICLES, all_ids
+
+pytestmark = pytest.mark.hostile  # the hostile-input corpus: `pytest -m hostile`
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DOCUMENTS = [doc for i in all_ids() if (doc := pages.frame_document(i)) is not None] + [

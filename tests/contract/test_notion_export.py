@@ -47,6 +47,7 @@ def assert_no_metadata(data: bytes) -> None:
     assert not {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment"} & set(image.info)
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("upload", HOSTILE, ids=[upload.name for upload in HOSTILE])
 def test_a_hostile_upload_is_refused_with_its_reason_at_its_stage(upload: uploads.HostileUpload) -> None:
     if upload.stage == "check":
@@ -63,6 +64,7 @@ def test_a_hostile_upload_is_refused_with_its_reason_at_its_stage(upload: upload
     assert refused.value.detail
 
 
+@pytest.mark.hostile
 def test_the_hostile_corpus_covers_every_refusal() -> None:
     at_check = {upload.reason for upload in HOSTILE if upload.stage == "check"}
     at_process = {upload.reason for upload in HOSTILE if upload.stage == "process"}
@@ -79,6 +81,7 @@ class Unseekable(io.BytesIO):
         return False
 
 
+@pytest.mark.hostile
 def test_uploads_are_held_to_the_upload_limit_even_when_they_cannot_seek() -> None:
     data = notion_export()
     assert processor.check(Unseekable(data), UploadLimits(max_upload_bytes=len(data))).html_files == 1
@@ -88,6 +91,7 @@ def test_uploads_are_held_to_the_upload_limit_even_when_they_cannot_seek() -> No
         assert refused.value.reason == "too_large"
 
 
+@pytest.mark.hostile
 def test_the_bounded_reader_counts_real_bytes_whatever_was_declared() -> None:
     limits = UploadLimits(max_total_bytes=3 * uploads.MIB, max_compression_ratio=10)
 
@@ -189,6 +193,7 @@ def test_a_page_without_images_gets_a_generated_card() -> None:
     assert [opened(thumb.data).size for thumb in (result.thumbnail, small) if thumb] == [(640, 360), (320, 180)]
 
 
+@pytest.mark.hostile
 def test_a_bad_thumbnail_is_refused() -> None:
     with pytest.raises(UnsafeUpload) as refused:
         process(notion_export(), thumbnail=b"not an image at all")
@@ -198,6 +203,7 @@ def test_a_bad_thumbnail_is_refused() -> None:
     assert refused.value.reason == "image_bomb"
 
 
+@pytest.mark.hostile
 def test_the_xss_export_is_defused_while_content_stays() -> None:
     result = process(uploads.xss_export())
     lowered = result.html.lower()

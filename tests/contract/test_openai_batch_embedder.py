@@ -133,6 +133,7 @@ def test_an_unknown_key_is_rejected_without_showing_it(emulator: OpenAIEmulator)
     assert "sk-wrong-but-secret-123" not in str(raised.value)
 
 
+@pytest.mark.hostile
 def test_vectors_of_the_wrong_size_become_error_results(
     emulator: OpenAIEmulator, embedder: OpenAIBatchEmbedder
 ) -> None:
@@ -201,6 +202,7 @@ def test_the_emulator_walks_a_batch_through_every_status(emulator: OpenAIEmulato
     assert len(output["response"]["body"]["data"][0]["embedding"]) == 1536  # the model's native size
 
 
+@pytest.mark.hostile
 def test_the_emulator_fails_an_over_limit_batch_with_line_errors(
     emulator: OpenAIEmulator, embedder: OpenAIBatchEmbedder
 ) -> None:
@@ -231,6 +233,7 @@ def test_the_emulator_fails_an_over_limit_batch_with_line_errors(
     assert list(embedder.results(batch.id)) == []
 
 
+@pytest.mark.hostile
 def test_an_empty_input_fails_only_its_line(emulator: OpenAIEmulator, embedder: OpenAIBatchEmbedder) -> None:
     """Per-request errors come back with a non-200 status in the error file; the adapter keeps the reason."""
     requests = [

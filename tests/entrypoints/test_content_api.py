@@ -24,6 +24,7 @@ from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker
 from tests.entrypoints.callers import as_admin
+from tests.entrypoints.openapi import documented
 from tests.entrypoints.readers import Reader, make_user, reader_client
 from tests.fixtures.uploads import HOSTILE_LIMITS, HostileUpload, hostile_uploads, notion_export, png_bytes
 
@@ -212,6 +213,7 @@ def test_uploads_and_edits_are_for_admins_only(anonymous: Client, reader: Reader
 # --- refusals -----------------------------------------------------------------------------------
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("hostile", hostile_uploads(), ids=lambda h: h.name)
 def test_hostile_uploads_are_refused_with_the_reason_and_leave_nothing(
     hostile: HostileUpload, admin: Client, container: Container
@@ -232,6 +234,7 @@ def test_hostile_uploads_are_refused_with_the_reason_and_leave_nothing(
     assert stored_files(container) == []
 
 
+@pytest.mark.hostile
 def test_malformed_upload_requests_get_a_clear_400_or_413(admin: Client, container: Container) -> None:
     no_file = admin.post(CONTENT, data={"title": "제목"}, files={"other": ("x.txt", b"x", "text/plain")})
     assert no_file.status_code == 400
@@ -248,6 +251,54 @@ def test_malformed_upload_requests_get_a_clear_400_or_413(admin: Client, contain
     assert too_big.status_code in (400, 413)
     assert too_big.json()["error"] in ("invalid_input", "too_large")
     assert stored_files(container) == []
+
+
+def _form(*parts: bytes) -> tuple[bytes, dict[str, str]]:
+    boundary = "fuzz-boundary"
+    body = b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+    return body + b"--" + boundary.encode() + b"--\r\n", {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(
+    "title_part",
+    [
+        b'Content-Disposition: form-data; name="title"\r\n\r\n\xff\xfe not utf-8',
+        b'Content-Disposition: form-data; name="title"\r\nContent-Type: text/plain; charset=x-nothing\r\n\r\nx',
+    ],
+    ids=["bytes-not-utf8", "unknown-charset"],
+)
+def test_a_form_field_that_is_not_text_is_a_400_not_a_500(
+    admin: Client, container: Container, title_part: bytes
+) -> None:
+    """Found by the fuzzer: Litestar's form parser let the decoding error through as a 500."""
+    archive = b'Content-Disposition: form-data; name="file"; filename="e.zip"\r\nContent-Type: application/zip\r\n\r\n'
+    body, headers = _form(title_part, archive + notion_export())
+    answer = admin.post(CONTENT, content=body, headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "invalid_input"
+    assert "UTF-8" in answer.json()["detail"]
+    assert stored_files(container) == []
+
+
+@pytest.mark.hostile
+def test_ids_and_offsets_no_store_can_hold_are_a_400_not_a_500(anonymous: Client) -> None:
+    """Found by the fuzzer: an id past 2**63 reached SQLite, which overflowed into a 500."""
+    too_big = 2**63
+    for answer in (
+        anonymous.post(f"{CONTENT}attachment/", json={"content_ids": [1, too_big]}),
+        anonymous.get(f"{CONTENT}{too_big}/"),
+        anonymous.get(f"{CONTENT}columns/", params={"offset": too_big}),
+    ):
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"] == "invalid_input"
+    assert anonymous.get(f"{CONTENT}{2**63 - 1}/").status_code == 404  # the largest id is merely unknown
+
+
+def test_state_given_by_a_visitor_is_a_documented_401(anonymous: Client) -> None:
+    """Found by the fuzzer: the 401 was answered but the schema listed only 403."""
+    assert anonymous.get(f"{CONTENT}columns/", params={"state": "failed"}).status_code == 401
+    assert {"401", "403"} <= set(documented(anonymous, "GET", "/api/v1/content/columns"))
 
 
 # --- readers ------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from changple_entrypoints.http.app import create_app
 from changple_entrypoints.http.errors import status_for
 from changple_entrypoints.sample_data import load_sample_into_store
 from changple_entrypoints.settings import Settings
+from tests.entrypoints.openapi import documented
 
 
 def test_health_answers_ok(client: TestClient) -> None:  # type: ignore[type-arg]
@@ -72,6 +73,32 @@ def test_post_read_and_404_shape(client: TestClient, container: Container) -> No
     missing = client.get("/api/v1/posts/999999999/")
     assert missing.status_code == 404
     assert missing.json() == {"error": "not_found", "detail": "no post with article id 999999999"}
+
+
+def test_a_missing_post_is_a_documented_404(client: TestClient) -> None:  # type: ignore[type-arg]
+    """Found by the fuzzer: the 404 was answered but not in the schema."""
+    assert client.get("/api/v1/posts/999999999/").status_code == 404
+    assert documented(client, "GET", "/api/v1/posts/{article_id}")["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorRead"
+    }
+
+
+def test_every_documented_error_body_is_the_one_sent(client: TestClient) -> None:  # type: ignore[type-arg]
+    """Found by the fuzzer: Litestar documented its own 400 body (`status_code`, `detail`, `extra`)
+    on every operation with parameters, while the app answers `{"error", "detail"}`."""
+    schema = client.get("/schema/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                body = response.get("content", {}).get("application/json", {}).get("schema", {})
+                assert "status_code" not in body.get("required", []), f"{method} {path} {status}"
+    assert documented(client, "GET", "/api/v1/search")["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorRead"
+    }
+    answer = client.get("/api/v1/search/", params={"q": "가맹", "k": "many"})
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"error", "detail"}
+    assert "k" in answer.json()["detail"]
 
 
 def test_unknown_route_and_bad_path_are_json_4xx(client: TestClient) -> None:  # type: ignore[type-arg]

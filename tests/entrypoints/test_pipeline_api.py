@@ -9,6 +9,7 @@ from changple_entrypoints.containers import Container
 from changple_entrypoints.sample_data import load_sample_into_store
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker
+from tests.entrypoints.openapi import documented
 
 
 def _drain(container: Container) -> None:
@@ -66,6 +67,14 @@ def test_pipeline_endpoints_refuse_bad_input_with_4xx(client: TestClient) -> Non
     assert client.get("/api/v1/posts/424242/ingestion/").status_code == 404
     assert client.get("/api/v1/search/", params={"q": ""}).status_code == 400
     assert client.get("/api/v1/search/").status_code == 400
+
+
+def test_a_missing_batch_or_trail_is_a_documented_404(client: TestClient) -> None:  # type: ignore[type-arg]
+    """Found by the fuzzer: both answered 404, which their schemas did not list."""
+    assert client.get("/api/v1/batches/no-such-job/").status_code == 404
+    assert "404" in documented(client, "GET", "/api/v1/batches/{job_id}")
+    assert client.get("/api/v1/posts/424242/ingestion/").status_code == 404
+    assert "404" in documented(client, "GET", "/api/v1/posts/{article_id}/ingestion")
 
 
 def test_ingest_without_a_body_makes_its_own_key(client: TestClient) -> None:  # type: ignore[type-arg]

@@ -24,6 +24,8 @@ from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
 from changple_domain.use_cases.run_pipeline import PipelinePorts, pipeline_tick
 
+pytestmark = pytest.mark.hostile  # the hostile-input corpus: `pytest -m hostile`
+
 AUTHOR = "창플지기"
 BROKEN_POST = 2
 

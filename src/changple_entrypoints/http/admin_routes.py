@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Scope
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.ids import MAX_ID
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
@@ -46,7 +47,7 @@ Search = Annotated[
     QueryParameter(max_length=100, description="only names containing this, ignoring case and extra spaces"),
 ]
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="how many matching entries to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many matching entries to skip")]
 
 
 def _author(author: AllowedAuthor) -> AuthorRead:

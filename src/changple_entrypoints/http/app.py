@@ -11,9 +11,9 @@ from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import FromPath, SkipValidation
+from litestar.params import SkipValidation
 
 from changple_domain.errors import NotFound
 from changple_domain.ports import UnitOfWork
@@ -22,11 +22,11 @@ from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
-from changple_entrypoints.http.errors import EXCEPTION_HANDLERS
+from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
-from changple_entrypoints.http.schemas import HealthRead, PostRead, ReadinessRead
+from changple_entrypoints.http.schemas import ErrorRead, HealthRead, IdPath, PostRead, ReadinessRead
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -63,8 +63,13 @@ def ready(readiness_checks: Checks) -> Response[Any]:
     return Response(ReadinessRead(status="ready", checks=checks))
 
 
-@get("/api/v1/posts/{article_id:int}/", tags=["posts"], sync_to_thread=True)
-def get_post(article_id: FromPath[int], uow: Uow) -> PostRead:
+@get(
+    "/api/v1/posts/{article_id:int}/",
+    tags=["posts"],
+    sync_to_thread=True,
+    responses={404: ResponseSpec(ErrorRead, description="No post has this article id.")},
+)
+def get_post(article_id: IdPath, uow: Uow) -> PostRead:
     with uow:
         found = uow.posts.get(article_id)
     if found is None:
@@ -104,7 +109,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         if settings.cors_origins
         else None
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
@@ -154,3 +159,5 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         ),
         lifespan=[lifespan],
     )
+    document_error_bodies(app)
+    return app

@@ -48,6 +48,13 @@ USED_STATES = "naver_used_states"  # session key: hashes of states already spent
 MAX_PENDING_LOGINS = 5
 MAX_USED_STATES = 10
 
+# The routes that make us call Naver share a rate limit per client address (see auth_routers).
+RATE_LIMITED = {
+    429: ResponseSpec(
+        ErrorRead, description="Too many calls from this address: the `RateLimit-*` headers say when to try again."
+    )
+}
+
 LoginParam = Annotated[str | None, QueryParameter(max_length=2048)]
 
 
@@ -105,7 +112,11 @@ def _failure(request: AnyRequest, settings: Settings, failed: LoginFailed) -> Re
     summary="Start signing in with Naver: redirects to Naver's consent page",
     description="Keeps a single-use `state` in the visitor's session. `next` is a path on the frontend to "
     "land on afterwards. Answers 503 when Naver Login is not configured.",
-    responses={302: ResponseSpec(None, description="To Naver's authorize URL"), 503: ResponseSpec(ErrorRead)},
+    responses={
+        302: ResponseSpec(None, description="To Naver's authorize URL"),
+        503: ResponseSpec(ErrorRead),
+        **RATE_LIMITED,
+    },
 )
 async def naver_login(
     request: AnyRequest,
@@ -161,6 +172,7 @@ def _take_state(request: AnyRequest, state: str | None, *, max_age_seconds: int)
         400: ResponseSpec(ErrorRead),
         502: ResponseSpec(ErrorRead),
         503: ResponseSpec(ErrorRead),
+        **RATE_LIMITED,
     },
 )
 async def naver_callback(
@@ -244,7 +256,7 @@ async def me(caller: NamedDependency[SkipValidation[Caller]]) -> UserRead:
     description="When Naver cannot be reached the account is deleted anyway and a worker retries the "
     "revocation (`naver_revoked: false`). A repeat from another session of the same user answers "
     "`withdrawn: false`.",
-    responses=AUTH_RESPONSES,
+    responses={**AUTH_RESPONSES, **RATE_LIMITED},
 )
 async def withdraw(request: AnyRequest, caller: NamedDependency[SkipValidation[Caller]]) -> WithdrawnRead:
     user = caller.require_user()

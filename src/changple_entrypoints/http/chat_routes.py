@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
 from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Caller, Scope
+from changple_domain.model.ids import MAX_ID
 from changple_domain.use_cases import chat_history as chat
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import AUTH_RESPONSES, SIGNED_IN_ONLY, provide_caller, requires
@@ -35,9 +36,9 @@ TOKEN_ONLY: list[dict[str, list[str]]] = [{"serviceToken": []}]
 NO_SESSION = {404: ResponseSpec(ErrorRead, description="No session of yours has this nonce.")}
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="how many to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many to skip")]
 MessageLimit = Annotated[int, QueryParameter(ge=1, le=500, description="messages per page")]
-AfterId = Annotated[int, QueryParameter(ge=0, description="only messages with a larger id (the next page)")]
+AfterId = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="only messages with a larger id (the next page)")]
 
 
 @get(

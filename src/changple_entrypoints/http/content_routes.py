@@ -19,6 +19,7 @@ from litestar.serialization import encode_json, get_serializer
 from changple_domain.errors import InvalidInput, NotFound
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.content import ContentState, NotionContent
+from changple_domain.model.ids import MAX_ID
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import content_library as library
 from changple_domain.use_cases.content_uploads import UploadContent, asset_key, page_key, thumbnail_key
@@ -44,7 +45,7 @@ from changple_entrypoints.http.content_schemas import (
     ViewedContentRead,
     ViewRead,
 )
-from changple_entrypoints.http.schemas import ErrorRead
+from changple_entrypoints.http.schemas import ErrorRead, IdPath
 from changple_entrypoints.settings import Settings
 
 Uow = NamedDependency[SkipValidation[UnitOfWork]]
@@ -60,7 +61,7 @@ FILE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gi
 ANY_FILE = {200: ResponseSpec(None, description="the file", media_type="application/octet-stream")}
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="how many to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many to skip")]
 
 
 def _file_headers(settings: Settings) -> dict[str, str]:
@@ -85,9 +86,23 @@ def _read(content: NotionContent, services: Container) -> ContentRead:
 # --- admins -------------------------------------------------------------------------------------
 
 
+async def read_form_as_text(request: AnyRequest) -> None:
+    """Litestar decodes each text part of a multipart form as UTF-8 (or the part's own charset) and
+    lets a part that is not become a 500: read the form first, so that such a request is a 400 that
+    says what to send. The parsed form is kept on the request, so it is not read twice."""
+    try:
+        await request.form()
+    except (UnicodeDecodeError, LookupError) as exc:  # bytes that are not the charset, or no such charset
+        raise InvalidInput(
+            "a form field is not UTF-8 text: send `title`, `description` and `is_preferred` as UTF-8, "
+            "and the zip and the thumbnail as file parts (with a filename)"
+        ) from exc
+
+
 @post(
     "/",
     **ADMIN_ONLY,
+    before_request=read_form_as_text,
     status_code=202,
     summary="Upload a Notion export (zip); it is processed in the background",
     description="Multipart form: `title`, `file` (the zip from Notion's Export → HTML), optional "
@@ -123,9 +138,7 @@ async def upload_content(
     description=ADMIN_NOTE.strip(),
     responses={**AUTH_RESPONSES, 404: ResponseSpec(ErrorRead, description="No content has this id.")},
 )
-def update_content(
-    content_id: FromPath[int], services: Services, data: JSONBody[ContentUpdate | None] = None
-) -> ContentRead:
+def update_content(content_id: IdPath, services: Services, data: JSONBody[ContentUpdate | None] = None) -> ContentRead:
     if data is None:
         raise InvalidInput("send a JSON object with `title`, `description` and/or `is_preferred`")
     changed = library.update_content(
@@ -147,7 +160,7 @@ def update_content(
     description=ADMIN_NOTE.strip(),
     responses={**AUTH_RESPONSES, 404: ResponseSpec(ErrorRead, description="No content has this id.")},
 )
-def delete_content(content_id: FromPath[int], services: Services) -> None:
+def delete_content(content_id: IdPath, services: Services) -> None:
     library.delete_content(content_id, uow=services.uow(), storage=services.file_storage(), queue=services.task_queue())
 
 
@@ -165,7 +178,10 @@ def _page(page: library.ContentPage, services: Container) -> ContentPageRead:
     sync_to_thread=True,
     summary="Published columns, newest first",
     description="Admins may pass `state` to see content still processing or refused.",
-    responses={403: ResponseSpec(ErrorRead, description="`state` was given by someone who is not an admin.")},
+    responses={
+        401: ResponseSpec(ErrorRead, description="`state` was given by someone not signed in."),
+        403: ResponseSpec(ErrorRead, description="`state` was given by someone who is not an admin."),
+    },
 )
 def list_columns(
     request: AnyRequest,
@@ -203,7 +219,7 @@ def list_preferred(services: Services, limit: Limit = 20, offset: Offset = 0) ->
     description="Admins also see content that is processing or failed (with `failure`).",
     responses=NOT_FOUND,
 )
-def get_content(content_id: FromPath[int], services: Services, caller: CallerDep) -> ContentDetailRead:
+def get_content(content_id: IdPath, services: Services, caller: CallerDep) -> ContentDetailRead:
     content = library.get_content(content_id, uow=services.uow(), viewer=caller)
     html = services.file_storage().read(content.html_key).decode("utf-8") if content.html_key else None
     return ContentDetailRead(**_read(content, services).model_dump(), html=html, skipped=list(content.skipped))
@@ -221,7 +237,7 @@ def _file(content_id: int, key: str, media_type: str, services: Container, calle
     summary="The sanitized page as an HTML document, under a restrictive Content-Security-Policy",
     responses={**NOT_FOUND, 200: ResponseSpec(None, description="the page", media_type="text/html")},
 )
-def content_page(content_id: FromPath[int], services: Services, caller: CallerDep) -> Response[bytes]:
+def content_page(content_id: IdPath, services: Services, caller: CallerDep) -> Response[bytes]:
     return _file(content_id, page_key(content_id), "text/html; charset=utf-8", services, caller)
 
 
@@ -231,7 +247,7 @@ def content_page(content_id: FromPath[int], services: Services, caller: CallerDe
     summary="The column's thumbnail (JPEG)",
     responses={**NOT_FOUND, 200: ResponseSpec(None, description="the thumbnail", media_type="image/jpeg")},
 )
-def content_thumbnail(content_id: FromPath[int], services: Services, caller: CallerDep) -> Response[bytes]:
+def content_thumbnail(content_id: IdPath, services: Services, caller: CallerDep) -> Response[bytes]:
     return _file(content_id, thumbnail_key(content_id), "image/jpeg", services, caller)
 
 
@@ -241,9 +257,7 @@ def content_thumbnail(content_id: FromPath[int], services: Services, caller: Cal
     summary="One image of the column's page",
     responses={**NOT_FOUND, **ANY_FILE},
 )
-def content_file(
-    content_id: FromPath[int], name: FromPath[str], services: Services, caller: CallerDep
-) -> Response[bytes]:
+def content_file(content_id: IdPath, name: FromPath[str], services: Services, caller: CallerDep) -> Response[bytes]:
     media_type = FILE_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
     if media_type is None or "/" in name:
         raise NotFound(f"content {content_id} has no file {name!r}")
@@ -257,7 +271,7 @@ def content_file(
     responses=NOT_FOUND,
 )
 def recommended(
-    content_id: FromPath[int],
+    content_id: IdPath,
     services: Services,
     limit: Annotated[int, QueryParameter(ge=1, le=20, description="how many")] = 5,
 ) -> list[ContentRead]:

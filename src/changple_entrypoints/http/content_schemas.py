@@ -12,6 +12,7 @@ from changple_domain.model.chat import MAX_REFERENCES, MESSAGE_MAX, ChatRole, Ch
 from changple_domain.model.content import DESCRIPTION_MAX, TITLE_MAX, ContentState, NotionContent
 from changple_domain.use_cases.chat_history import Conversation, MessageView
 from changple_domain.use_cases.content_library import MAX_ATTACHED
+from changple_entrypoints.http.schemas import Id
 
 
 @dataclass
@@ -70,7 +71,7 @@ class ContentUpdate(BaseModel):
 
 
 class ViewCreate(BaseModel):
-    content_id: int = Field(ge=1)
+    content_id: Id
 
 
 class ViewRead(BaseModel):
@@ -90,7 +91,7 @@ class HistoryPageRead(BaseModel):
 
 
 class AttachmentCreate(BaseModel):
-    content_ids: list[int] = Field(min_length=1, max_length=MAX_ATTACHED)
+    content_ids: list[Id] = Field(min_length=1, max_length=MAX_ATTACHED)
 
 
 class AttachedTextRead(BaseModel):
@@ -163,11 +164,11 @@ class ConversationRead(BaseModel):
 class ChatMessageCreate(BaseModel):
     """What the agent records: one message of a session, for the user it names (or a visitor)."""
 
-    user_id: int | None = Field(default=None, ge=1, description="the signed-in user; null for a visitor")
+    user_id: Id | None = Field(default=None, description="the signed-in user; null for a visitor")
     role: ChatRole
     content: str = Field(min_length=1, max_length=MESSAGE_MAX)
-    attached_content_ids: list[int] = Field(default_factory=list, max_length=MAX_REFERENCES)
-    helpful_post_ids: list[int] = Field(
+    attached_content_ids: list[Id] = Field(default_factory=list, max_length=MAX_REFERENCES)
+    helpful_post_ids: list[Id] = Field(
         default_factory=list, max_length=MAX_REFERENCES, description="cafe article ids the answer drew on"
     )
 

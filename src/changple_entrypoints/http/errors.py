@@ -1,13 +1,15 @@
 """The one table from domain errors to HTTP statuses, and the JSON shape of every error:
-`{"error": code, "detail": message}`. Anything unmapped is a bug and answers 500."""
+`{"error": code, "detail": message}`, in the answers and in the OpenAPI schema. Anything unmapped
+is a bug and answers 500."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from changple_domain.errors import (
@@ -112,3 +114,30 @@ EXCEPTION_HANDLERS = {
     HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+ERROR_SCHEMA = "ErrorRead"
+
+
+def _litestar_error_shape(response: OpenAPIResponse) -> bool:
+    media = (response.content or {}).get(MediaType.JSON)
+    schema = media.schema if media is not None else None
+    return isinstance(schema, Schema) and sorted(schema.required or ()) == ["detail", "status_code"]
+
+
+def document_error_bodies(app: Litestar) -> None:
+    """Litestar documents the 400 it raises for a bad parameter or body in its own shape
+    (`{status_code, detail, extra}`), but `handle_validation_error` answers `ErrorRead`: rewrite those
+    responses in the app's OpenAPI schema, so that the schema says what is actually sent."""
+    openapi = app.openapi_schema
+    if ERROR_SCHEMA not in (openapi.components.schemas or {}):
+        raise RuntimeError(f"no route documents {ERROR_SCHEMA}, so the error shape has nothing to point at")
+    body = {MediaType.JSON.value: OpenAPIMediaType(schema=Reference(ref=f"#/components/schemas/{ERROR_SCHEMA}"))}
+    for path_item in (openapi.paths or {}).values():
+        for method in HTTP_METHODS:
+            operation = getattr(path_item, method, None)
+            for response in (operation.responses or {}).values() if operation is not None else ():
+                if isinstance(response, OpenAPIResponse) and _litestar_error_shape(response):
+                    response.content = dict(body)
+                    response.description = "A parameter or the body is invalid: `detail` names it and what to fix."

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,17 +24,23 @@ from changple_domain.use_cases.scan_cafe import ScanCafe
 from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
+from changple_entrypoints.http.schemas import ErrorRead, IdPath
 
 Uow = NamedDependency[SkipValidation[UnitOfWork]]
 Queue = NamedDependency[SkipValidation[TaskQueue]]
 Services = NamedDependency[SkipValidation[Container]]
 
-# Spread into each guarded handler's decorator: the guard, and the 401/403 it adds to the schema.
-PIPELINE_ONLY: dict[str, Any] = {
-    "guards": [requires(Scope.PIPELINE)],
-    "responses": AUTH_RESPONSES,
-    "security": SECURITY,
-}
+
+def pipeline_only(*, missing: str | None = None) -> dict[str, Any]:
+    """Spread into each guarded handler's decorator: the guard, and the 401/403 it adds to the schema
+    (with a 404 saying what is `missing`, for routes that look one thing up)."""
+    responses = {**AUTH_RESPONSES}
+    if missing is not None:
+        responses[404] = ResponseSpec(ErrorRead, description=missing)
+    return {"guards": [requires(Scope.PIPELINE)], "responses": responses, "security": SECURITY}
+
+
+PIPELINE_ONLY = pipeline_only()
 
 
 class IngestRequest(BaseModel):
@@ -120,7 +127,12 @@ def list_batches(uow: Uow, limit: Annotated[int, QueryParameter(ge=1, le=500)] =
         return [JobProgress.of(job) for job in uow.batches.recent(limit=limit)]
 
 
-@get("/api/v1/batches/{job_id:str}/", tags=["pipeline"], sync_to_thread=True, **PIPELINE_ONLY)
+@get(
+    "/api/v1/batches/{job_id:str}/",
+    tags=["pipeline"],
+    sync_to_thread=True,
+    **pipeline_only(missing="No batch job has this id."),
+)
 def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
     with uow:
         job = uow.batches.get(job_id)
@@ -131,12 +143,12 @@ def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
 
 @get(
     "/api/v1/posts/{article_id:int}/ingestion/",
-    **PIPELINE_ONLY,
+    **pipeline_only(missing="No post or status has this article id."),
     tags=["pipeline"],
     sync_to_thread=True,
     summary="One post's trail: hashes, stage attempts and errors, status, the batches that carried it",
 )
-def get_post_trail(article_id: FromPath[int], services: Services) -> PostTrail:
+def get_post_trail(article_id: IdPath, services: Services) -> PostTrail:
     return post_trail(article_id, uow=services.uow(), policy=services.ingestion_policy())
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
+from litestar.params import PathParameter
 from pydantic import BaseModel, ConfigDict, Field
 
+from changple_domain.model.ids import MAX_ID
 from changple_domain.model.posts import CafePost, PostNeed
 from changple_domain.model.users import User
 
@@ -39,6 +42,11 @@ class PostRead(BaseModel):
     @classmethod
     def of(cls, post: CafePost) -> PostRead:
         return cls.model_validate(post.model_dump())
+
+
+# An id in a body or a path: positive, and small enough for a store to hold (see model/ids.py).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
 class ErrorRead(BaseModel):
