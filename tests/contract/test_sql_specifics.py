@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from changple_adapters.sql._support import trusted
 from changple_adapters.sql.engine import create_engine_for, create_session_factory, normalize_url
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.errors import InvalidInput
-from tests.contract.factories import make_job
+from changple_domain.model import CafePost, StageRecord
+from tests.contract.factories import make_full_post, make_job
 
 
 @pytest.mark.parametrize(
@@ -65,3 +67,21 @@ def test_a_value_too_long_for_postgres_is_invalid_input(postgres_engine: Engine)
 def test_a_job_carrying_an_article_twice_never_reaches_the_database() -> None:
     with pytest.raises(ValueError, match="appears twice"):
         make_job("sum-1", article_ids=(1, 2, 1))
+
+
+def test_trusted_models_are_built_exactly_as_model_construct_builds_them() -> None:
+    """The SQL adapters read rows back with `trusted`; if pydantic ever builds models differently,
+    this fails before a half-built post can reach the pipeline."""
+    post = make_full_post(7)
+    values = dict(vars(post))
+    built = trusted(CafePost, dict(values))
+    reference = CafePost.model_construct(**values)
+    assert built == post == reference
+    assert vars(built) == vars(reference)
+    for attribute in ("__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
+        assert getattr(built, attribute) == getattr(reference, attribute), attribute
+    assert set(vars(built)) == set(CafePost.model_fields)
+    assert built.model_dump() == post.model_dump()
+    assert built.model_copy(update={"title": "새 제목"}).title == "새 제목"
+    assert trusted(StageRecord, {"attempts": 2, "last_error": None}) == StageRecord(attempts=2)
+    assert CafePost.__pydantic_post_init__ is None  # model_construct would call it; trusted does not

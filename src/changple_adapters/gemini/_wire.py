@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from google.genai import types
 
 from changple_domain.model.providers import SummaryRequest, SummaryResult, parse_request_key, request_key
@@ -53,7 +54,7 @@ def inline_payload_bytes(rest_requests: Iterable[dict[str, Any]], keys: Iterable
 
 
 def jsonl_line(rest: dict[str, Any], key: str) -> str:
-    return json.dumps({"key": key, "request": rest}, ensure_ascii=False) + "\n"
+    return orjson.dumps({"key": key, "request": rest}).decode() + "\n"  # raw UTF-8, like ensure_ascii=False
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from pinecone import Pinecone
 from pinecone.errors import (
     ApiError,
@@ -175,7 +176,7 @@ class PineconeVectorIndex(VectorIndex):
         size = envelope
         for payload in payloads:
             head = {"id": payload["id"], "values": [], "metadata": payload["metadata"]}
-            measured = len(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode())
+            measured = len(orjson.dumps(head))  # compact UTF-8, as the SDK's orjson sends it
             item = measured + _MAX_FLOAT_JSON_BYTES * len(payload["values"]) + 1
             if batch and (len(batch) >= MAX_UPSERT_RECORDS or size + item > UPSERT_BYTE_BUDGET):
                 yield batch

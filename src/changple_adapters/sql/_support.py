@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, ParamSpec, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +18,7 @@ from changple_domain.errors import InvalidInput, ProviderUnavailable
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 # SQLite (3.32+) allows 32766 bound parameters per statement and Postgres 65535; stay well below both.
 MAX_PARAMETERS = 30_000
@@ -82,3 +84,16 @@ def upsert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *,
     statement = insert.on_conflict_do_update(index_elements=[table.c[key]], set_=updated)
     for chunk in chunked(rows, ROWS_PER_STATEMENT):
         session.execute(statement, chunk)
+
+
+def trusted(model: type[M], values: dict[str, Any]) -> M:
+    """A model from a row this adapter wrote from a validated model of the same type: what pydantic's
+    `model_construct` makes, without its loop over every field's defaults and aliases (a pipeline run
+    reads each post back about seven times). `values` must hold every field; a test holds this to
+    `model_construct`'s result, so a pydantic release that builds models differently fails it."""
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance

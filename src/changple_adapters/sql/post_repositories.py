@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, true,
 from sqlalchemy.engine import CursorResult, RowMapping
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, upsert
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, trusted, upsert
 from changple_adapters.sql.tables import Base
 from changple_domain.model.posts import KST, CafePost, PostStatus, PostStatusKind, StageRecord
 from changple_domain.ports import PostRepository, PostSelection, PostStatusRepository
@@ -69,19 +69,18 @@ def _post(row: RowMapping) -> CafePost:
     """A stored row as a post, without validating it again: every row was written from a validated
     `CafePost` (its hash computed by the model itself), and reads outnumber writes ten to one in a
     pipeline run. The column types already hand back aware UTC datetimes and decoded JSON lists."""
-    return CafePost.model_construct(
-        **{key: row[key] for key in _PLAIN_POST_COLUMNS},
-        # Stored as UTC; shown again on the cafe's clock, as the scraper produced it.
-        published_at=row["published_at"].astimezone(KST),
-        image_urls=tuple(row["image_urls"]),
-        keywords=tuple(row["keywords"]),
-        possible_questions=tuple(row["possible_questions"]),
-        brand_mentions=tuple(row["brand_mentions"]),
-        summary_stage=StageRecord.model_construct(attempts=row["summary_attempts"], last_error=row["summary_error"]),
-        embedding_stage=StageRecord.model_construct(
-            attempts=row["embedding_attempts"], last_error=row["embedding_error"]
-        ),
+    values = {key: row[key] for key in _PLAIN_POST_COLUMNS}
+    # Stored as UTC; shown again on the cafe's clock, as the scraper produced it.
+    values["published_at"] = row["published_at"].astimezone(KST)
+    for key in ("image_urls", "keywords", "possible_questions", "brand_mentions"):
+        values[key] = tuple(row[key])
+    values["summary_stage"] = trusted(
+        StageRecord, {"attempts": row["summary_attempts"], "last_error": row["summary_error"]}
     )
+    values["embedding_stage"] = trusted(
+        StageRecord, {"attempts": row["embedding_attempts"], "last_error": row["embedding_error"]}
+    )
+    return trusted(CafePost, values)
 
 
 def _selected(selection: PostSelection) -> ColumnElement[bool]:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, trusted
 from changple_adapters.sql.post_repositories import SqlPostRepository, SqlPostStatusRepository
 from changple_adapters.sql.tables import AuthorRow, BatchItemRow, BatchJobRow, BrandRow, PipelineRunRow
 from changple_domain.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
@@ -278,7 +278,9 @@ class SqlBatchJobRepository(BatchJobRepository):
             for job_id, article_id, content_hash, chunk_count in self._session.execute(item_query):
                 # Validated when the job was added; a job can hold 50,000 of them, read on every poll.
                 items[job_id].append(
-                    BatchItem.model_construct(article_id=article_id, content_hash=content_hash, chunk_count=chunk_count)
+                    trusted(
+                        BatchItem, {"article_id": article_id, "content_hash": content_hash, "chunk_count": chunk_count}
+                    )
                 )
         return [
             BatchJob.model_validate(
