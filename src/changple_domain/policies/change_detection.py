@@ -23,9 +23,7 @@ def normalize_text(text: str) -> str:
     """
     # Every post is normalized on each write and many reads, so each step is skipped (a C scan)
     # when it has nothing to do. Invisible characters go before NFC, or they would keep jamo apart.
-    if any(char in text for char in _ZERO_WIDTH_CHARS):
-        text = _ZERO_WIDTH.sub("", text)
-    text = text.replace("\xa0", " ")
+    text = without_zero_width(text).replace("\xa0", " ")
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if "\r" in text:
@@ -35,6 +33,13 @@ def normalize_text(text: str) -> str:
     if "\n\n\n" in text:
         text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip()
+
+
+def without_zero_width(text: str) -> str:
+    """The text without zero-width spaces, joiners and byte-order marks (a C scan when it has none)."""
+    if any(char in text for char in _ZERO_WIDTH_CHARS):
+        return _ZERO_WIDTH.sub("", text)
+    return text
 
 
 def content_hash(title: str, content: str) -> str:
