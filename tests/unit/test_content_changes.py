@@ -65,7 +65,16 @@ def test_redis_generation_changes_and_reports_an_absent_redis() -> None:
         changes = RedisContentChanges(client, key)
         before = changes.current()
         changes.bump()
-        assert changes.current() != before
+        assert changes.current() != before  # our own bump shows at once
+        after_ours = changes.current()
+        assert RedisContentChanges(client, key).current() == after_ours  # the same value in Redis
+        now = [100.0]
+        reader = RedisContentChanges(client, key, refresh_seconds=0.25, clock=lambda: now[0])
+        seen = reader.current()
+        RedisContentChanges(client, key).bump()  # another process's change
+        assert reader.current() == seen  # not read again yet
+        now[0] += 0.3
+        assert reader.current() != seen  # read again once the refresh time has passed
     finally:
         client.delete(key)
     gone = RedisContentChanges(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2), key)
