@@ -73,6 +73,39 @@ def cafe_posts(count: int) -> list[CafePost]:
     return posts
 
 
+@contextmanager
+def running_rig(posts: int) -> Iterator[Rig]:
+    """A started rig for a module's trials, stopped (emulators, scratch databases) at the end."""
+    rig = Rig(posts=posts)
+    rig.start()
+    try:
+        yield rig
+    finally:
+        rig.stop()
+
+
+def assert_indexed_from_content(got: Outcome, posts: int) -> None:
+    """The end every fault must reach: the run succeeded, each post is indexed from its current
+    content with exactly its chunks (none missing, none stale), and each job of ours is one
+    provider job."""
+    assert got.run.state is RunState.SUCCEEDED, got.run
+    assert len(got.indexed) == posts
+    for article_id, (indexed_hash, chunks) in got.indexed.items():
+        assert indexed_hash == got.content[article_id], f"post {article_id} is not indexed from its content"
+        assert chunks > 0
+    wanted_ids = {f"post-{i}#{c}" for i, (_, chunks) in got.indexed.items() for c in range(chunks)}
+    assert got.vector_ids == wanted_ids, "a chunk is missing or a stale chunk was left behind"
+    assert all(got.vector_hashes[f"post-{i}#0"] == got.content[i] for i in got.indexed)
+    assert set(got.summary_jobs_per_name.values()) == {1}, got.summary_jobs_per_name
+    assert set(got.embedding_jobs_per_name.values()) == {1}, got.embedding_jobs_per_name
+
+
+def assert_paid_once(got: Outcome, posts: int) -> None:
+    """Each post's content went to Gemini once and to OpenAI once."""
+    assert got.summarized_per_post == dict.fromkeys(range(1, posts + 1), 1)
+    assert got.embedded_per_post == dict.fromkeys(range(1, posts + 1), 1)
+
+
 class _Clock:
     def now(self) -> datetime:
         return datetime.now(UTC)

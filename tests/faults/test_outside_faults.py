@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from changple_domain.model.runs import RunState
-from tests.faults.rig import ROOT, Outcome, Rig
+from tests.faults.rig import ROOT, Rig, assert_indexed_from_content, assert_paid_once, running_rig
 from tests.services import require_service
 
 POSTS = 200
@@ -26,30 +26,8 @@ RUN_TIMEOUT = 180.0
 
 @pytest.fixture(scope="module")
 def rig() -> Iterator[Rig]:
-    rig = Rig(posts=POSTS)
-    rig.start()
-    try:
+    with running_rig(POSTS) as rig:
         yield rig
-    finally:
-        rig.stop()
-
-
-def assert_everything_indexed(got: Outcome) -> None:
-    assert got.run.state is RunState.SUCCEEDED, got.run
-    assert len(got.indexed) == POSTS
-    for article_id, (indexed_hash, chunks) in got.indexed.items():
-        assert indexed_hash == got.content[article_id], f"post {article_id} is not indexed from its content"
-        assert chunks > 0
-    wanted_ids = {f"post-{i}#{c}" for i, (_, chunks) in got.indexed.items() for c in range(chunks)}
-    assert got.vector_ids == wanted_ids, "a chunk is missing or a stale chunk was left behind"
-    assert all(got.vector_hashes[f"post-{i}#0"] == got.content[i] for i in got.indexed)
-    assert set(got.summary_jobs_per_name.values()) == {1}, got.summary_jobs_per_name
-    assert set(got.embedding_jobs_per_name.values()) == {1}, got.embedding_jobs_per_name
-
-
-def assert_paid_once(got: Outcome) -> None:
-    assert got.summarized_per_post == dict.fromkeys(range(1, POSTS + 1), 1)
-    assert got.embedded_per_post == dict.fromkeys(range(1, POSTS + 1), 1)
 
 
 def test_postgres_dropping_every_connection_mid_run_loses_nothing(rig: Rig) -> None:
@@ -67,8 +45,8 @@ def test_postgres_dropping_every_connection_mid_run_loses_nothing(rig: Rig) -> N
     assert dropped > 0  # the worker's connections really went
     assert running is not None
     assert running.state is RunState.RUNNING  # ... while the run was under way
-    assert_everything_indexed(outcome)
-    assert_paid_once(outcome)
+    assert_indexed_from_content(outcome, POSTS)
+    assert_paid_once(outcome, POSTS)
 
 
 def _free_port() -> int:
@@ -130,8 +108,8 @@ def test_redis_restarting_with_its_data_gone_loses_nothing(rig: Rig) -> None:
         server.kill()
     assert running is not None
     assert running.state is RunState.RUNNING  # the restart hit the run, not its aftermath
-    assert_everything_indexed(outcome)
-    assert_paid_once(outcome)
+    assert_indexed_from_content(outcome, POSTS)
+    assert_paid_once(outcome, POSTS)
 
 
 def test_providers_answering_429_and_500_for_a_while_lose_nothing(rig: Rig) -> None:
@@ -150,8 +128,8 @@ def test_providers_answering_429_and_500_for_a_while_lose_nothing(rig: Rig) -> N
     assert rig.gemini.create_failures == []
     assert rig.openai.create_failures == []
     assert rig.pinecone.failures == []
-    assert_everything_indexed(outcome)
-    assert_paid_once(outcome)
+    assert_indexed_from_content(outcome, POSTS)
+    assert_paid_once(outcome, POSTS)
 
 
 def test_an_expired_batch_sends_only_its_unfinished_posts_again(rig: Rig) -> None:
@@ -163,7 +141,7 @@ def test_an_expired_batch_sends_only_its_unfinished_posts_again(rig: Rig) -> Non
         trial.start_run()
         trial.wait_until_done(RUN_TIMEOUT)
         outcome = trial.outcome()
-    assert_everything_indexed(outcome)
+    assert_indexed_from_content(outcome, POSTS)
     sent_twice = sorted(i for i, n in outcome.summarized_per_post.items() if n == 2)
     assert set(outcome.summarized_per_post.values()) == {1, 2}
     assert len(sent_twice) == POSTS - POSTS // 2  # the expired job answered its first half only

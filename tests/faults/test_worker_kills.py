@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from changple_domain.model.runs import RunState
-from tests.faults.rig import Outcome, Rig
+from tests.faults.rig import Outcome, Rig, assert_indexed_from_content, assert_paid_once, running_rig
 
 POSTS = 500
 TRIALS = int(os.environ.get("CHANGPLE_FAULT_TRIALS", "20"))
@@ -20,12 +19,8 @@ RUN_TIMEOUT = 120.0
 
 @pytest.fixture(scope="module")
 def rig() -> Iterator[Rig]:
-    rig = Rig(posts=POSTS)
-    rig.start()
-    try:
+    with running_rig(POSTS) as rig:
         yield rig
-    finally:
-        rig.stop()
 
 
 @pytest.fixture(scope="module")
@@ -40,21 +35,11 @@ def undisturbed(rig: Rig) -> tuple[Outcome, float]:
 
 
 def assert_same_end(got: Outcome, expected: Outcome) -> None:
-    assert got.run.state is RunState.SUCCEEDED, got.run
-    assert len(got.indexed) == POSTS
-    for article_id, (indexed_hash, chunks) in got.indexed.items():
-        assert indexed_hash == got.content[article_id], f"post {article_id} is not indexed from its content"
-        assert chunks > 0
+    assert_indexed_from_content(got, POSTS)
     assert got.indexed == expected.indexed  # the same hashes and chunk counts as the undisturbed run
-    wanted_ids = {f"post-{i}#{c}" for i, (_, chunks) in got.indexed.items() for c in range(chunks)}
-    assert got.vector_ids == wanted_ids, "a chunk is missing or a stale chunk was left behind"
     assert got.vector_ids == expected.vector_ids
     assert got.vector_hashes == expected.vector_hashes
-    # Never paid twice: one provider job per job of ours, and each post's content sent once.
-    assert set(got.summary_jobs_per_name.values()) == {1}, got.summary_jobs_per_name
-    assert set(got.embedding_jobs_per_name.values()) == {1}, got.embedding_jobs_per_name
-    assert got.summarized_per_post == dict.fromkeys(range(1, POSTS + 1), 1)
-    assert got.embedded_per_post == dict.fromkeys(range(1, POSTS + 1), 1)
+    assert_paid_once(got, POSTS)  # never paid twice
 
 
 def test_the_undisturbed_run_indexes_every_post_once(undisturbed: tuple[Outcome, float]) -> None:

@@ -66,20 +66,23 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def dialect_insert(session: Session, table: Table) -> Any:
+    """An INSERT of the session's dialect, which has `ON CONFLICT` (both backends do, spelled alike)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no ON CONFLICT insert for the {dialect} dialect")  # pragma: no cover
+
+
 def upsert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, key: str) -> None:
     """`INSERT ... ON CONFLICT (key) DO UPDATE` every other column. The statement is built once
     and executed with a parameter list, so SQLAlchemy caches its compilation and batches the rows
     (psycopg pipelines them; SQLite runs them in one prepared statement)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert: Any
-    if dialect == "postgresql":
-        insert = postgresql.insert(table)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(table)
-    else:  # pragma: no cover - only the two supported backends
-        raise NotImplementedError(f"no bulk upsert for the {dialect} dialect")
+    insert = dialect_insert(session, table)
     updated = {column.name: insert.excluded[column.name] for column in table.columns if column.name != key}
     statement = insert.on_conflict_do_update(index_elements=[table.c[key]], set_=updated)
     for chunk in chunked(rows, ROWS_PER_STATEMENT):

@@ -11,11 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, Table, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, trusted
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, dialect_insert, translate_errors, trusted
 from changple_adapters.sql.post_repositories import SqlPostRepository, SqlPostStatusRepository
 from changple_adapters.sql.tables import AuthorRow, BatchItemRow, BatchJobRow, BrandRow, PipelineRunRow
 from changple_domain.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
@@ -328,11 +327,8 @@ class SqlPipelineRunRepository(PipelineRunRepository):
         read before and no savepoint around it (an API trigger starts a run per request)."""
         row = PipelineRunRow(id=run.id)
         _fill_run(row, run)
-        table = RUNS
-        values = {column.key: getattr(row, column.key) for column in table.columns}
-        dialect = self._session.get_bind().dialect.name
-        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+        values = {column.key: getattr(row, column.key) for column in RUNS.columns}
+        statement = dialect_insert(self._session, RUNS).values(**values).on_conflict_do_nothing().returning(RUNS.c.id)
         # RETURNING, not rowcount: psycopg reports -1 for an INSERT SQLAlchemy sent this way.
         if self._session.execute(statement).first() is None:
             raise AlreadyExists(f"pipeline run '{run.key}' already exists")

@@ -85,9 +85,7 @@ def _prefers_html(request: AnyRequest) -> bool:
 
 
 def _wants_json(request: AnyRequest, settings: Settings) -> bool:
-    if not settings.frontend_url:
-        return True
-    return request.accept.best_match(["text/html", "application/json"], default="text/html") == "application/json"
+    return not settings.frontend_url or not _prefers_html(request)
 
 
 def _frontend_url(settings: Settings, *, path: str = "", **params: str) -> str:
