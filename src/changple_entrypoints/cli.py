@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from changple_adapters.private_paths import private_directory, restrict_umask
 from changple_entrypoints import cli_accounts, cli_catalog, cli_content, cli_naver, cli_pipeline, cli_scrape
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 from changple_entrypoints.containers import Container
@@ -132,7 +133,7 @@ def scheduler(data_dir: DataDir = None) -> None:
     if settings.redis_url:
         lease = redis_lease(settings.redis_url, settings.redis_namespace)
     else:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(settings.data_dir)
         lease = file_lease(str(settings.data_dir / "scheduler.lock"))
     schedule = run_or_exit(
         lambda: build_scheduler(
@@ -179,6 +180,7 @@ def demo(
 
 
 def main() -> None:
+    restrict_umask()  # what changple writes (database, uploads, sessions, index) is owner-only
     try:
         app()
     except KeyboardInterrupt:

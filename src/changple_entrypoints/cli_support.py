@@ -79,7 +79,11 @@ def ready_container(data_dir: Path | None = None) -> Container:
     container = container_for(data_dir)
     settings = container.settings()
     if settings.storage == "sql" and not settings.database_url:
+        from changple_adapters.private_paths import private_directory
         from changple_adapters.sql.migrations import upgrade_database
+
+        if settings.data_dir.exists():
+            private_directory(settings.data_dir)  # a store made before 0700 data folders
 
         run_or_exit(lambda: upgrade_database(settings.resolved_database_url))
     return container

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import redis
 
+from changple_adapters.private_paths import private_directory
+
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +65,7 @@ class FileContentChanges(ContentChanges):
         return (stat.st_ino, stat.st_mtime_ns)
 
     def bump(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(self._path.parent)
         scratch = self._path.with_name(f"{self._path.name}.{os.getpid()}.{threading.get_ident()}")
         scratch.write_text(str(time.time_ns()))
         os.replace(scratch, self._path)

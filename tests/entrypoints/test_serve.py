@@ -13,6 +13,9 @@ import httpx
 import pytest
 
 SECRET = "f3a9c2e7b1d4"
+# A request's answer may take seconds on a loaded machine (the first console page imports the
+# offline embedder): wait for it rather than fail. Speed is measured in bench/, never here.
+PATIENT = httpx.Timeout(120.0)
 
 
 def _free_port() -> int:
@@ -21,7 +24,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_serve(tmp_path: Path, port: int, server: str = "granian") -> subprocess.Popen[str]:
+def _start_serve(tmp_path: Path, port: int, server: str = "granian", *, umask: int = -1) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
     return subprocess.Popen(
         [
@@ -40,6 +43,7 @@ def _start_serve(tmp_path: Path, port: int, server: str = "granian") -> subproce
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        umask=umask,
     )
 
 
@@ -63,12 +67,14 @@ def test_serve_answers_health_and_readiness(tmp_path: Path, server: str) -> None
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_healthy(base, process)
-        ready = httpx.get(f"{base}/api/health/ready", timeout=5)
+        ready = httpx.get(f"{base}/api/health/ready", timeout=PATIENT)
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "sqlite", "broker": "embedded"}
         assert (tmp_path / "changple.db").exists()
         # The access log shows requests, but never the OAuth code or state of a login callback.
-        callback = httpx.get(f"{base}/api/v1/auth/naver/callback/?code=code-{SECRET}&state=state-{SECRET}&x=1")
+        callback = httpx.get(
+            f"{base}/api/v1/auth/naver/callback/?code=code-{SECRET}&state=state-{SECRET}&x=1", timeout=PATIENT
+        )
         assert callback.json()["error"] == "state_mismatch"  # this browser started no login
     finally:
         process.terminate()
@@ -95,14 +101,41 @@ def test_serve_prints_a_one_time_console_link_that_stays_out_of_the_log(tmp_path
                 link = line.strip()
         assert link.startswith(f"http://127.0.0.1:{port}/ops/login?token=")
         _wait_until_healthy(f"http://127.0.0.1:{port}", process)
-        with httpx.Client(follow_redirects=True) as browser:
+        with httpx.Client(follow_redirects=True, timeout=PATIENT) as browser:
             signed_in = browser.get(link)  # follows the redirect to the console
             assert signed_in.status_code == 200
             assert "local admin" in signed_in.text
-        assert httpx.get(link).status_code == 401  # once only
+        assert httpx.get(link, timeout=PATIENT).status_code == 401  # once only
     finally:
         process.terminate()
         process.wait(timeout=30)
     output = "".join(printed) + process.stdout.read()
     assert "/ops/login?token=***" in output
     assert output.count(link.partition("token=")[2]) == 1  # printed once for the person, never logged
+
+
+def test_serve_keeps_every_file_it_writes_owner_only(tmp_path: Path) -> None:
+    """Under the usual umask 022, what `serve` writes (database and WAL, sessions, keys, locks) is
+    still owner-only: the data folder holds Naver tokens and the key that seals them."""
+    data = tmp_path / "data"
+    port = _free_port()
+    process = _start_serve(data, port, umask=0o022)
+    assert process.stdout is not None
+    try:
+        link = None
+        while link is None:
+            line = process.stdout.readline()
+            assert line, "the server stopped before printing a login link"
+            if "/ops/login?token=" in line:
+                link = line.strip()
+        _wait_until_healthy(f"http://127.0.0.1:{port}", process)
+        with httpx.Client(follow_redirects=True, timeout=PATIENT) as browser:
+            assert browser.get(link).status_code == 200  # a session is stored now
+        written = [data, *data.rglob("*")]
+        assert any(path.parent.name == "sessions" for path in written)
+        assert any(path.name == "changple.db-wal" for path in written)
+        shared = [f"{oct(path.stat().st_mode)} {path}" for path in written if path.stat().st_mode & 0o077]
+        assert shared == []
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -18,6 +18,7 @@ from pathlib import Path
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from changple_adapters._embeddings import check_embedding_batch
+from changple_adapters.private_paths import private_directory
 from changple_domain.errors import InvalidInput, InvalidSetting, ProviderRejected
 from changple_domain.model.batches import BatchJob, BatchState
 from changple_domain.model.providers import EmbeddingRequest, EmbeddingResult, ProviderJobStatus
@@ -44,7 +45,7 @@ class OfflineBatchEmbedder(BatchEmbedder):
         )
         self._directory = Path(directory) if directory is not None else None
         if self._directory is not None:
-            self._directory.mkdir(parents=True, exist_ok=True)
+            private_directory(self._directory)
         self._jobs: dict[str, _Stored] = {}
         self._lock = threading.Lock()
 

@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
+from changple_adapters.private_paths import PRIVATE_FILE_MODE, private_directory
 from changple_domain.errors import InvalidInput, NotFound
 from changple_domain.ports import FileStorage
 
@@ -139,9 +140,9 @@ class LocalFileStorage(FileStorage):
         while True:
             attempts -= 1
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                private_directory(folder)
                 temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-                return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), temp
+                return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE), temp
             except (FileExistsError, NotADirectoryError):
                 raise InvalidInput(f"storage key {key!r} is inside a stored file, not a folder") from None
             except FileNotFoundError:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from changple_adapters.private_paths import private_directory
 from changple_domain.ports import Mutex
 
 
@@ -30,7 +31,7 @@ class FileMutex(Mutex):
             yield False
             return
         try:
-            self._directory.mkdir(parents=True, exist_ok=True)
+            private_directory(self._directory)
             fd = os.open(self._directory / f"{name}.lock", os.O_CREAT | os.O_RDWR, 0o600)
             try:
                 try:

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from changple_adapters.private_paths import private_directory
+
 _WAIT_FOR_WRITER_SECONDS = 2.0
 
 
@@ -16,7 +18,7 @@ def read_or_create_secret_file(path: Path, make: Callable[[], str]) -> str:
     """The file's text (stripped); made with `make()` and mode 0600 when missing. Two processes
     racing to make it end up with the same secret: the loser reads the winner's file."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(path.parent)
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

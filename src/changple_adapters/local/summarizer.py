@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from changple_adapters.local.extractive import Extract, Token, summarize_batch
+from changple_adapters.private_paths import private_directory
 from changple_domain.errors import InvalidInput, ProviderRejected
 from changple_domain.model.batches import BatchJob, BatchState
 from changple_domain.model.providers import ProviderJobStatus, SummaryRequest, SummaryResult
@@ -90,7 +91,7 @@ class OfflineBatchSummarizer(BatchSummarizer):
             record = _Record(id=f"{_ID_PREFIX}{uuid4().hex}", display_name=job.display_name, results=results)
             self._records[record.id] = record
             if self._state_dir is not None:
-                self._state_dir.mkdir(parents=True, exist_ok=True)
+                private_directory(self._state_dir)
                 self._path(self._state_dir, record.id).write_text(
                     json.dumps(record.to_json(), ensure_ascii=False), encoding="utf-8"
                 )

@@ -31,6 +31,7 @@ from changple_adapters._vectors import (
     matches,
     metadata_json,
 )
+from changple_adapters.private_paths import private_directory
 from changple_domain.errors import InvalidSetting, ProviderUnavailable
 from changple_domain.model.providers import MetadataValue, VectorMatch, VectorRecord
 from changple_domain.ports import VectorIndex
@@ -165,7 +166,7 @@ class LanceVectorIndex(VectorIndex):
             return self._table
 
     def _open_or_create(self) -> Any:
-        self.path.mkdir(parents=True, exist_ok=True)
+        private_directory(self.path)
         db = lancedb.connect(self.path, read_consistency_interval=timedelta(0))
         try:
             return db.create_table(self.table_name, schema=self._schema(), exist_ok=True)

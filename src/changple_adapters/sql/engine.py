@@ -12,6 +12,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from changple_adapters.private_paths import private_directory, private_file, tighten_if_present
+
 DEFAULT_DATABASE_URL = "sqlite:///./.changple/changple.db"
 
 
@@ -46,12 +48,24 @@ def create_engine_for(url: str | URL, *, echo: bool = False, pool_size: int = PO
     if in_memory:
         # Every pooled connection to :memory: would otherwise see its own empty database.
         kwargs["poolclass"] = StaticPool
-    elif not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, echo=echo, **kwargs)
+    if not in_memory and not database.startswith("file:"):
+        database_file = Path(database).expanduser()
+        event.listen(engine, "do_connect", lambda *_: _make_private_database(database_file))
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _make_private_database(path: Path) -> None:
+    """Before SQLite opens the file: its folder made (0700) if missing, the file made 0600 if
+    missing, and an older store's files tightened. SQLite gives the -wal and -shm it creates the
+    database file's mode, so all three stay owner-only."""
+    if not path.parent.exists():
+        private_directory(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten_if_present(path.with_name(path.name + suffix))
 
 
 def _json_text(value: Any) -> str:

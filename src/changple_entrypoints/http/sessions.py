@@ -35,6 +35,7 @@ from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.dataclass import extract_dataclass_items
 from litestar.utils.scope.state import ScopeState
 
+from changple_adapters.private_paths import private_directory
 from changple_entrypoints.providers import csrf_secret
 from changple_entrypoints.settings import Settings
 
@@ -120,7 +121,7 @@ def build_stores(settings: Settings) -> dict[str, Store]:
     if settings.storage == "memory":
         return {SESSION_STORE: MemoryStore(), RATE_LIMIT_STORE: MemoryStore()}
     return {
-        SESSION_STORE: FileStore(settings.data_dir / "sessions", create_directories=True),
+        SESSION_STORE: FileStore(private_directory(settings.data_dir / "sessions"), create_directories=True),
         RATE_LIMIT_STORE: MemoryStore(),
     }
 
