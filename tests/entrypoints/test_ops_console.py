@@ -19,6 +19,7 @@ from changple_domain.use_cases.local_admin import LOCAL_ADMIN_ID, LOCAL_PROVIDER
 from changple_entrypoints.containers import Container
 from tests.entrypoints.console_support import ELIGIBLE_POSTS, FAILED_POST, FAILURE, login_link, seeded_container
 from tests.entrypoints.live_app import free_port, serve_app
+from tests.fixtures.naver_cafe.pytest_plugin import BROWSER_PATIENCE_MS
 
 pytest_plugins = ["tests.fixtures.naver_cafe.pytest_plugin"]
 
@@ -49,7 +50,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
 def page(chromium_browser: Any) -> Iterator[Any]:
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
     tab = context.new_page()
-    tab.set_default_timeout(15_000)
+    tab.set_default_timeout(BROWSER_PATIENCE_MS)
     tab.on("dialog", lambda dialog: dialog.accept())  # every action asks first: say yes
     problems: list[str] = []  # script errors and Content-Security-Policy refusals show up here
     tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
