@@ -1,17 +1,24 @@
 """A local emulator of Naver Login (OAuth 2.0) as shared/PROVIDERS.md describes it: the authorize
 redirect, the token endpoint (authorization code once, refresh), the profile API and revocation.
 
-It keeps Naver's quirks: the token endpoint refuses a bad, reused or foreign code and a wrong client
-secret with HTTP 200 and `{"error", "error_description"}`; `expires_in` is a string; the profile API
-answers `{"resultcode", "message", "response"}` and 401 with resultcode "024" for a bad token;
-revocation answers 200 with an empty body, also for a token it does not know (RFC 7009).
+It keeps Naver's quirks: the token endpoint refuses a bad, reused or foreign code, a wrong client
+secret and a dead refresh token with HTTP 200 and `{"error", "error_description"}`; `expires_in` is
+a string; an access token dies `token_lifetime_seconds` (3600) after it was issued, a refresh gives a
+new one and no new refresh token; the profile API answers `{"resultcode", "message", "response"}` and
+401 with resultcode "024" for a bad token. Revocation deletes the whole grant only when the access
+token is alive; for a dead, unknown or refresh token it answers the same 200 with an empty body and
+deletes nothing, as Naver's login guide warns ("the result is 'success' even when the token is not
+valid"). The guide's way to confirm a deletion is that the refresh token no longer refreshes.
 
 The authorize endpoint plays a person who signs in and consents at once. Knobs, all guarded by
 `self.lock`: `users` (Naver users by id), `next_profile(...)` (who signs in next), `deny_next(...)`
 (the next sign-in is refused), `token_failures` / `profile_failures` / `revoke_failures` (statuses
-answered to the next requests of that endpoint, one popped per request), `down` (every endpoint 503),
-`token_lifetime_seconds`, `latency_seconds`; `calls` records every request (query, form, headers,
-status) and `revocations` every successful revocation."""
+answered to the next requests of that endpoint, one popped per request), `token_refusals` and
+`revoke_refusals` ((status, body) answered to the next requests of that endpoint), `down` (every
+endpoint 503), `advance(seconds)` (the emulator's clock moves on: tokens expire), `disconnect(token)`
+(the person removes the app in Naver's settings), `token_lifetime_seconds`, `latency_seconds`;
+`calls` records every request (query, form, headers, status), `revocations` every revocation that
+deleted a grant, and `grant_revoked(token)` says whether the grant behind a token is gone."""
 
 from __future__ import annotations
 
@@ -62,7 +69,7 @@ class _Grant:
 
     profile: dict[str, Any]
     refresh_token: str
-    access_tokens: dict[str, float] = field(default_factory=dict)  # token -> expiry (monotonic)
+    access_tokens: dict[str, float] = field(default_factory=dict)  # token -> expiry (emulator clock)
     revoked: bool = False
 
 
@@ -113,7 +120,10 @@ class NaverOAuthEmulator(Emulator):
         self.token_failures: list[int] = []
         self.profile_failures: list[int] = []
         self.revoke_failures: list[int] = []
+        self.revoke_refusals: list[tuple[int, dict[str, Any]]] = []
+        self.token_refusals: list[tuple[int, dict[str, Any]]] = []
         self.down = False
+        self._clock_offset = 0.0
         self.token_lifetime_seconds = 3600
         self._next_profiles: list[dict[str, Any]] = []
         self._denials: list[tuple[str, str]] = []
@@ -147,9 +157,35 @@ class NaverOAuthEmulator(Emulator):
         with self.lock:
             return [*self._grants_by_access, *self._grants_by_refresh]
 
+    def refresh_tokens(self) -> list[str]:
+        """The refresh token of every grant since the last reset, oldest first."""
+        with self.lock:
+            return list(self._grants_by_refresh)
+
     def is_active(self, access_token: str) -> bool:
         with self.lock:
             return self._active_grant(access_token) is not None
+
+    def advance(self, seconds: float) -> None:
+        """Move the emulator's clock on (every token ages; no real waiting)."""
+        with self.lock:
+            self._clock_offset += seconds
+
+    def disconnect(self, token: str) -> None:
+        """The person removes the app in Naver's settings: the grant behind this token is gone."""
+        with self.lock:
+            grant = self._grants_by_access.get(token) or self._grants_by_refresh.get(token)
+            if grant is None:
+                raise KeyError("no grant behind this token")
+            grant.revoked = True
+
+    def grant_revoked(self, token: str) -> bool:
+        """Whether the grant behind this access or refresh token is really gone at Naver."""
+        with self.lock:
+            grant = self._grants_by_access.get(token) or self._grants_by_refresh.get(token)
+            if grant is None:
+                raise KeyError("no grant behind this token")
+            return grant.revoked
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -191,15 +227,18 @@ class NaverOAuthEmulator(Emulator):
     def _client_ok(self, form: dict[str, str]) -> bool:
         return form.get("client_id") == self.client_id and form.get("client_secret") == self.client_secret
 
+    def _now(self) -> float:
+        return time.monotonic() + self._clock_offset
+
     def _active_grant(self, access_token: str) -> _Grant | None:
         grant = self._grants_by_access.get(access_token)
-        if grant is None or grant.revoked or grant.access_tokens.get(access_token, 0.0) < time.monotonic():
+        if grant is None or grant.revoked or grant.access_tokens.get(access_token, 0.0) <= self._now():
             return None
         return grant
 
     def _issue_access(self, grant: _Grant) -> str:
         token = "AAAA" + secrets.token_urlsafe(32)
-        grant.access_tokens[token] = time.monotonic() + self.token_lifetime_seconds
+        grant.access_tokens[token] = self._now() + self.token_lifetime_seconds
         self._grants_by_access[token] = grant
         return token
 
@@ -230,6 +269,9 @@ class NaverOAuthEmulator(Emulator):
         with self.lock:
             if self.token_failures:
                 return self._naver_error(self.token_failures.pop(0), "injected failure")
+            if self.token_refusals:
+                status, body = self.token_refusals.pop(0)
+                return Response(status, body, content_type=JSON_UTF8)
             if not self._client_ok(form):
                 return self._token_error("invalid_client", "wrong client id / client secret pair")
             grant_type = form.get("grant_type")
@@ -281,15 +323,19 @@ class NaverOAuthEmulator(Emulator):
         with self.lock:
             if self.revoke_failures:
                 return self._naver_error(self.revoke_failures.pop(0), "injected failure")
+            if self.revoke_refusals:
+                status, body = self.revoke_refusals.pop(0)
+                return Response(status, body, content_type=JSON_UTF8)
             if not self._client_ok(form):
                 return Response(401, {"error": "invalid_client", "error_description": "client authentication failed"})
             token = form.get("token", "")
             if not token:
                 return Response(400, {"error": "invalid_request", "error_description": "token is required"})
-            grant = self._grants_by_access.get(token) or self._grants_by_refresh.get(token)
-            if grant is not None and not grant.revoked:
+            grant = self._active_grant(token)
+            if grant is not None:
                 grant.revoked = True  # the whole consent goes: every access token and the refresh token
                 self.revocations.append(token)
+            # A dead, unknown or refresh token gets the same success and deletes nothing (Naver's warning).
         return Response(200, b"", content_type="text/plain;charset=utf-8")
 
 
