@@ -64,6 +64,19 @@ class ProviderRejected(ChangpleError):
     code = "provider_rejected"
 
 
+class TokenRefused(ProviderRejected):
+    """The provider refused the token itself as invalid or expired (not our request or our client)."""
+
+    code = "token_refused"
+
+
+class GrantGone(TokenRefused):
+    """The provider no longer refreshes this grant's refresh token: the grant is gone, and nobody can
+    use it any more. Naver's login guide names this as the way to confirm a disconnection."""
+
+    code = "grant_gone"
+
+
 class LoginRequired(ChangpleError):
     """The Naver session is missing or expired; an operator must renew it."""
 

@@ -442,8 +442,15 @@ class OAuthProvider(Protocol):
 
     async def exchange_code(self, *, code: str, state: str) -> OAuthTokens: ...
     async def fetch_profile(self, tokens: OAuthTokens) -> SocialProfile: ...
+    async def refresh(self, tokens: OAuthTokens) -> OAuthTokens:
+        """A new live access token from the refresh token; the refresh token stays (Naver sends no
+        new one). GrantGone when the provider refuses the refresh token: the grant is gone."""
+        ...
+
     async def revoke(self, tokens: OAuthTokens) -> None:
-        """Tell the provider to forget the grant; an already-invalid token counts as revoked."""
+        """Ask the provider to delete the grant behind this access token. Returning means it accepted,
+        not that the grant is gone: Naver accepts a dead access token and deletes nothing. TokenRefused
+        when the provider calls the access token invalid; ProviderRejected for any other refusal."""
         ...
 
 

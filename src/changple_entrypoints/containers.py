@@ -91,7 +91,7 @@ class Container(containers.DeclarativeContainer):
     login_links = providers.Singleton(LoginLinks)
 
     # --- Naver Login: raises InvalidSetting (HTTP 503) until its client is configured
-    oauth: providers.Provider[OAuthProvider] = providers.Singleton(make_oauth_provider, settings)
+    oauth: providers.Provider[OAuthProvider] = providers.Singleton(make_oauth_provider, settings, clock)
 
     # --- storage: a SQL database (SQLite by default, Postgres by URL) or process memory
     engine = providers.Singleton(create_engine_for, url=settings.provided.resolved_database_url)

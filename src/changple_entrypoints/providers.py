@@ -13,6 +13,7 @@ from changple_domain.ports import (
     BatchEmbedder,
     BatchSummarizer,
     CafeSource,
+    Clock,
     ExportProcessor,
     OAuthProvider,
     VectorIndex,
@@ -195,8 +196,9 @@ def make_token_cipher(settings: Settings) -> TokenCipher | None:
     return None
 
 
-def make_oauth_provider(settings: Settings) -> OAuthProvider:
-    """Naver Login, when its client is configured; otherwise InvalidSetting (a 503 naming what to set)."""
+def make_oauth_provider(settings: Settings, clock: Clock | None = None) -> OAuthProvider:
+    """Naver Login, when its client is configured; otherwise InvalidSetting (a 503 naming what to set).
+    `clock` dates the tokens' `expires_at`, so it must be the clock withdrawal judges them by."""
     missing = [
         f"{ENV_PREFIX}{name.upper()}"
         for name in ("naver_login_client_id", "naver_login_client_secret", "naver_login_redirect_uri")
@@ -215,6 +217,7 @@ def make_oauth_provider(settings: Settings) -> OAuthProvider:
         profile_url=settings.naver_login_profile_url,
         revoke_url=settings.naver_login_revoke_url,
         timeout_seconds=settings.naver_login_timeout_seconds,
+        clock=clock,
     )
 
 

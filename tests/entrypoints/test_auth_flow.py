@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -19,8 +20,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 import redis
+from dependency_injector import providers
 from sqlalchemy import text
 
+from changple_adapters.memory import FixedClock
 from changple_adapters.sql.migrations import upgrade_database
 from changple_adapters.sql.token_cipher import generate_key
 from changple_domain.model.users import UserRole
@@ -262,7 +265,8 @@ def test_login_session_logout_and_withdrawal_in_a_browser(
     access_tokens_before = len(site.naver.revocations)
     withdrawn = browser.unsafe("DELETE", WITHDRAW)
     assert withdrawn.status_code == 200, withdrawn.text
-    assert withdrawn.json() == {"withdrawn": True, "naver_revoked": True}
+    assert withdrawn.json()["withdrawn"] is True
+    assert withdrawn.json()["naver_revoked"] is True
     assert len(site.naver.revocations) == access_tokens_before + 1
     assert site.users() == []
     assert site.pending_revocations() == 0
@@ -415,24 +419,102 @@ def test_an_expired_login_and_an_expired_session_are_refused(make_site: SiteFact
     _error(browser.http.get(ME), 401, "unauthorized")
 
 
-def test_withdrawal_while_naver_is_down_deletes_now_and_revokes_later(site: Site) -> None:
+def _signed_in(site: Site) -> tuple[Browser, str]:
+    """A browser signed in with Naver, and the refresh token of its grant (to ask Naver about it)."""
     browser = site.browser()
     assert browser.login().status_code == 303
+    [refresh] = site.naver.refresh_tokens()
+    return browser, refresh
+
+
+def test_withdrawal_while_naver_is_down_deletes_now_and_revokes_later(site: Site) -> None:
+    browser, refresh = _signed_in(site)
     [user] = site.users()
-    site.naver.revoke_failures.append(503)
+    site.naver.down = True
 
     withdrawn = browser.unsafe("DELETE", WITHDRAW)
     assert withdrawn.status_code == 200
-    assert withdrawn.json() == {"withdrawn": True, "naver_revoked": False}
+    body = withdrawn.json()
+    assert (body["withdrawn"], body["naver_revoked"], body["naver_revocation"]) == (True, False, "pending")
+    assert "keep trying" in body["message"]
     assert site.users() == []
     assert site.pending_revocations() == 1
-    assert site.naver.revocations == []
+    assert not site.naver.grant_revoked(refresh)
 
     # The worker's retry (the scheduler queues it hourly) reaches Naver now that it answers.
+    site.naver.down = False
     site.container.broker().get_actor("retry_naver_revocations").fn()
     assert site.pending_revocations() == 0
-    assert len(site.naver.revocations) == 1
+    assert site.naver.grant_revoked(refresh)
     assert str(user["social_id"]) == "32742776"
+
+
+@pytest.mark.parametrize("our_clock_knows", [True, False], ids=["expires_at-passed", "naver-ended-it-early"])
+def test_withdrawal_after_the_access_token_s_hour_refreshes_and_really_revokes(
+    site: Site, our_clock_knows: bool
+) -> None:
+    """Naver's access token lives an hour and deleting with a dead one answers success and deletes
+    nothing: the grant must really be gone at Naver, whether our clock saw the hour pass or not."""
+    clock = FixedClock(datetime.now(UTC))
+    site.container.clock.override(providers.Object(clock))
+    browser, refresh = _signed_in(site)
+    site.naver.advance(3600 + 60)
+    if our_clock_knows:
+        clock.advance(timedelta(seconds=3600 + 60))
+
+    withdrawn = browser.unsafe("DELETE", WITHDRAW)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["naver_revoked"] is True
+    assert site.naver.grant_revoked(refresh)
+    assert site.pending_revocations() == 0
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        (200, {"error": "invalid_request", "error_description": "no valid data in session"}),
+        (401, {"error": "invalid_client", "error_description": "client authentication failed"}),
+        (400, {"error": "unsupported_token_type", "error_description": "token type not supported"}),
+    ],
+    ids=["invalid_request", "invalid_client", "unsupported_token_type"],
+)
+def test_a_refused_revocation_is_not_called_done_and_the_worker_confirms_it_later(
+    site: Site, refusal: tuple[int, dict[str, Any]]
+) -> None:
+    browser, refresh = _signed_in(site)
+    site.naver.revoke_refusals.append(refusal)
+
+    withdrawn = browser.unsafe("DELETE", WITHDRAW)
+    assert withdrawn.status_code == 200, withdrawn.text
+    body = withdrawn.json()
+    assert (body["withdrawn"], body["naver_revoked"], body["naver_revocation"]) == (True, False, "pending")
+    assert "keep trying" in body["message"]
+    assert "연결된 서비스 관리" in body["message"]  # where the person can remove us at Naver themselves
+    assert not site.naver.grant_revoked(refresh)
+    assert site.pending_revocations() == 1
+
+    site.container.broker().get_actor("retry_naver_revocations").fn()
+    assert site.naver.grant_revoked(refresh)
+    assert site.pending_revocations() == 0
+
+
+def test_a_revocation_refused_for_an_invalid_token_refreshes_and_revokes(site: Site) -> None:
+    browser, refresh = _signed_in(site)
+    site.naver.revoke_refusals.append((401, {"error": "invalid_token", "error_description": "token expired"}))
+
+    withdrawn = browser.unsafe("DELETE", WITHDRAW)
+    assert withdrawn.json()["naver_revoked"] is True
+    assert site.naver.grant_revoked(refresh)
+    assert site.pending_revocations() == 0
+
+
+def test_a_grant_the_person_already_removed_at_naver_counts_as_revoked(site: Site) -> None:
+    browser, refresh = _signed_in(site)
+    site.naver.disconnect(refresh)
+
+    withdrawn = browser.unsafe("DELETE", WITHDRAW)
+    assert withdrawn.json()["naver_revoked"] is True
+    assert site.pending_revocations() == 0
 
 
 def test_a_session_of_a_deleted_user_signs_nobody_in(site: Site) -> None:

@@ -3,7 +3,15 @@
 Each call opens and closes its own client, so one provider serves any number of event loops (every
 Litestar request, every `asyncio.run` in a worker). Naver refuses a bad or reused code with HTTP 200
 and an `error` body; authlib raises `OAuthError` on that body, which becomes ProviderRejected here.
-No token and no client secret ever reaches an exception message."""
+No token and no client secret ever reaches an exception message.
+
+Refusals that withdrawal tells apart (see changple_domain.use_cases.revocations):
+- refresh: `invalid_request` or `invalid_grant` is GrantGone. Our refresh request is always well formed
+  (grant_type, client id and secret, a non-empty refresh token), so Naver's generic "bad parameter"
+  code can only be about the refresh token; `invalid_client`/`unauthorized_client` (our app) and
+  anything unknown stay ProviderRejected; `server_error` is ProviderUnavailable.
+- revoke: a 2xx without an `error` body is accepted (Naver: "success", even for a dead token);
+  `invalid_token`, with any status, is TokenRefused; any other `error`, also in a 200, is ProviderRejected."""
 
 from __future__ import annotations
 
@@ -17,7 +25,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 
-from changple_domain.errors import InvalidSetting, ProviderRejected, ProviderUnavailable
+from changple_domain.errors import GrantGone, InvalidSetting, ProviderRejected, ProviderUnavailable, TokenRefused
 from changple_domain.model.users import OAuthTokens, SocialProfile
 from changple_domain.ports import Clock, OAuthProvider
 
@@ -41,6 +49,8 @@ except ImportError:  # pragma: no cover - a declared dependency of the naver ext
 
 _OPTIONAL_FIELDS = ("name", "nickname", "email", "mobile", "profile_image")
 _MAX_SOCIAL_ID = 200
+_REFRESH_TOKEN_REFUSED = ("invalid_request", "invalid_grant")
+_SERVER_ERRORS = ("server_error", "temporarily_unavailable")
 
 
 def _retryable(status: int) -> bool:
@@ -56,6 +66,15 @@ def _error_code(response: Any) -> str:
     if not isinstance(body, dict):
         return ""
     return str(body.get("error") or body.get("resultcode") or "")
+
+
+def _refresh_refusal(error: str, detail: str) -> ProviderRejected | ProviderUnavailable:
+    """What a refused refresh means (module docstring): the grant gone, Naver's trouble, or ours."""
+    if error in _REFRESH_TOKEN_REFUSED:
+        return GrantGone(detail)
+    if error in _SERVER_ERRORS:
+        return ProviderUnavailable(detail)
+    return ProviderRejected(detail)
 
 
 class NaverOAuthProvider(OAuthProvider):
@@ -161,6 +180,31 @@ class NaverOAuthProvider(OAuthProvider):
         fields = {name: "" if raw.get(name) is None else str(raw[name]) for name in _OPTIONAL_FIELDS}
         return SocialProfile(provider=self.name, social_id=str(social_id), raw=dict(raw), **fields)
 
+    async def refresh(self, tokens: OAuthTokens) -> OAuthTokens:
+        if tokens.refresh_token is None or not tokens.refresh_token.get_secret_value():
+            raise ProviderRejected("a Naver refresh needs a refresh token")
+        refresh_token = tokens.refresh_token.get_secret_value()
+        # The client holds the token so authlib can keep the refresh token when Naver sends none back.
+        held = {"access_token": tokens.access_token.get_secret_value(), "refresh_token": refresh_token}
+        with self._translate("token refresh", tokens):
+            async with self._client(token=held) as client:
+                client.register_compliance_hook("refresh_token_response", self._check_refresh_status)
+                try:
+                    token = await client.refresh_token(self._token_url, refresh_token=refresh_token)
+                except AuthlibBaseError as exc:  # Naver's HTTP 200 with an `error` body
+                    detail = f"Naver refused the token refresh: {exc.error}: {exc.description or ''}".rstrip(": ")
+                    raise _refresh_refusal(exc.error or "", self._scrub(detail, tokens)) from exc
+        access_token = token.get("access_token")
+        if not isinstance(access_token, str) or not access_token:
+            raise ProviderRejected("Naver token endpoint answered the refresh without an access token")
+        return OAuthTokens.received(
+            access_token=access_token,
+            refresh_token=refresh_token,  # Naver keeps the refresh token: none comes back
+            token_type=token.get("token_type"),
+            expires_in=token.get("expires_in"),
+            now=self._now(),
+        )
+
     async def revoke(self, tokens: OAuthTokens) -> None:
         with self._translate("revocation", tokens):
             async with self._client() as client:
@@ -170,14 +214,17 @@ class NaverOAuthProvider(OAuthProvider):
                     token_type_hint="access_token",  # noqa: S106 - a hint name
                 )
         status = response.status_code
-        if 200 <= status < 300:
-            return  # Naver may send no body at all: the status is the answer
         if _retryable(status):
             raise ProviderUnavailable(f"Naver revocation endpoint answered HTTP {status}")
         error = _error_code(response)
-        if status in (400, 401) and error == "invalid_token":
-            return  # RFC 7009: a token that is already invalid counts as revoked
-        raise ProviderRejected(f"Naver refused the revocation: HTTP {status} {error}".rstrip())
+        if 200 <= status < 300 and not error:
+            return  # accepted (an empty body or {"result": "success"}); it does not prove the grant gone
+        detail = f"Naver refused the revocation: HTTP {status} {error}".rstrip()
+        if error == "invalid_token":
+            raise TokenRefused(detail)
+        if error in _SERVER_ERRORS:
+            raise ProviderUnavailable(detail)
+        raise ProviderRejected(detail)
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -193,6 +240,17 @@ class NaverOAuthProvider(OAuthProvider):
             token=token,
             timeout=self._timeout_seconds,
         )
+
+    @staticmethod
+    def _check_refresh_status(response: Any) -> Any:
+        """A refresh refused with an HTTP error status is judged by its `error` like a 200 one."""
+        status = response.status_code
+        if _retryable(status):
+            raise ProviderUnavailable(f"Naver token endpoint answered HTTP {status}")
+        if status >= 400:
+            error = _error_code(response)
+            raise _refresh_refusal(error, f"Naver refused the token refresh: HTTP {status} {error}".rstrip())
+        return response
 
     @staticmethod
     def _check_token_status(response: Any) -> Any:

@@ -34,6 +34,10 @@ class OAuthTokens(BaseModel):
     def _aware(cls, value: datetime | None) -> datetime | None:
         return None if value is None else aware_utc(value)
 
+    def is_stale(self, at: datetime, *, margin: timedelta = timedelta(0)) -> bool:
+        """True when the access token is dead or dies within `margin` (or nobody knows when)."""
+        return self.expires_at is None or self.expires_at <= at + margin
+
     @classmethod
     def received(
         cls,
@@ -141,8 +145,17 @@ class NewUser(BaseModel):
         )
 
 
+class RevocationOutcome(StrEnum):
+    """Where a withdrawn user's grant stands after we asked the provider to revoke it."""
+
+    REVOKED = "revoked"  # the provider confirmed the grant is gone (or there never was one)
+    PENDING = "pending"  # not confirmed: queued, and the worker keeps trying
+    MANUAL = "manual"  # nothing we hold can revoke or confirm it: only the person can, at the provider
+
+
 class PendingRevocation(BaseModel):
-    """A provider token still to revoke after its user was deleted (the provider was down then)."""
+    """A withdrawn user's grant not yet confirmed revoked. `tokens` keeps the refresh token, so a
+    retry can get a live access token and can confirm the revocation."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -1,21 +1,35 @@
 """Accounts: sign-in with a social provider, roles, withdrawal, and revoking the provider's grant.
 
-Withdrawal deletes the account even when the provider cannot be reached: the token is kept (in the
-revocations table, encrypted like any token) and a worker retries until the provider confirms."""
+Withdrawal deletes the account even when the provider cannot be reached or does not confirm: the
+tokens are kept (in the revocations table, encrypted like any token) and a worker retries until the
+provider confirms (rules in `revocations`, re-exported here)."""
 
 from __future__ import annotations
 
-import logging
-
 from pydantic import BaseModel, ConfigDict
 
-from changple_domain.errors import AlreadyExists, NotFound, ProviderRejected, ProviderUnavailable
-from changple_domain.model.users import NewUser, OAuthTokens, PendingRevocation, SocialProfile, User, UserRole
-from changple_domain.ports import Clock, OAuthProvider, UnitOfWork
+from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.model.users import NewUser, OAuthTokens, SocialProfile, User, UserRole
+from changple_domain.ports import Clock, UnitOfWork
+from changple_domain.use_cases.revocations import (
+    MAX_REVOCATION_ATTEMPTS,
+    RevocationReport,
+    retry_revocations,
+    revoke_grant,
+    revoke_or_queue,
+)
 
-log = logging.getLogger(__name__)
-
-MAX_REVOCATION_ATTEMPTS = 20  # about a day of hourly retries; after that the grant expires on its own
+__all__ = [
+    "MAX_REVOCATION_ATTEMPTS",
+    "RevocationReport",
+    "SignedIn",
+    "delete_account",
+    "retry_revocations",
+    "revoke_grant",
+    "revoke_or_queue",
+    "set_role",
+    "sign_in",
+]
 
 
 class SignedIn(BaseModel):
@@ -66,56 +80,3 @@ def delete_account(user_id: int, *, uow: UnitOfWork) -> User | None:
         uow.users.delete(user_id)
         uow.commit()
     return user
-
-
-async def revoke_or_queue(tokens: OAuthTokens | None, *, oauth: OAuthProvider, uow: UnitOfWork, clock: Clock) -> bool:
-    """Ask the provider to revoke; if it is unreachable, queue the token for the worker. True when
-    revoked (or nothing to revoke). A refusal means the token is already dead: nothing to keep."""
-    if tokens is None:
-        return True
-    try:
-        await oauth.revoke(tokens)
-        return True
-    except ProviderRejected:
-        return True
-    except ProviderUnavailable as exc:
-        with uow:
-            uow.revocations.add(
-                PendingRevocation(provider=oauth.name, tokens=tokens, last_error=exc.detail, created_at=clock.now())
-            )
-            uow.commit()
-        log.warning("%s revocation queued for retry: %s", oauth.name, exc.detail)
-        return False
-
-
-class RevocationReport(BaseModel):
-    revoked: int = 0
-    still_pending: int = 0
-    given_up: int = 0
-
-
-async def retry_revocations(*, oauth: OAuthProvider, uow: UnitOfWork) -> RevocationReport:
-    """One pass over queued revocations: done ones leave the queue, failures count an attempt."""
-    report = RevocationReport()
-    with uow:
-        pending = [p for p in uow.revocations.list(limit=500) if p.provider == oauth.name]
-    for item in pending:
-        if item.id is None:  # stored items have ids; this is for the type checker
-            continue
-        item_id = item.id
-        try:
-            await oauth.revoke(item.tokens)
-            outcome = "revoked"
-        except ProviderRejected:
-            outcome = "revoked"  # the token no longer works: that is what revocation wanted
-        except ProviderUnavailable as exc:
-            outcome = "given_up" if item.attempts + 1 >= MAX_REVOCATION_ATTEMPTS else "still_pending"
-            item = item.model_copy(update={"attempts": item.attempts + 1, "last_error": exc.detail})
-        with uow:
-            if outcome == "still_pending":
-                uow.revocations.save(item)
-            else:
-                uow.revocations.remove(item_id)
-            uow.commit()
-        setattr(report, outcome, getattr(report, outcome) + 1)
-    return report

@@ -251,24 +251,26 @@ async def me(caller: NamedDependency[SkipValidation[Caller]]) -> UserRead:
     "/withdraw/",
     status_code=200,
     summary="Delete the signed-in user's account, revoke their Naver grant and end the session",
-    description="When Naver cannot be reached the account is deleted anyway and a worker retries the "
-    "revocation (`naver_revoked: false`). A repeat from another session of the same user answers "
-    "`withdrawn: false`.",
+    description="`naver_revoked` is true only when Naver confirmed the grant is gone. Otherwise the account "
+    "is deleted all the same and `naver_revocation` says what follows: `pending` (a worker keeps retrying) "
+    "or `manual` (the person must remove the app in Naver's settings); `message` says it in a sentence. "
+    "A repeat from another session of the same user answers `withdrawn: false`.",
     responses={**AUTH_RESPONSES, **RATE_LIMITED},
 )
 async def withdraw(request: AnyRequest, caller: NamedDependency[SkipValidation[Caller]]) -> WithdrawnRead:
     user = caller.require_user()
     container = container_of(request)
     oauth = container.oauth()
-    # The use case is async (it calls Naver) but also writes to the database when Naver is down: run
-    # it on a worker thread with a loop of its own, so no blocking call lands on the server's loop.
-    revoked = await anyio.to_thread.run_sync(
+    # The use case is async (it calls Naver) but also writes to the database when Naver does not
+    # confirm: run it on a worker thread with a loop of its own, so no blocking call lands on the
+    # server's loop.
+    revocation = await anyio.to_thread.run_sync(
         lambda: asyncio.run(revoke_or_queue(user.tokens, oauth=oauth, uow=container.uow(), clock=container.clock()))
     )
     deleted = await anyio.to_thread.run_sync(lambda: delete_account(user.id, uow=container.uow()))
     request.clear_session()
-    log.info("user %d withdrew (naver grant %s)", user.id, "revoked" if revoked else "queued for revocation")
-    return WithdrawnRead(withdrawn=deleted is not None, naver_revoked=revoked)
+    log.info("user %d withdrew (naver grant %s)", user.id, revocation.value)
+    return WithdrawnRead.of(withdrawn=deleted is not None, revocation=revocation)
 
 
 def auth_routers(settings: Settings) -> list[Router]:

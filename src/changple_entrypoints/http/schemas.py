@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.model.ids import MAX_ID
 from changple_domain.model.posts import CafePost, PostNeed
-from changple_domain.model.users import User
+from changple_domain.model.users import RevocationOutcome, User
 
 
 class HealthRead(BaseModel):
@@ -163,6 +163,32 @@ class CsrfRead(BaseModel):
     header_name: str = Field(description="send the token back in this header on POST, PATCH, PUT and DELETE")
 
 
+NAVER_SETTINGS = "네이버 내정보 > 연결된 서비스 관리 (Naver: My info > Connected services)"
+_REVOCATION_MESSAGES = {
+    RevocationOutcome.REVOKED: "Your account is deleted, and Naver confirmed that changple can no longer use "
+    "your Naver login.",
+    RevocationOutcome.PENDING: "Your account is deleted. Naver has not yet confirmed that changple's access to "
+    "your Naver login is revoked: we keep trying in the background. You can also remove changple yourself "
+    f"in {NAVER_SETTINGS}.",
+    RevocationOutcome.MANUAL: "Your account is deleted, but changple holds nothing more that could revoke its "
+    f"access to your Naver login: please remove changple yourself in {NAVER_SETTINGS}.",
+}
+
+
 class WithdrawnRead(BaseModel):
     withdrawn: bool = Field(description="false when the account was already gone")
-    naver_revoked: bool = Field(description="false when Naver was unreachable: a worker retries the revocation")
+    naver_revoked: bool = Field(description="true only when Naver confirmed the grant is gone")
+    naver_revocation: RevocationOutcome = Field(
+        description="`revoked`: confirmed; `pending`: not confirmed yet, a worker keeps retrying; `manual`: "
+        "nothing left that could revoke it, the person must remove the app in Naver's settings"
+    )
+    message: str = Field(description="a sentence for the person: what happened to their Naver login")
+
+    @classmethod
+    def of(cls, *, withdrawn: bool, revocation: RevocationOutcome) -> WithdrawnRead:
+        return cls(
+            withdrawn=withdrawn,
+            naver_revoked=revocation is RevocationOutcome.REVOKED,
+            naver_revocation=revocation,
+            message=_REVOCATION_MESSAGES[revocation],
+        )

@@ -122,13 +122,13 @@ def register_actors(broker: dramatiq.Broker, container: Container) -> dict[str, 
         log.info("reindex marked %d posts", count)
 
     def retry_naver_revocations() -> None:
-        """Ask Naver again to revoke the grants of withdrawn users it could not be told about."""
+        """Ask Naver again to revoke the withdrawn users' grants it has not confirmed revoked."""
         try:
             oauth = container.oauth()
         except InvalidSetting as exc:
             log.info("revocation retry skipped: %s", exc.detail)
             return
-        report = asyncio.run(retry_revocations(oauth=oauth, uow=container.uow()))
+        report = asyncio.run(retry_revocations(oauth=oauth, uow=container.uow(), clock=container.clock()))
         log.info("revocation retry: %s", report.model_dump())
 
     def process_content(content_id: int) -> None:
