@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from changple_domain.model.users import NewUser, SocialProfile, User
 from changple_entrypoints.containers import Container
+from changple_entrypoints.http.access import signed_in_session
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.http.sessions import session_config
 
@@ -50,5 +51,5 @@ def reader_client(container: Container, user: User) -> TestClient[Any]:
     """An entered TestClient whose session belongs to `user`; the caller exits it."""
     client = TestClient(app=create_app(container), session_config=session_config(container.settings()))
     client.__enter__()
-    client.set_session_data({"user_id": user.id})
+    client.set_session_data(signed_in_session(user))
     return client

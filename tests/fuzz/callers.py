@@ -12,6 +12,7 @@ from schemathesis.python import asgi
 
 from changple_domain.model.access import Scope
 from changple_entrypoints.containers import Container
+from changple_entrypoints.http.access import signed_in_session
 from changple_entrypoints.http.sessions import CSRF_HEADER, SESSION_COOKIE, session_config
 from tests.entrypoints.callers import bearer, service_token
 from tests.entrypoints.readers import make_user
@@ -50,11 +51,12 @@ class SocialCaller(FuzzCaller):
     def _sign_in(self) -> None:
         uow = self.container.uow()
         with uow:
-            exists = uow.users.get(self.user_id) is not None
-        if not exists:
-            self.user_id = make_user(self.container, "다시 가입한 독자").id
+            user = uow.users.get(self.user_id)
+        if user is None:
+            user = make_user(self.container, "다시 가입한 독자")
+            self.user_id = user.id
         writer = TestClient(app=self.app, session_config=session_config(self.container.settings()))
-        writer.set_session_data({"user_id": self.user_id})  # through the app's own session store
+        writer.set_session_data(signed_in_session(user))  # through the app's own session store
         self.cookies = {SESSION_COOKIE: writer.cookies[SESSION_COOKIE]}
         with asgi.get_client(self.app) as http:
             http.cookies.update(self.cookies)

@@ -29,9 +29,10 @@ class MemoryUserRepository(UserRepository):
         return user
 
     def save(self, user: User) -> None:
-        if user.id not in self._rows:
+        stored = self._rows.get(user.id)
+        if stored is None:
             raise NotFound(f"no user with id {user.id}")
-        self._rows[user.id] = user
+        self._rows[user.id] = user.model_copy(update={"account_key": stored.account_key})  # set once, as in SQL
 
     def get(self, user_id: int) -> User | None:
         return self._rows.get(user_id)

@@ -69,7 +69,8 @@ class SqlUserRepository(UserRepository):
         taken = AlreadyExists(f"a {profile.provider} user with this social id already exists")
         if self.get_by_social_id(profile.provider, profile.social_id) is not None:
             raise taken
-        values = self._values(new.with_id(0))  # the database chooses the id
+        user = new.with_id(0)  # the database chooses the id
+        values = self._values(user) | {"account_key": user.account_key}  # written once, here
         try:
             with self._session.begin_nested():
                 user_id = self._session.execute(insert(USERS).values(**values).returning(USERS.c.id)).scalar_one()

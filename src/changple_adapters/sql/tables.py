@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Dialect,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -39,6 +40,9 @@ HASH = 64  # hex SHA-256
 ENUM = 32  # enum values are stored as their string value, never as native enums
 NAME = 100  # matches the domain's name limits
 IDENT = 64
+# Tables that number their own rows: SQLite's plain rowids would give a deleted newest row's id to
+# the next insert, and a session, URL or cursor naming the old row would name the new one.
+NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -118,6 +122,7 @@ class PostStatusRow(Base):
 
 class AuthorRow(Base):
     __tablename__ = "allowed_authors"
+    __table_args__ = (NEVER_REUSED,)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(NAME), unique=True)
@@ -127,6 +132,7 @@ class AuthorRow(Base):
 
 class BrandRow(Base):
     __tablename__ = "brands"
+    __table_args__ = (NEVER_REUSED,)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(NAME), unique=True)
@@ -214,7 +220,7 @@ class ScanRunRow(Base):
 
 class UserRow(Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("provider", "social_id"),)
+    __table_args__ = (UniqueConstraint("provider", "social_id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     provider: Mapped[str] = mapped_column(String(ENUM))
@@ -229,6 +235,8 @@ class UserRow(Base):
     tokens_encrypted: Mapped[str | None] = mapped_column(Text)  # Fernet ciphertext, never plain tokens
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    # Set once; the account's sessions carry it. The database makes one for writers that predate it.
+    account_key: Mapped[str] = mapped_column(String(IDENT), server_default=FetchedValue())
 
 
 class ServiceTokenRow(Base):
@@ -257,6 +265,7 @@ class TokenRevocationRow(Base):
     """Provider tokens of deleted users, kept (encrypted) only until the provider confirms revocation."""
 
     __tablename__ = "token_revocations"
+    __table_args__ = (NEVER_REUSED,)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     provider: Mapped[str] = mapped_column(String(ENUM))
@@ -278,6 +287,7 @@ class ContentRow(Base):
         Index(None, "state", "created_at"),
         Index(None, "state", "is_preferred", "created_at"),
         Index(None, "state", "updated_at"),
+        NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
@@ -308,6 +318,7 @@ class ContentViewRow(Base):
         Index(None, "user_id", "content_id", "viewed_at"),
         Index(None, "user_id", "viewed_at"),
         Index(None, "content_id"),  # deleting a content cascades here
+        NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
@@ -330,7 +341,7 @@ class ChatSessionRow(Base):
 
 class ChatMessageRow(Base):
     __tablename__ = "chat_messages"
-    __table_args__ = (Index(None, "session_nonce", "id"),)
+    __table_args__ = (Index(None, "session_nonce", "id"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
     session_nonce: Mapped[str] = mapped_column(String(IDENT), ForeignKey("chat_sessions.nonce", ondelete="CASCADE"))

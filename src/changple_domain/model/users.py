@@ -5,6 +5,8 @@ storage adapters encrypt them at rest, and nothing prints them (`repr` hides the
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -89,6 +91,15 @@ class SocialProfile(BaseModel):
         }
 
 
+def new_account_key() -> str:
+    """A value no other account ever had: sessions carry it, so a session opens only its own account."""
+    return secrets.token_hex(16)
+
+
+def _account_key() -> Any:
+    return Field(default_factory=new_account_key, min_length=32, max_length=64, repr=False)
+
+
 class User(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -105,6 +116,7 @@ class User(BaseModel):
     tokens: OAuthTokens | None = None
     created_at: datetime
     last_login_at: datetime | None = None
+    account_key: str = _account_key()  # made with the account, never changed, never shown
 
     @field_validator("created_at", "last_login_at")
     @classmethod
@@ -114,6 +126,11 @@ class User(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role is UserRole.ADMIN
+
+    def opens_session(self, account_key: object) -> bool:
+        """Whether a session that names this user's id was made for this very account: an id alone
+        could name someone else (a withdrawn account's id in a restored backup)."""
+        return isinstance(account_key, str) and hmac.compare_digest(account_key.encode(), self.account_key.encode())
 
     def signed_in(self, profile: SocialProfile, tokens: OAuthTokens, *, at: datetime) -> User:
         """The user after a new sign-in: the profile's fields replace ours, the role stays."""
@@ -130,6 +147,7 @@ class NewUser(BaseModel):
     role: UserRole = UserRole.SOCIAL
     created_at: datetime
     last_login_at: datetime | None = None  # set when the user is made by signing in
+    account_key: str = _account_key()
 
     def with_id(self, user_id: int) -> User:
         """The user as stored, once the repository has chosen its id."""
@@ -142,6 +160,7 @@ class NewUser(BaseModel):
             tokens=self.tokens,
             created_at=self.created_at,
             last_login_at=self.last_login_at,
+            account_key=self.account_key,
         )
 
 

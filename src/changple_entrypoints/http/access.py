@@ -26,6 +26,7 @@ from changple_entrypoints.http.schemas import ErrorRead
 AnyConnection = ASGIConnection[Any, Any, Any, Any]
 
 SESSION_USER = "user_id"  # the session key that holds the signed-in user's id
+SESSION_ACCOUNT = "account_key"  # and the key of the account it was made for
 _CALLER_KEY = "changple_caller"
 
 AUTH_RESPONSES = {
@@ -61,9 +62,16 @@ async def resolve_caller(connection: AnyConnection) -> Caller:
     return caller
 
 
+def signed_in_session(user: User) -> dict[str, Any]:
+    """What a session holds for a signed-in user: the id, and the account it belongs to."""
+    return {SESSION_USER: user.id, SESSION_ACCOUNT: user.account_key}
+
+
 async def _session_user(connection: AnyConnection, container: Container) -> User | None:
     session = connection.scope.get("session")
-    user_id = session.get(SESSION_USER) if isinstance(session, dict) else None
+    if not isinstance(session, dict):
+        return None
+    user_id = session.get(SESSION_USER)
     if not isinstance(user_id, int):
         return None
 
@@ -73,8 +81,11 @@ async def _session_user(connection: AnyConnection, container: Container) -> User
             return uow.users.get(user_id)
 
     user = await anyio.to_thread.run_sync(load)
-    if user is None:  # the account is gone (withdrawn elsewhere): so is this session
+    if user is None or not user.opens_session(session.get(SESSION_ACCOUNT)):
+        # The account is gone (withdrawn elsewhere), or the id now names another account, or the
+        # session predates account keys: it opens nothing, ever again.
         connection.clear_session()
+        return None
     return user
 
 

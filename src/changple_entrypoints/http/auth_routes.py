@@ -32,7 +32,7 @@ from litestar.response import Redirect
 from changple_domain.errors import ProviderRejected, ProviderUnavailable
 from changple_domain.model.access import Caller
 from changple_domain.use_cases.accounts import delete_account, revoke_or_queue, sign_in
-from changple_entrypoints.http.access import AUTH_RESPONSES, SESSION_USER, container_of, provide_caller
+from changple_entrypoints.http.access import AUTH_RESPONSES, container_of, provide_caller, signed_in_session
 from changple_entrypoints.http.errors import error_response
 from changple_entrypoints.http.schemas import CsrfRead, ErrorRead, SignedInRead, UserRead, WithdrawnRead
 from changple_entrypoints.http.sessions import CSRF_HEADER, RATE_LIMIT_STORE, csrf_token_of, rotate_session_id
@@ -209,7 +209,7 @@ async def naver_callback(
     # A fresh session under a new id: nothing from before the login (or an attacker's cookie) carries over.
     request.set_session(
         {
-            SESSION_USER: signed.user.id,
+            **signed_in_session(signed.user),
             "signed_in_at": datetime.now(UTC).isoformat(),
             USED_STATES: request.session.get(USED_STATES, []),  # so a replayed callback is named a reuse
         }

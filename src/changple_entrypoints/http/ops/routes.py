@@ -35,7 +35,7 @@ from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_poll,
 from changple_domain.use_cases.retry_post import retry_failed_post
 from changple_domain.use_cases.scan_cafe import ScanCafe
 from changple_entrypoints.containers import Container
-from changple_entrypoints.http.access import SESSION_USER, container_of, provide_caller, requires
+from changple_entrypoints.http.access import container_of, provide_caller, requires, signed_in_session
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS, OPS_HEADERS
 from changple_entrypoints.http.ops.views import chart
 from changple_entrypoints.http.sessions import rotate_session_id
@@ -274,7 +274,7 @@ def login_with_link(request: AnyRequest, token: LinkToken) -> Redirect:
     for the local admin, under a new id, then on to the console."""
     container = container_of(request)
     user = sign_in_with_link(token, links=container.login_links(), uow=container.uow(), clock=container.clock())
-    request.set_session({SESSION_USER: user.id, "signed_in_at": datetime.now(UTC).isoformat()})
+    request.set_session({**signed_in_session(user), "signed_in_at": datetime.now(UTC).isoformat()})
     rotate_session_id(request)
     return Redirect("/ops", status_code=303)
 
