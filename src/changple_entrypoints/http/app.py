@@ -20,6 +20,7 @@ from changple_domain.ports import UnitOfWork
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
+from changple_entrypoints.http.bodies import GuardedRequest
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
@@ -123,6 +124,8 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             static_router(),
         ],
         state=State({"container": container}),
+        request_class=GuardedRequest,
+        request_max_body_size=settings.max_body_bytes,  # the upload route sets its own
         stores=build_stores(settings),
         middleware=[session_config(settings).middleware, csrf_middleware(settings)],
         cors_config=cors,

@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from changple_domain.errors import ChangpleError, Forbidden, Unauthorized
-from changple_entrypoints.http.errors import status_for, validation_detail
+from changple_entrypoints.http.errors import http_error_detail, status_for, validation_detail
 from changple_entrypoints.http.ops.views import FILTERS, GLOBALS
 from changple_entrypoints.http.sessions import CsrfRefused
 
@@ -61,7 +61,7 @@ def static_router() -> Router:
     )
 
 
-def _describe(exc: Exception) -> tuple[int, str, str]:
+def _describe(request: AnyRequest, exc: Exception) -> tuple[int, str, str]:
     """Status, what went wrong, and which hint the page adds (`sign_in`, `promote` or none)."""
     if isinstance(exc, Unauthorized):
         return 401, exc.detail, "sign_in"
@@ -74,13 +74,13 @@ def _describe(exc: Exception) -> tuple[int, str, str]:
     if isinstance(exc, ValidationException):
         return 400, validation_detail(exc), ""
     if isinstance(exc, HTTPException):
-        return exc.status_code, exc.detail, ""
+        return exc.status_code, http_error_detail(request, exc), ""
     log.exception("unhandled error in the console")
     return 500, "an unexpected error happened; the server log has the details", ""
 
 
 def render_error(request: AnyRequest, exc: Exception) -> Response[Any]:
-    status, detail, hint = _describe(exc)
+    status, detail, hint = _describe(request, exc)
     if status >= 500 and isinstance(exc, ChangpleError):
         log.warning("%s %s -> %s %s: %s", request.method, request.url.path, status, exc.code, detail)
     title = _TITLES.get(status, "Something went wrong")
