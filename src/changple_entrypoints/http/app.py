@@ -28,6 +28,7 @@ from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
 from changple_entrypoints.http.schemas import ErrorRead, HealthRead, IdPath, PostRead, ReadinessRead
+from changple_entrypoints.http.security_headers import add_security_headers
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -125,6 +126,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         ],
         state=State({"container": container}),
         request_class=GuardedRequest,
+        before_send=[add_security_headers],  # every response, errors included
         request_max_body_size=settings.max_body_bytes,  # the upload route sets its own
         stores=build_stores(settings),
         middleware=[session_config(settings).middleware, csrf_middleware(settings)],

@@ -1,4 +1,4 @@
-"""The console's templates, static files, security headers and error pages.
+"""The console's templates, static files and error pages (its security headers: `security_headers`).
 
 Errors on console routes answer HTML with the status the API gives the same error (one table:
 `errors.status_for`): a full page for a browser's request, or for htmx a message swapped into the
@@ -12,7 +12,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Request, Response, Router
-from litestar.datastructures import ResponseHeader
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -30,18 +29,6 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 AnyRequest = Request[Any, Any, Any]
-
-# Scripts and styles from this server only: no inline script, no inline style, no frames.
-OPS_HEADERS = [
-    ResponseHeader(
-        name="Content-Security-Policy",
-        value="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    ),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="no-referrer"),  # keeps a login link out of Referer headers
-    ResponseHeader(name="Cache-Control", value="no-store"),
-]
 
 _TITLES = {400: "Check what you sent", 401: "Sign in first", 403: "Refused", 404: "Not found", 409: "Conflict"}
 
