@@ -23,6 +23,7 @@ from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.bodies import GuardedRequest
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
+from changple_entrypoints.http.docs_page import docs_render_plugins
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
@@ -148,6 +149,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             title="changple core",
             version="0.1.0",
             path="/schema",
+            render_plugins=docs_render_plugins("/schema"),  # served from the package: no CDN
             components=Components(
                 security_schemes={
                     "serviceToken": SecurityScheme(
