@@ -101,6 +101,14 @@ def test_reasonable_bodies_still_go_through(client: Client) -> None:
     assert "987654" in answer.json()["detail"]
 
 
+def test_the_largest_chat_message_fits_the_body_limit(client: Client) -> None:
+    """The longest body a route should take: a chat message at its cap, every character escaped."""
+    from changple_domain.model.chat import MESSAGE_MAX
+
+    body = json.dumps({"role": "user", "content": "가" * MESSAGE_MAX, "attached_content_ids": [1] * 20})
+    assert len(body.encode()) < client.app.request_max_body_size / 2
+
+
 def test_the_depth_limit_is_exact(client: Client) -> None:
     for levels, status in ((MAX_JSON_DEPTH, 404), (MAX_JSON_DEPTH + 1, 400)):
         body = '{"content_ids": [987654], "x": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}"
