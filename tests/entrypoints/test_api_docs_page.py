@@ -5,6 +5,7 @@ over plain HTTP."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from litestar.testing import TestClient
 
 from changple_entrypoints.containers import Container
+from changple_entrypoints.http.docs_page import bundle_version
 from tests.entrypoints.live_app import free_port, serve_app
 from tests.fixtures.naver_cafe.pytest_plugin import BROWSER_PATIENCE_MS
 
@@ -70,7 +72,7 @@ def test_the_docs_page_renders_the_operations_with_nothing_from_outside(
         expect(page.get_by_role("menuitem").filter(has_text="Liveness")).to_have_count(1)
     finally:
         context.close()
-    assert f"{live}/schema/assets/redoc.standalone.js" in requested
+    assert f"{live}/schema/assets/redoc.standalone.js?v={bundle_version()}" in requested
     assert f"{live}/schema/openapi.json" in requested
     assert outside == []
     assert [url for url in requested if not is_local(url)] == []
@@ -87,9 +89,14 @@ def test_the_docs_page_and_its_assets_over_http(anonymous_client: TestClient[Any
     assert "frame-ancestors 'none'" in policy
     assert "https:" not in policy
     assert page.headers["x-content-type-options"] == "nosniff"
-    script = anonymous_client.get("/schema/assets/redoc.standalone.js")
+    src = re.findall(r'<script src="([^"]+)"', page.text)
+    assert src == [f"/schema/assets/redoc.standalone.js?v={bundle_version()}"]
+    script = anonymous_client.get(html.unescape(src[0]))
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
+    # named by its content hash, so it may be kept for a year
+    assert set(script.headers["cache-control"].split(", ")) == {"public", "max-age=31536000", "immutable"}
+    assert script.headers["x-content-type-options"] == "nosniff"
     assert b"ReDoc" in script.content[:2000] or b"Redoc" in script.content
     assert anonymous_client.get("/schema/assets/REDOC-LICENSE.txt").status_code == 200
     for cdn_page in ("/schema/swagger", "/schema/rapidoc", "/schema/elements"):
