@@ -138,3 +138,38 @@ def test_json_depth_counts_nesting_and_skips_strings(value: Any) -> None:
     body = json.dumps(value).encode()
     assert json_depth(body, limit=0) == true_depth(value)
     assert json_depth(body, limit=true_depth(value)) <= true_depth(value)
+
+
+UPLOAD = "/api/v1/content/"
+
+
+def multipart(*parts: bytes, boundary: str = "x") -> dict[str, Any]:
+    body = b"".join(b"--" + boundary.encode() + b"\r\n" + part + b"\r\n" for part in parts) + b"--x--\r\n"
+    return {"content": body, "headers": {"Content-Type": f"multipart/form-data; boundary={boundary}"}}
+
+
+def text_part(name: str, value: bytes = b"v", *, headers: bytes = b"") -> bytes:
+    return b'Content-Disposition: form-data; name="' + name.encode() + b'"\r\n' + headers + b"\r\n" + value
+
+
+@pytest.mark.hostile
+def test_a_multipart_form_past_its_limits_or_broken_is_a_400_that_says_so(
+    client: Client, anonymous_client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    many = multipart(*(text_part(f"f{i}") for i in range(2000)))
+    assert anonymous_client.post(UPLOAD, **many).status_code == 401  # refused before the form is read
+    cases = [
+        (many, "count exceeded): send at most 1000 parts"),
+        (multipart(text_part("title", headers=b"X-Long: " + b"a" * 5000 + b"\r\n")), "header"),
+        (multipart(text_part("title", headers=b"".join(b"X-%d: 1\r\n" % i for i in range(20)))), "header"),
+        (multipart(b"no headers at all", boundary="x"), "multipart/form-data"),
+        ({"content": b"--x\r\nContent-Disposition: form-data", "headers": many["headers"]}, "multipart/form-data"),
+    ]
+    for request, words in cases:
+        answer = client.post(UPLOAD, **request)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"] == "invalid_input"
+        assert words in answer.json()["detail"], answer.text
+        assert "send" in answer.json()["detail"], answer.text
+    assert_no_traceback(caplog)

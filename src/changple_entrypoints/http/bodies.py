@@ -1,7 +1,8 @@
 """Request bodies the app refuses before it parses them: nested deeper than any route needs, or
 not the JSON (or MessagePack) they claim to be. Each answer is a 400 that says what to send, never
 a 500: msgspec raises `RecursionError` on deep nesting, which no handler expected. Too large a body
-is Litestar's `request_max_body_size` (a 413; `errors.http_error_detail` words it)."""
+is Litestar's `request_max_body_size` (a 413; `errors.http_error_detail` words it), and a multipart
+form Litestar's parser refuses gets a sentence here (`multipart_detail`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from itertools import accumulate
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import ClientException, SerializationException
+from litestar.exceptions import ClientException, HTTPException, SerializationException
+from multipart import MultipartError, ParserLimitReached
 
 # No body of this API nests deeper than a few levels; 64 leaves room and stays far below the
 # interpreter's recursion limit, which msgspec and pydantic both run into.
@@ -73,3 +75,22 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, RecursionError):
         return "nested too deep"
     return str(exc)[:200] or type(exc).__name__
+
+
+def multipart_detail(exc: HTTPException, part_limit: int) -> str | None:
+    """What to fix, for Litestar's refusals of a multipart form ("Request Entity Too Large" and
+    "Invalid multipart/form-data" say neither which limit nor what to send); None for anything else.
+    Litestar raises them from the `multipart` parser's error, so that error is the one to read."""
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ParserLimitReached):
+        return (
+            f"the multipart form goes past a limit ({cause}): send at most {part_limit} parts, "
+            "each with at most 8 header lines of 4 KiB"
+        )
+    if isinstance(cause, MultipartError) or "multipart/form-data" in exc.detail:
+        reason = str(cause) if cause is not None else exc.detail
+        return (
+            f"the body is not valid multipart/form-data ({reason}): send parts separated by the "
+            "boundary that the Content-Type names, each with a Content-Disposition header"
+        )
+    return None

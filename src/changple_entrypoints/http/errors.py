@@ -27,7 +27,7 @@ from changple_domain.errors import (
     ProviderUnavailable,
     Unauthorized,
 )
-from changple_entrypoints.http.bodies import BodyRefused
+from changple_entrypoints.http.bodies import BodyRefused, multipart_detail
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def http_error_detail(request: AnyRequest, exc: HTTPException) -> str:
     if isinstance(exc, RequestEntityTooLarge):
         limit = request.route_handler.resolve_request_max_body_size()
         return f"the body is larger than the {limit} bytes this route accepts: send a smaller one"
-    return exc.detail
+    return multipart_detail(exc, request.app.multipart_form_part_limit) or exc.detail
 
 
 def handle_http_error(request: AnyRequest, exc: HTTPException) -> Response[dict[str, str]]:
