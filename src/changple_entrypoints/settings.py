@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     ops_login_link_minutes: float = Field(
         default=15, gt=0, le=1440, description="how long the console's one-time login link (embedded mode) lasts"
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="the largest body a route takes (not uploads)"
+    )
 
     # Notion content uploads: every limit of `content_config()`, checked there.
     content_max_upload_mb: float = Field(default=100, description="the zip as sent")

@@ -31,7 +31,9 @@ catalog = (sample / "cafe.json").is_file()
 entrypoints = pathlib.Path(importlib.util.find_spec("changple_entrypoints").submodule_search_locations[0])
 ops = entrypoints / "http" / "ops"
 console = sorted(str(p.relative_to(ops)) for p in ops.rglob("*") if p.suffix in (".html", ".js", ".css"))
-print(json.dumps({"modules": names, "top": top, "sample_pages": pages, "sample_catalog": catalog, "console": console}))
+docs = sorted(p.name for p in (entrypoints / "http" / "openapi_assets").glob("*"))
+print(json.dumps({"modules": names, "top": top, "sample_pages": pages, "sample_catalog": catalog, "console": console,
+                  "docs": docs}))
 """
 
 
@@ -68,3 +70,5 @@ def test_base_install_brings_only_pydantic(tmp_path: Path) -> None:
     assert {"templates/base.html", "templates/overview.html", "static/htmx.min.js", "static/ops.css"} <= set(
         report["console"]
     )
+    # And the API docs page's ReDoc, so /schema renders offline.
+    assert {"redoc.standalone.js", "REDOC-LICENSE.txt"} <= set(report["docs"])

@@ -20,13 +20,16 @@ from changple_domain.ports import UnitOfWork
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
+from changple_entrypoints.http.bodies import GuardedRequest
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
+from changple_entrypoints.http.docs_page import docs_render_plugins
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
 from changple_entrypoints.http.schemas import ErrorRead, HealthRead, IdPath, PostRead, ReadinessRead
+from changple_entrypoints.http.security_headers import add_security_headers
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -123,6 +126,9 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             static_router(),
         ],
         state=State({"container": container}),
+        request_class=GuardedRequest,
+        before_send=[add_security_headers],  # every response, errors included
+        request_max_body_size=settings.max_body_bytes,  # the upload route sets its own
         stores=build_stores(settings),
         middleware=[session_config(settings).middleware, csrf_middleware(settings)],
         cors_config=cors,
@@ -143,6 +149,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             title="changple core",
             version="0.1.0",
             path="/schema",
+            render_plugins=docs_render_plugins("/schema"),  # served from the package: no CDN
             components=Components(
                 security_schemes={
                     "serviceToken": SecurityScheme(

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -26,6 +27,7 @@ from changple_domain.errors import (
     ProviderUnavailable,
     Unauthorized,
 )
+from changple_entrypoints.http.bodies import BodyRefused, multipart_detail
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +98,20 @@ def handle_validation_error(request: AnyRequest, exc: ValidationException) -> Re
     return error_response(400, "invalid_input", validation_detail(exc))
 
 
+def http_error_detail(request: AnyRequest, exc: HTTPException) -> str:
+    """Litestar's own words, except where they do not say what to fix."""
+    if isinstance(exc, RequestEntityTooLarge):
+        limit = request.route_handler.resolve_request_max_body_size()
+        return f"the body is larger than the {limit} bytes this route accepts: send a smaller one"
+    return multipart_detail(exc, request.app.multipart_form_part_limit) or exc.detail
+
+
 def handle_http_error(request: AnyRequest, exc: HTTPException) -> Response[dict[str, str]]:
     if exc.status_code >= 500:
         log.error("%s %s -> %s: %s", request.method, request.url.path, exc.status_code, exc.detail, exc_info=exc)
-    code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, exc.detail, headers=dict(exc.headers or {}))  # e.g. Retry-After
+    code = exc.code if isinstance(exc, BodyRefused) else _HTTP_CODES.get(exc.status_code, "http_error")
+    detail = http_error_detail(request, exc)
+    return error_response(exc.status_code, code, detail, headers=dict(exc.headers or {}))  # e.g. Retry-After
 
 
 def handle_unexpected(request: AnyRequest, exc: Exception) -> Response[dict[str, str]]:

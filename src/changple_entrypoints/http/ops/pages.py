@@ -1,4 +1,4 @@
-"""The console's templates, static files, security headers and error pages.
+"""The console's templates, static files and error pages (its security headers: `security_headers`).
 
 Errors on console routes answer HTML with the status the API gives the same error (one table:
 `errors.status_for`): a full page for a browser's request, or for htmx a message swapped into the
@@ -12,7 +12,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Request, Response, Router
-from litestar.datastructures import ResponseHeader
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -20,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from changple_domain.errors import ChangpleError, Forbidden, Unauthorized
-from changple_entrypoints.http.errors import status_for, validation_detail
+from changple_entrypoints.http.errors import http_error_detail, status_for, validation_detail
 from changple_entrypoints.http.ops.views import FILTERS, GLOBALS
 from changple_entrypoints.http.sessions import CsrfRefused
 
@@ -30,18 +29,6 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 AnyRequest = Request[Any, Any, Any]
-
-# Scripts and styles from this server only: no inline script, no inline style, no frames.
-OPS_HEADERS = [
-    ResponseHeader(
-        name="Content-Security-Policy",
-        value="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    ),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="no-referrer"),  # keeps a login link out of Referer headers
-    ResponseHeader(name="Cache-Control", value="no-store"),
-]
 
 _TITLES = {400: "Check what you sent", 401: "Sign in first", 403: "Refused", 404: "Not found", 409: "Conflict"}
 
@@ -61,7 +48,7 @@ def static_router() -> Router:
     )
 
 
-def _describe(exc: Exception) -> tuple[int, str, str]:
+def _describe(request: AnyRequest, exc: Exception) -> tuple[int, str, str]:
     """Status, what went wrong, and which hint the page adds (`sign_in`, `promote` or none)."""
     if isinstance(exc, Unauthorized):
         return 401, exc.detail, "sign_in"
@@ -74,13 +61,13 @@ def _describe(exc: Exception) -> tuple[int, str, str]:
     if isinstance(exc, ValidationException):
         return 400, validation_detail(exc), ""
     if isinstance(exc, HTTPException):
-        return exc.status_code, exc.detail, ""
+        return exc.status_code, http_error_detail(request, exc), ""
     log.exception("unhandled error in the console")
     return 500, "an unexpected error happened; the server log has the details", ""
 
 
 def render_error(request: AnyRequest, exc: Exception) -> Response[Any]:
-    status, detail, hint = _describe(exc)
+    status, detail, hint = _describe(request, exc)
     if status >= 500 and isinstance(exc, ChangpleError):
         log.warning("%s %s -> %s %s: %s", request.method, request.url.path, status, exc.code, detail)
     title = _TITLES.get(status, "Something went wrong")

@@ -36,7 +36,7 @@ from changple_domain.use_cases.retry_post import retry_failed_post
 from changple_domain.use_cases.scan_cafe import ScanCafe
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import container_of, provide_caller, requires, signed_in_session
-from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS, OPS_HEADERS
+from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
 from changple_entrypoints.http.ops.views import chart
 from changple_entrypoints.http.sessions import rotate_session_id
 
@@ -299,7 +299,6 @@ def ops_routers() -> list[Router]:
     shared: dict[str, Any] = {
         "include_in_schema": False,
         "exception_handlers": OPS_EXCEPTION_HANDLERS,
-        "response_headers": OPS_HEADERS,
     }
     return [
         Router(
