@@ -6,12 +6,13 @@ this server, and none."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 from ada_url import URL
 
-from changple_entrypoints.http.redirects import Landing
+from changple_entrypoints.http.redirects import THIS_SERVER, Landing
 from tests.entrypoints.test_auth_flow import (  # noqa: F401 - fixtures
     LOGIN,
     Site,
@@ -20,9 +21,10 @@ from tests.entrypoints.test_auth_flow import (  # noqa: F401 - fixtures
     naver,
     naver_server,
 )
-from tests.fixtures.open_redirects import CONSOLE_TARGETS, EVIL, LEGITIMATE, OPEN_REDIRECTS
+from tests.fixtures.open_redirects import CONSOLE_TARGETS, EVIL, LEGITIMATE, OPEN_REDIRECTS, RAW_QUERIES
 
 pytestmark = pytest.mark.hostile
+pytest_plugins = ["tests.fixtures.naver_cafe.pytest_plugin"]  # chromium_browser
 
 HOST_STYLE = "https://front.example"
 PATH_STYLE = "https://front.example/app/"
@@ -64,9 +66,16 @@ def _site(request: pytest.FixtureRequest, frontend: str | None) -> Site:
     return make(frontend_url=frontend, session_cookie_secure=False)  # plain http on loopback
 
 
-def _login(site: Site, next_path: str) -> httpx.Response:
+def _login(site: Site, next_path: str, *, raw: bool = False) -> httpx.Response:
+    """Sign in with this `next` (`raw`: put into the query as it is). A value too long for the login
+    link is refused there with a 400, which is returned: never a redirect."""
     browser = site.browser()
-    started = browser.http.get(LOGIN, params={"next": next_path})
+    if raw:
+        started = browser.http.get(f"{LOGIN}?next={next_path}")
+    else:
+        started = browser.http.get(LOGIN, params={"next": next_path})
+    if started.status_code == 400 and len(next_path) > 500:
+        return started
     assert started.status_code == 302, (next_path, started.text)
     assert URL(started.headers["location"]).origin == URL(site.naver.base_url).origin
     return browser.http.get(browser.consent(started.headers["location"]))
@@ -75,11 +84,14 @@ def _login(site: Site, next_path: str) -> httpx.Response:
 @pytest.mark.parametrize("frontend", FRONTENDS)
 def test_no_next_leads_off_the_frontend_or_the_console(request: pytest.FixtureRequest, frontend: str | None) -> None:
     site = _site(request, frontend)
-    for payload in OPEN_REDIRECTS:
-        finished = _login(site, payload)
-        if frontend is None:
-            assert finished.status_code == 200, (payload, finished.text)  # JSON: nowhere to send a browser
+    attempts = [(payload, False) for payload in OPEN_REDIRECTS] + [(query, True) for query in RAW_QUERIES]
+    for payload, raw in attempts:
+        finished = _login(site, payload, raw=raw)
+        if finished.status_code == 400 and len(payload) > 500:
+            assert finished.json()["error"] == "invalid_input", finished.text
             continue
+        if frontend is None and finished.status_code == 200:
+            continue  # JSON: nowhere to send a browser (but `?x` or `#x` is a console page, on this host)
         assert finished.status_code == 303, (payload, finished.text)
         _assert_stays(finished.headers["location"], frontend=frontend, site=site, payload=payload)
 
@@ -105,6 +117,16 @@ def test_real_frontend_and_console_pages_still_work(request: pytest.FixtureReque
         finished = _login(site, next_path)
         inside = not prefix and next_path  # a host-style frontend owns every path
         assert finished.headers["location"] == (origin + next_path if inside else frontend), next_path
+
+
+@pytest.mark.parametrize("frontend", [HOST_STYLE, PATH_STYLE, ON_THIS_SERVER])
+def test_a_failed_login_lands_on_the_frontend_whatever_next_said(request: pytest.FixtureRequest, frontend: str) -> None:
+    site = _site(request, frontend)
+    for payload in OPEN_REDIRECTS[::4]:
+        site.naver.deny_next()
+        finished = _login(site, payload)
+        assert finished.status_code == 303, (payload, finished.text)
+        assert finished.headers["location"] == f"{frontend}?login_error=login_denied", payload
 
 
 def test_the_console_login_link_only_ever_goes_to_the_console(request: pytest.FixtureRequest) -> None:
@@ -145,3 +167,26 @@ def test_the_judge_refuses_what_is_not_an_http_place() -> None:
     assert Landing(HOST_STYLE).resolve(None) is None
     assert Landing(HOST_STYLE).resolve("") is None
     assert Landing(HOST_STYLE).resolve("http://[") is None  # does not parse
+
+
+CHROMIUM_READS = "([targets, base]) => targets.map(t => { try { return new URL(t, base).href } catch { return null } })"
+
+
+def test_the_judge_reads_every_payload_as_chromium_does(chromium_browser: Any) -> None:
+    """The check is only as good as its parser's agreement with a browser: a real Chromium resolves
+    every payload against each kind of place, and ada-url must read each one the same."""
+    page = chromium_browser.new_page()
+    try:
+        for place in (HOST_STYLE, PATH_STYLE, f"{THIS_SERVER}/app/"):
+            read = page.evaluate(CHROMIUM_READS, [OPEN_REDIRECTS, place])
+            for payload, by_chromium in zip(OPEN_REDIRECTS, read, strict=True):
+                assert _href(payload, place) == by_chromium, (place, payload)
+    finally:
+        page.close()
+
+
+def _href(target: str, base: str) -> str | None:
+    try:
+        return URL(target, base).href
+    except ValueError:
+        return None

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 AnyRequest = Request[Any, Any, Any]
 
-CONSOLE = Landing("/ops")  # the operations console is served by this API, not by the frontend
+CONSOLE = Landing("/", under="/ops")  # the operations console is served by this API, not by the frontend
 PENDING_LOGINS = "naver_logins"  # session key: state -> {"at": epoch seconds, "next": path}
 USED_STATES = "naver_used_states"  # session key: hashes of states already spent, to name a reuse
 MAX_PENDING_LOGINS = 5

@@ -17,13 +17,14 @@ THIS_SERVER = "http://this-server.invalid"
 class Landing:
     """One place a redirect may go: an origin and the path under it."""
 
-    def __init__(self, url: str) -> None:
-        """`url` is absolute (`https://front.example/app/`) or a path on this server (`/app/`)."""
+    def __init__(self, url: str, *, under: str | None = None) -> None:
+        """`url` is absolute (`https://front.example/app/`) or a path on this server (`/app/`);
+        targets are resolved against it and must stay under its path, or under `under` if given."""
         self._relative = url.startswith("/") and not url.startswith("//")
         self._base = URL(url, THIS_SERVER) if self._relative else URL(url)
         if self._base.protocol not in ("http:", "https:"):
             raise ValueError(f"a landing place must be an http(s) URL or a path, not {url!r}")
-        self._path = self._base.pathname
+        self._path = under or self._base.pathname
 
     def _under(self, path: str) -> bool:
         if self._path.endswith("/"):
