@@ -52,7 +52,8 @@ def _wrapped(spec: dict[str, Any]) -> dict[str, Any]:
 
 def one_line_config(config: dict[str, Any], *, level: int = logging.WARNING) -> dict[str, Any]:
     """`config` (a server's dictConfig) with every formatter wrapped, a formatter on every handler,
-    and the root logger (all of changple's loggers) writing one-line records to stderr at `level`."""
+    and the root logger (all of changple's loggers, and any other logger already set up) writing
+    one-line records to stderr at `level`."""
     config = copy.deepcopy(config)
     formatters = config.setdefault("formatters", {})
     for name, spec in list(formatters.items()):
@@ -65,6 +66,12 @@ def one_line_config(config: dict[str, Any], *, level: int = logging.WARNING) -> 
         "changple", {"class": "logging.StreamHandler", "formatter": "changple", "stream": "ext://sys.stderr"}
     )
     config["root"] = {"level": logging.getLevelName(level), "handlers": ["changple"]}
+    # Loggers given handlers of their own before this runs (Litestar's `litestar` logger, set up
+    # when the app is built) would write with their own formats: they hand their records up instead.
+    loggers = config.setdefault("loggers", {})
+    for name, known in list(logging.root.manager.loggerDict.items()):
+        if isinstance(known, logging.Logger) and known.handlers and name not in loggers:
+            loggers[name] = {"level": logging.getLevelName(known.level), "handlers": [], "propagate": True}
     return config
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import logging
 import logging.config
+from pathlib import Path
 
 import pytest
 
-from changple_entrypoints.http.serving import granian_log_config
+from changple_entrypoints.http.serving import granian_log_config, uvicorn_log_config
 from changple_entrypoints.logs import OneLineFormatter, configure_logging, escape_controls
 
 FORGED = "denied\n2026-12-02 INFO user 3 signed in\r\x1b[2K\u2028\u2029\x85\x00\x7f\tend"
@@ -83,3 +84,31 @@ def test_the_cli_set_up_writes_our_records_one_a_line(capsys: pytest.CaptureFixt
     assert len([line for line in lines if line]) == 2, lines
     assert " INFO changple_entrypoints.worker.actors: scan key: denied\\n2026-12-02 INFO user 3" in lines[0]
     assert "tick failed\\nTraceback (most recent call last):\\n" in lines[1]
+
+
+@pytest.mark.parametrize("server", ["granian", "uvicorn"])
+def test_loggers_set_up_before_the_server_write_one_line_records_too(tmp_path: Path, server: str) -> None:
+    """Found while closing the class: building the app gives Litestar's `litestar` logger a handler of
+    its own, with its own format, which the servers' configs left alone."""
+    from changple_entrypoints.containers import build_container
+    from changple_entrypoints.http.app import create_app
+    from changple_entrypoints.settings import Settings
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    create_app(build_container(Settings(_env_file=None, data_dir=tmp_path, storage="memory")))  # type: ignore[call-arg]
+    assert logging.getLogger("litestar").handlers  # what Litestar sets up
+    config = granian_log_config() if server == "granian" else uvicorn_log_config()
+    logging.config.dictConfig(config)
+    try:
+        writers = [
+            handler
+            for logger in [root, *logging.root.manager.loggerDict.values()]
+            if isinstance(logger, logging.Logger)
+            for handler in logger.handlers
+        ]
+        assert writers
+        assert all(isinstance(handler.formatter, OneLineFormatter) for handler in writers), writers
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])

@@ -31,6 +31,12 @@ def serve_app(application: Litestar, *, server: HttpServer, host: str, port: int
 
 def _serve_uvicorn(application: Litestar, *, host: str, port: int) -> None:
     import uvicorn
+
+    uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """Uvicorn's logging set-up, with the filter on its access handler, every record one line."""
     import uvicorn.config
 
     config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
@@ -38,7 +44,7 @@ def _serve_uvicorn(application: Litestar, *, host: str, port: int) -> None:
     config["handlers"]["access"].setdefault("filters", []).append("redact_secrets")
     for formatter in config["formatters"].values():
         formatter["use_colors"] = False  # colour codes would be escaped like any other control
-    uvicorn.run(application, host=host, port=port, log_level="info", log_config=one_line_config(config))
+    return one_line_config(config)
 
 
 def granian_log_config() -> dict[str, Any]:
