@@ -16,6 +16,7 @@ from changple_adapters.private_paths import private_directory, restrict_umask
 from changple_entrypoints import cli_accounts, cli_catalog, cli_content, cli_naver, cli_pipeline, cli_scrape
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 from changple_entrypoints.containers import Container
+from changple_entrypoints.logs import configure_logging
 from changple_entrypoints.runtime import settle_after_boot
 
 app = typer.Typer(
@@ -107,7 +108,7 @@ def worker(
             "[bold red]error[/]: no CHANGPLE_REDIS_URL is set; in embedded mode `changple serve` runs the worker itself"
         )
         raise typer.Exit(2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)
     runner = EmbeddedWorker(container.broker(), threads=threads)
     settle_after_boot()
     stop = threading.Event()
@@ -129,7 +130,7 @@ def scheduler(data_dir: DataDir = None) -> None:
 
     container = container_for(data_dir)
     settings = container.settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)
     if settings.redis_url:
         lease = redis_lease(settings.redis_url, settings.redis_namespace)
     else:
@@ -181,6 +182,7 @@ def demo(
 
 def main() -> None:
     restrict_umask()  # what changple writes (database, uploads, sessions, index) is owner-only
+    configure_logging()  # one escaped line per record; `serve` hands the same set-up to its server
     try:
         app()
     except KeyboardInterrupt:

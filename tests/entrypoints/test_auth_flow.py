@@ -203,7 +203,7 @@ def test_login_session_logout_and_withdrawal_in_a_browser(
     browser = site.browser()
 
     # 1. The login link keeps a state in a new session and sends the browser to Naver.
-    authorize = browser.start_login(next_path="/chat/42?tab=1")
+    authorize = browser.start_login(next_path="/app/chat/42?tab=1")
     sent = _query(authorize)
     assert authorize.startswith(f"{site.naver.base_url}/oauth2.0/authorize?")
     assert sent["response_type"] == "code"
@@ -218,7 +218,7 @@ def test_login_session_logout_and_withdrawal_in_a_browser(
     assert _query(callback_url)["state"] == sent["state"]
     finished = browser.http.get(callback_url)
     assert finished.status_code == 303, finished.text
-    assert finished.headers["location"] == "http://frontend.test/chat/42?tab=1"
+    assert finished.headers["location"] == "http://frontend.test/app/chat/42?tab=1"
     cookie = _session_cookie_header(finished).lower()
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
@@ -361,7 +361,7 @@ def test_a_browser_is_sent_to_the_frontend_with_the_error_code(site: Site) -> No
 
 
 def test_unsafe_next_paths_land_on_the_frontend_root(site: Site) -> None:
-    for evil in ("//evil.example/x", "https://evil.example/", "\\\\evil.example", "chat"):
+    for evil in ("//evil.example/x", "https://evil.example/", "\\\\evil.example", "/chat"):  # /chat: not under /app/
         response = site.browser().login(next_path=evil)
         assert response.status_code == 303
         assert response.headers["location"] == FRONTEND, evil

@@ -24,8 +24,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_serve(tmp_path: Path, port: int, server: str = "granian", *, umask: int = -1) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
+def _start_serve(
+    tmp_path: Path, port: int, server: str = "granian", *, umask: int = -1, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}, **(env or {})}
     return subprocess.Popen(
         [
             sys.executable,

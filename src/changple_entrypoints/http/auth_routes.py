@@ -19,7 +19,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio.to_thread
 from litestar import Request, Response, Router, delete, get, post
@@ -34,6 +34,7 @@ from changple_domain.model.access import Caller
 from changple_domain.use_cases.accounts import delete_account, revoke_or_queue, sign_in
 from changple_entrypoints.http.access import AUTH_RESPONSES, container_of, provide_caller, signed_in_session
 from changple_entrypoints.http.errors import error_response
+from changple_entrypoints.http.redirects import Landing
 from changple_entrypoints.http.schemas import CsrfRead, ErrorRead, SignedInRead, UserRead, WithdrawnRead
 from changple_entrypoints.http.sessions import CSRF_HEADER, RATE_LIMIT_STORE, csrf_token_of, rotate_session_id
 from changple_entrypoints.settings import Settings
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 AnyRequest = Request[Any, Any, Any]
 
-CONSOLE_PATH = "/ops"
+CONSOLE = Landing("/", under="/ops")  # the operations console is served by this API, not by the frontend
 PENDING_LOGINS = "naver_logins"  # session key: state -> {"at": epoch seconds, "next": path}
 USED_STATES = "naver_used_states"  # session key: hashes of states already spent, to name a reuse
 MAX_PENDING_LOGINS = 5
@@ -68,16 +69,15 @@ def _state_digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:24]
 
 
-def _safe_next(path: str | None) -> str:
-    """A path on the frontend to land on after login; anything that could leave the site is dropped."""
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
-        return ""
-    return path
+def _frontend_target(target: str | None, settings: Settings) -> str | None:
+    """The target, normalized, when it stays on the configured frontend (origin and path)."""
+    return Landing(settings.frontend_url).resolve(target) if settings.frontend_url else None
 
 
-def _is_console(path: str) -> bool:
-    """The operations console is served by this API, not by the frontend."""
-    return path == CONSOLE_PATH or path.startswith((CONSOLE_PATH + "/", CONSOLE_PATH + "?"))
+def _safe_next(target: str | None, settings: Settings) -> str:
+    """Where to land after login: a page of the console on this host or of the frontend, in the
+    normalized form a browser will read; anything that could leave them is dropped ("")."""
+    return CONSOLE.resolve(target) or _frontend_target(target, settings) or ""
 
 
 def _prefers_html(request: AnyRequest) -> bool:
@@ -88,8 +88,8 @@ def _wants_json(request: AnyRequest, settings: Settings) -> bool:
     return not settings.frontend_url or not _prefers_html(request)
 
 
-def _frontend_url(settings: Settings, *, path: str = "", **params: str) -> str:
-    base = urljoin(settings.frontend_url or "/", path) if path else settings.frontend_url or "/"
+def _frontend_url(settings: Settings, **params: str) -> str:
+    base = settings.frontend_url or "/"
     if not params:
         return base
     parts = urlsplit(base)
@@ -129,7 +129,7 @@ async def naver_login(
     for stale in oldest_first[: max(0, len(pending) - MAX_PENDING_LOGINS + 1)]:
         del pending[stale]
     state = secrets.token_urlsafe(32)
-    pending[state] = {"at": now, "next": _safe_next(next_path)}
+    pending[state] = {"at": now, "next": _safe_next(next_path, settings=container.settings())}
     request.set_session({**session, PENDING_LOGINS: pending})
     return Redirect(oauth.authorize_url(state=state), status_code=302)
 
@@ -216,12 +216,14 @@ async def naver_callback(
     )
     rotate_session_id(request)
     log.info("user %d signed in with %s (%s)", signed.user.id, oauth.name, "new" if signed.created else "returning")
-    next_path = str(entry.get("next") or "")
-    if _is_console(next_path) and _prefers_html(request):
-        return Redirect(next_path, status_code=303)  # back to the console, on this host
+    # Judged again on the way out: the settings may have changed since the login started.
+    stored = str(entry.get("next") or "")
+    console = CONSOLE.resolve(stored)
+    if console and _prefers_html(request):
+        return Redirect(console, status_code=303)  # back to the console, on this host
     if _wants_json(request, settings):
         return Response(SignedInRead(user=UserRead.of(signed.user), created=signed.created))
-    return Redirect(_frontend_url(settings, path=next_path), status_code=303)
+    return Redirect(_frontend_target(stored, settings) or _frontend_url(settings), status_code=303)
 
 
 @get(

@@ -1,6 +1,7 @@
 """Run the ASGI app in this process under one of two servers, each with its access log passed
-through `RedactSecretsFilter`. Granian is the default (see docs/performance.md, "HTTP"); uvicorn
-stays selectable with `CHANGPLE_HTTP_SERVER=uvicorn` or `changple serve --server uvicorn`."""
+through `RedactSecretsFilter` and every record written as one escaped line (`logs.py`). Granian is
+the default (see docs/performance.md, "HTTP"); uvicorn stays selectable with
+`CHANGPLE_HTTP_SERVER=uvicorn` or `changple serve --server uvicorn`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Literal
 from litestar import Litestar
 
 from changple_entrypoints.http.redaction import REDACT_FILTER
+from changple_entrypoints.logs import one_line_config
 
 HttpServer = Literal["granian", "uvicorn"]
 # Granian's own line, with the query string (masked by the filter) after the path, as uvicorn shows it.
@@ -29,12 +31,20 @@ def serve_app(application: Litestar, *, server: HttpServer, host: str, port: int
 
 def _serve_uvicorn(application: Litestar, *, host: str, port: int) -> None:
     import uvicorn
+
+    uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """Uvicorn's logging set-up, with the filter on its access handler, every record one line."""
     import uvicorn.config
 
     config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_secrets"] = REDACT_FILTER
     config["handlers"]["access"].setdefault("filters", []).append("redact_secrets")
-    uvicorn.run(application, host=host, port=port, log_level="info", log_config=config)
+    for formatter in config["formatters"].values():
+        formatter["use_colors"] = False  # colour codes would be escaped like any other control
+    return one_line_config(config)
 
 
 def granian_log_config() -> dict[str, Any]:
@@ -44,7 +54,7 @@ def granian_log_config() -> dict[str, Any]:
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_secrets"] = REDACT_FILTER
     config["loggers"]["granian.access"]["filters"] = ["redact_secrets"]
-    return config
+    return one_line_config(config)
 
 
 async def _serve_granian(application: Litestar, *, host: str, port: int) -> None:
