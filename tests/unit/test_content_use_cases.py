@@ -237,3 +237,58 @@ def test_a_bound_session_never_moves_to_another_user() -> None:
     with pytest.raises(NotFound):
         chat.read_session("nonce-0002", uow=uow, owner_id=second)
     assert chat.read_session("nonce-0002", uow=uow, owner_id=first).session.message_count == 1
+
+
+USER = ChatRole.USER
+
+
+def _two_users(uow: MemoryUnitOfWork, clock: FixedClock) -> tuple[int, int]:
+    from changple_domain.model.users import NewUser, SocialProfile
+
+    with uow:
+        ids = [
+            uow.users.add(NewUser(profile=SocialProfile(social_id=f"owner-{n}"), created_at=clock.now())).id
+            for n in (1, 2)
+        ]
+        uow.commit()
+    return ids[0], ids[1]
+
+
+def _say(uow: MemoryUnitOfWork, clock: FixedClock, nonce: str, user: int | None, role: ChatRole = USER) -> None:
+    message = chat.RecordMessage(nonce=nonce, user_id=user, role=role, content="q")
+    chat.record_message(message, uow=uow, now=clock.now())
+
+
+def test_a_visitors_chat_with_messages_is_never_claimed_by_a_user() -> None:
+    """Issue 16, item 9: the first user the agent named on a visitor's nonce took the chat over."""
+    uow, clock = MemoryUnitOfWork(), FixedClock()
+    me, _ = _two_users(uow, clock)
+    _say(uow, clock, "visitor-0001", None)
+    with pytest.raises(AlreadyExists, match="visitor"):
+        _say(uow, clock, "visitor-0001", me)
+    with pytest.raises(NotFound):  # still nobody's
+        chat.read_session("visitor-0001", uow=uow, owner_id=me)
+    assert chat.read_session("visitor-0001", uow=uow, owner_id=None, as_agent=True).session.message_count == 1
+    _say(uow, clock, "visitor-0001", None, ChatRole.ASSISTANT)  # the visitor's conversation goes on
+
+
+def test_a_users_chat_takes_no_visitor_message_but_the_agent_may_answer_unnamed() -> None:
+    uow, clock = MemoryUnitOfWork(), FixedClock()
+    me, _ = _two_users(uow, clock)
+    _say(uow, clock, "owned-00001", me)
+    with pytest.raises(AlreadyExists, match="signed-in user"):
+        _say(uow, clock, "owned-00001", None)  # someone not signed in, on a signed-in user's nonce
+    _say(uow, clock, "owned-00001", None, ChatRole.ASSISTANT)
+    _say(uow, clock, "owned-00001", me)
+    found = chat.read_session("owned-00001", uow=uow, owner_id=me)
+    assert found.session.message_count == 3
+    assert [m.role for m in found.messages] == [ChatRole.USER, ChatRole.ASSISTANT, ChatRole.USER]
+
+
+def test_an_assistant_message_naming_another_user_is_refused_too() -> None:
+    uow, clock = MemoryUnitOfWork(), FixedClock()
+    me, other = _two_users(uow, clock)
+    _say(uow, clock, "owned-00002", me)
+    with pytest.raises(AlreadyExists, match="another user"):
+        _say(uow, clock, "owned-00002", other, ChatRole.ASSISTANT)
+    assert chat.read_session("owned-00002", uow=uow, owner_id=me).session.message_count == 1

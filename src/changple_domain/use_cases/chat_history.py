@@ -1,9 +1,9 @@
 """Chat history: the agent records each message; readers list, read and delete their own sessions.
 
-The agent names the user. A visitor's session (no user) is bound to the user the first time the
-agent names one (they signed in mid-conversation); a session bound to one user never moves to
-another. Through the reader API a session that is not yours is indistinguishable from one that
-does not exist."""
+The agent names the user. A session belongs to whoever its first message named (nobody, for a
+visitor) and never changes hands: a visitor who signs in mid-conversation starts a new session, and
+a message naming someone other than the owner is a conflict (`ChatSession.check_writer`). Through
+the reader API a session that is not yours is indistinguishable from one that does not exist."""
 
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ class RecordedMessage(BaseModel):
 
 
 def record_message(cmd: RecordMessage, *, uow: UnitOfWork, now: datetime) -> RecordedMessage:
-    """Append a message, creating the session on first use. Unknown users and content ids are
-    refused (NotFound); a session that belongs to someone else is a conflict."""
+    """Append a message, creating the session on first use (owned by the user it names). Unknown
+    users and content ids are refused (NotFound); a message for someone else's session is a conflict."""
     nonce = check_nonce(cmd.nonce)
     new = NewChatMessage(
         session_nonce=nonce,
@@ -85,12 +85,10 @@ def record_message(cmd: RecordMessage, *, uow: UnitOfWork, now: datetime) -> Rec
                 created, session = False, uow.chats.get_session(nonce)
                 if session is None:
                     raise ConcurrentUpdate(f"chat session {nonce} changed meanwhile; send again") from None
-        if session.user_id is not None and cmd.user_id is not None and session.user_id != cmd.user_id:
-            raise AlreadyExists(f"chat session {nonce} belongs to another user; start a new session")
+        session.check_writer(cmd.user_id, cmd.role)
         message = uow.chats.add_message(new)
         session = session.model_copy(
             update={
-                "user_id": session.user_id if session.user_id is not None else cmd.user_id,
                 "title": session.title or (title_from(cmd.content) if cmd.role is ChatRole.USER else ""),
                 "last_message_at": now,
                 "message_count": session.message_count + 1,

@@ -92,15 +92,17 @@ AGENT: dict[str, Any] = {"guards": [requires(Scope.CHAT)], "security": TOKEN_ONL
     **AGENT,
     sync_to_thread=True,
     summary="Record a message of a chat session (the session is made on first use)",
-    description="For the chat agent service (a service token with the `chat` scope). `user_id` binds the "
-    "session to that user the first time one is given; a session bound to another user answers 409. "
+    description="For the chat agent service (a service token with the `chat` scope). The first message "
+    "decides the session's owner for good: the user it names, or nobody (a visitor). A later message naming "
+    "another user, a user message naming nobody in a user's session, or any user on a visitor's session "
+    "answers 409 (start a new session); assistant messages may leave `user_id` out. "
     "Answers 201 when the message started the session, else 200.",
     status_code=200,
     responses={
         **AUTH_RESPONSES,
         201: ResponseSpec(ChatMessageRecordedRead, description="The message started a new session."),
         404: ResponseSpec(ErrorRead, description="The user or an attached content id does not exist."),
-        409: ResponseSpec(ErrorRead, description="The session belongs to another user."),
+        409: ResponseSpec(ErrorRead, description="The session belongs to someone else (another user, or a visitor)."),
     },
 )
 def record_chat_message(
