@@ -390,6 +390,16 @@ class BatchSummarizer(Protocol):
 
 
 @runtime_checkable
+class QueryEmbedder(Protocol):
+    """Embeds one search query at once, as search needs; every BatchEmbedder is one, and a cache
+    may stand in front of it."""
+
+    model: str
+
+    def embed_query(self, text: str) -> tuple[float, ...]: ...
+
+
+@runtime_checkable
 class BatchEmbedder(Protocol):
     """A provider's batch API for embeddings: one request per post, one vector per chunk."""
 

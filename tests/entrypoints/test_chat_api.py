@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from changple_domain.model.access import Scope
+from changple_domain.model.authors import AllowedAuthor
 from changple_domain.model.posts import CafePost
 from changple_domain.use_cases.accounts import delete_account
 from changple_entrypoints.containers import Container
@@ -47,14 +48,16 @@ def readers(container: Container) -> Iterator[list[Reader]]:
 
 
 def _seed_post(container: Container, article_id: int, title: str) -> None:
+    """A post the ingestion policy lets in (an allowed author, enough text): the public may see it."""
     uow = container.uow()
     with uow:
+        uow.authors.add(AllowedAuthor(name="창플"))
         uow.posts.upsert_many(
             [
                 CafePost(
                     article_id=article_id,
                     title=title,
-                    content="본문",
+                    content="가맹비 반환은 계약서의 해지 조항과 교육 이수 여부에 따라 달라집니다.",
                     author="창플",
                     published_at=datetime(2026, 11, 1, tzinfo=UTC),
                     url=f"https://cafe.naver.com/changple/{article_id}",

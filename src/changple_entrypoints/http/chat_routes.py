@@ -67,7 +67,9 @@ def chat_messages(
     nonce: FromPath[str], caller: CallerDep, services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
 ) -> ConversationRead:
     user = caller.require_user()
-    found = chat.read_session(nonce, uow=services.uow(), owner_id=user.id, limit=limit, after_id=after_id)
+    found = chat.read_session(
+        nonce, uow=services.uow(), owner_id=user.id, policy=services.ingestion_policy(), limit=limit, after_id=after_id
+    )
     return ConversationRead.of(found)
 
 
@@ -121,6 +123,7 @@ def record_chat_message(
         ),
         uow=services.uow(),
         now=services.clock().now(),
+        policy=services.ingestion_policy(),
     )
     body = ChatMessageRecordedRead(
         session=ChatSessionRead.of(recorded.session),
@@ -140,7 +143,15 @@ def record_chat_message(
 def agent_chat_messages(
     nonce: FromPath[str], services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
 ) -> ConversationRead:
-    found = chat.read_session(nonce, uow=services.uow(), owner_id=None, as_agent=True, limit=limit, after_id=after_id)
+    found = chat.read_session(
+        nonce,
+        uow=services.uow(),
+        owner_id=None,
+        policy=services.ingestion_policy(),
+        as_agent=True,
+        limit=limit,
+        after_id=after_id,
+    )
     return ConversationRead.of(found)
 
 
