@@ -1,7 +1,7 @@
 """Search and recommendations spend money and index work for anyone (issue 16, item 8): each caller
 (address, account or service token) has its own budget a minute, over it a 429 with Retry-After and
 a sentence; the budget is shared by every API process through Redis; a repeated query's embedding
-comes from the cache, not the provider."""
+comes from the cache, not the provider. (The cache itself: tests/unit/test_query_cache.py.)"""
 
 from __future__ import annotations
 
@@ -10,18 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from dependency_injector import providers
 from litestar.testing import TestClient
 
 from changple_adapters.memory.embedder import MemoryBatchEmbedder
-from changple_adapters.query_cache import CachedQueryEmbedder
-from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Scope
 from changple_entrypoints.containers import Container, build_container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
+from tests.contract.embedding_support import emulator_url, running_emulator
+from tests.emulators.openai import OpenAIEmulator
 from tests.entrypoints.callers import bearer, service_token
+from tests.entrypoints.live_app import free_port, serve_app
+from tests.entrypoints.openapi import documented
 from tests.entrypoints.readers import make_user, reader_client
 from tests.services import REDIS_URL, reachable_redis
 
@@ -131,17 +134,49 @@ def test_a_repeated_query_is_embedded_once(counted: tuple[Container, CountingEmb
     assert embedder.query_calls == ["가맹 계약서", "다른 질문"]
 
 
-def test_the_cache_is_bounded_and_keyed_on_the_model() -> None:
-    inner = CountingEmbedder()
-    cache = CachedQueryEmbedder(inner, max_entries=2)
-    for q in ("a q", "b q", "a q", "c q", "b q"):  # b is pushed out by c, a stays most recent
-        cache.embed_query(q)
-    assert inner.query_calls == ["a q", "b q", "c q", "b q"]
-    inner.model = "another-model"
-    cache.embed_query("b q")
-    assert inner.query_calls == ["a q", "b q", "c q", "b q", "b q"]  # another model, another vector
-    with pytest.raises(InvalidInput, match="empty"):
-        cache.embed_query("   ")
-    with pytest.raises(InvalidInput, match="empty"):  # a failure is not remembered as an answer
-        cache.embed_query("   ")
-    assert CachedQueryEmbedder(inner, max_entries=0).embed_query("a q") == inner.embed_query("a q")
+def test_zero_lifts_a_limit(tmp_path: Path) -> None:
+    with TestClient(app=create_app(_container(tmp_path, search_rate_limit_per_minute=0))) as visitor:
+        assert set(_spend(visitor, 40)) == {200}
+
+
+def test_the_429_is_in_the_schema_of_both_routes(limited: Container) -> None:
+    with TestClient(app=create_app(limited)) as client:
+        for path in ("/api/v1/search", "/api/v1/content/recommended/{content_id}"):
+            assert "429" in documented(client, "GET", path), path
+
+
+def test_addresses_behind_the_trusted_proxy_count_apart_and_ipv6_by_its_64(tmp_path: Path) -> None:
+    """Over real HTTP: the server believes X-Forwarded-For from the local proxy (FORWARDED_ALLOW_IPS),
+    and one host's /64 is one budget, or a visitor with a /64 would hold 2**64 of them."""
+    container = _container(tmp_path, search_rate_limit_per_minute=1)
+    with serve_app(container, free_port()) as base, httpx.Client(base_url=base, timeout=30) as http:
+
+        def search_from(address: str) -> int:
+            return http.get(SEARCH, params={"q": "가맹"}, headers={"X-Forwarded-For": address}).status_code
+
+        assert [search_from("203.0.113.5"), search_from("203.0.113.5")] == [200, 429]
+        assert search_from("203.0.113.6") == 200
+        assert [search_from("2001:db8:0:7::1"), search_from("2001:db8:0:7::abcd")] == [200, 429]
+        assert search_from("2001:db8:0:8::1") == 200
+
+
+@pytest.fixture(scope="module")
+def openai() -> Iterator[OpenAIEmulator]:
+    with running_emulator() as emulator:
+        yield emulator
+
+
+def test_a_repeated_query_does_not_reach_the_openai_emulator_again(tmp_path: Path, openai: OpenAIEmulator) -> None:
+    """The same, against the real OpenAI adapter and the emulator's request log (the bill)."""
+    openai.reset()
+    container = _container(
+        tmp_path,
+        openai_api_key="sk-test",
+        openai_base_url=emulator_url(openai),
+        embedding_dimensions=8,
+        search_rate_limit_per_minute=0,
+    )
+    with TestClient(app=create_app(container)) as visitor:
+        for q in ("가맹 계약서", "  가맹   계약서 ", "가맹 계약서"):
+            assert visitor.get(SEARCH, params={"q": q}).status_code == 200
+    assert [path for _, path in openai.requests] == ["/v1/embeddings"]
