@@ -278,7 +278,11 @@ class ChatRepository(Protocol):
         """AlreadyExists when the nonce is taken."""
         ...
 
-    def save_session(self, session: ChatSession) -> None: ...
+    def save_session(self, session: ChatSession) -> None:
+        """Store the title, times and count. The owner is set by `add_session` for good: a save
+        naming another owner is IllegalTransition and changes nothing."""
+        ...
+
     def sessions_of(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[ChatSession]:
         """The user's sessions, most recently active first (then nonce, for a stable order)."""
         ...
@@ -383,6 +387,16 @@ class BatchSummarizer(Protocol):
         ...
 
     def cancel(self, provider_job_id: str) -> None: ...
+
+
+@runtime_checkable
+class QueryEmbedder(Protocol):
+    """Embeds one search query at once, as search needs; every BatchEmbedder is one, and a cache
+    may stand in front of it."""
+
+    model: str
+
+    def embed_query(self, text: str) -> tuple[float, ...]: ...
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from changple_domain.use_cases.pipeline_report import estimate_run, pipeline_sta
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
 from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, pipeline_tick
-from changple_domain.use_cases.search import SearchQuery, search_posts
+from changple_domain.use_cases.search import SearchQuery
 from changple_entrypoints.cli_support import console, container_for, print_json, progress_bar, run_or_exit
 from changple_entrypoints.containers import Container
 from changple_entrypoints.runtime import settle_after_boot
@@ -212,12 +212,7 @@ def search_cmd(
     container = container_for(None)
 
     def go() -> list[Any]:
-        return search_posts(
-            SearchQuery.of(query, k),
-            uow=container.uow(),
-            embedder=container.embedder(),
-            index=container.vector_index(),
-        )
+        return container.search(SearchQuery.of(query, k))
 
     hits = run_or_exit(go)
     if as_json:

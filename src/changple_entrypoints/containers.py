@@ -15,6 +15,7 @@ from changple_adapters.local.file_storage import LocalFileStorage
 from changple_adapters.local.mutex import FileMutex
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
 from changple_adapters.memory.file_storage import MemoryFileStorage
+from changple_adapters.query_cache import CachedQueryEmbedder
 from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
 from changple_adapters.queue.redis_mutex import RedisMutex
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
@@ -30,12 +31,14 @@ from changple_domain.ports import (
     FileStorage,
     Mutex,
     OAuthProvider,
+    QueryEmbedder,
     TaskQueue,
     UnitOfWork,
     VectorIndex,
 )
 from changple_domain.use_cases import content_uploads
 from changple_domain.use_cases.run_pipeline import PipelinePorts
+from changple_domain.use_cases.search import search_posts
 from changple_entrypoints.content_changes import ContentChanges, GenerationCache, make_content_changes
 from changple_entrypoints.providers import (
     make_cafe_source,
@@ -72,6 +75,11 @@ class Container(containers.DeclarativeContainer):
     embedder: providers.Provider[BatchEmbedder] = providers.Singleton(make_embedder, settings)
     vector_index: providers.Provider[VectorIndex] = providers.Singleton(
         lambda s, e: make_vector_index(s, e.dimensions), settings, embedder
+    )
+
+    # Search embeds each query at once: repeated queries come from this process's cache.
+    query_embedder: providers.Provider[QueryEmbedder] = providers.Singleton(
+        lambda s, e: CachedQueryEmbedder(e, max_entries=s.search_embedding_cache_entries), settings, embedder
     )
 
     content_index: providers.Provider[VectorIndex] = providers.Singleton(
@@ -136,6 +144,11 @@ class Container(containers.DeclarativeContainer):
             else FileMutex(s.data_dir / "locks")
         ),
         settings,
+    )
+
+    # `search(SearchQuery)`: the posts the public may read that best answer the query.
+    search = providers.Callable(
+        search_posts, uow=uow, embedder=query_embedder, index=vector_index, policy=ingestion_policy
     )
 
     pipeline_ports = providers.Factory(

@@ -19,7 +19,7 @@ from changple_domain.use_cases.evaluate_ingestion import (
     iter_unstored,
     iter_verdicts,
 )
-from changple_domain.use_cases.search import SearchQuery, search_posts
+from changple_domain.use_cases.search import SearchQuery
 from changple_entrypoints.cli_pipeline import run_until_done
 from changple_entrypoints.containers import Container
 from changple_entrypoints.sample_data import scan_sample_cafe
@@ -85,12 +85,7 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
     run_id, ticks = run_until_done(container, key=None, wait=True, console=console, quiet=as_json)
     with uow:
         run = uow.runs.get(run_id)
-    searches = {
-        query: search_posts(
-            SearchQuery.of(query, 3), uow=uow, embedder=container.embedder(), index=container.vector_index()
-        )
-        for query in DEMO_QUERIES
-    }
+    searches = {query: container.search(SearchQuery.of(query, 3)) for query in DEMO_QUERIES}
     providers = {"summarizer": container.summarizer().provider, "embedder": container.embedder().provider}
     if as_json:
         print_json(

@@ -116,6 +116,16 @@ class Settings(BaseSettings):
     auth_rate_limit_per_minute: int = Field(
         default=60, ge=1, description="per client address, on login, callback and withdrawal together"
     )
+    # Search and recommendations query the vector index (search also pays the embedding provider):
+    # a budget per caller and route, a minute long; 0 lifts the limit for that kind of caller.
+    search_rate_limit_per_minute: int = Field(default=30, ge=0, description="per anonymous client address (IPv6: /64)")
+    search_rate_limit_signed_in_per_minute: int = Field(default=60, ge=0, description="per signed-in user")
+    search_rate_limit_token_per_minute: int = Field(
+        default=1200, ge=0, description="per service token (the chat agent)"
+    )
+    search_embedding_cache_entries: int = Field(
+        default=1000, ge=0, description="distinct search queries whose embedding each process keeps; 0: off"
+    )
     ops_login_link_minutes: float = Field(
         default=15, gt=0, le=1440, description="how long the console's one-time login link (embedded mode) lasts"
     )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
-from changple_domain.errors import AlreadyExists, ConcurrentUpdate, NotFound
+from changple_domain.errors import AlreadyExists, ConcurrentUpdate, IllegalTransition, NotFound
 from changple_domain.model.chat import ChatRole, ChatSession, NewChatMessage
 from changple_domain.model.users import NewUser, SocialProfile
 from changple_domain.ports import UnitOfWork
@@ -63,6 +63,26 @@ def test_a_session_round_trips_and_saves(uow: UnitOfWork) -> None:
         uow.commit()
     with uow:
         assert uow.chats.get_session("nonce-0001") == later
+
+
+def test_saving_a_session_never_changes_its_owner(uow: UnitOfWork) -> None:
+    """No path around the chat use case's ownership rule: a save naming another owner is refused
+    and the stored owner stays (a visitor's session included)."""
+    with uow:
+        user, other = add_user(uow), add_user(uow, "nv-2")
+        uow.chats.add_session(chat("owned-0001", user))
+        uow.chats.add_session(chat("visitor-0002"))
+        uow.commit()
+    claims = (("owned-0001", user, other), ("owned-0001", user, None), ("visitor-0002", None, user))
+    for nonce, owner, claimant in claims:
+        with uow:
+            with pytest.raises(IllegalTransition, match="owner"):
+                uow.chats.save_session(chat(nonce, claimant, minutes=1, message_count=3))
+            uow.commit()
+        with uow:
+            stored = uow.chats.get_session(nonce)
+            assert stored is not None
+            assert (stored.user_id, stored.message_count) == (owner, 0)
 
 
 def test_a_taken_nonce_is_already_exists_and_the_transaction_goes_on(uow: UnitOfWork) -> None:

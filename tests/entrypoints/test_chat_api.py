@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from changple_domain.model.access import Scope
+from changple_domain.model.authors import AllowedAuthor
 from changple_domain.model.posts import CafePost
 from changple_domain.use_cases.accounts import delete_account
 from changple_entrypoints.containers import Container
@@ -47,14 +48,16 @@ def readers(container: Container) -> Iterator[list[Reader]]:
 
 
 def _seed_post(container: Container, article_id: int, title: str) -> None:
+    """A post the ingestion policy lets in (an allowed author, enough text): the public may see it."""
     uow = container.uow()
     with uow:
+        uow.authors.add(AllowedAuthor(name="창플"))
         uow.posts.upsert_many(
             [
                 CafePost(
                     article_id=article_id,
                     title=title,
-                    content="본문",
+                    content="가맹비 반환은 계약서의 해지 조항과 교육 이수 여부에 따라 달라집니다.",
                     author="창플",
                     published_at=datetime(2026, 11, 1, tzinfo=UTC),
                     url=f"https://cafe.naver.com/changple/{article_id}",
@@ -125,16 +128,27 @@ def test_sessions_are_newest_first_and_someone_elses_session_does_not_exist(
     assert me.http.delete(f"{CHAT}newer-session/").status_code == 403  # no CSRF token
 
 
-def test_a_visitors_session_is_bound_once_and_never_moves(agent: Client, readers: list[Reader]) -> None:
+def test_a_visitors_chat_is_never_claimed_and_an_owned_chat_never_moves(agent: Client, readers: list[Reader]) -> None:
+    """Issue 16, item 9: the first user the agent named on a visitor's nonce took the chat over."""
     me, other = readers
     assert say(agent, "visitor-chat", "로그인 전 질문").status_code == 201
-    assert me.http.get(f"{CHAT}visitor-chat/messages/").status_code == 404  # nobody's yet
-    assert say(agent, "visitor-chat", "로그인 후 질문", user_id=me.user.id).status_code == 200
-    assert me.http.get(f"{CHAT}visitor-chat/messages/").json()["session"]["message_count"] == 2
-    taken = say(agent, "visitor-chat", "가로채기", user_id=other.user.id)
+    claimed = say(agent, "visitor-chat", "로그인 후 질문", user_id=me.user.id)
+    assert claimed.status_code == 409
+    assert claimed.json()["error"] == "already_exists"
+    assert "start a new session" in claimed.json()["detail"]
+    assert me.http.get(f"{CHAT}visitor-chat/messages/").status_code == 404  # still nobody's
+    assert say(agent, "visitor-chat", "익명으로 이어서").status_code == 200  # the visitor goes on
+    assert agent.get(f"{AGENT}visitor-chat/messages/").json()["session"]["message_count"] == 2
+
+    assert say(agent, "my-own-chat", "내 질문", user_id=me.user.id).status_code == 201
+    taken = say(agent, "my-own-chat", "가로채기", user_id=other.user.id)
     assert taken.status_code == 409
     assert "another user" in taken.json()["detail"]
-    assert say(agent, "visitor-chat", "익명으로 이어서").status_code == 200  # the agent may omit the user
+    assert say(agent, "my-own-chat", "로그아웃 후 끼어들기").status_code == 409  # a visitor on my nonce
+    assert say(agent, "my-own-chat", "답변", role="assistant").status_code == 200  # the agent may answer unnamed
+    mine = me.http.get(f"{CHAT}my-own-chat/messages/").json()
+    assert [m["content"] for m in mine["messages"]] == ["내 질문", "답변"]
+    assert other.http.get(f"{CHAT}my-own-chat/messages/").status_code == 404
 
 
 def test_bad_agent_input_is_a_clear_4xx(agent: Client, readers: list[Reader]) -> None:

@@ -97,6 +97,7 @@ def _chat(container: Container, reader: User) -> None:
         RecordMessage(nonce=NONCE, user_id=reader.id, role=ChatRole.USER, content="가맹비는 돌려받을 수 있나요?"),
         uow=container.uow(),
         now=container.clock().now(),
+        policy=container.ingestion_policy(),
     )
 
 

@@ -108,6 +108,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         # Five callers call the routes behind the Naver rate limit far more than 60 times a minute;
         # the 429 itself is checked in tests/entrypoints/test_auth_flow.py.
         auth_rate_limit_per_minute=100_000,
+        # Likewise search and recommendations (tests/entrypoints/test_rate_limits.py checks the 429).
+        search_rate_limit_per_minute=0,
+        search_rate_limit_signed_in_per_minute=0,
+        search_rate_limit_token_per_minute=0,
     )
     upgrade_database(config.resolved_database_url)
     container = build_container(config)

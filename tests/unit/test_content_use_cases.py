@@ -22,6 +22,7 @@ from changple_domain.model.content import (
     ProcessedExport,
     UploadLimits,
 )
+from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.ports import ExportProcessor, FileStorage
 from changple_domain.use_cases import chat_history as chat
 from changple_domain.use_cases.content_library import attachment, record_view
@@ -34,6 +35,7 @@ from changple_domain.use_cases.content_uploads import (
 )
 
 CONFIG = ContentConfig(attachment_max_chars=10)
+POLICY = IngestionPolicy()
 
 
 class ScriptedProcessor(ExportProcessor):
@@ -202,16 +204,17 @@ def test_a_session_takes_its_title_from_the_first_user_message() -> None:
         chat.RecordMessage(nonce="nonce-0001", role=ChatRole.ASSISTANT, content="무엇을 도와드릴까요?"),
         uow=uow,
         now=now,
+        policy=POLICY,
     )
     assert greeting.session_created
     assert greeting.session.title == ""
     question = chat.record_message(
-        chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="가" * 300), uow=uow, now=now
+        chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="가" * 300), uow=uow, now=now, policy=POLICY
     )
     assert len(question.session.title) == 100
     assert question.session.title.endswith("…")
     later = chat.record_message(
-        chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="다른 질문"), uow=uow, now=now
+        chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="다른 질문"), uow=uow, now=now, policy=POLICY
     )
     assert later.session.title == question.session.title
     assert later.session.message_count == 3
@@ -226,14 +229,74 @@ def test_a_bound_session_never_moves_to_another_user() -> None:
         second = uow.users.add(NewUser(profile=SocialProfile(social_id="u2"), created_at=clock.now())).id
         uow.commit()
     chat.record_message(
-        chat.RecordMessage(nonce="nonce-0002", user_id=first, role=ChatRole.USER, content="q"), uow=uow, now=clock.now()
+        chat.RecordMessage(nonce="nonce-0002", user_id=first, role=ChatRole.USER, content="q"),
+        uow=uow,
+        now=clock.now(),
+        policy=POLICY,
     )
     with pytest.raises(AlreadyExists, match="another user"):
         chat.record_message(
             chat.RecordMessage(nonce="nonce-0002", user_id=second, role=ChatRole.USER, content="q"),
             uow=uow,
             now=clock.now(),
+            policy=POLICY,
         )
     with pytest.raises(NotFound):
-        chat.read_session("nonce-0002", uow=uow, owner_id=second)
-    assert chat.read_session("nonce-0002", uow=uow, owner_id=first).session.message_count == 1
+        chat.read_session("nonce-0002", uow=uow, owner_id=second, policy=POLICY)
+    assert chat.read_session("nonce-0002", uow=uow, owner_id=first, policy=POLICY).session.message_count == 1
+
+
+USER = ChatRole.USER
+
+
+def _two_users(uow: MemoryUnitOfWork, clock: FixedClock) -> tuple[int, int]:
+    from changple_domain.model.users import NewUser, SocialProfile
+
+    with uow:
+        ids = [
+            uow.users.add(NewUser(profile=SocialProfile(social_id=f"owner-{n}"), created_at=clock.now())).id
+            for n in (1, 2)
+        ]
+        uow.commit()
+    return ids[0], ids[1]
+
+
+def _say(uow: MemoryUnitOfWork, clock: FixedClock, nonce: str, user: int | None, role: ChatRole = USER) -> None:
+    message = chat.RecordMessage(nonce=nonce, user_id=user, role=role, content="q")
+    chat.record_message(message, uow=uow, now=clock.now(), policy=POLICY)
+
+
+def test_a_visitors_chat_with_messages_is_never_claimed_by_a_user() -> None:
+    """Issue 16, item 9: the first user the agent named on a visitor's nonce took the chat over."""
+    uow, clock = MemoryUnitOfWork(), FixedClock()
+    me, _ = _two_users(uow, clock)
+    _say(uow, clock, "visitor-0001", None)
+    with pytest.raises(AlreadyExists, match="visitor"):
+        _say(uow, clock, "visitor-0001", me)
+    with pytest.raises(NotFound):  # still nobody's
+        chat.read_session("visitor-0001", uow=uow, owner_id=me, policy=POLICY)
+    agent_view = chat.read_session("visitor-0001", uow=uow, owner_id=None, policy=POLICY, as_agent=True)
+    assert agent_view.session.message_count == 1
+    _say(uow, clock, "visitor-0001", None, ChatRole.ASSISTANT)  # the visitor's conversation goes on
+
+
+def test_a_users_chat_takes_no_visitor_message_but_the_agent_may_answer_unnamed() -> None:
+    uow, clock = MemoryUnitOfWork(), FixedClock()
+    me, _ = _two_users(uow, clock)
+    _say(uow, clock, "owned-00001", me)
+    with pytest.raises(AlreadyExists, match="signed-in user"):
+        _say(uow, clock, "owned-00001", None)  # someone not signed in, on a signed-in user's nonce
+    _say(uow, clock, "owned-00001", None, ChatRole.ASSISTANT)
+    _say(uow, clock, "owned-00001", me)
+    found = chat.read_session("owned-00001", uow=uow, owner_id=me, policy=POLICY)
+    assert found.session.message_count == 3
+    assert [m.role for m in found.messages] == [ChatRole.USER, ChatRole.ASSISTANT, ChatRole.USER]
+
+
+def test_an_assistant_message_naming_another_user_is_refused_too() -> None:
+    uow, clock = MemoryUnitOfWork(), FixedClock()
+    me, other = _two_users(uow, clock)
+    _say(uow, clock, "owned-00002", me)
+    with pytest.raises(AlreadyExists, match="another user"):
+        _say(uow, clock, "owned-00002", other, ChatRole.ASSISTANT)
+    assert chat.read_session("owned-00002", uow=uow, owner_id=me, policy=POLICY).session.message_count == 1

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from changple_adapters.memory.repositories import MemoryTables
-from changple_domain.errors import AlreadyExists, ConcurrentUpdate, NotFound
+from changple_domain.errors import AlreadyExists, ConcurrentUpdate, IllegalTransition, NotFound
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
 from changple_domain.model.content import ContentState, ContentView, NewContent, NotionContent
 from changple_domain.ports import ChatRepository, ContentRepository, ContentViewRepository
@@ -183,9 +183,11 @@ class MemoryChatRepository(ChatRepository):
         self._tables.note_added("chat_sessions", session.nonce)
 
     def save_session(self, session: ChatSession) -> None:
-        self._check_owner(session)
-        if session.nonce not in self._sessions:
+        stored = self._sessions.get(session.nonce)
+        if stored is None:
             raise NotFound(f"no chat session '{session.nonce}'")
+        if stored.user_id != session.user_id:
+            raise IllegalTransition(f"chat session '{session.nonce}' keeps its owner; it cannot be given to another")
         self._sessions[session.nonce] = session
 
     def sessions_of(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[ChatSession]:

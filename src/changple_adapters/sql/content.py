@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from changple_adapters.sql._support import chunked, translate_errors
 from changple_adapters.sql.tables import ChatMessageRow, ChatSessionRow, ContentRow, ContentViewRow
-from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.errors import AlreadyExists, IllegalTransition, NotFound
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
 from changple_domain.model.content import ContentState, ContentView, NewContent, NotionContent
 from changple_domain.ports import ChatRepository, ContentRepository, ContentViewRepository
@@ -204,11 +204,16 @@ class SqlChatRepository(ChatRepository):
 
     @translate_errors
     def save_session(self, session: ChatSession) -> None:
-        statement = update(SESSIONS).where(SESSIONS.c.nonce == session.nonce).values(**_session_values(session))
-        with _parent_must_exist(self._session, f"no user with id {session.user_id} to own a chat session"):
-            result = self._session.execute(statement)
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFound(f"no chat session '{session.nonce}'")
+        # The owner is never written here, and the row must still have this owner: no rebinding.
+        statement = (
+            update(SESSIONS)
+            .where(SESSIONS.c.nonce == session.nonce, SESSIONS.c.user_id.is_not_distinct_from(session.user_id))
+            .values(**session.model_dump(exclude={"nonce", "user_id"}))
+        )
+        if self._session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
+            if self.get_session(session.nonce) is None:
+                raise NotFound(f"no chat session '{session.nonce}'")
+            raise IllegalTransition(f"chat session '{session.nonce}' keeps its owner; it cannot be given to another")
 
     @translate_errors
     def sessions_of(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[ChatSession]:

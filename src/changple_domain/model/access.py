@@ -97,6 +97,13 @@ class Caller(BaseModel):
             return self.token.scopes
         return frozenset()
 
+    @property
+    def sees_every_post(self) -> bool:
+        """Operators (admins, tokens with `admin` or `pipeline`) read every stored post; everyone
+        else, the chat agent included since its answers go to visitors, only what the ingestion
+        policy lets into the index (`use_cases/read_posts.py`)."""
+        return bool(self.scopes & {Scope.ADMIN, Scope.PIPELINE})
+
     def require(self, scope: Scope) -> None:
         """401 for nobody, 403 for somebody without the scope (an admin token passes everywhere)."""
         if self.anonymous:

@@ -1,8 +1,9 @@
 """Chat history: the chat agent's sessions and the messages in them.
 
-A session is addressed by a nonce the agent chooses. It belongs to the user the agent names (or to
-nobody, for a visitor who has not signed in); only its owner can read or delete it through the
-user API, and anyone else is told it does not exist."""
+A session is addressed by a nonce the agent chooses. It belongs to the user the agent names with its
+first message (or to nobody, for a visitor who has not signed in), and that owner never changes: a
+visitor's chat is never claimed by a user who signs in later, and an owned chat never moves. Only its
+owner can read or delete it through the user API, and anyone else is told it does not exist."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from changple_domain.errors import InvalidInput
+from changple_domain.errors import AlreadyExists, InvalidInput
 from changple_domain.model._time import aware_utc
 
 NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -52,6 +53,21 @@ class ChatSession(BaseModel):
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         return aware_utc(value)
+
+    def check_writer(self, user_id: int | None, role: ChatRole) -> None:
+        """A message may join only as its owner: naming another user is refused, and so is a user
+        message naming nobody in a signed-in user's chat. The assistant may leave the user out."""
+        if user_id == self.user_id or (user_id is None and role is ChatRole.ASSISTANT):
+            return
+        if self.user_id is None:
+            raise AlreadyExists(
+                f"chat session {self.nonce} was started by a visitor and stays theirs; start a new session for the user"
+            )
+        if user_id is None:
+            raise AlreadyExists(
+                f"chat session {self.nonce} belongs to a signed-in user; name that user, or start a new session"
+            )
+        raise AlreadyExists(f"chat session {self.nonce} belongs to another user; start a new session")
 
 
 class NewChatMessage(BaseModel):

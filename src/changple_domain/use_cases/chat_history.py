@@ -1,9 +1,12 @@
 """Chat history: the agent records each message; readers list, read and delete their own sessions.
 
-The agent names the user. A visitor's session (no user) is bound to the user the first time the
-agent names one (they signed in mid-conversation); a session bound to one user never moves to
-another. Through the reader API a session that is not yours is indistinguishable from one that
-does not exist."""
+The agent names the user. A session belongs to whoever its first message named (nobody, for a
+visitor) and never changes hands: a visitor who signs in mid-conversation starts a new session, and
+a message naming someone other than the owner is a conflict (`ChatSession.check_writer`). Through
+the reader API a session that is not yours is indistinguishable from one that does not exist.
+
+A cited post shows its title and link only while the public may read it (`read_posts`); a post
+hidden since, like one gone, is its article id alone."""
 
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ from changple_domain.model.chat import (
     check_nonce,
     title_from,
 )
+from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.ports import UnitOfWork
+from changple_domain.use_cases.read_posts import visible_within
 
 
 class RecordMessage(BaseModel):
@@ -56,9 +61,9 @@ class RecordedMessage(BaseModel):
     session_created: bool
 
 
-def record_message(cmd: RecordMessage, *, uow: UnitOfWork, now: datetime) -> RecordedMessage:
-    """Append a message, creating the session on first use. Unknown users and content ids are
-    refused (NotFound); a session that belongs to someone else is a conflict."""
+def record_message(cmd: RecordMessage, *, uow: UnitOfWork, now: datetime, policy: IngestionPolicy) -> RecordedMessage:
+    """Append a message, creating the session on first use (owned by the user it names). Unknown
+    users and content ids are refused (NotFound); a message for someone else's session is a conflict."""
     nonce = check_nonce(cmd.nonce)
     new = NewChatMessage(
         session_nonce=nonce,
@@ -85,25 +90,23 @@ def record_message(cmd: RecordMessage, *, uow: UnitOfWork, now: datetime) -> Rec
                 created, session = False, uow.chats.get_session(nonce)
                 if session is None:
                     raise ConcurrentUpdate(f"chat session {nonce} changed meanwhile; send again") from None
-        if session.user_id is not None and cmd.user_id is not None and session.user_id != cmd.user_id:
-            raise AlreadyExists(f"chat session {nonce} belongs to another user; start a new session")
+        session.check_writer(cmd.user_id, cmd.role)
         message = uow.chats.add_message(new)
         session = session.model_copy(
             update={
-                "user_id": session.user_id if session.user_id is not None else cmd.user_id,
                 "title": session.title or (title_from(cmd.content) if cmd.role is ChatRole.USER else ""),
                 "last_message_at": now,
                 "message_count": session.message_count + 1,
             }
         )
         uow.chats.save_session(session)
-        views = _views([message], uow)
+        views = _views([message], uow, policy)
         uow.commit()
     return RecordedMessage(session=session, message=views[0], session_created=created)
 
 
-def _views(messages: list[ChatMessage], uow: UnitOfWork) -> list[MessageView]:
-    posts = uow.posts.get_many({i for m in messages for i in m.helpful_post_ids})
+def _views(messages: list[ChatMessage], uow: UnitOfWork, policy: IngestionPolicy) -> list[MessageView]:
+    posts = visible_within({i for m in messages for i in m.helpful_post_ids}, uow=uow, policy=policy)
     return [
         MessageView(
             id=m.id,
@@ -149,7 +152,14 @@ class Conversation(BaseModel):
 
 
 def read_session(
-    nonce: str, *, uow: UnitOfWork, owner_id: int | None, as_agent: bool = False, limit: int = 100, after_id: int = 0
+    nonce: str,
+    *,
+    uow: UnitOfWork,
+    owner_id: int | None,
+    policy: IngestionPolicy,
+    as_agent: bool = False,
+    limit: int = 100,
+    after_id: int = 0,
 ) -> Conversation:
     """The session's messages, oldest first. Readers (`owner_id`) see only their own sessions;
     the agent (`as_agent`) sees any."""
@@ -159,7 +169,7 @@ def read_session(
         if session is None or not (as_agent or (owner_id is not None and session.user_id == owner_id)):
             raise NotFound(f"no chat session {nonce}")
         messages = uow.chats.messages(nonce, limit=limit + 1, after_id=after_id)
-        views = _views(messages[:limit], uow)
+        views = _views(messages[:limit], uow, policy)
     more = len(messages) > limit
     return Conversation(session=session, messages=views, next_after_id=views[-1].id if more and views else None)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
@@ -72,13 +72,21 @@ def verdict_for(article_id: int, *, uow: UnitOfWork, policy: IngestionPolicy) ->
     """The verdict on one stored post, by the same rules as `iter_verdicts` (None if not stored)."""
     with uow:
         post = uow.posts.get(article_id)
-        if post is None:
-            return None
-        authors = authors_by_name(uow.authors.list())
-        holders = uow.posts.ids_by_hash([post.content_hash])
-        duplicates = Duplicates(groups={h: ids for h, ids in holders.items() if len(ids) > 1})
-        statuses = {i: s.kind for i, s in uow.statuses.get_many([article_id]).items()}
-        return next(_judge([post], statuses, authors=authors, duplicates=duplicates, policy=policy, uow=uow))
+        return None if post is None else judge_posts([post], uow=uow, policy=policy)[article_id]
+
+
+def judge_posts(posts: Iterable[CafePost], *, uow: UnitOfWork, policy: IngestionPolicy) -> dict[int, PostVerdict]:
+    """Verdicts on these stored posts by the same rules as `iter_verdicts`, duplicates included,
+    inside a unit of work the caller holds open (a few reads, whatever the number of posts)."""
+    page = sorted(posts, key=lambda p: p.article_id)
+    if not page:
+        return {}
+    authors = authors_by_name(uow.authors.list())
+    holders = uow.posts.ids_by_hash({p.content_hash for p in page})
+    duplicates = Duplicates(groups={h: ids for h, ids in holders.items() if len(ids) > 1})
+    statuses = {i: s.kind for i, s in uow.statuses.get_many([p.article_id for p in page]).items()}
+    judged = _judge(page, statuses, authors=authors, duplicates=duplicates, policy=policy, uow=uow)
+    return {v.article_id: v for v in judged}
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """Search the index like the chat agent does, answering with posts rather than chunks. A hit
-whose post is gone or changed since it was indexed is dropped, so deleted posts never answer."""
+whose post is gone, changed since it was indexed, or no longer let in by the ingestion policy is
+dropped (`read_posts`): the index may still hold its vectors until the next pipeline run, but no
+caller sees a disabled author's or an excluded board's post in the meantime."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from changple_domain.errors import InvalidInput
 from changple_domain.model.posts import PostStatusKind
-from changple_domain.ports import BatchEmbedder, UnitOfWork, VectorIndex
+from changple_domain.policies.eligibility import IngestionPolicy
+from changple_domain.ports import QueryEmbedder, UnitOfWork, VectorIndex
+from changple_domain.use_cases.read_posts import visible_within
 
 
 class SearchHit(BaseModel):
@@ -46,9 +50,9 @@ class SearchQuery(BaseModel):
 
 
 def search_posts(
-    query: SearchQuery, *, uow: UnitOfWork, embedder: BatchEmbedder, index: VectorIndex
+    query: SearchQuery, *, uow: UnitOfWork, embedder: QueryEmbedder, index: VectorIndex, policy: IngestionPolicy
 ) -> list[SearchHit]:
-    """The `k` best posts for the query, each scored by its best chunk."""
+    """The `k` best posts for the query that the public may read, each scored by its best chunk."""
     vector = embedder.embed_query(query.text)
     matches = index.query(vector, top_k=min(query.k * 4, 400))
     best: dict[int, tuple[float, str, str]] = {}
@@ -58,7 +62,7 @@ def search_posts(
             continue
         best[post_id] = (match.score, str(match.metadata.get("content_hash", "")), str(match.metadata.get("text", "")))
     with uow:
-        posts = uow.posts.get_many(best)
+        posts = visible_within(best, uow=uow, policy=policy)
         statuses = uow.statuses.get_many(best)
     hits: list[SearchHit] = []
     for post_id, (score, content_hash, text) in best.items():

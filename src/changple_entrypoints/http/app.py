@@ -15,9 +15,10 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import SkipValidation
 
-from changple_domain.errors import NotFound
-from changple_domain.ports import UnitOfWork
+from changple_domain.model.access import Caller
+from changple_domain.use_cases.read_posts import read_post
 from changple_entrypoints.containers import Container
+from changple_entrypoints.http.access import provide_caller
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.bodies import GuardedRequest
@@ -41,9 +42,10 @@ from changple_entrypoints.http.sessions import (
 )
 from changple_entrypoints.worker.broker import EmbeddedWorker
 
-# Ports are Protocols and checks are callables: Litestar must hand them over as they are.
-Uow = NamedDependency[SkipValidation[UnitOfWork]]
+# The container, the caller and checks are handed over by Litestar as they are.
 Checks = NamedDependency[SkipValidation[dict[str, Callable[[], tuple[bool, str]]]]]
+Services = NamedDependency[SkipValidation[Container]]
+CallerDep = NamedDependency[SkipValidation[Caller]]
 
 
 @get("/api/health", tags=["health"], summary="Liveness: the process answers")
@@ -70,14 +72,15 @@ def ready(readiness_checks: Checks) -> Response[Any]:
     "/api/v1/posts/{article_id:int}/",
     tags=["posts"],
     sync_to_thread=True,
-    responses={404: ResponseSpec(ErrorRead, description="No post has this article id.")},
+    summary="One cafe post",
+    description="Everyone reads the posts the ingestion policy lets into the index; admins and tokens with the "
+    "`pipeline` (or `admin`) scope read every stored post. A post hidden from the caller is the same 404 as a "
+    "missing one.",
+    dependencies={"caller": Provide(provide_caller)},
+    responses={404: ResponseSpec(ErrorRead, description="No post the caller may read has this article id.")},
 )
-def get_post(article_id: IdPath, uow: Uow) -> PostRead:
-    with uow:
-        found = uow.posts.get(article_id)
-    if found is None:
-        raise NotFound(f"no post with article id {article_id}")
-    return PostRead.of(found)
+def get_post(article_id: IdPath, services: Services, caller: CallerDep) -> PostRead:
+    return PostRead.of(read_post(article_id, uow=services.uow(), policy=services.ingestion_policy(), viewer=caller))
 
 
 def create_app(container: Container, *, run_embedded_worker: bool = False) -> Litestar:

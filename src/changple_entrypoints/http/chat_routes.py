@@ -67,7 +67,9 @@ def chat_messages(
     nonce: FromPath[str], caller: CallerDep, services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
 ) -> ConversationRead:
     user = caller.require_user()
-    found = chat.read_session(nonce, uow=services.uow(), owner_id=user.id, limit=limit, after_id=after_id)
+    found = chat.read_session(
+        nonce, uow=services.uow(), owner_id=user.id, policy=services.ingestion_policy(), limit=limit, after_id=after_id
+    )
     return ConversationRead.of(found)
 
 
@@ -92,15 +94,17 @@ AGENT: dict[str, Any] = {"guards": [requires(Scope.CHAT)], "security": TOKEN_ONL
     **AGENT,
     sync_to_thread=True,
     summary="Record a message of a chat session (the session is made on first use)",
-    description="For the chat agent service (a service token with the `chat` scope). `user_id` binds the "
-    "session to that user the first time one is given; a session bound to another user answers 409. "
+    description="For the chat agent service (a service token with the `chat` scope). The first message "
+    "decides the session's owner for good: the user it names, or nobody (a visitor). A later message naming "
+    "another user, a user message naming nobody in a user's session, or any user on a visitor's session "
+    "answers 409 (start a new session); assistant messages may leave `user_id` out. "
     "Answers 201 when the message started the session, else 200.",
     status_code=200,
     responses={
         **AUTH_RESPONSES,
         201: ResponseSpec(ChatMessageRecordedRead, description="The message started a new session."),
         404: ResponseSpec(ErrorRead, description="The user or an attached content id does not exist."),
-        409: ResponseSpec(ErrorRead, description="The session belongs to another user."),
+        409: ResponseSpec(ErrorRead, description="The session belongs to someone else (another user, or a visitor)."),
     },
 )
 def record_chat_message(
@@ -119,6 +123,7 @@ def record_chat_message(
         ),
         uow=services.uow(),
         now=services.clock().now(),
+        policy=services.ingestion_policy(),
     )
     body = ChatMessageRecordedRead(
         session=ChatSessionRead.of(recorded.session),
@@ -138,7 +143,15 @@ def record_chat_message(
 def agent_chat_messages(
     nonce: FromPath[str], services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
 ) -> ConversationRead:
-    found = chat.read_session(nonce, uow=services.uow(), owner_id=None, as_agent=True, limit=limit, after_id=after_id)
+    found = chat.read_session(
+        nonce,
+        uow=services.uow(),
+        owner_id=None,
+        policy=services.ingestion_policy(),
+        as_agent=True,
+        limit=limit,
+        after_id=after_id,
+    )
     return ConversationRead.of(found)
 
 

@@ -45,6 +45,7 @@ from changple_entrypoints.http.content_schemas import (
     ViewedContentRead,
     ViewRead,
 )
+from changple_entrypoints.http.rate_limits import RATE_LIMITED_PER_CALLER, per_caller_limit
 from changple_entrypoints.http.schemas import ErrorRead, IdPath
 from changple_entrypoints.settings import Settings
 
@@ -268,7 +269,10 @@ def content_file(content_id: IdPath, name: FromPath[str], services: Services, ca
     "/recommended/{content_id:int}/",
     sync_to_thread=True,
     summary="Columns like this one (by embedding), topped up with the newest",
-    responses=NOT_FOUND,
+    description="Queries the vector index, so each caller has a budget a minute (CHANGPLE_SEARCH_RATE_LIMIT_*); "
+    "over it, 429 with Retry-After.",
+    guards=[per_caller_limit("recommended", "recommendation requests")],
+    responses={**NOT_FOUND, **RATE_LIMITED_PER_CALLER},
 )
 def recommended(
     content_id: IdPath,

@@ -1,5 +1,5 @@
 """Pipeline endpoints. Scans, runs, status, batches and post trails are for admins and for service
-tokens with the `pipeline` scope; search is open to every caller."""
+tokens with the `pipeline` scope; search is open to every caller, within a budget per caller."""
 
 from __future__ import annotations
 
@@ -15,15 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from changple_domain.errors import NotFound
 from changple_domain.model.access import Scope
 from changple_domain.model.runs import RunTrigger
-from changple_domain.ports import BatchEmbedder, TaskQueue, UnitOfWork, VectorIndex
+from changple_domain.ports import TaskQueue, UnitOfWork
 from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
 from changple_domain.use_cases.pipeline_runs import StartRun
 from changple_domain.use_cases.post_trail import PostTrail, post_trail
 from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_scan
 from changple_domain.use_cases.scan_cafe import ScanCafe
-from changple_domain.use_cases.search import SearchHit, SearchQuery, search_posts
+from changple_domain.use_cases.search import SearchHit, SearchQuery
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
+from changple_entrypoints.http.rate_limits import RATE_LIMITED_PER_CALLER, per_caller_limit
 from changple_entrypoints.http.schemas import ErrorRead, IdPath
 
 Uow = NamedDependency[SkipValidation[UnitOfWork]]
@@ -152,15 +153,23 @@ def get_post_trail(article_id: IdPath, services: Services) -> PostTrail:
     return post_trail(article_id, uow=services.uow(), policy=services.ingestion_policy())
 
 
-@get("/api/v1/search/", tags=["search"], sync_to_thread=True, summary="The best posts for a query")
+@get(
+    "/api/v1/search/",
+    tags=["search"],
+    sync_to_thread=True,
+    summary="The best posts for a query",
+    description="Open to everyone; answers only with posts the ingestion policy lets into the index. Each "
+    "caller has a budget a minute (per address, account or service token: CHANGPLE_SEARCH_RATE_LIMIT_*); "
+    "over it, 429 with Retry-After.",
+    guards=[per_caller_limit("search", "searches")],
+    responses=RATE_LIMITED_PER_CALLER,
+)
 def search(
-    uow: Uow,
-    embedder: NamedDependency[SkipValidation[BatchEmbedder]],
-    vector_index: NamedDependency[SkipValidation[VectorIndex]],
+    services: Services,
     q: Annotated[str, QueryParameter(min_length=1, max_length=2000)],
     k: Annotated[int, QueryParameter(ge=1, le=100)] = 5,
 ) -> list[SearchHit]:
-    return search_posts(SearchQuery.of(q, k), uow=uow, embedder=embedder, index=vector_index)
+    return services.search(SearchQuery.of(q, k))
 
 
 PIPELINE_ROUTES = [ingest, run_scan, status, list_batches, get_batch, get_post_trail, search]

@@ -36,6 +36,7 @@ from litestar.utils.dataclass import extract_dataclass_items
 from litestar.utils.scope.state import ScopeState
 
 from changple_adapters.private_paths import private_directory
+from changple_entrypoints.http.counting_stores import CountingMemoryStore, CountingRedisStore
 from changple_entrypoints.providers import csrf_secret
 from changple_entrypoints.settings import Settings
 
@@ -112,17 +113,15 @@ def session_config(settings: Settings) -> RotatingSessionConfig:
 def build_stores(settings: Settings) -> dict[str, Store]:
     """Sessions and rate-limit counters live in Redis when configured, so every API process shares
     them; embedded, sessions go to files in the data directory (they survive a restart) and rate
-    counters stay in memory."""
+    counters stay in memory. The rate-limit store can also count atomically (`counting_stores`)."""
     if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        root = RedisStore.with_client(url=settings.redis_url, namespace=settings.redis_namespace)
+        root = CountingRedisStore.with_client(url=settings.redis_url, namespace=settings.redis_namespace)
         return {SESSION_STORE: root.with_namespace("sessions"), RATE_LIMIT_STORE: root.with_namespace("ratelimit")}
     if settings.storage == "memory":
-        return {SESSION_STORE: MemoryStore(), RATE_LIMIT_STORE: MemoryStore()}
+        return {SESSION_STORE: MemoryStore(), RATE_LIMIT_STORE: CountingMemoryStore()}
     return {
         SESSION_STORE: FileStore(private_directory(settings.data_dir / "sessions"), create_directories=True),
-        RATE_LIMIT_STORE: MemoryStore(),
+        RATE_LIMIT_STORE: CountingMemoryStore(),
     }
 
 
