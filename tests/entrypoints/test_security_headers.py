@@ -124,6 +124,8 @@ def test_every_other_answer_carries_nosniff(console: tuple[Any, Container]) -> N
         ("/api/v1/posts/424242/", 404),
         ("/api/v1/no-such-route/", 404),
         ("/api/v1/content/424242/page", 404),
+        ("/api/v1/content/424242/files/x.png", 404),
+        ("/api/v1/content/attachment/", 405),
         ("/api/v1/admin/authors/", 401),
         ("/schema/openapi.json", 200),
     ):
