@@ -1,0 +1,37 @@
+"""Chat history."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
+
+
+@runtime_checkable
+class ChatRepository(Protocol):
+    def get_session(self, nonce: str) -> ChatSession | None: ...
+    def add_session(self, session: ChatSession) -> None:
+        """AlreadyExists when the nonce is taken."""
+        ...
+
+    def save_session(self, session: ChatSession) -> None:
+        """Store the title, times and count. The owner is set by `add_session` for good: a save
+        naming another owner is IllegalTransition and changes nothing."""
+        ...
+
+    def sessions_of(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[ChatSession]:
+        """The user's sessions, most recently active first (then nonce, for a stable order)."""
+        ...
+
+    def count_sessions_of(self, user_id: int) -> int: ...
+    def delete_session(self, nonce: str) -> bool:
+        """Remove the session and its messages; True when there was one."""
+        ...
+
+    def add_message(self, message: NewChatMessage) -> ChatMessage:
+        """Store the message in its (existing) session and return it with its id."""
+        ...
+
+    def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:
+        """The session's messages with id > after_id, oldest first."""
+        ...

@@ -1,0 +1,29 @@
+"""Time, background work and locks."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+@runtime_checkable
+class TaskQueue(Protocol):
+    def enqueue(self, task: str, **arguments: str | int) -> None:
+        """Ask for `task` to run in the background with ids and primitives only (at least once)."""
+        ...
+
+
+@runtime_checkable
+class Mutex(Protocol):
+    def hold(self, name: str, *, ttl_seconds: float) -> AbstractContextManager[bool]:
+        """Try to take the named lock without waiting; the context value says whether we got it.
+        The lock frees itself after `ttl_seconds` if its holder dies."""
+        ...
