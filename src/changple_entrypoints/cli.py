@@ -12,16 +12,36 @@ from typing import Annotated
 
 import typer
 
-from changple_adapters.private_paths import private_directory, restrict_umask
+from changple_adapters.private_paths import restrict_umask
 from changple_entrypoints import cli_accounts, cli_catalog, cli_content, cli_naver, cli_pipeline, cli_scrape
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.logs import configure_logging
 from changple_entrypoints.runtime import settle_after_boot
+from changple_entrypoints.settings import HttpServer
 
 app = typer.Typer(
     help="changple core: the cafe ingestion pipeline and its API.", no_args_is_help=True, pretty_exceptions_enable=False
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        console.print(f"changple {version('changple')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """changple core: the cafe ingestion pipeline and its API."""
+
+
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 cli_pipeline.attach(app)
@@ -54,17 +74,11 @@ def serve(
 ) -> None:
     """Serve the HTTP API and the console at /ops. In embedded mode (no Redis URL) the worker runs
     in this process too, and a one-time login link for the console is printed."""
-    from changple_adapters.sql.migrations import upgrade_database
-
-    container = container_for(data_dir)
-    settings = container.settings()
-    chosen = server or settings.http_server
-    if chosen not in ("granian", "uvicorn"):
-        err_console.print(f"[bold red]error[/]: --server must be granian or uvicorn, not {chosen!r}")
+    if server is not None and server not in set(HttpServer):
+        err_console.print(f"[bold red]error[/]: --server must be granian or uvicorn, not {server!r}")
         raise typer.Exit(2)
-    if settings.storage == "sql" and settings.embedded:
-        run_or_exit(lambda: upgrade_database(settings.resolved_database_url))
-    serve_container(container, host=host, port=port, server=chosen)
+    container = container_for(data_dir, migrate=True)
+    serve_container(container, host=host, port=port, server=server)
 
 
 def serve_container(container: Container, *, host: str, port: int, server: str | None = None) -> None:
@@ -124,36 +138,20 @@ def worker(
 def scheduler(data_dir: DataDir = None) -> None:
     """Run the schedule (nightly run at 04:00 Asia/Seoul, polls every 30 minutes) until stopped.
     Start one per deployment; a second one waits as a standby."""
-    from datetime import UTC, datetime
-
-    from changple_entrypoints.worker.scheduler import build_scheduler, file_lease, redis_lease
-
     container = container_for(data_dir)
     settings = container.settings()
     configure_logging(logging.INFO)
-    if settings.redis_url:
-        lease = redis_lease(settings.redis_url, settings.redis_namespace)
-    else:
-        private_directory(settings.data_dir)
-        lease = file_lease(str(settings.data_dir / "scheduler.lock"))
-    schedule = run_or_exit(
-        lambda: build_scheduler(
-            queue=container.task_queue(),
-            lease=lease,
-            nightly_cron=settings.nightly_cron,
-            poll_every_minutes=settings.poll_every_minutes,
-            now=lambda: datetime.now(UTC),
-            revocation_retry_minutes=settings.revocation_retry_minutes,
-        )
-    )
+    schedule = run_or_exit(container.schedule)
     console.print(
         f"scheduler: nightly '{settings.nightly_cron}' Asia/Seoul, poll every "
-        f"{settings.poll_every_minutes} min; leader: {lease.refresh()}"
+        f"{settings.poll_every_minutes} min; leader: {container.scheduler_lease().refresh()}"
     )
     try:
         schedule.start()
     except (KeyboardInterrupt, SystemExit):
         schedule.shutdown(wait=False)
+    finally:
+        container.scheduler_lease().release()
 
 
 @app.command()
@@ -173,7 +171,7 @@ def demo(
     pipeline offline and search; with --serve, then open the console on it."""
     from changple_entrypoints.demo import run_demo
 
-    container = container_for(data_dir)
+    container = container_for(data_dir, migrate=True)
     settle_after_boot()
     run_or_exit(lambda: run_demo(container, console=console, as_json=as_json, sample_path=sample))
     if serve_after:

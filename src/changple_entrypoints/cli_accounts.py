@@ -15,12 +15,11 @@ from changple_domain.model.access import Scope, ServiceToken
 from changple_domain.model.users import User, UserRole
 from changple_domain.use_cases.accounts import set_role
 from changple_domain.use_cases.service_tokens import create_service_token, parse_scopes, revoke_service_token
-from changple_entrypoints.cli_support import DataDir, console, print_json, ready_container, run_or_exit
+from changple_entrypoints.cli_support import DataDir, JsonFlag, console, container_for, print_json, run_or_exit
 
 users_app = typer.Typer(help="People who signed in with Naver, and their roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Service tokens for machines: the chat agent, automation.", no_args_is_help=True)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table or a sentence.")]
 UserId = Annotated[int, typer.Argument(help="The user's id (see `changple users list`).", min=1)]
 
 
@@ -60,7 +59,7 @@ def users_list(
     data_dir: DataDir = None,
 ) -> None:
     """People who have signed in, oldest first."""
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
 
     def listed() -> list[User]:
         with uow:
@@ -80,7 +79,7 @@ def users_list(
 
 
 def _change_role(user_id: int, role: UserRole, as_json: bool, data_dir: Any) -> None:
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
     user = run_or_exit(lambda: set_role(user_id, role, uow=uow))
     if as_json:
         print_json(user_json(user))
@@ -119,7 +118,7 @@ def tokens_create(
     data_dir: DataDir = None,
 ) -> None:
     """Make a token. Its text is shown this once: store it in the machine's secret store."""
-    container = ready_container(data_dir)
+    container = container_for(data_dir, migrate=True)
     scopes = run_or_exit(lambda: parse_scopes(scope))
     token, text = run_or_exit(lambda: create_service_token(name, scopes, uow=container.uow(), clock=container.clock()))
     if as_json:
@@ -137,7 +136,7 @@ def tokens_list(
     data_dir: DataDir = None,
 ) -> None:
     """Tokens by name, id and scopes (never their text)."""
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
 
     def listed() -> list[ServiceToken]:
         with uow:
@@ -164,7 +163,7 @@ def tokens_revoke(
     data_dir: DataDir = None,
 ) -> None:
     """Revoke a token at once; requests carrying it get 401 from now on."""
-    container = ready_container(data_dir)
+    container = container_for(data_dir, migrate=True)
     token = run_or_exit(lambda: revoke_service_token(name_or_id, uow=container.uow(), clock=container.clock()))
     if as_json:
         print_json(token_json(token))

@@ -17,11 +17,12 @@ from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.use_cases import catalog
 from changple_entrypoints.cli_support import (
     DataDir,
+    JsonFlag,
     console,
+    container_for,
     err_console,
     exit_code_for,
     print_json,
-    ready_container,
 )
 
 T = TypeVar("T")
@@ -29,7 +30,6 @@ T = TypeVar("T")
 authors_app = typer.Typer(help="Allowed authors: whose posts may enter the index.", no_args_is_help=True)
 brands_app = typer.Typer(help="Good-to-know brands: tagged on the posts that name them.", no_args_is_help=True)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table or a sentence.")]
 Search = Annotated[str | None, typer.Option("--search", help="Only names containing this, ignoring case.")]
 AuthorName = Annotated[str, typer.Argument(help="The cafe nickname; runs of white space count as one space.")]
 BrandName = Annotated[str, typer.Argument(help="The brand name; runs of white space count as one space.")]
@@ -80,7 +80,7 @@ def authors_add(
     data_dir: DataDir = None,
 ) -> None:
     """Allow NAME's posts into the index. A name taken after white space is folded is an error."""
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
     added = _run(lambda: catalog.add_author(catalog.new_author(name, group=group), uow=uow))
     if as_json:
         print_json(added.model_dump())
@@ -96,7 +96,7 @@ def authors_list(
     data_dir: DataDir = None,
 ) -> None:
     """Active allowed authors by name (`--all` adds disabled ones)."""
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
     query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
     page = _run(lambda: catalog.list_authors(query, uow=uow))
     if as_json:
@@ -110,7 +110,7 @@ def authors_list(
 
 
 def _set_author(name: str, active: bool, as_json: bool, data_dir: Path | None) -> None:
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
     author = _run(lambda: catalog.set_author_active(name, active, uow=uow))
     if as_json:
         print_json(author.model_dump())
@@ -143,7 +143,7 @@ def brands_add(
     data_dir: DataDir = None,
 ) -> None:
     """Add a good-to-know brand; posts recorded from now on that name it carry it."""
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
     added = _run(lambda: catalog.add_brand(catalog.new_brand(name, description=description), uow=uow))
     if as_json:
         print_json(added.model_dump())
@@ -159,7 +159,7 @@ def brands_list(
     data_dir: DataDir = None,
 ) -> None:
     """Good-to-know brands by name (`--all` adds disabled ones)."""
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
     query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
     page = _run(lambda: catalog.list_brands(query, uow=uow))
     if as_json:
@@ -173,7 +173,7 @@ def brands_list(
 
 
 def _set_brand(name: str, good_to_know: bool, as_json: bool, data_dir: Path | None) -> None:
-    uow = ready_container(data_dir).uow()
+    uow = container_for(data_dir, migrate=True).uow()
     brand = _run(lambda: catalog.update_brand(name, good_to_know=good_to_know, uow=uow))
     if as_json:
         print_json(brand.model_dump())

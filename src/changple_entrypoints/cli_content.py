@@ -18,11 +18,17 @@ from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_domain.model.content import ContentState, NotionContent
 from changple_domain.use_cases import content_library
 from changple_domain.use_cases.content_uploads import UploadContent
-from changple_entrypoints.cli_support import DataDir, console, err_console, print_json, ready_container, run_or_exit
+from changple_entrypoints.cli_support import (
+    DataDir,
+    JsonFlag,
+    console,
+    container_for,
+    err_console,
+    print_json,
+    run_or_exit,
+)
 
 content_app = typer.Typer(help="Notion content: columns published from Notion HTML exports.", no_args_is_help=True)
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a sentence or a table.")]
 
 
 def _payload(content: NotionContent) -> dict[str, object]:
@@ -45,7 +51,7 @@ def upload(
     data_dir: DataDir = None,
 ) -> None:
     """Upload a Notion export and publish it. Exit 2 when the export is refused, with the reason."""
-    container = ready_container(data_dir)
+    container = container_for(data_dir, migrate=True)
     settings = container.settings()
     if no_wait and settings.embedded:
         err_console.print(
@@ -93,7 +99,7 @@ def list_content(
     data_dir: DataDir = None,
 ) -> None:
     """The newest content, with its state and, for refused uploads, why."""
-    container = ready_container(data_dir)
+    container = container_for(data_dir, migrate=True)
     page = run_or_exit(lambda: content_library.list_content(uow=container.uow(), state=state, limit=limit))
     if as_json:
         print_json({"total": page.total, "items": [_payload(c) for c in page.items]})

@@ -13,9 +13,9 @@ from changple_adapters.cafe_threads import close_source
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.posts import PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
-from changple_entrypoints.cli_support import DataDir, console, err_console, print_json, ready_container, run_or_exit
-from changple_entrypoints.containers import Container
-from changple_entrypoints.providers import chosen_cafe_source, make_cafe_source
+from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, print_json, run_or_exit
+from changple_entrypoints.composition.adapters import chosen_cafe_source, make_cafe_source
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.settings import ENV_PREFIX, Settings
 
 naver_app = typer.Typer(help="The Naver Cafe session the scraper uses.", no_args_is_help=True)
@@ -74,7 +74,7 @@ def check(
     data_dir: DataDir = None,
 ) -> None:
     """Fetch one article with the saved session: exit 0 if it works, 5 if it has expired."""
-    container = ready_container(data_dir)
+    container = container_for(data_dir, migrate=True)
     settings = container.settings()
     run_or_exit(lambda: _check_settings(settings))
     article_id = run_or_exit(lambda: _article_to_ask(settings, container, article))

@@ -17,15 +17,13 @@ from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
 from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, pipeline_tick
 from changple_domain.use_cases.search import SearchQuery
-from changple_entrypoints.cli_support import console, container_for, print_json, progress_bar, run_or_exit
-from changple_entrypoints.containers import Container
+from changple_entrypoints.cli_support import JsonFlag, console, container_for, print_json, progress_bar, run_or_exit
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.runtime import settle_after_boot
 
 pipeline_app = typer.Typer(
     help="The ingestion pipeline: summaries, embeddings, the vector index.", no_args_is_help=True
 )
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
 
 
 def _money(value: object) -> str:

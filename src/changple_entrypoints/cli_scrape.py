@@ -15,8 +15,8 @@ from rich.table import Table
 from changple_adapters.cafe_threads import close_source
 from changple_domain.policies.change_detection import normalize_text
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, scan_cafe
-from changple_entrypoints.cli_support import DataDir, console, err_console, progress_bar, ready_container, run_or_exit
-from changple_entrypoints.providers import make_cafe_source, make_scan_policy
+from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, progress_bar, run_or_exit
+from changple_entrypoints.composition.adapters import make_cafe_source, make_scan_policy
 from changple_entrypoints.runtime import settle_after_boot
 
 
@@ -55,7 +55,7 @@ def scrape(
     if snapshot is not None and not snapshot.is_dir():
         err_console.print(f"[bold red]error[/]: --snapshot {escape(str(snapshot))} is not a directory of saved pages")
         raise typer.Exit(2)
-    container = ready_container(data_dir)
+    container = container_for(data_dir, migrate=True)
     settings = container.settings()
     if snapshot is not None:
         settings = settings.model_copy(update={"cafe_source": "snapshot", "snapshot_dir": snapshot})

@@ -1,5 +1,5 @@
 """Pieces every `changple` command shares: consoles, the domain-error exit codes, building the
-container from settings, JSON output."""
+container from settings, JSON output, the options many commands take."""
 
 from __future__ import annotations
 
@@ -22,9 +22,8 @@ from changple_domain.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from changple_entrypoints.containers import Container, build_container
-from changple_entrypoints.providers import make_token_cipher
-from changple_entrypoints.settings import Settings
+from changple_entrypoints.composition.bootstrap import open_container
+from changple_entrypoints.composition.container import Container
 
 T = TypeVar("T")
 
@@ -59,39 +58,16 @@ def run_or_exit(action: Callable[[], T]) -> T:
         raise typer.Exit(exit_code_for(exc)) from None
 
 
-def container_for(data_dir: Path | None = None) -> Container:
-    """The container for the environment's settings, with policy settings checked up front."""
-
-    def build() -> Container:
-        settings = Settings(data_dir=data_dir) if data_dir else Settings()
-        settings.ingestion_policy()
-        settings.pipeline_config()
-        settings.check_web()
-        make_token_cipher(settings)  # a malformed CHANGPLE_TOKEN_KEYS is a sentence, not a traceback
-        return build_container(settings)
-
-    return run_or_exit(build)
-
-
-def ready_container(data_dir: Path | None = None) -> Container:
-    """The container, with the embedded SQLite database (no CHANGPLE_DATABASE_URL) created or
-    migrated first, as `serve` and `demo` do; a configured database is left to `changple db upgrade`."""
-    container = container_for(data_dir)
-    settings = container.settings()
-    if settings.storage == "sql" and not settings.database_url:
-        from changple_adapters.private_paths import private_directory
-        from changple_adapters.sql.migrations import upgrade_database
-
-        if settings.data_dir.exists():
-            private_directory(settings.data_dir)  # a store made before 0700 data folders
-
-        run_or_exit(lambda: upgrade_database(settings.resolved_database_url))
-    return container
+def container_for(data_dir: Path | None = None, *, migrate: bool = False) -> Container:
+    """The container every command uses (`bootstrap.open_container`: one rule for when the embedded
+    database is migrated); a bad setting is one sentence and exit code 2."""
+    return run_or_exit(lambda: open_container(data_dir, migrate=migrate))
 
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Where the embedded database lives (default ./.changple).")
 ]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables or sentences.")]
 
 
 def _json_default(value: object) -> str:

@@ -21,7 +21,7 @@ from changple_domain.use_cases.evaluate_ingestion import (
 )
 from changple_domain.use_cases.search import SearchQuery
 from changple_entrypoints.cli_pipeline import run_until_done
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.sample_data import scan_sample_cafe
 
 _REASON_LABEL = {
@@ -41,7 +41,6 @@ DEMO_QUERIES = ("가맹계약서에서 꼭 확인해야 할 것", "배달앱 수
 
 
 def run_demo(container: Container, *, console: Console, as_json: bool, sample_path: Path | None) -> None:
-    from changple_adapters.sql.migrations import upgrade_database
     from changple_entrypoints.cli_support import print_json
 
     settings = container.settings()
@@ -55,10 +54,7 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
         transient=True,
         disable=as_json,
     ) as progress:
-        step = progress.add_task("preparing the database", total=None)
-        if settings.storage == "sql":
-            upgrade_database(settings.resolved_database_url)
-        progress.update(step, description="scraping the sample cafe")
+        step = progress.add_task("scraping the sample cafe", total=None)
         sample, scanned = scan_sample_cafe(
             uow=uow,
             clock=clock,

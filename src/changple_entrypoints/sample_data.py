@@ -12,6 +12,7 @@ from changple_domain.errors import InvalidInput
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.scan import ScanPolicy
 from changple_domain.ports import Clock, UnitOfWork
+from changple_domain.use_cases.background import TaskOutcome
 from changple_domain.use_cases.catalog import sync_catalog
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport, scan_cafe
@@ -25,6 +26,13 @@ def load_sample_into_store(
     sync_catalog(sample.authors, sample.brands, uow=uow)
     recorded = record_articles(RecordArticles(articles=sample.articles), uow=uow, clock=clock)
     return sample, recorded
+
+
+def load_sample_task(*, uow: UnitOfWork, clock: Clock) -> TaskOutcome:
+    """The `load_sample_cafe` task: the bundled sample, recorded as found (idempotent: unchanged
+    posts are recorded as unchanged)."""
+    _, recorded = load_sample_into_store(uow=uow, clock=clock)
+    return TaskOutcome(summary=f"sample cafe loaded: {recorded.model_dump()}")
 
 
 def scan_sample_cafe(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,43 @@ from changple_domain.use_cases.content_uploads import ContentConfig
 ENV_PREFIX = "CHANGPLE_"
 
 
+class Storage(StrEnum):
+    SQL = "sql"  # SQLite in the data directory, or the database at CHANGPLE_DATABASE_URL
+    MEMORY = "memory"  # process memory: tests and throwaway runs
+
+
+class HttpServer(StrEnum):
+    GRANIAN = "granian"
+    UVICORN = "uvicorn"
+
+
+class SummarizerChoice(StrEnum):
+    AUTO = "auto"  # Gemini when its key is set, else offline
+    GEMINI = "gemini"
+    OFFLINE = "offline"
+    MEMORY = "memory"
+
+
+class EmbedderChoice(StrEnum):
+    AUTO = "auto"  # OpenAI when its key is set, else offline
+    OPENAI = "openai"
+    OFFLINE = "offline"
+    MEMORY = "memory"
+
+
+class VectorIndexChoice(StrEnum):
+    AUTO = "auto"  # Pinecone when its key is set, else LanceDB
+    PINECONE = "pinecone"
+    LANCE = "lance"
+    MEMORY = "memory"
+
+
+class CafeSourceChoice(StrEnum):
+    AUTO = "auto"  # Playwright when a cafe URL is set, else the snapshot
+    PLAYWRIGHT = "playwright"
+    SNAPSHOT = "snapshot"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -35,20 +73,20 @@ class Settings(BaseSettings):
     # decrypt). Unset with the embedded SQLite database: a key file in the data directory.
     token_keys: SecretStr | None = None
     redis_namespace: str = Field(default="changple", min_length=1, description="prefix of our Redis keys")
-    storage: Literal["sql", "memory"] = "sql"
+    storage: Storage = Storage.SQL
     worker_threads: int = Field(default=2, ge=1, le=64)
     # How soon the messages a dead worker held go back to the queue (Dramatiq's heartbeat timeout),
     # and how long a dead holder keeps a lock (the Redis lock lease, renewed while its holder lives).
     dead_worker_seconds: float = Field(default=60, ge=1, le=3600)
     lock_lease_seconds: float = Field(default=30, gt=0, le=3600)
-    http_server: Literal["granian", "uvicorn"] = Field(
-        default="granian", description="the HTTP server of `changple serve` (docs/performance.md, HTTP)"
+    http_server: HttpServer = Field(
+        default=HttpServer.GRANIAN, description="the HTTP server of `changple serve` (docs/performance.md, HTTP)"
     )
 
     # Providers. "auto" picks the real provider when its key is set, else the offline one.
-    summarizer: Literal["auto", "gemini", "offline", "memory"] = "auto"
-    embedder: Literal["auto", "openai", "offline", "memory"] = "auto"
-    vector_index: Literal["auto", "pinecone", "lance", "memory"] = "auto"
+    summarizer: SummarizerChoice = SummarizerChoice.AUTO
+    embedder: EmbedderChoice = EmbedderChoice.AUTO
+    vector_index: VectorIndexChoice = VectorIndexChoice.AUTO
     gemini_api_key: SecretStr | None = None
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None
@@ -75,7 +113,7 @@ class Settings(BaseSettings):
 
     # The cafe. "auto" scrapes Naver with Playwright when a cafe URL is set, else reads the snapshot
     # directory (the bundled sample cafe when none is given), which needs no browser and no login.
-    cafe_source: Literal["auto", "playwright", "snapshot"] = "auto"
+    cafe_source: CafeSourceChoice = CafeSourceChoice.AUTO
     naver_cafe_url: str | None = Field(default=None, description="for example https://cafe.naver.com/changple")
     naver_club_id: int | None = Field(default=None, gt=0, description="the cafe's numeric club id")
     naver_api_base_url: str = "https://apis.naver.com"

@@ -7,7 +7,7 @@ from typing import Any
 
 from changple_domain.model.access import Scope
 from changple_domain.use_cases.service_tokens import create_service_token
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 
 
 def service_token(container: Container, *scopes: Scope) -> str:

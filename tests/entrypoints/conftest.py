@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from tests.entrypoints.callers import as_admin

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from changple_adapters.sql.migrations import upgrade_database
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.sample_data import load_sample_into_store
 from changple_entrypoints.settings import Settings
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 
 

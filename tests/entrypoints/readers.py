@@ -10,7 +10,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from changple_domain.model.users import NewUser, SocialProfile, User
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.access import signed_in_session
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.http.sessions import session_config

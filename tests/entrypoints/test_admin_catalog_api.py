@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 
 from changple_adapters.sql.migrations import upgrade_database
-from changple_entrypoints.containers import build_container
+from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from tests.contract.conftest import DEFAULT_ADMIN_URL, PostgresServer

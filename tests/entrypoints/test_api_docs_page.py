@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import TestClient
 
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.docs_page import bundle_version
 from tests.entrypoints.live_app import free_port, serve_app
 from tests.fixtures.naver_cafe.pytest_plugin import BROWSER_PATIENCE_MS

@@ -28,7 +28,8 @@ from changple_adapters.sql.migrations import upgrade_database
 from changple_adapters.sql.token_cipher import generate_key
 from changple_domain.model.users import UserRole
 from changple_domain.use_cases.accounts import set_role
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.settings import Settings
 from tests.contract.conftest import DEFAULT_ADMIN_URL, PostgresServer
 from tests.emulators.naver_oauth import NaverOAuthEmulator

@@ -15,7 +15,7 @@ from changple_domain.model.access import Scope
 from changple_domain.model.authors import AllowedAuthor
 from changple_domain.model.posts import CafePost
 from changple_domain.use_cases.accounts import delete_account
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.http.sessions import session_config
 from tests.entrypoints.callers import bearer, service_token

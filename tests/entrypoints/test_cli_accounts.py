@@ -12,7 +12,7 @@ from pathlib import Path
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.model.users import OAuthTokens, SocialProfile
 from changple_domain.use_cases.accounts import sign_in
-from changple_entrypoints.containers import build_container
+from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.settings import Settings
 from tests.entrypoints.test_cli import run_cli
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from litestar.testing import TestClient
 
-from changple_entrypoints.containers import build_container
+from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from tests.entrypoints.callers import as_admin

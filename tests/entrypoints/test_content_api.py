@@ -18,7 +18,8 @@ from PIL import Image
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.use_cases import content_library as library
 from changple_domain.use_cases.accounts import delete_account
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE

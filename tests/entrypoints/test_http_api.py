@@ -18,7 +18,8 @@ from changple_domain.errors import (
     NotFound,
     ProviderUnavailable,
 )
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.http.errors import status_for
 from changple_entrypoints.sample_data import load_sample_into_store

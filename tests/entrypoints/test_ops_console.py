@@ -16,7 +16,7 @@ import pytest
 from changple_domain.model.users import UserRole
 from changple_domain.use_cases.accounts import set_role
 from changple_domain.use_cases.local_admin import LOCAL_ADMIN_ID, LOCAL_PROVIDER
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from tests.entrypoints.console_support import ELIGIBLE_POSTS, FAILED_POST, FAILURE, login_link, seeded_container
 from tests.entrypoints.live_app import free_port, serve_app
 from tests.fixtures.naver_cafe.pytest_plugin import BROWSER_PATIENCE_MS

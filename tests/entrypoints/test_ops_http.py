@@ -19,7 +19,7 @@ from litestar.testing import TestClient
 from changple_domain.model.access import Scope
 from changple_domain.model.users import UserRole
 from changple_domain.use_cases.accounts import set_role
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.http.redaction import redact_query
 from tests.entrypoints.callers import bearer, service_token

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.sample_data import load_sample_into_store
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker

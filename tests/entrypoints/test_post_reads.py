@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from changple_domain.model.access import Scope
 from changple_domain.use_cases.catalog import set_author_active
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.sample_data import load_sample_into_store
 from tests.entrypoints.callers import bearer, service_token

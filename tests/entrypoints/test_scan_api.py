@@ -14,7 +14,8 @@ from litestar.testing import TestClient
 from changple_adapters.local.sample import load_sample
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.use_cases.catalog import sync_catalog
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE

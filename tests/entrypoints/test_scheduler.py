@@ -3,6 +3,8 @@ setting error, and only one scheduler holds the lease."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +14,22 @@ import redis
 
 from changple_adapters.memory import MemoryTaskQueue
 from changple_domain.errors import InvalidSetting
-from changple_entrypoints.worker.scheduler import Lease, build_scheduler, file_lease, nightly_key, redis_lease
+from changple_adapters.local.mutex import FileMutex
+from changple_adapters.queue.redis_mutex import RedisMutex
+from changple_domain.ports import Mutex
+from changple_entrypoints.worker.scheduler import Lease, build_scheduler, nightly_key
 from tests.services import require_service
+
+
+class SwitchedMutex(Mutex):
+    """A lock that is free exactly while `free["value"]` is true."""
+
+    def __init__(self, free: dict[str, bool]) -> None:
+        self.free = free
+
+    @contextmanager
+    def hold(self, name: str, *, ttl_seconds: float) -> Iterator[bool]:
+        yield self.free["value"]
 
 
 def test_nightly_key_is_the_seoul_date() -> None:
@@ -25,7 +41,7 @@ def test_bad_crontab_names_the_setting() -> None:
     with pytest.raises(InvalidSetting, match="CHANGPLE_NIGHTLY_CRON"):
         build_scheduler(
             queue=MemoryTaskQueue(),
-            lease=Lease(lambda: True, lambda: True),
+            lease=Lease(SwitchedMutex({"value": True})),
             nightly_cron="every night",
             poll_every_minutes=30,
             now=lambda: datetime.now(UTC),
@@ -35,7 +51,7 @@ def test_bad_crontab_names_the_setting() -> None:
 def test_scheduled_jobs_act_only_while_holding_the_lease() -> None:
     queue = MemoryTaskQueue()
     held = {"value": False}
-    lease = Lease(lambda: held["value"], lambda: held["value"])
+    lease = Lease(SwitchedMutex(held))
     scheduler = build_scheduler(
         queue=queue,
         lease=lease,
@@ -63,7 +79,7 @@ def test_scheduled_jobs_act_only_while_holding_the_lease() -> None:
 
 
 def test_only_one_file_lease_is_held(tmp_path: Path) -> None:
-    first, second = file_lease(str(tmp_path / "s.lock")), file_lease(str(tmp_path / "s.lock"))
+    first, second = Lease(FileMutex(tmp_path)), Lease(FileMutex(tmp_path))
     assert first.refresh() is True
     assert second.refresh() is False
     assert first.refresh() is True
@@ -76,7 +92,9 @@ def test_only_one_redis_lease_is_held() -> None:
     except redis.RedisError as exc:
         require_service("redis", str(exc))
     namespace = f"changple-test-{uuid.uuid4().hex[:8]}"
-    first, second = redis_lease(url, namespace, ttl_seconds=5), redis_lease(url, namespace, ttl_seconds=5)
+    client = redis.Redis.from_url(url)
+    first = Lease(RedisMutex(client, namespace, lease_seconds=5))
+    second = Lease(RedisMutex(client, namespace, lease_seconds=5))
     try:
         assert first.refresh() is True
         assert second.refresh() is False

@@ -17,7 +17,8 @@ from litestar.testing import TestClient
 
 from changple_adapters.memory.embedder import MemoryBatchEmbedder
 from changple_domain.model.access import Scope
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from tests.contract.embedding_support import emulator_url, running_emulator

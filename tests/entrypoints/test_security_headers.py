@@ -13,7 +13,7 @@ from dependency_injector import providers
 from litestar.testing import TestClient
 
 from changple_domain.model.access import Scope
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from tests.entrypoints.callers import bearer, service_token
 from tests.entrypoints.console_support import FAILED_POST, login_link, seeded_container

@@ -13,7 +13,8 @@ from changple_adapters.local.sample import load_sample
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.errors import InvalidInput
 from changple_domain.use_cases.catalog import sync_catalog
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker

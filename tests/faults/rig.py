@@ -29,7 +29,8 @@ from changple_domain.model import AllowedAuthor, CafePost
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.settings import Settings
 from tests.emulators.gemini import GeminiEmulator
 from tests.emulators.openai import OpenAIEmulator

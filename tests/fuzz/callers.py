@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from schemathesis.python import asgi
 
 from changple_domain.model.access import Scope
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.access import signed_in_session
 from changple_entrypoints.http.sessions import CSRF_HEADER, SESSION_COOKIE, session_config
 from tests.entrypoints.callers import bearer, service_token

@@ -18,7 +18,7 @@ from changple_domain.model.posts import CafePost
 from changple_domain.model.users import User
 from changple_domain.use_cases.catalog import add_author, add_brand, new_author, new_brand
 from changple_domain.use_cases.chat_history import RecordMessage, record_message
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from tests.entrypoints.callers import bearer, service_token
 from tests.entrypoints.readers import make_user
 from tests.fixtures.uploads import notion_export

@@ -50,7 +50,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from changple_adapters.sql.migrations import upgrade_database
-from changple_entrypoints.containers import Container, build_container
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from tests.entrypoints.live_app import free_port

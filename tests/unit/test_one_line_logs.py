@@ -90,7 +90,7 @@ def test_the_cli_set_up_writes_our_records_one_a_line(capsys: pytest.CaptureFixt
 def test_loggers_set_up_before_the_server_write_one_line_records_too(tmp_path: Path, server: str) -> None:
     """Found while closing the class: building the app gives Litestar's `litestar` logger a handler of
     its own, with its own format, which the servers' configs left alone."""
-    from changple_entrypoints.containers import build_container
+    from changple_entrypoints.composition.bootstrap import build_container
     from changple_entrypoints.http.app import create_app
     from changple_entrypoints.settings import Settings
 

@@ -6,6 +6,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from changple_domain.model.tasks import Task
+
 
 @runtime_checkable
 class Clock(Protocol):
@@ -16,8 +18,9 @@ class Clock(Protocol):
 
 @runtime_checkable
 class TaskQueue(Protocol):
-    def enqueue(self, task: str, **arguments: str | int) -> None:
-        """Ask for `task` to run in the background with ids and primitives only (at least once)."""
+    def enqueue(self, task: Task, *, delay_seconds: float = 0.0, **arguments: str | int) -> None:
+        """Ask for `task` to run in the background with ids and primitives only (at least once),
+        not before `delay_seconds` from now."""
         ...
 
 

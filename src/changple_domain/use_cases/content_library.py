@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict
 from changple_domain.errors import ChangpleError, InvalidInput, NotFound, ProviderRejected, ProviderUnavailable
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.content import ContentState, ContentView, NotionContent, clean_description, clean_title
+from changple_domain.model.tasks import Task
 from changple_domain.ports import FileStorage, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.content_uploads import ContentConfig, content_folder, vector_id
 
 log = logging.getLogger(__name__)
 
 MAX_ATTACHED = 20
-FORGET_TASK = "forget_content_vector"
 
 
 class ContentPage(BaseModel):
@@ -120,7 +120,7 @@ def delete_content(content_id: int, *, uow: UnitOfWork, storage: FileStorage, qu
         if key is not None:
             storage.delete(key)
     try:
-        queue.enqueue(FORGET_TASK, content_id=content_id)
+        queue.enqueue(Task.FORGET_CONTENT_VECTOR, content_id=content_id)
     except ChangpleError as exc:
         log.warning("content %s deleted; its vector stays until the next delete of it: %s", content_id, exc.detail)
 

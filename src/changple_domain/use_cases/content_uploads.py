@@ -26,11 +26,11 @@ from changple_domain.model.content import (
     clean_title,
 )
 from changple_domain.model.providers import VectorRecord
+from changple_domain.model.tasks import Task
 from changple_domain.ports import BatchEmbedder, Clock, ExportProcessor, FileStorage, TaskQueue, UnitOfWork, VectorIndex
 
 log = logging.getLogger(__name__)
 
-PROCESS_TASK = "process_content"
 EMBEDDED_CHARS = 6000  # of title, description and text: well inside any embedding model's token limit
 
 
@@ -146,7 +146,7 @@ def start_upload(
 def _queue(queue: TaskQueue, content_id: int) -> None:
     """A queue that is down is not the uploader's problem: the stuck-upload sweep sends it later."""
     try:
-        queue.enqueue(PROCESS_TASK, content_id=content_id)
+        queue.enqueue(Task.PROCESS_CONTENT, content_id=content_id)
     except ChangpleError as exc:
         log.warning("content %s stored; queueing its processing failed (%s), the sweep will retry", content_id, exc)
 

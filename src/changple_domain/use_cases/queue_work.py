@@ -5,6 +5,7 @@ can answer at once with what will be done, and a repeated request for one key qu
 from __future__ import annotations
 
 from changple_domain.model.scans import ScanRun
+from changple_domain.model.tasks import Task
 from changple_domain.ports import Clock, TaskQueue, UnitOfWork
 from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun, start_run
 from changple_domain.use_cases.scan_cafe import ScanCafe, start_scan
@@ -16,7 +17,7 @@ def queue_scan(cmd: ScanCafe, *, ingest_after: bool, uow: UnitOfWork, clock: Clo
     scan = start_scan(cmd, uow=uow, clock=clock)
     if scan.not_started:
         queue.enqueue(
-            "scan_cafe",
+            Task.SCAN_CAFE,
             key=scan.key,
             trigger=cmd.trigger.value,
             then_pipeline_key=f"after:{scan.key}" if ingest_after else "",
@@ -29,10 +30,10 @@ def queue_pipeline_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock, queue: T
     and queues nothing (its own steps are already on their way)."""
     started = start_run(cmd, uow=uow, clock=clock)
     if started.created:
-        queue.enqueue("pipeline_step", run_id=started.run.id)
+        queue.enqueue(Task.PIPELINE_STEP, run_id=started.run.id)
     return started
 
 
 def queue_poll(*, queue: TaskQueue) -> None:
     """Ask for one tick now, as the 30-minute schedule does: poll, apply, submit what is ready."""
-    queue.enqueue("poll_pipeline")
+    queue.enqueue(Task.POLL_PIPELINE)

@@ -20,7 +20,7 @@ from changple_domain.errors import Unauthorized
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.users import User
 from changple_domain.use_cases.service_tokens import authenticate_service_token
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.schemas import ErrorRead
 
 AnyConnection = ASGIConnection[Any, Any, Any, Any]

@@ -15,15 +15,15 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import SkipValidation
 
-from changple_domain.model.access import Caller
-from changple_domain.use_cases.read_posts import read_post
-from changple_entrypoints.containers import Container
+from changple_domain.model.posts import CafePost
+from changple_entrypoints.composition.container import Container, use_cases
 from changple_entrypoints.http.access import provide_caller
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.bodies import GuardedRequest
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
+from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.docs_page import docs_render_plugins
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.ops.pages import static_router, template_config
@@ -45,7 +45,6 @@ from changple_entrypoints.worker.broker import EmbeddedWorker
 # The container, the caller and checks are handed over by Litestar as they are.
 Checks = NamedDependency[SkipValidation[dict[str, Callable[[], tuple[bool, str]]]]]
 Services = NamedDependency[SkipValidation[Container]]
-CallerDep = NamedDependency[SkipValidation[Caller]]
 
 
 @get("/api/health", tags=["health"], summary="Liveness: the process answers")
@@ -79,8 +78,17 @@ def ready(readiness_checks: Checks) -> Response[Any]:
     dependencies={"caller": Provide(provide_caller)},
     responses={404: ResponseSpec(ErrorRead, description="No post the caller may read has this article id.")},
 )
-def get_post(article_id: IdPath, services: Services, caller: CallerDep) -> PostRead:
-    return PostRead.of(read_post(article_id, uow=services.uow(), policy=services.ingestion_policy(), viewer=caller))
+def get_post(article_id: IdPath, read_post: UseCase[CafePost], caller: CallerDep) -> PostRead:
+    return PostRead.of(read_post(article_id, viewer=caller))
+
+
+def _handing_over(use_case: Callable[..., Any]) -> Callable[[], Callable[..., Any]]:
+    """A Litestar dependency that hands the bound use case itself to the handler that names it."""
+
+    def provide() -> Callable[..., Any]:
+        return use_case
+
+    return provide
 
 
 def create_app(container: Container, *, run_embedded_worker: bool = False) -> Litestar:
@@ -140,6 +148,10 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
                 lambda: {"database": container.database_check(), "broker": container.broker_check()},
                 sync_to_thread=False,
             ),
+            **{
+                name: Provide(_handing_over(use_case), sync_to_thread=False)
+                for name, use_case in use_cases(container).items()
+            },
             "uow": Provide(lambda: container.uow(), sync_to_thread=False),
             "services": Provide(lambda: container, sync_to_thread=False),
             "task_queue": Provide(lambda: container.task_queue(), sync_to_thread=False),

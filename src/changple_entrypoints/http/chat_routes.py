@@ -17,7 +17,7 @@ from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.ids import MAX_ID
 from changple_domain.use_cases import chat_history as chat
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.access import AUTH_RESPONSES, SIGNED_IN_ONLY, provide_caller, requires
 from changple_entrypoints.http.content_schemas import (
     ChatMessageCreate,

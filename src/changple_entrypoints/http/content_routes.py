@@ -23,7 +23,7 @@ from changple_domain.model.ids import MAX_ID
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import content_library as library
 from changple_domain.use_cases.content_uploads import UploadContent, asset_key, page_key, thumbnail_key
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.access import (
     AUTH_RESPONSES,
     SECURITY,

@@ -6,30 +6,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from litestar import Response, get, post
-from litestar.di import NamedDependency
+from litestar import get, post
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
+from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from changple_domain.errors import NotFound
 from changple_domain.model.access import Scope
+from changple_domain.model.batches import BatchJob
 from changple_domain.model.runs import RunTrigger
-from changple_domain.ports import TaskQueue, UnitOfWork
-from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus, pipeline_status
-from changple_domain.use_cases.pipeline_runs import StartRun
-from changple_domain.use_cases.post_trail import PostTrail, post_trail
-from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_scan
+from changple_domain.model.scans import ScanRun
+from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus
+from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun
+from changple_domain.use_cases.post_trail import PostTrail
 from changple_domain.use_cases.scan_cafe import ScanCafe
 from changple_domain.use_cases.search import SearchHit, SearchQuery
-from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
+from changple_entrypoints.http.dependencies import UseCase
 from changple_entrypoints.http.rate_limits import RATE_LIMITED_PER_CALLER, per_caller_limit
 from changple_entrypoints.http.schemas import ErrorRead, IdPath
-
-Uow = NamedDependency[SkipValidation[UnitOfWork]]
-Queue = NamedDependency[SkipValidation[TaskQueue]]
-Services = NamedDependency[SkipValidation[Container]]
 
 
 def pipeline_only(*, missing: str | None = None) -> dict[str, Any]:
@@ -65,13 +59,9 @@ class IngestAccepted(BaseModel):
     sync_to_thread=True,
     summary="Start (or find) a pipeline run and queue it; answers at once",
 )
-def ingest(
-    uow: Uow, task_queue: Queue, services: Services, data: JSONBody[IngestRequest | None] = None
-) -> IngestAccepted:
+def ingest(queue_pipeline_run: UseCase[StartedRun], data: JSONBody[IngestRequest | None] = None) -> IngestAccepted:
     key = (data.key if data and data.key else None) or f"api:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
-    started = queue_pipeline_run(
-        StartRun(key=key, trigger=RunTrigger.API), uow=uow, clock=services.clock(), queue=task_queue
-    )
+    started = queue_pipeline_run(StartRun(key=key, trigger=RunTrigger.API))
     return IngestAccepted(
         run_id=started.run.id, key=started.run.key, created=started.created, state=started.run.state.value
     )
@@ -97,17 +87,9 @@ class ScanAccepted(BaseModel):
     sync_to_thread=True,
     summary="Record a scan of the cafe and queue it; answers at once (progress in /api/v1/scraper/status/)",
 )
-def run_scan(
-    uow: Uow, task_queue: Queue, services: Services, data: JSONBody[ScanRequest | None] = None
-) -> ScanAccepted:
+def run_scan(queue_scan: UseCase[ScanRun], data: JSONBody[ScanRequest | None] = None) -> ScanAccepted:
     request = data or ScanRequest()
-    scan = queue_scan(
-        ScanCafe(key=request.key, trigger=RunTrigger.API),
-        ingest_after=request.ingest_after,
-        uow=uow,
-        clock=services.clock(),
-        queue=task_queue,
-    )
+    scan = queue_scan(ScanCafe(key=request.key, trigger=RunTrigger.API), ingest_after=request.ingest_after)
     return ScanAccepted(scan_id=scan.id, key=scan.key, state=scan.state.value, phase=scan.phase)
 
 
@@ -118,14 +100,15 @@ def run_scan(
     sync_to_thread=True,
     summary="Posts by stage, open batch jobs with progress, recent runs, cost",
 )
-def status(services: Services) -> PipelineStatus:
-    return pipeline_status(uow=services.uow(), policy=services.ingestion_policy(), config=services.pipeline_config())
+def status(pipeline_status: UseCase[PipelineStatus]) -> PipelineStatus:
+    return pipeline_status()
 
 
 @get("/api/v1/batches/", tags=["pipeline"], sync_to_thread=True, **PIPELINE_ONLY)
-def list_batches(uow: Uow, limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> list[JobProgress]:
-    with uow:
-        return [JobProgress.of(job) for job in uow.batches.recent(limit=limit)]
+def list_batches(
+    recent_batches: UseCase[list[JobProgress]], limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50
+) -> list[JobProgress]:
+    return recent_batches(limit=limit)
 
 
 @get(
@@ -134,12 +117,8 @@ def list_batches(uow: Uow, limit: Annotated[int, QueryParameter(ge=1, le=500)] =
     sync_to_thread=True,
     **pipeline_only(missing="No batch job has this id."),
 )
-def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
-    with uow:
-        job = uow.batches.get(job_id)
-    if job is None:
-        raise NotFound(f"no batch job '{job_id}'")
-    return Response(job.model_dump(mode="json"))
+def get_batch(job_id: FromPath[str], batch_record: UseCase[BatchJob]) -> BatchJob:
+    return batch_record(job_id)
 
 
 @get(
@@ -149,8 +128,8 @@ def get_batch(job_id: FromPath[str], uow: Uow) -> Response[Any]:
     sync_to_thread=True,
     summary="One post's trail: hashes, stage attempts and errors, status, the batches that carried it",
 )
-def get_post_trail(article_id: IdPath, services: Services) -> PostTrail:
-    return post_trail(article_id, uow=services.uow(), policy=services.ingestion_policy())
+def get_post_trail(article_id: IdPath, post_trail: UseCase[PostTrail]) -> PostTrail:
+    return post_trail(article_id)
 
 
 @get(
@@ -165,11 +144,11 @@ def get_post_trail(article_id: IdPath, services: Services) -> PostTrail:
     responses=RATE_LIMITED_PER_CALLER,
 )
 def search(
-    services: Services,
+    search: UseCase[list[SearchHit]],
     q: Annotated[str, QueryParameter(min_length=1, max_length=2000)],
     k: Annotated[int, QueryParameter(ge=1, le=100)] = 5,
 ) -> list[SearchHit]:
-    return services.search(SearchQuery.of(q, k))
+    return search(SearchQuery.of(q, k))
 
 
 PIPELINE_ROUTES = [ingest, run_scan, status, list_batches, get_batch, get_post_trail, search]

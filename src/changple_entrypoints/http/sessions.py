@@ -36,8 +36,8 @@ from litestar.utils.dataclass import extract_dataclass_items
 from litestar.utils.scope.state import ScopeState
 
 from changple_adapters.private_paths import private_directory
+from changple_entrypoints.composition.adapters import csrf_secret
 from changple_entrypoints.http.counting_stores import CountingMemoryStore, CountingRedisStore
-from changple_entrypoints.providers import csrf_secret
 from changple_entrypoints.settings import Settings
 
 SESSION_COOKIE = "changple_session"

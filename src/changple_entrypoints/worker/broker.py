@@ -22,7 +22,8 @@ MAINTENANCE_CHANCE = 50_000
 def build_broker(
     redis_url: str | None, namespace: str = "changple", dead_worker_seconds: float = 60
 ) -> dramatiq.Broker:
-    """Create (but do not connect) the broker for this configuration and make it Dramatiq's global.
+    """Create (but do not connect) the broker for this configuration (never Dramatiq's global: actors
+    are declared on it explicitly).
     A worker silent for `dead_worker_seconds` counts as dead: the messages it had taken but not
     finished go back to the queue for the others (a SIGKILL loses nothing, it only delays)."""
     broker: dramatiq.Broker
@@ -36,7 +37,6 @@ def build_broker(
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
-    dramatiq.set_broker(broker)
     return broker
 
 

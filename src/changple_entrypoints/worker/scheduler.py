@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,12 +16,17 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from changple_domain.errors import InvalidSetting
-from changple_domain.ports import TaskQueue
+from changple_domain.errors import ChangpleError, InvalidSetting
+from changple_domain.model.runs import RunTrigger
+from changple_domain.model.tasks import Task
+from changple_domain.ports import Mutex, TaskQueue
 
 log = logging.getLogger(__name__)
 
 SEOUL = ZoneInfo("Asia/Seoul")
+LEADER_LOCK = "scheduler"
+# The leader refreshes every 20 s; a leader stuck longer than this lets the lock lapse.
+LEADER_TTL_SECONDS = 60.0
 
 
 def nightly_key(now: datetime) -> str:
@@ -29,20 +35,41 @@ def nightly_key(now: datetime) -> str:
 
 
 class Lease:
-    """Leadership held by renewing a lock with a TTL; `held()` says whether we may act now."""
+    """Leadership as a held Mutex (the port: a Redis lock renewed while held, or a file lock).
+    `refresh()` lets go and takes it again at once, so a lock lost while Redis was away is noticed
+    within one refresh, and at any moment at most one scheduler holds it."""
 
-    def __init__(self, acquire: Callable[[], bool], renew: Callable[[], bool]) -> None:
-        self._acquire, self._renew = acquire, renew
-        self._held = False
+    def __init__(self, mutex: Mutex, name: str = LEADER_LOCK, ttl_seconds: float = LEADER_TTL_SECONDS) -> None:
+        self._mutex, self._name, self._ttl = mutex, name, ttl_seconds
+        self._holding: AbstractContextManager[bool] | None = None
         self._lock = threading.Lock()
 
     def refresh(self) -> bool:
         with self._lock:
-            self._held = self._renew() if self._held else self._acquire()
-            return self._held
+            self._let_go()
+            holding = self._mutex.hold(self._name, ttl_seconds=self._ttl)
+            try:
+                acquired = holding.__enter__()
+            except ChangpleError as exc:  # Redis away: not the leader until it answers again
+                log.warning("scheduler lease: %s", exc.detail)
+                return False
+            if acquired:
+                self._holding = holding
+            else:
+                holding.__exit__(None, None, None)
+            return acquired
 
     def held(self) -> bool:
         return self.refresh()
+
+    def release(self) -> None:
+        with self._lock:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        if self._holding is not None:
+            holding, self._holding = self._holding, None
+            holding.__exit__(None, None, None)
 
 
 def build_scheduler(
@@ -65,16 +92,16 @@ def build_scheduler(
             key = nightly_key(now())
             log.info("queueing nightly scan and run %s", key)
             # Scrape first; the scan starts the pipeline run for the same key when it ends.
-            queue.enqueue("scan_cafe", key=key, trigger="schedule", then_pipeline_key=key)
+            queue.enqueue(Task.SCAN_CAFE, key=key, trigger=RunTrigger.SCHEDULE.value, then_pipeline_key=key)
 
     def poll() -> None:
         if lease.held():
-            queue.enqueue("poll_pipeline")
-            queue.enqueue("requeue_stuck_content")  # uploads whose processing message was lost
+            queue.enqueue(Task.POLL_PIPELINE)
+            queue.enqueue(Task.REQUEUE_STUCK_CONTENT)  # uploads whose processing message was lost
 
     def retry_revocations() -> None:
         if lease.held():
-            queue.enqueue("retry_naver_revocations")
+            queue.enqueue(Task.RETRY_NAVER_REVOCATIONS)
 
     scheduler = BlockingScheduler(timezone=SEOUL)
     scheduler.add_job(nightly_run, nightly, id="nightly", coalesce=True, max_instances=1, misfire_grace_time=3600)
@@ -88,47 +115,3 @@ def build_scheduler(
     )
     scheduler.add_job(lease.refresh, IntervalTrigger(seconds=20), id="lease", coalesce=True, max_instances=1)
     return scheduler
-
-
-def redis_lease(url: str, namespace: str, ttl_seconds: int = 60) -> Lease:
-    """Leadership on Redis: a token lock whose TTL we renew; a dead leader's lease runs out."""
-    import redis
-    from redis.exceptions import LockError, RedisError
-
-    lock = redis.Redis.from_url(url).lock(f"{namespace}:lock:scheduler", timeout=ttl_seconds, blocking=False)
-
-    def acquire() -> bool:
-        try:
-            return bool(lock.acquire(blocking=False))
-        except RedisError as exc:
-            log.warning("scheduler lease: redis unavailable: %s", exc)
-            return False
-
-    def renew() -> bool:
-        try:
-            return bool(lock.reacquire())
-        except (LockError, RedisError) as exc:
-            log.warning("scheduler lease lost: %s", exc)
-            return False
-
-    return Lease(acquire, renew)
-
-
-def file_lease(path: str) -> Lease:
-    """Leadership on one machine: an exclusive flock held for the life of the process."""
-    import fcntl
-    import os
-
-    handle: dict[str, int] = {}
-
-    def acquire() -> bool:
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        handle["fd"] = fd
-        return True
-
-    return Lease(acquire, lambda: "fd" in handle)

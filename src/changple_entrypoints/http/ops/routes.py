@@ -34,7 +34,7 @@ from changple_domain.use_cases.post_trail import post_trail
 from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_poll, queue_scan
 from changple_domain.use_cases.retry_post import retry_failed_post
 from changple_domain.use_cases.scan_cafe import ScanCafe
-from changple_entrypoints.containers import Container
+from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.access import container_of, provide_caller, requires, signed_in_session
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
 from changple_entrypoints.http.ops.views import chart

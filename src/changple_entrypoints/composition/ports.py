@@ -1,27 +1,24 @@
-"""The one composition root: which adapter serves which port is decided here and nowhere else.
-Nothing connects at import or construction time; providers build engines, clients and brokers
-when first asked for them."""
+"""The ports, each served by the adapter `adapters.py` chooses from the settings. Nothing connects
+at import or construction time: providers build engines, clients and brokers when first asked.
+Tests override a port here (`container.summarizer.override(...)`) and every use case bound on top
+of it (see the area modules) gets the override."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-import redis
 from dependency_injector import containers, providers
 
 from changple_adapters.local.clock import SystemClock
-from changple_adapters.local.file_storage import LocalFileStorage
-from changple_adapters.local.mutex import FileMutex
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
-from changple_adapters.memory.file_storage import MemoryFileStorage
 from changple_adapters.query_cache import CachedQueryEmbedder
 from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
-from changple_adapters.queue.redis_mutex import RedisMutex
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.health import database_is_reachable
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.model.login_links import LoginLinks
+from changple_domain.policies.workflow import WorkflowTimings
 from changple_domain.ports import (
     BatchEmbedder,
     BatchSummarizer,
@@ -36,20 +33,20 @@ from changple_domain.ports import (
     UnitOfWork,
     VectorIndex,
 )
-from changple_domain.use_cases import content_uploads
 from changple_domain.use_cases.run_pipeline import PipelinePorts
-from changple_domain.use_cases.search import search_posts
-from changple_entrypoints.content_changes import ContentChanges, GenerationCache, make_content_changes
-from changple_entrypoints.providers import (
+from changple_entrypoints.composition.adapters import (
     make_cafe_source,
     make_embedder,
     make_export_processor,
+    make_file_storage,
+    make_mutex,
     make_oauth_provider,
     make_scan_policy,
     make_summarizer,
     make_token_cipher,
     make_vector_index,
 )
+from changple_entrypoints.content_changes import ContentChanges, GenerationCache, make_content_changes
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import broker_is_reachable, build_broker
 
@@ -58,15 +55,22 @@ def _always_ready() -> tuple[bool, str]:
     return True, "memory"
 
 
-class Container(containers.DeclarativeContainer):
-    """Build with `Container(settings=providers.Object(Settings()))`; tests override adapters."""
+class Ports(containers.DeclarativeContainer):
+    """Every port with its adapter; `Container` (container.py) adds the use cases bound to them."""
 
     settings = providers.Dependency(instance_of=Settings)
 
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
     ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
     pipeline_config = providers.Singleton(lambda s: s.pipeline_config(), settings)
+    content_config = providers.Singleton(lambda s: s.content_config(), settings)
     scan_policy = providers.Singleton(make_scan_policy, settings)
+    workflow_timings = providers.Singleton(
+        lambda s: WorkflowTimings(
+            scan_busy_retry_seconds=s.scan_busy_retry_seconds, poll_interval_seconds=s.poll_interval_seconds
+        ),
+        settings,
+    )
     # A fresh source per use: a browser belongs to the scan (and thread) that started it.
     cafe_source: providers.Provider[CafeSource] = providers.Factory(make_cafe_source, settings)
 
@@ -76,23 +80,16 @@ class Container(containers.DeclarativeContainer):
     vector_index: providers.Provider[VectorIndex] = providers.Singleton(
         lambda s, e: make_vector_index(s, e.dimensions), settings, embedder
     )
-
     # Search embeds each query at once: repeated queries come from this process's cache.
     query_embedder: providers.Provider[QueryEmbedder] = providers.Singleton(
         lambda s, e: CachedQueryEmbedder(e, max_entries=s.search_embedding_cache_entries), settings, embedder
     )
-
     content_index: providers.Provider[VectorIndex] = providers.Singleton(
         lambda s, e: make_vector_index(s, e.dimensions, collection="content"), settings, embedder
     )
 
     # --- Notion content: uploaded files on the local disk (or in memory), exports read in memory
-    content_config = providers.Singleton(lambda s: s.content_config(), settings)
-    file_storage: providers.Provider[FileStorage] = providers.Selector(
-        settings.provided.storage,
-        sql=providers.Singleton(lambda s: LocalFileStorage(s.data_dir / "files"), settings),
-        memory=providers.Singleton(MemoryFileStorage),
-    )
+    file_storage: providers.Provider[FileStorage] = providers.Singleton(make_file_storage, settings)
     export_processor: providers.Provider[ExportProcessor] = providers.Singleton(make_export_processor)
 
     # --- the console's one-time login links (embedded mode): kept in this process only
@@ -137,19 +134,7 @@ class Container(containers.DeclarativeContainer):
     task_queue: providers.Provider[TaskQueue] = providers.Singleton(DramatiqTaskQueue, broker=broker)
     broker_check = providers.Callable(lambda broker: lambda: broker_is_reachable(broker), broker)
     # One pipeline tick at a time: across machines on Redis, across processes on one machine.
-    mutex: providers.Provider[Mutex] = providers.Singleton(
-        lambda s: (
-            RedisMutex(redis.Redis.from_url(s.redis_url), s.redis_namespace, lease_seconds=s.lock_lease_seconds)
-            if s.redis_url
-            else FileMutex(s.data_dir / "locks")
-        ),
-        settings,
-    )
-
-    # `search(SearchQuery)`: the posts the public may read that best answer the query.
-    search = providers.Callable(
-        search_posts, uow=uow, embedder=query_embedder, index=vector_index, policy=ingestion_policy
-    )
+    mutex: providers.Provider[Mutex] = providers.Singleton(make_mutex, settings)
 
     pipeline_ports = providers.Factory(
         PipelinePorts,
@@ -163,35 +148,3 @@ class Container(containers.DeclarativeContainer):
         sleep=providers.Object(time.sleep),
         mutex=mutex,
     )
-
-    # The two steps of a content upload with their ports bound: `start_upload(command, archive,
-    # thumbnail=...)` (a `queue=` keyword replaces the task queue) and `process_upload(content_id)`.
-    start_upload = providers.Callable(
-        content_uploads.start_upload,
-        uow=uow,
-        storage=file_storage,
-        processor=export_processor,
-        queue=task_queue,
-        clock=clock,
-        config=content_config,
-    )
-    process_upload = providers.Callable(
-        content_uploads.process_content,
-        uow=uow,
-        storage=file_storage,
-        processor=export_processor,
-        clock=clock,
-        config=content_config,
-        embedder=embedder,
-        index=content_index,
-    )
-
-
-def build_container(settings: Settings | None = None) -> Container:
-    """The container for these settings (read from the environment when not given), with the
-    actors declared on its broker. The broker object is made here; it connects on first use."""
-    from changple_entrypoints.worker.actors import register_actors
-
-    container = Container(settings=providers.Object(settings or Settings()))
-    register_actors(container.broker(), container)
-    return container

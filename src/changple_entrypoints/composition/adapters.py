@@ -1,6 +1,7 @@
-"""Which provider adapter serves each provider port, chosen from settings. "auto" means the real
-provider when its key is set, else the embedded offline one, so a machine with no keys works.
-SDK imports happen here, inside the factories, only for the provider actually chosen."""
+"""Which adapter serves each port, chosen from settings: every choice the composition root makes is
+a function here, and nowhere else. "auto" means the real provider when its key is set, else the
+embedded offline one, so a machine with no keys works. Adapter and SDK imports happen inside the
+functions, only for the adapter actually chosen, so importing this module costs nothing."""
 
 from __future__ import annotations
 
@@ -15,10 +16,20 @@ from changple_domain.ports import (
     CafeSource,
     Clock,
     ExportProcessor,
+    FileStorage,
+    Mutex,
     OAuthProvider,
     VectorIndex,
 )
-from changple_entrypoints.settings import ENV_PREFIX, Settings
+from changple_entrypoints.settings import (
+    ENV_PREFIX,
+    CafeSourceChoice,
+    EmbedderChoice,
+    Settings,
+    Storage,
+    SummarizerChoice,
+    VectorIndexChoice,
+)
 
 if TYPE_CHECKING:
     from changple_adapters.sql.token_cipher import TokenCipher
@@ -33,29 +44,38 @@ def _secret(settings: Settings, name: str) -> str:
     return text
 
 
-def chosen(settings: Settings, port: str) -> str:
-    """The adapter name for `port` ("summarizer", "embedder", "vector_index") after resolving auto."""
-    choice = str(getattr(settings, port))
-    if choice != "auto":
-        return choice
-    real = {
-        "summarizer": ("gemini_api_key", "gemini"),
-        "embedder": ("openai_api_key", "openai"),
-        "vector_index": ("pinecone_api_key", "pinecone"),
-    }[port]
-    key = getattr(settings, real[0])
-    return real[1] if key is not None and key.get_secret_value() else ("lance" if port == "vector_index" else "offline")
+def _has_key(settings: Settings, name: str) -> bool:
+    key = getattr(settings, name)
+    return key is not None and bool(key.get_secret_value())
+
+
+def chosen_summarizer(settings: Settings) -> SummarizerChoice:
+    if settings.summarizer != SummarizerChoice.AUTO:
+        return settings.summarizer
+    return SummarizerChoice.GEMINI if _has_key(settings, "gemini_api_key") else SummarizerChoice.OFFLINE
+
+
+def chosen_embedder(settings: Settings) -> EmbedderChoice:
+    if settings.embedder != EmbedderChoice.AUTO:
+        return settings.embedder
+    return EmbedderChoice.OPENAI if _has_key(settings, "openai_api_key") else EmbedderChoice.OFFLINE
+
+
+def chosen_vector_index(settings: Settings) -> VectorIndexChoice:
+    if settings.vector_index != VectorIndexChoice.AUTO:
+        return settings.vector_index
+    return VectorIndexChoice.PINECONE if _has_key(settings, "pinecone_api_key") else VectorIndexChoice.LANCE
 
 
 def make_summarizer(settings: Settings) -> BatchSummarizer:
-    choice = chosen(settings, "summarizer")
-    if choice == "gemini":
+    choice = chosen_summarizer(settings)
+    if choice == SummarizerChoice.GEMINI:
         from changple_adapters.gemini.summarizer import GeminiBatchSummarizer
 
         return GeminiBatchSummarizer(
             api_key=_secret(settings, "gemini_api_key"), model=settings.gemini_model, base_url=settings.gemini_base_url
         )
-    if choice == "memory":
+    if choice == SummarizerChoice.MEMORY:
         from changple_adapters.memory.summarizer import MemoryBatchSummarizer
 
         return MemoryBatchSummarizer()
@@ -65,8 +85,8 @@ def make_summarizer(settings: Settings) -> BatchSummarizer:
 
 
 def make_embedder(settings: Settings) -> BatchEmbedder:
-    choice = chosen(settings, "embedder")
-    if choice == "openai":
+    choice = chosen_embedder(settings)
+    if choice == EmbedderChoice.OPENAI:
         from changple_adapters.openai.embedder import OpenAIBatchEmbedder
 
         return OpenAIBatchEmbedder(
@@ -75,7 +95,7 @@ def make_embedder(settings: Settings) -> BatchEmbedder:
             dimensions=settings.embedding_dimensions,
             base_url=settings.openai_base_url,
         )
-    if choice == "memory":
+    if choice == EmbedderChoice.MEMORY:
         from changple_adapters.memory.embedder import MemoryBatchEmbedder
 
         return MemoryBatchEmbedder()
@@ -89,8 +109,8 @@ def make_embedder(settings: Settings) -> BatchEmbedder:
 def make_vector_index(settings: Settings, dimensions: int, *, collection: str = "posts") -> VectorIndex:
     """The index of cafe posts, or with `collection="content"` the separate one of Notion content
     (a Pinecone namespace, a LanceDB table, another in-memory index)."""
-    choice = chosen(settings, "vector_index")
-    if choice == "pinecone":
+    choice = chosen_vector_index(settings)
+    if choice == VectorIndexChoice.PINECONE:
         from changple_adapters.pinecone.index import PineconeVectorIndex
 
         if not settings.pinecone_host:
@@ -101,7 +121,7 @@ def make_vector_index(settings: Settings, dimensions: int, *, collection: str = 
             namespace=settings.pinecone_namespace if collection == "posts" else settings.pinecone_content_namespace,
             dimensions=dimensions,
         )
-    if choice == "memory":
+    if choice == VectorIndexChoice.MEMORY:
         from changple_adapters.memory.vector_index import MemoryVectorIndex
 
         return MemoryVectorIndex()
@@ -116,18 +136,18 @@ def make_export_processor() -> ExportProcessor:
     return NotionExportProcessor()
 
 
-def chosen_cafe_source(settings: Settings) -> str:
-    """ "playwright" when a cafe URL is set (or asked for), else "snapshot"."""
-    if settings.cafe_source != "auto":
+def chosen_cafe_source(settings: Settings) -> CafeSourceChoice:
+    """Playwright when a cafe URL is set (or asked for), else the snapshot."""
+    if settings.cafe_source != CafeSourceChoice.AUTO:
         return settings.cafe_source
-    return "playwright" if settings.naver_cafe_url else "snapshot"
+    return CafeSourceChoice.PLAYWRIGHT if settings.naver_cafe_url else CafeSourceChoice.SNAPSHOT
 
 
 def make_scan_policy(settings: Settings) -> ScanPolicy:
     """The scan policy from settings. A snapshot is files on disk: its scans never pause, and
     unless told otherwise the first scan starts at its lowest saved id."""
     policy = settings.scan_policy()
-    if chosen_cafe_source(settings) != "snapshot":
+    if chosen_cafe_source(settings) != CafeSourceChoice.SNAPSHOT:
         return policy
     policy = policy.unpaused()
     directory = settings.snapshot_dir or bundled_snapshot_dir()
@@ -150,7 +170,7 @@ def bundled_snapshot_dir() -> Path:
 def make_cafe_source(settings: Settings) -> CafeSource:
     """The scraper's source. Politeness delays are the scan's job (ScanPolicy), so the browser
     adapter is built with none of its own; its backoff on 429/5xx stays."""
-    if chosen_cafe_source(settings) == "playwright":
+    if chosen_cafe_source(settings) == CafeSourceChoice.PLAYWRIGHT:
         if not settings.naver_cafe_url:
             raise InvalidSetting(f"setting '{ENV_PREFIX}NAVER_CAFE_URL' is required to scrape Naver")
         if settings.naver_storage_state is not None and not settings.naver_storage_state.is_file():
@@ -240,3 +260,29 @@ def csrf_secret(settings: Settings) -> str:
     if configured:
         return configured
     return read_or_create_secret_file(settings.data_dir / "csrf.key", lambda: secrets.token_hex(32))
+
+
+def make_mutex(settings: Settings) -> Mutex:
+    """One pipeline tick (and one scan) at a time: across machines on Redis, across processes on one
+    machine with a file lock, within the process in memory storage."""
+    if settings.redis_url:
+        import redis
+
+        from changple_adapters.queue.redis_mutex import RedisMutex
+
+        client = redis.Redis.from_url(settings.redis_url)
+        return RedisMutex(client, settings.redis_namespace, lease_seconds=settings.lock_lease_seconds)
+    from changple_adapters.local.mutex import FileMutex
+
+    return FileMutex(settings.data_dir / "locks")
+
+
+def make_file_storage(settings: Settings) -> FileStorage:
+    """Uploaded content files: under the data directory, or in memory with memory storage."""
+    if settings.storage == Storage.MEMORY:
+        from changple_adapters.memory.file_storage import MemoryFileStorage
+
+        return MemoryFileStorage()
+    from changple_adapters.local.file_storage import LocalFileStorage
+
+    return LocalFileStorage(settings.data_dir / "files")

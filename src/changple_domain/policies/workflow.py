@@ -1,0 +1,81 @@
+"""What the background work does next, decided in one place: after a scan, after a run starts,
+after a pipeline tick. The worker only carries these decisions out (it sends each follow-up on the
+task queue), so the chain scan -> run -> steps is a pure function with tests, not actor code."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from changple_domain.model.tasks import Task
+
+# Work that needs an optional integration: when that integration is not configured there is nothing
+# to do, so the task ends quietly instead of failing and being retried.
+NEEDS_OPTIONAL_INTEGRATION = frozenset({Task.RETRY_NAVER_REVOCATIONS})
+
+
+class WorkflowTimings(BaseModel):
+    """How long the background work waits before trying again (from settings)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scan_busy_retry_seconds: float = Field(default=60, gt=0)  # another scan holds the lock
+    poll_interval_seconds: float = Field(default=60, gt=0)  # a tick that moved nothing
+
+
+class FollowUp(BaseModel):
+    """One task to send next, with its arguments and how long to wait first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task: Task
+    arguments: dict[str, str | int] = {}
+    delay_seconds: float = 0.0
+
+
+class ScanRequest(BaseModel):
+    """The arguments the scan task travels with: its key, what started it and, when the pipeline
+    should run once it ends, that run's key (empty for none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str = ""
+    trigger: str = "api"
+    then_pipeline_key: str = ""
+
+    def as_arguments(self) -> dict[str, str | int]:
+        return {"key": self.key, "trigger": self.trigger, "then_pipeline_key": self.then_pipeline_key}
+
+
+def retry_scan_later(request: ScanRequest, timings: WorkflowTimings) -> tuple[FollowUp, ...]:
+    """Another scan is running: the same request comes back after the busy wait."""
+    return (
+        FollowUp(task=Task.SCAN_CAFE, arguments=request.as_arguments(), delay_seconds=timings.scan_busy_retry_seconds),
+    )
+
+
+def after_scan(request: ScanRequest) -> tuple[FollowUp, ...]:
+    """A scan ended (finished, or stopped because the Naver session expired): the pipeline runs over
+    what was recorded when the request asked for it."""
+    if not request.then_pipeline_key:
+        return ()
+    return (
+        FollowUp(
+            task=Task.START_PIPELINE_RUN, arguments={"key": request.then_pipeline_key, "trigger": request.trigger}
+        ),
+    )
+
+
+def after_run_started(run_id: str, *, finished: bool) -> tuple[FollowUp, ...]:
+    """A run that is not finished takes its first step at once."""
+    return () if finished else (FollowUp(task=Task.PIPELINE_STEP, arguments={"run_id": run_id}),)
+
+
+def after_tick(
+    run_id: str | None, *, done: bool, made_progress: bool, timings: WorkflowTimings
+) -> tuple[FollowUp, ...]:
+    """While a run has work in flight it steps again: at once when the tick moved something (the next
+    step may have work ready), after the poll interval when it only waited on a provider."""
+    if not run_id or done:
+        return ()
+    delay = 0.0 if made_progress else timings.poll_interval_seconds
+    return (FollowUp(task=Task.PIPELINE_STEP, arguments={"run_id": run_id}, delay_seconds=delay),)

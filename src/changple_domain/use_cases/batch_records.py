@@ -1,0 +1,21 @@
+"""Batch jobs as the API lists them: the recent ones with their progress, and one job's record."""
+
+from __future__ import annotations
+
+from changple_domain.errors import NotFound
+from changple_domain.model.batches import BatchJob
+from changple_domain.ports import UnitOfWork
+from changple_domain.use_cases.pipeline_report import JobProgress
+
+
+def recent_batches(*, uow: UnitOfWork, limit: int = 50) -> list[JobProgress]:
+    with uow:
+        return [JobProgress.of(job) for job in uow.batches.recent(limit=limit)]
+
+
+def batch_record(job_id: str, *, uow: UnitOfWork) -> BatchJob:
+    with uow:
+        job = uow.batches.get(job_id)
+    if job is None:
+        raise NotFound(f"no batch job '{job_id}'")
+    return job

@@ -1,0 +1,97 @@
+"""The work behind every background task, bound to its ports. `background_work` maps each Task to
+its bound callable: the worker declares one actor per entry and needs nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dependency_injector import providers
+
+from changple_domain.model.tasks import Task
+from changple_domain.use_cases import background as work
+from changple_domain.use_cases.background import TaskOutcome
+from changple_entrypoints.composition.ports import Ports
+from changple_entrypoints.sample_data import load_sample_task
+from changple_entrypoints.worker.scheduler import Lease, build_scheduler
+
+
+class BackgroundWork(Ports):
+    load_sample_cafe = providers.Callable(load_sample_task, uow=Ports.uow, clock=Ports.clock)
+    scan_cafe = providers.Callable(
+        work.scan_cafe_task,
+        uow=Ports.uow,
+        clock=Ports.clock,
+        source=Ports.cafe_source,
+        policy=Ports.ingestion_policy,
+        scan=Ports.scan_policy,
+        mutex=Ports.mutex,
+        timings=Ports.workflow_timings,
+    )
+    start_pipeline_run = providers.Callable(work.start_pipeline_run_task, uow=Ports.uow, clock=Ports.clock)
+    pipeline_step = providers.Callable(
+        work.pipeline_step_task, ports=Ports.pipeline_ports, timings=Ports.workflow_timings
+    )
+    poll_pipeline = providers.Callable(
+        work.poll_pipeline_task, ports=Ports.pipeline_ports, timings=Ports.workflow_timings
+    )
+    apply_batch = providers.Callable(
+        work.apply_batch_task,
+        uow=Ports.uow,
+        clock=Ports.clock,
+        summarizer=Ports.summarizer,
+        embedder=Ports.embedder,
+        index=Ports.vector_index,
+        config=Ports.pipeline_config,
+    )
+    reindex_posts = providers.Callable(work.reindex_posts_task, uow=Ports.uow)
+    retry_naver_revocations = providers.Callable(
+        work.retry_revocations_task, oauth=Ports.oauth, uow=Ports.uow, clock=Ports.clock
+    )
+    process_content = providers.Callable(
+        work.process_content_task,
+        uow=Ports.uow,
+        storage=Ports.file_storage,
+        processor=Ports.export_processor,
+        clock=Ports.clock,
+        config=Ports.content_config,
+        embedder=Ports.embedder,
+        index=Ports.content_index,
+    )
+    forget_content_vector = providers.Callable(work.forget_content_vector_task, index=Ports.content_index)
+    # The scheduler's leadership (a held Mutex) and the schedule that sends the timed tasks.
+    scheduler_lease = providers.Singleton(Lease, Ports.mutex)
+    schedule = providers.Singleton(
+        build_scheduler,
+        queue=Ports.task_queue,
+        lease=scheduler_lease,
+        nightly_cron=Ports.settings.provided.nightly_cron,
+        poll_every_minutes=Ports.settings.provided.poll_every_minutes,
+        now=Ports.clock.provided.now,
+        revocation_retry_minutes=Ports.settings.provided.revocation_retry_minutes,
+    )
+    requeue_stuck_content = providers.Callable(
+        work.requeue_stuck_content_task,
+        uow=Ports.uow,
+        queue=Ports.task_queue,
+        clock=Ports.clock,
+        config=Ports.content_config,
+    )
+
+
+def background_work(container: BackgroundWork) -> dict[Task, Callable[..., TaskOutcome]]:
+    """Each task's bound work (calling one resolves its ports afresh, so overrides apply)."""
+    bound: dict[Task, Callable[..., Any]] = {
+        Task.LOAD_SAMPLE_CAFE: container.load_sample_cafe,
+        Task.SCAN_CAFE: container.scan_cafe,
+        Task.START_PIPELINE_RUN: container.start_pipeline_run,
+        Task.PIPELINE_STEP: container.pipeline_step,
+        Task.POLL_PIPELINE: container.poll_pipeline,
+        Task.APPLY_BATCH: container.apply_batch,
+        Task.REINDEX_POSTS: container.reindex_posts,
+        Task.RETRY_NAVER_REVOCATIONS: container.retry_naver_revocations,
+        Task.PROCESS_CONTENT: container.process_content,
+        Task.FORGET_CONTENT_VECTOR: container.forget_content_vector,
+        Task.REQUEUE_STUCK_CONTENT: container.requeue_stuck_content,
+    }
+    return bound

@@ -1,0 +1,36 @@
+"""The pipeline's use cases bound to their ports: queueing scans and runs, status, batches, post
+trails, reading posts and searching them."""
+
+from __future__ import annotations
+
+from dependency_injector import providers
+
+from changple_domain.use_cases import batch_records, pipeline_report, queue_work, read_posts
+from changple_domain.use_cases import post_trail as trails
+from changple_domain.use_cases import search as searching
+from changple_entrypoints.composition.ports import Ports
+
+
+class PipelineUseCases(Ports):
+    # `queue_scan(cmd, ingest_after=...)`, `queue_pipeline_run(cmd)`: recorded, then queued.
+    queue_scan = providers.Callable(queue_work.queue_scan, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue)
+    queue_pipeline_run = providers.Callable(
+        queue_work.queue_pipeline_run, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue
+    )
+    queue_poll = providers.Callable(queue_work.queue_poll, queue=Ports.task_queue)
+    pipeline_status = providers.Callable(
+        pipeline_report.pipeline_status, uow=Ports.uow, policy=Ports.ingestion_policy, config=Ports.pipeline_config
+    )
+    recent_batches = providers.Callable(batch_records.recent_batches, uow=Ports.uow)
+    batch_record = providers.Callable(batch_records.batch_record, uow=Ports.uow)
+    post_trail = providers.Callable(trails.post_trail, uow=Ports.uow, policy=Ports.ingestion_policy)
+    # `read_post(article_id, viewer=caller)`: a post the caller may read, else NotFound.
+    read_post = providers.Callable(read_posts.read_post, uow=Ports.uow, policy=Ports.ingestion_policy)
+    # `search(SearchQuery)`: the posts the public may read that best answer the query.
+    search = providers.Callable(
+        searching.search_posts,
+        uow=Ports.uow,
+        embedder=Ports.query_embedder,
+        index=Ports.vector_index,
+        policy=Ports.ingestion_policy,
+    )
