@@ -24,24 +24,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from changple_domain.errors import NotFound
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
-from changple_domain.model.runs import RunTrigger
+from changple_domain.model.posts import CafePost
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
-from changple_domain.use_cases.console import activity, console_overview
+from changple_domain.use_cases.console import Overview
+from changple_domain.use_cases.console_actions import ConsoleUpdate
 from changple_domain.use_cases.local_admin import sign_in_with_link
-from changple_domain.use_cases.pipeline_runs import StartRun
-from changple_domain.use_cases.post_trail import post_trail
-from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_poll, queue_scan
-from changple_domain.use_cases.retry_post import retry_failed_post
-from changple_domain.use_cases.scan_cafe import ScanCafe
+from changple_domain.use_cases.post_trail import PostTrail
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.access import container_of, provide_caller, requires, signed_in_session
+from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
 from changple_entrypoints.http.ops.views import chart
 from changple_entrypoints.http.sessions import rotate_session_id
 
 Services = NamedDependency[SkipValidation[Container]]
-CallerDep = NamedDependency[SkipValidation[Caller]]
 AnyRequest = Request[Any, Any, Any]
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -92,22 +89,14 @@ def _fragment(name: str, **context: Any) -> Template:
 
 
 @get("/", sync_to_thread=True)
-def overview(services: Services, caller: CallerDep) -> Template:
-    data = console_overview(
-        uow=services.uow(),
-        clock=services.clock(),
-        policy=services.ingestion_policy(),
-        config=services.pipeline_config(),
-        summary_model=services.summarizer().model,
-        embedding_model=services.embedder().model,
-    )
+def overview(console_overview: UseCase[Overview], caller: CallerDep) -> Template:
+    data = console_overview()
     return _page("overview.html", caller, overview=data, status=data.status, chart=chart(data.days))
 
 
 @get("/posts/{article_id:int}", sync_to_thread=True)
-def trail(article_id: FromPath[int], services: Services, caller: CallerDep) -> Template:
-    found = post_trail(article_id, uow=services.uow(), policy=services.ingestion_policy())
-    return _page("trail.html", caller, trail=found)
+def trail(article_id: FromPath[int], post_trail: UseCase[PostTrail], caller: CallerDep) -> Template:
+    return _page("trail.html", caller, trail=post_trail(article_id))
 
 
 @get("/catalog", sync_to_thread=True)
@@ -121,49 +110,33 @@ def catalog_page(services: Services, caller: CallerDep) -> Template:
 
 
 @get("/activity", sync_to_thread=True)
-def activity_panel(services: Services) -> Template:
-    return _fragment("_activity.html", activity=activity(uow=services.uow()), message=None)
+def activity_panel(console_activity: UseCase[ConsoleUpdate]) -> Template:
+    return _panel(console_activity())
 
 
-def _after_action(services: Container, message: str) -> Template:
-    return _fragment("_activity.html", activity=activity(uow=services.uow()), message=message)
+def _panel(update: ConsoleUpdate) -> Template:
+    """The activity panel, with what the action just did (if anything) above it."""
+    return _fragment("_activity.html", activity=update.activity, message=update.message or None)
 
 
 @post("/actions/scan", sync_to_thread=True, status_code=200)
-def run_scan(services: Services, data: Annotated[ScanForm, FORM]) -> Template:
-    scan = queue_scan(
-        ScanCafe(trigger=RunTrigger.MANUAL),
-        ingest_after=data.ingest_after,
-        uow=services.uow(),
-        clock=services.clock(),
-        queue=services.task_queue(),
-    )
-    then = "; the pipeline runs when it ends" if data.ingest_after else ""
-    return _after_action(services, f"scan {scan.key} queued{then}")
+def run_scan(console_scan: UseCase[ConsoleUpdate], data: Annotated[ScanForm, FORM]) -> Template:
+    return _panel(console_scan(ingest_after=data.ingest_after))
 
 
 @post("/actions/run", sync_to_thread=True, status_code=200)
-def run_pipeline(services: Services) -> Template:
-    key = f"ops:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
-    started = queue_pipeline_run(
-        StartRun(key=key, trigger=RunTrigger.MANUAL),
-        uow=services.uow(),
-        clock=services.clock(),
-        queue=services.task_queue(),
-    )
-    return _after_action(services, f"pipeline run {started.run.key} queued")
+def run_pipeline(console_run: UseCase[ConsoleUpdate]) -> Template:
+    return _panel(console_run())
 
 
 @post("/actions/poll", sync_to_thread=True, status_code=200)
-def poll_now(services: Services) -> Template:
-    queue_poll(queue=services.task_queue())
-    return _after_action(services, "poll queued: open jobs are checked and finished ones applied")
+def poll_now(console_poll: UseCase[ConsoleUpdate]) -> Template:
+    return _panel(console_poll())
 
 
 @post("/posts/{article_id:int}/retry", sync_to_thread=True, status_code=200)
-def retry(article_id: FromPath[int], services: Services) -> Template:
-    post_ = retry_failed_post(article_id, uow=services.uow(), policy=services.ingestion_policy())
-    return _fragment("_retried.html", post=post_)
+def retry(article_id: FromPath[int], retry_failed_post: UseCase[CafePost]) -> Template:
+    return _fragment("_retried.html", post=retry_failed_post(article_id))
 
 
 @dataclass(frozen=True)
