@@ -3,21 +3,25 @@ Every command has `--json` for scripts and a rich display for people."""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from changple_domain.model.runs import RunTrigger
-from changple_domain.use_cases.pipeline_report import estimate_run, pipeline_status
-from changple_domain.use_cases.pipeline_runs import StartRun, start_run
-from changple_domain.use_cases.reindex import reindex
-from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, pipeline_tick
-from changple_domain.use_cases.search import SearchQuery
-from changple_entrypoints.cli_support import JsonFlag, console, container_for, print_json, progress_bar, run_or_exit
+from changple_domain.model.runs import PipelineRun
+from changple_domain.use_cases.drive_run import DrivenRun
+from changple_domain.use_cases.pipeline_report import PipelineStatus, RunEstimate
+from changple_domain.use_cases.run_pipeline import TickReport
+from changple_domain.use_cases.search import SearchHit, SearchQuery
+from changple_entrypoints.cli_support import (
+    DataDir,
+    JsonFlag,
+    console,
+    container_for,
+    print_json,
+    progress_bar,
+    run_or_exit,
+)
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.runtime import settle_after_boot
 
@@ -31,37 +35,27 @@ def _money(value: object) -> str:
 
 
 def run_until_done(
-    container: Container, *, key: str | None, wait: bool, console: Console, quiet: bool, max_ticks: int = 10_000
-) -> tuple[str, list[TickReport]]:
-    """Start (or resume) the run for `key` and tick until nothing is left, or once with `wait=False`."""
-    ports = container.pipeline_ports()
+    container: Container, *, key: str | None, wait: bool, quiet: bool, max_ticks: int = 10_000
+) -> DrivenRun:
+    """Start (or resume) the run for `key` and tick until nothing is left, or once with `wait=False`,
+    with a progress bar."""
     settle_after_boot()
-    run_key = key or f"manual:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
-    started = start_run(StartRun(key=run_key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
-    reports: list[TickReport] = []
-    interval = container.settings().poll_interval_seconds
     with progress_bar(transient=False, disable=quiet) as progress:
-        bar = progress.add_task(f"run {run_key}", total=None)
-        for _ in range(max_ticks):
-            report = pipeline_tick(ports, run_id=started.run.id)
-            reports.append(report)
+        bar = progress.add_task("run", total=None)
+
+        def show(run: PipelineRun, report: TickReport) -> None:
             plan = report.plan
-            total = plan.done + len(plan.summary) + len(plan.embedding) + plan.waiting_summary + plan.waiting_embedding
             progress.update(
                 bar,
-                total=total or None,
+                total=plan.total or None,
                 completed=plan.done,
-                description=f"indexed {plan.done}, summarizing {plan.waiting_summary + len(plan.summary)}, "
-                f"embedding {plan.waiting_embedding + len(plan.embedding)}, "
-                f"open jobs {report.open_jobs}",
+                description=f"run {run.key}: indexed {plan.done}, "
+                f"summarizing {plan.waiting_summary + len(plan.summary)}, "
+                f"embedding {plan.waiting_embedding + len(plan.embedding)}, open jobs {report.open_jobs}",
             )
-            if report.done or not wait:
-                break
-            if report.skipped:
-                time.sleep(1)  # another tick holds the lock; look again soon
-            elif not report.made_progress:
-                time.sleep(interval)
-    return started.run.id, reports
+
+        driven: DrivenRun = container.drive_run(key, wait=wait, on_tick=show, max_ticks=max_ticks)
+    return driven
 
 
 @pipeline_app.command("run")
@@ -69,63 +63,46 @@ def pipeline_run(
     as_json: JsonFlag = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Submit and return; later polls finish it.")] = False,
     key: Annotated[str | None, typer.Option(help="Run key; the same key never runs twice.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Submit what needs work, then poll and apply until everything is indexed or failed."""
-    container = container_for(None)
-
-    def go() -> None:
-        run_id, reports = run_until_done(container, key=key, wait=not no_wait, console=console, quiet=as_json)
-        _show_run(container, run_id, reports, as_json)
-
-    run_or_exit(go)
+    container = container_for(data_dir)
+    driven = run_or_exit(lambda: run_until_done(container, key=key, wait=not no_wait, quiet=as_json))
+    _show_run(driven, as_json)
 
 
-def _show_run(container: Container, run_id: str, reports: list[TickReport], as_json: bool) -> None:
-    uow = container.uow()
-    with uow:
-        run = uow.runs.get(run_id)
-    last = reports[-1]
+def _show_run(driven: DrivenRun, as_json: bool) -> None:
+    run, last = driven.run, driven.last
     payload = {
-        "run": run.model_dump(mode="json") if run else None,
-        "ticks": len(reports),
+        "run": run.model_dump(mode="json"),
+        "ticks": driven.ticks,
         "done": last.done,
         "failed": [f.model_dump() for f in last.plan.failed],
     }
     if as_json:
         print_json(payload)
         return
-    if run is not None:
-        console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts}")
-        console.print(f"cost {_money(run.cost_usd)} at batch prices (standard {_money(run.standard_cost_usd)})")
+    console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts}")
+    console.print(f"cost {_money(run.cost_usd)} at batch prices (standard {_money(run.standard_cost_usd)})")
     for failure in last.plan.failed[:20]:
         console.print(f"[red]failed[/] {failure.article_id}: {failure.reason}")
 
 
 @pipeline_app.command("poll")
-def pipeline_poll(as_json: JsonFlag = False) -> None:
+def pipeline_poll(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
     """One tick: poll open jobs, apply finished ones, submit what became ready."""
-    container = container_for(None)
-
-    def go() -> None:
-        run = latest_open_run(container.uow())
-        report = pipeline_tick(container.pipeline_ports(), run_id=run.id if run else None)
-        if as_json:
-            print_json(report.model_dump(mode="json"))
-        else:
-            console.print(report.model_dump(exclude={"plan"}))
-
-    run_or_exit(go)
+    container = container_for(data_dir)
+    report: TickReport = run_or_exit(container.tick_latest_open_run)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        console.print(report.model_dump(exclude={"plan"}))
 
 
 @pipeline_app.command("status")
-def pipeline_status_cmd(as_json: JsonFlag = False) -> None:
+def pipeline_status_cmd(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
     """Posts by stage, open batch jobs with progress, recent runs and their cost."""
-    container = container_for(None)
-    status = run_or_exit(
-        lambda: pipeline_status(
-            uow=container.uow(), policy=container.ingestion_policy(), config=container.pipeline_config()
-        )
-    )
+    status: PipelineStatus = run_or_exit(container_for(data_dir).pipeline_status)
     if as_json:
         print_json(status.model_dump(mode="json"))
         return
@@ -146,19 +123,9 @@ def pipeline_status_cmd(as_json: JsonFlag = False) -> None:
 
 
 @pipeline_app.command("estimate")
-def pipeline_estimate(as_json: JsonFlag = False) -> None:
+def pipeline_estimate(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
     """Dry run: posts, requests, tokens and cost of the next run, without calling a provider."""
-    container = container_for(None)
-    summarizer, embedder = container.summarizer(), container.embedder()
-    estimate = run_or_exit(
-        lambda: estimate_run(
-            uow=container.uow(),
-            policy=container.ingestion_policy(),
-            config=container.pipeline_config(),
-            summary_model=summarizer.model,
-            embedding_model=embedder.model,
-        )
-    )
+    estimate: RunEstimate = run_or_exit(container_for(data_dir).estimate_run)
     if as_json:
         print_json(estimate.model_dump(mode="json"))
         return
@@ -189,12 +156,13 @@ def pipeline_reindex(
     all_posts: Annotated[bool, typer.Option("--all", help="Every post.")] = False,
     summaries: Annotated[bool, typer.Option(help="Summarize again too (after a prompt change).")] = False,
     as_json: JsonFlag = False,
+    data_dir: DataDir = None,
 ) -> None:
     """Mark posts for embedding (and summarizing) again; the next run redoes them."""
     if (post is None) == (not all_posts):
         raise typer.BadParameter("give exactly one of --post ID or --all")
-    container = container_for(None)
-    count = run_or_exit(lambda: reindex(None if all_posts else [post or 0], uow=container.uow(), summaries=summaries))
+    reindex = container_for(data_dir).reindex
+    count: int = run_or_exit(lambda: reindex(None if all_posts else [post or 0], summaries=summaries))
     if as_json:
         print_json({"marked": count})
     else:
@@ -205,14 +173,11 @@ def search_cmd(
     query: Annotated[str, typer.Argument(help="What to look for, in Korean or English.")],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many posts.")] = 5,
     as_json: JsonFlag = False,
+    data_dir: DataDir = None,
 ) -> None:
     """Query the index and print the best posts with their scores."""
-    container = container_for(None)
-
-    def go() -> list[Any]:
-        return container.search(SearchQuery.of(query, k))
-
-    hits = run_or_exit(go)
+    search = container_for(data_dir).search
+    hits: list[SearchHit] = run_or_exit(lambda: search(SearchQuery.of(query, k)))
     if as_json:
         print_json([h.model_dump() for h in hits])
         return

@@ -78,9 +78,8 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
             status_counts = {kind.value: n for kind, n in uow.statuses.counts().items()}
 
     reasons = Counter(v.decision.reason.value for v in verdicts)
-    run_id, ticks = run_until_done(container, key=None, wait=True, console=console, quiet=as_json)
-    with uow:
-        run = uow.runs.get(run_id)
+    driven = run_until_done(container, key=None, wait=True, quiet=as_json)
+    run = driven.run
     searches = {query: container.search(SearchQuery.of(query, 3)) for query in DEMO_QUERIES}
     providers = {"summarizer": container.summarizer().provider, "embedder": container.embedder().provider}
     if as_json:
@@ -112,8 +111,8 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
                 "providers": providers,
                 "pipeline": {
                     "run": run.model_dump(mode="json") if run else None,
-                    "ticks": len(ticks),
-                    "failed": [f.model_dump() for f in ticks[-1].plan.failed],
+                    "ticks": driven.ticks,
+                    "failed": [f.model_dump() for f in driven.last.plan.failed],
                 },
                 "search": {q: [h.model_dump() for h in hits] for q, hits in searches.items()},
             }

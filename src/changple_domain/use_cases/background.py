@@ -42,7 +42,7 @@ from changple_domain.use_cases.content_uploads import ContentConfig, process_con
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.reindex import reindex
 from changple_domain.use_cases.revocations import retry_revocations
-from changple_domain.use_cases.run_pipeline import PipelinePorts, latest_open_run, pipeline_tick
+from changple_domain.use_cases.run_pipeline import PipelinePorts, TickReport, latest_open_run, pipeline_tick
 from changple_domain.use_cases.scan_cafe import ScanCafe, scan_cafe
 
 
@@ -117,6 +117,12 @@ def pipeline_step_task(run_id: str = "", *, ports: PipelinePorts, timings: Workf
         summary=f"pipeline tick for {run_id or '(no run)'}: {report.model_dump(exclude={'plan'})}",
         follow_ups=after_tick(run_id, done=report.done, made_progress=report.made_progress, timings=timings),
     )
+
+
+def tick_latest_open_run(*, ports: PipelinePorts) -> TickReport:
+    """One tick for the newest open run (or for no run): `changple pipeline poll`."""
+    run = latest_open_run(ports.uow)
+    return pipeline_tick(ports, run_id=run.id if run else None)
 
 
 def poll_pipeline_task(*, ports: PipelinePorts, timings: WorkflowTimings) -> TaskOutcome:

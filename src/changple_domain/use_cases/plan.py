@@ -43,6 +43,11 @@ class WorkPlan(BaseModel):
     def in_flight(self) -> bool:
         return bool(self.waiting_summary or self.waiting_embedding)
 
+    @property
+    def total(self) -> int:
+        """Every eligible post: done, waiting on a provider, or still to send."""
+        return self.done + len(self.summary) + len(self.embedding) + self.waiting_summary + self.waiting_embedding
+
 
 def in_flight(jobs: Iterable[BatchJob], kind: BatchKind) -> set[tuple[int, str]]:
     """(article id, content hash) pairs that unfinished jobs of `kind` carry."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from changple_domain.use_cases import batch_records, pipeline_report, queue_work, read_posts
+from changple_domain.use_cases import background, batch_records, pipeline_report, queue_work, read_posts
+from changple_domain.use_cases import drive_run as driving
 from changple_domain.use_cases import post_trail as trails
+from changple_domain.use_cases import reindex as reindexing
 from changple_domain.use_cases import search as searching
 from changple_entrypoints.composition.ports import Ports
 
@@ -21,6 +23,19 @@ class PipelineUseCases(Ports):
     pipeline_status = providers.Callable(
         pipeline_report.pipeline_status, uow=Ports.uow, policy=Ports.ingestion_policy, config=Ports.pipeline_config
     )
+    estimate_run = providers.Callable(
+        pipeline_report.estimate_run,
+        uow=Ports.uow,
+        policy=Ports.ingestion_policy,
+        config=Ports.pipeline_config,
+        summary_model=Ports.summarizer.provided.model,
+        embedding_model=Ports.embedder.provided.model,
+    )
+    # `drive_run(key, wait=..., on_tick=...)`: `changple pipeline run`, ticking in this process.
+    drive_run = providers.Callable(driving.drive_run, ports=Ports.pipeline_ports, timings=Ports.workflow_timings)
+    tick_latest_open_run = providers.Callable(background.tick_latest_open_run, ports=Ports.pipeline_ports)
+    # `reindex(article_ids or None, summaries=...)`: mark posts to be embedded (and summarized) again.
+    reindex = providers.Callable(reindexing.reindex, uow=Ports.uow)
     recent_batches = providers.Callable(batch_records.recent_batches, uow=Ports.uow)
     batch_record = providers.Callable(batch_records.batch_record, uow=Ports.uow)
     post_trail = providers.Callable(trails.post_trail, uow=Ports.uow, policy=Ports.ingestion_policy)

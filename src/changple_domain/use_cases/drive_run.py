@@ -1,0 +1,52 @@
+"""`changple pipeline run`: one run driven to its end in this process. Start (or resume) the run for
+a key, then tick until nothing is left to send or wait for, pausing between ticks as the workflow's
+timings say. The worker does the same through queued steps; this is the synchronous way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+from changple_domain.model.runs import PipelineRun, RunTrigger
+from changple_domain.policies.workflow import WorkflowTimings
+from changple_domain.use_cases.pipeline_runs import StartRun, start_run
+from changple_domain.use_cases.run_pipeline import PipelinePorts, TickReport, pipeline_tick
+
+LOCKED_RETRY_SECONDS = 1.0  # another tick holds the lock: look again soon
+
+
+class DrivenRun(BaseModel):
+    run: PipelineRun
+    ticks: int
+    last: TickReport
+
+
+def drive_run(
+    key: str | None,
+    *,
+    wait: bool,
+    ports: PipelinePorts,
+    timings: WorkflowTimings,
+    on_tick: Callable[[PipelineRun, TickReport], None] | None = None,
+    max_ticks: int = 10_000,
+) -> DrivenRun:
+    """Tick the run for `key` until it is done (or once, with `wait=False`); `on_tick` sees each."""
+    run_key = key or f"manual:{ports.clock.now():%Y-%m-%dT%H:%M:%S}"
+    started = start_run(StartRun(key=run_key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
+    ticks, report = 0, None
+    while ticks < max_ticks:
+        report = pipeline_tick(ports, run_id=started.run.id)
+        ticks += 1
+        if on_tick is not None:
+            on_tick(started.run, report)
+        if report.done or not wait:
+            break
+        if report.skipped:
+            ports.sleep(LOCKED_RETRY_SECONDS)
+        elif not report.made_progress:
+            ports.sleep(timings.poll_interval_seconds)
+    assert report is not None  # max_ticks >= 1
+    with ports.uow:
+        run = ports.uow.runs.get(started.run.id) or started.run
+    return DrivenRun(run=run, ticks=ticks, last=report)
