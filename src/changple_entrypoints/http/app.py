@@ -40,6 +40,7 @@ from changple_entrypoints.http.sessions import (
     session_config,
     sweep_expired_sessions,
 )
+from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import EmbeddedWorker
 
 # The container, the caller and checks are handed over by Litestar as they are.
@@ -91,9 +92,8 @@ def _handing_over(use_case: Callable[..., Any]) -> Callable[[], Callable[..., An
     return provide
 
 
-def create_app(container: Container, *, run_embedded_worker: bool = False) -> Litestar:
-    """The API over `container`. With `run_embedded_worker` (embedded mode), Dramatiq worker
-    threads run inside this process for as long as the app does."""
+def _lifespan(container: Container, *, run_embedded_worker: bool) -> Callable[[Litestar], Any]:
+    """Sweep expired sessions while the app runs; embedded, run the worker threads too."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -111,75 +111,95 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
             if worker is not None:
                 worker.stop()
 
+    return lifespan
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "Authorization", CSRF_HEADER],
+    )
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="changple core",
+        version="0.1.0",
+        path="/schema",
+        render_plugins=docs_render_plugins("/schema"),  # served from the package: no CDN
+        components=Components(
+            security_schemes={
+                "serviceToken": SecurityScheme(
+                    type="http", scheme="bearer", description="a service token from `changple tokens create`"
+                ),
+                "sessionCookie": SecurityScheme(
+                    type="apiKey",
+                    name=SESSION_COOKIE,
+                    security_scheme_in="cookie",
+                    description=f"the session after Naver login; unsafe methods also need {CSRF_HEADER}",
+                ),
+            }
+        ),
+    )
+
+
+def _dependencies(container: Container) -> dict[str, Provide]:
+    """Every bound use case under its name, and the readiness checks."""
+    handed_over = {
+        name: Provide(_handing_over(use_case), sync_to_thread=False) for name, use_case in use_cases(container).items()
+    }
+    checks = Provide(
+        lambda: {"database": container.database_check(), "broker": container.broker_check()}, sync_to_thread=False
+    )
+    return {
+        **handed_over,
+        "readiness_checks": checks,
+        "uow": Provide(lambda: container.uow(), sync_to_thread=False),
+        "services": Provide(lambda: container, sync_to_thread=False),
+        "task_queue": Provide(lambda: container.task_queue(), sync_to_thread=False),
+        "embedder": Provide(lambda: container.embedder(), sync_to_thread=False),
+        "vector_index": Provide(lambda: container.vector_index(), sync_to_thread=False),
+    }
+
+
+def _routes(settings: Settings) -> list[Any]:
+    return [
+        health,
+        ready,
+        get_post,
+        *PIPELINE_ROUTES,
+        *ADMIN_ROUTES,
+        *auth_routers(settings),
+        *content_routers(settings),
+        *CHAT_ROUTES,
+        *ops_routers(),
+        static_router(),
+    ]
+
+
+def create_app(container: Container, *, run_embedded_worker: bool = False) -> Litestar:
+    """The API over `container`. With `run_embedded_worker` (embedded mode), Dramatiq worker
+    threads run inside this process for as long as the app does."""
     settings = container.settings()
     settings.check_web()
-    cors = (
-        CORSConfig(
-            allow_origins=list(settings.cors_origins),
-            allow_credentials=True,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Content-Type", "Authorization", CSRF_HEADER],
-        )
-        if settings.cors_origins
-        else None
-    )
     app = Litestar(
-        route_handlers=[
-            health,
-            ready,
-            get_post,
-            *PIPELINE_ROUTES,
-            *ADMIN_ROUTES,
-            *auth_routers(settings),
-            *content_routers(settings),
-            *CHAT_ROUTES,
-            *ops_routers(),
-            static_router(),
-        ],
+        route_handlers=_routes(settings),
         state=State({"container": container}),
         request_class=GuardedRequest,
         before_send=[add_security_headers],  # every response, errors included
         request_max_body_size=settings.max_body_bytes,  # the upload route sets its own
         stores=build_stores(settings),
         middleware=[session_config(settings).middleware, csrf_middleware(settings)],
-        cors_config=cors,
-        dependencies={
-            "readiness_checks": Provide(
-                lambda: {"database": container.database_check(), "broker": container.broker_check()},
-                sync_to_thread=False,
-            ),
-            **{
-                name: Provide(_handing_over(use_case), sync_to_thread=False)
-                for name, use_case in use_cases(container).items()
-            },
-            "uow": Provide(lambda: container.uow(), sync_to_thread=False),
-            "services": Provide(lambda: container, sync_to_thread=False),
-            "task_queue": Provide(lambda: container.task_queue(), sync_to_thread=False),
-            "embedder": Provide(lambda: container.embedder(), sync_to_thread=False),
-            "vector_index": Provide(lambda: container.vector_index(), sync_to_thread=False),
-        },
+        cors_config=_cors(settings),
+        dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(),
-        openapi_config=OpenAPIConfig(
-            title="changple core",
-            version="0.1.0",
-            path="/schema",
-            render_plugins=docs_render_plugins("/schema"),  # served from the package: no CDN
-            components=Components(
-                security_schemes={
-                    "serviceToken": SecurityScheme(
-                        type="http", scheme="bearer", description="a service token from `changple tokens create`"
-                    ),
-                    "sessionCookie": SecurityScheme(
-                        type="apiKey",
-                        name=SESSION_COOKIE,
-                        security_scheme_in="cookie",
-                        description=f"the session after Naver login; unsafe methods also need {CSRF_HEADER}",
-                    ),
-                }
-            ),
-        ),
-        lifespan=[lifespan],
+        openapi_config=_openapi(),
+        lifespan=[_lifespan(container, run_embedded_worker=run_embedded_worker)],
     )
     document_error_bodies(app)
     return app
