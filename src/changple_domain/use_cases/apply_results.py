@@ -306,3 +306,21 @@ def apply_finished(
         except ProviderUnavailable:
             continue  # the next tick tries again; nothing was recorded for this job
     return reports
+
+
+def apply_job_by_id(
+    job_id: str,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    summarizer: BatchSummarizer,
+    embedder: BatchEmbedder,
+    index: VectorIndex,
+    config: PipelineConfig,
+) -> ApplyReport | None:
+    """Apply the finished job `job_id` (a second apply changes nothing); None when no such job."""
+    with uow:
+        job = uow.batches.get(job_id)
+    if job is None:
+        return None
+    return apply_job(job, uow=uow, clock=clock, summarizer=summarizer, embedder=embedder, index=index, config=config)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from changple_domain.model.runs import PipelineRun, RunTrigger
 from changple_domain.policies.workflow import WorkflowTimings
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
-from changple_domain.use_cases.run_pipeline import PipelinePorts, TickReport, pipeline_tick
+from changple_domain.use_cases.run_pipeline import PipelinePorts, TickReport, latest_open_run, pipeline_tick
 
 LOCKED_RETRY_SECONDS = 1.0  # another tick holds the lock: look again soon
 
@@ -50,3 +50,9 @@ def drive_run(
     with ports.uow:
         run = ports.uow.runs.get(started.run.id) or started.run
     return DrivenRun(run=run, ticks=ticks, last=report)
+
+
+def tick_latest_open_run(*, ports: PipelinePorts) -> TickReport:
+    """One tick for the newest open run (or for no run): `changple pipeline poll`."""
+    run = latest_open_run(ports.uow)
+    return pipeline_tick(ports, run_id=run.id if run else None)

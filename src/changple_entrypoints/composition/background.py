@@ -10,55 +10,46 @@ from dependency_injector import providers
 
 from changple_domain.model.tasks import Task
 from changple_domain.use_cases import background as work
+from changple_domain.use_cases import revocations
 from changple_domain.use_cases.background import TaskOutcome
+from changple_entrypoints.composition.content import ContentUseCases
+from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
 from changple_entrypoints.sample_data import load_sample_task
 from changple_entrypoints.worker.scheduler import Lease, build_scheduler
 
 
-class BackgroundWork(Ports):
+class BackgroundWork(PipelineUseCases, ContentUseCases):
+    """Each task's work, wrapping the use case it runs (bound once, in its area)."""
+
     load_sample_cafe = providers.Callable(load_sample_task, uow=Ports.uow, clock=Ports.clock)
-    scan_cafe = providers.Callable(
-        work.scan_cafe_task,
-        uow=Ports.uow,
-        clock=Ports.clock,
-        source=Ports.cafe_source,
-        policy=Ports.ingestion_policy,
-        scan=Ports.scan_policy,
-        mutex=Ports.mutex,
-        timings=Ports.workflow_timings,
+    scan_cafe_work = providers.Callable(
+        work.scan_cafe_task, scan=PipelineUseCases.scan_cafe.provider, timings=Ports.workflow_timings
     )
-    start_pipeline_run = providers.Callable(work.start_pipeline_run_task, uow=Ports.uow, clock=Ports.clock)
+    start_pipeline_run = providers.Callable(work.start_pipeline_run_task, start=PipelineUseCases.start_run.provider)
     pipeline_step = providers.Callable(
-        work.pipeline_step_task, ports=Ports.pipeline_ports, timings=Ports.workflow_timings
+        work.pipeline_step_task, tick=PipelineUseCases.pipeline_tick.provider, timings=Ports.workflow_timings
     )
     poll_pipeline = providers.Callable(
-        work.poll_pipeline_task, ports=Ports.pipeline_ports, timings=Ports.workflow_timings
+        work.poll_pipeline_task,
+        latest_open_run=PipelineUseCases.latest_open_run.provider,
+        tick=PipelineUseCases.pipeline_tick.provider,
+        timings=Ports.workflow_timings,
     )
-    apply_batch = providers.Callable(
-        work.apply_batch_task,
-        uow=Ports.uow,
-        clock=Ports.clock,
-        summarizer=Ports.summarizer,
-        embedder=Ports.embedder,
-        index=Ports.vector_index,
-        config=Ports.pipeline_config,
+    apply_batch = providers.Callable(work.apply_batch_task, apply=PipelineUseCases.apply_job.provider)
+    reindex_posts = providers.Callable(work.reindex_posts_task, reindex=PipelineUseCases.reindex.provider)
+    retry_revocations = providers.Callable(
+        revocations.retry_revocations, oauth=Ports.oauth, uow=Ports.uow, clock=Ports.clock
     )
-    reindex_posts = providers.Callable(work.reindex_posts_task, uow=Ports.uow)
-    retry_naver_revocations = providers.Callable(
-        work.retry_revocations_task, oauth=Ports.oauth, uow=Ports.uow, clock=Ports.clock
+    retry_naver_revocations = providers.Callable(work.retry_revocations_task, retry=retry_revocations.provider)
+    process_content = providers.Callable(work.process_content_task, process=ContentUseCases.process_upload.provider)
+    forget_content_vector_work = providers.Callable(
+        work.forget_content_vector_task, forget=ContentUseCases.forget_content_vector.provider
     )
-    process_content = providers.Callable(
-        work.process_content_task,
-        uow=Ports.uow,
-        storage=Ports.file_storage,
-        processor=Ports.export_processor,
-        clock=Ports.clock,
-        config=Ports.content_config,
-        embedder=Ports.embedder,
-        index=Ports.content_index,
+    requeue_stuck_content = providers.Callable(
+        work.requeue_stuck_content_task, requeue=ContentUseCases.requeue_stuck_uploads.provider
     )
-    forget_content_vector = providers.Callable(work.forget_content_vector_task, index=Ports.content_index)
+
     # The scheduler's leadership (a held Mutex) and the schedule that sends the timed tasks.
     scheduler_lease = providers.Singleton(Lease, Ports.mutex)
     schedule = providers.Singleton(
@@ -70,20 +61,13 @@ class BackgroundWork(Ports):
         now=Ports.clock.provided.now,
         revocation_retry_minutes=Ports.settings.provided.revocation_retry_minutes,
     )
-    requeue_stuck_content = providers.Callable(
-        work.requeue_stuck_content_task,
-        uow=Ports.uow,
-        queue=Ports.task_queue,
-        clock=Ports.clock,
-        config=Ports.content_config,
-    )
 
 
 def background_work(container: BackgroundWork) -> dict[Task, Callable[..., TaskOutcome]]:
     """Each task's bound work (calling one resolves its ports afresh, so overrides apply)."""
     bound: dict[Task, Callable[..., Any]] = {
         Task.LOAD_SAMPLE_CAFE: container.load_sample_cafe,
-        Task.SCAN_CAFE: container.scan_cafe,
+        Task.SCAN_CAFE: container.scan_cafe_work,
         Task.START_PIPELINE_RUN: container.start_pipeline_run,
         Task.PIPELINE_STEP: container.pipeline_step,
         Task.POLL_PIPELINE: container.poll_pipeline,
@@ -91,7 +75,7 @@ def background_work(container: BackgroundWork) -> dict[Task, Callable[..., TaskO
         Task.REINDEX_POSTS: container.reindex_posts,
         Task.RETRY_NAVER_REVOCATIONS: container.retry_naver_revocations,
         Task.PROCESS_CONTENT: container.process_content,
-        Task.FORGET_CONTENT_VECTOR: container.forget_content_vector,
+        Task.FORGET_CONTENT_VECTOR: container.forget_content_vector_work,
         Task.REQUEUE_STUCK_CONTENT: container.requeue_stuck_content,
     }
     return bound

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from changple_domain.use_cases import content_uploads
+from changple_domain.use_cases import content_library, content_uploads
 from changple_entrypoints.composition.ports import Ports
 
 
@@ -29,4 +29,12 @@ class ContentUseCases(Ports):
         config=Ports.content_config,
         embedder=Ports.embedder,
         index=Ports.content_index,
+    )
+    forget_content_vector = providers.Callable(content_library.forget_content_vector, index=Ports.content_index)
+    requeue_stuck_uploads = providers.Callable(
+        content_uploads.requeue_stuck,
+        uow=Ports.uow,
+        queue=Ports.task_queue,
+        clock=Ports.clock,
+        config=Ports.content_config,
     )

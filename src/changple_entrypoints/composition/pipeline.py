@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from changple_domain.use_cases import background, batch_records, pipeline_report, queue_work, read_posts
+from changple_domain.use_cases import (
+    apply_results,
+    background,
+    batch_records,
+    pipeline_report,
+    pipeline_runs,
+    queue_work,
+    read_posts,
+    run_pipeline,
+)
 from changple_domain.use_cases import drive_run as driving
 from changple_domain.use_cases import post_trail as trails
 from changple_domain.use_cases import reindex as reindexing
@@ -33,7 +42,30 @@ class PipelineUseCases(Ports):
     )
     # `drive_run(key, wait=..., on_tick=...)`: `changple pipeline run`, ticking in this process.
     drive_run = providers.Callable(driving.drive_run, ports=Ports.pipeline_ports, timings=Ports.workflow_timings)
-    tick_latest_open_run = providers.Callable(background.tick_latest_open_run, ports=Ports.pipeline_ports)
+    tick_latest_open_run = providers.Callable(driving.tick_latest_open_run, ports=Ports.pipeline_ports)
+    # `pipeline_tick(run_id=...)`: one step of the pipeline; `latest_open_run()`: the run a poll steps.
+    pipeline_tick = providers.Callable(run_pipeline.pipeline_tick, Ports.pipeline_ports)
+    latest_open_run = providers.Callable(run_pipeline.latest_open_run, Ports.uow)
+    start_run = providers.Callable(pipeline_runs.start_run, uow=Ports.uow, clock=Ports.clock)
+    # `scan_cafe(cmd, on_article=...)`: one scan with a fresh source, closed when it ends.
+    scan_cafe = providers.Callable(
+        background.scan_with_own_source,
+        uow=Ports.uow,
+        clock=Ports.clock,
+        source=Ports.cafe_source,
+        policy=Ports.ingestion_policy,
+        scan=Ports.scan_policy,
+        mutex=Ports.mutex,
+    )
+    apply_job = providers.Callable(
+        apply_results.apply_job_by_id,
+        uow=Ports.uow,
+        clock=Ports.clock,
+        summarizer=Ports.summarizer,
+        embedder=Ports.embedder,
+        index=Ports.vector_index,
+        config=Ports.pipeline_config,
+    )
     # `reindex(article_ids or None, summaries=...)`: mark posts to be embedded (and summarized) again.
     reindex = providers.Callable(reindexing.reindex, uow=Ports.uow)
     recent_batches = providers.Callable(batch_records.recent_batches, uow=Ports.uow)
