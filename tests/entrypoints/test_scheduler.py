@@ -3,19 +3,19 @@ setting error, and only one scheduler holds the lease."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis
 
-from changple_adapters.memory import MemoryTaskQueue
-from changple_domain.errors import InvalidSetting
 from changple_adapters.local.mutex import FileMutex
+from changple_adapters.memory import MemoryTaskQueue
 from changple_adapters.queue.redis_mutex import RedisMutex
+from changple_domain.errors import InvalidSetting
 from changple_domain.ports import Mutex
 from changple_entrypoints.worker.scheduler import Lease, build_scheduler, nightly_key
 from tests.services import require_service
