@@ -4,9 +4,16 @@ task queue), so the chain scan -> run -> steps is a pure function with tests, no
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from changple_domain.model.runs import RunTrigger
 from changple_domain.model.tasks import Task
+
+# The cafe's calendar: the nightly run belongs to the Seoul date it starts on.
+SEOUL = ZoneInfo("Asia/Seoul")
 
 # Work that needs an optional integration: when that integration is not configured there is nothing
 # to do, so the task ends quietly instead of failing and being retried.
@@ -79,3 +86,25 @@ def after_tick(
         return ()
     delay = 0.0 if made_progress else timings.poll_interval_seconds
     return (FollowUp(task=Task.PIPELINE_STEP, arguments={"run_id": run_id}, delay_seconds=delay),)
+
+
+def nightly_key(now: datetime) -> str:
+    """The run key of the night `now` falls in, by the Seoul calendar."""
+    return f"nightly:{now.astimezone(SEOUL):%Y-%m-%d}"
+
+
+def nightly_work(now: datetime) -> tuple[FollowUp, ...]:
+    """The night's work: scan first; the scan starts the pipeline run for the same key when it ends
+    (a second trigger for the night finds the same scan and run)."""
+    key = nightly_key(now)
+    arguments = ScanRequest(key=key, trigger=RunTrigger.SCHEDULE.value, then_pipeline_key=key).as_arguments()
+    return (FollowUp(task=Task.SCAN_CAFE, arguments=arguments),)
+
+
+def periodic_poll_work() -> tuple[FollowUp, ...]:
+    """Every poll: step the open run, and queue again uploads whose processing message was lost."""
+    return (FollowUp(task=Task.POLL_PIPELINE), FollowUp(task=Task.REQUEUE_STUCK_CONTENT))
+
+
+def revocation_retry_work() -> tuple[FollowUp, ...]:
+    return (FollowUp(task=Task.RETRY_NAVER_REVOCATIONS),)

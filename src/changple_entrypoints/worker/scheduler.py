@@ -10,28 +10,27 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from changple_domain.errors import ChangpleError, InvalidSetting
-from changple_domain.model.runs import RunTrigger
-from changple_domain.model.tasks import Task
+from changple_domain.policies.workflow import (
+    SEOUL,
+    FollowUp,
+    nightly_work,
+    periodic_poll_work,
+    revocation_retry_work,
+)
 from changple_domain.ports import Mutex, TaskQueue
 
 log = logging.getLogger(__name__)
 
-SEOUL = ZoneInfo("Asia/Seoul")
 LEADER_LOCK = "scheduler"
 # The leader refreshes every 20 s; a leader stuck longer than this lets the lock lapse.
 LEADER_TTL_SECONDS = 60.0
-
-
-def nightly_key(now: datetime) -> str:
-    """The run key of the night `now` falls in, by the Seoul calendar."""
-    return f"nightly:{now.astimezone(SEOUL):%Y-%m-%d}"
 
 
 class Lease:
@@ -72,6 +71,18 @@ class Lease:
             holding.__exit__(None, None, None)
 
 
+def _when_leading(lease: Lease, queue: TaskQueue, work: Callable[[], tuple[FollowUp, ...]]) -> Callable[[], None]:
+    """A job that sends `work()` only while this scheduler holds the lease."""
+
+    def job() -> None:
+        if lease.held():
+            for follow_up in work():
+                log.info("schedule: queueing %s %s", follow_up.task.value, follow_up.arguments)
+                queue.enqueue(follow_up.task, delay_seconds=follow_up.delay_seconds, **follow_up.arguments)
+
+    return job
+
+
 def build_scheduler(
     *,
     queue: TaskQueue,
@@ -81,37 +92,19 @@ def build_scheduler(
     now: Callable[[], datetime],
     revocation_retry_minutes: int = 60,
 ) -> BlockingScheduler:
-    """The schedule; each job checks the lease first, so a standby scheduler stays quiet."""
+    """The schedule; each job checks the lease first, so a standby scheduler stays quiet. What each
+    job sends is the workflow policy's (`nightly_work`, `periodic_poll_work`, `revocation_retry_work`)."""
     try:
         nightly = CronTrigger.from_crontab(nightly_cron, timezone=SEOUL)
     except ValueError as exc:
         raise InvalidSetting(f"setting 'CHANGPLE_NIGHTLY_CRON' is not a crontab line: {exc}") from exc
-
-    def nightly_run() -> None:
-        if lease.held():
-            key = nightly_key(now())
-            log.info("queueing nightly scan and run %s", key)
-            # Scrape first; the scan starts the pipeline run for the same key when it ends.
-            queue.enqueue(Task.SCAN_CAFE, key=key, trigger=RunTrigger.SCHEDULE.value, then_pipeline_key=key)
-
-    def poll() -> None:
-        if lease.held():
-            queue.enqueue(Task.POLL_PIPELINE)
-            queue.enqueue(Task.REQUEUE_STUCK_CONTENT)  # uploads whose processing message was lost
-
-    def retry_revocations() -> None:
-        if lease.held():
-            queue.enqueue(Task.RETRY_NAVER_REVOCATIONS)
-
+    once: dict[str, Any] = {"coalesce": True, "max_instances": 1}
     scheduler = BlockingScheduler(timezone=SEOUL)
-    scheduler.add_job(nightly_run, nightly, id="nightly", coalesce=True, max_instances=1, misfire_grace_time=3600)
-    scheduler.add_job(poll, IntervalTrigger(minutes=poll_every_minutes), id="poll", coalesce=True, max_instances=1)
-    scheduler.add_job(
-        retry_revocations,
-        IntervalTrigger(minutes=revocation_retry_minutes),
-        id="revocations",
-        coalesce=True,
-        max_instances=1,
-    )
-    scheduler.add_job(lease.refresh, IntervalTrigger(seconds=20), id="lease", coalesce=True, max_instances=1)
+    nightly_job = _when_leading(lease, queue, lambda: nightly_work(now()))
+    scheduler.add_job(nightly_job, nightly, id="nightly", misfire_grace_time=3600, **once)
+    poll_job = _when_leading(lease, queue, periodic_poll_work)
+    scheduler.add_job(poll_job, IntervalTrigger(minutes=poll_every_minutes), id="poll", **once)
+    revocations_job = _when_leading(lease, queue, revocation_retry_work)
+    scheduler.add_job(revocations_job, IntervalTrigger(minutes=revocation_retry_minutes), id="revocations", **once)
+    scheduler.add_job(lease.refresh, IntervalTrigger(seconds=20), id="lease", **once)
     return scheduler
