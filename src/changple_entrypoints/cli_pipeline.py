@@ -4,7 +4,6 @@ Every command has `--json` for scripts and a rich display for people."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -38,20 +37,18 @@ def run_until_done(
     """Start (or resume) the run for `key` and tick until nothing is left, or once with `wait=False`."""
     ports = container.pipeline_ports()
     settle_after_boot()
-    run_key = key or f"manual:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
-    started = start_run(StartRun(key=run_key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
+    started = start_run(StartRun(key=key or None, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
     reports: list[TickReport] = []
     interval = container.settings().poll_interval_seconds
     with progress_bar(transient=False, disable=quiet) as progress:
-        bar = progress.add_task(f"run {run_key}", total=None)
+        bar = progress.add_task(f"run {started.run.key}", total=None)
         for _ in range(max_ticks):
             report = pipeline_tick(ports, run_id=started.run.id)
             reports.append(report)
             plan = report.plan
-            total = plan.done + len(plan.summary) + len(plan.embedding) + plan.waiting_summary + plan.waiting_embedding
             progress.update(
                 bar,
-                total=total or None,
+                total=plan.total or None,
                 completed=plan.done,
                 description=f"indexed {plan.done}, summarizing {plan.waiting_summary + len(plan.summary)}, "
                 f"embedding {plan.waiting_embedding + len(plan.embedding)}, "
@@ -97,7 +94,7 @@ def _show_run(container: Container, run_id: str, reports: list[TickReport], as_j
         print_json(payload)
         return
     if run is not None:
-        console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts}")
+        console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts.as_written()}")
         console.print(f"cost {_money(run.cost_usd)} at batch prices (standard {_money(run.standard_cost_usd)})")
     for failure in last.plan.failed[:20]:
         console.print(f"[red]failed[/] {failure.article_id}: {failure.reason}")

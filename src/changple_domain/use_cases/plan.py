@@ -36,6 +36,11 @@ class WorkPlan(BaseModel):
     ineligible: int = 0
 
     @property
+    def total(self) -> int:
+        """Every eligible post the pipeline is carrying to the index: indexed, or on its way."""
+        return self.done + len(self.summary) + len(self.embedding) + self.waiting_summary + self.waiting_embedding
+
+    @property
     def has_work(self) -> bool:
         return bool(self.summary or self.embedding or self.removal)
 

@@ -3,7 +3,6 @@ tokens with the `pipeline` scope; search is open to every caller, within a budge
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Response, get, post
@@ -68,9 +67,11 @@ class IngestAccepted(BaseModel):
 def ingest(
     uow: Uow, task_queue: Queue, services: Services, data: JSONBody[IngestRequest | None] = None
 ) -> IngestAccepted:
-    key = (data.key if data and data.key else None) or f"api:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     started = queue_pipeline_run(
-        StartRun(key=key, trigger=RunTrigger.API), uow=uow, clock=services.clock(), queue=task_queue
+        StartRun(key=data.key if data else None, trigger=RunTrigger.API),
+        uow=uow,
+        clock=services.clock(),
+        queue=task_queue,
     )
     return IngestAccepted(
         run_id=started.run.id, key=started.run.key, created=started.created, state=started.run.state.value

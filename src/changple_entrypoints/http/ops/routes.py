@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from changple_domain.errors import NotFound
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
-from changple_domain.model.runs import RunTrigger
+from changple_domain.model.runs import RunOrigin, RunTrigger
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
 from changple_domain.use_cases.console import activity, console_overview
@@ -144,9 +144,8 @@ def run_scan(services: Services, data: Annotated[ScanForm, FORM]) -> Template:
 
 @post("/actions/run", sync_to_thread=True, status_code=200)
 def run_pipeline(services: Services) -> Template:
-    key = f"ops:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     started = queue_pipeline_run(
-        StartRun(key=key, trigger=RunTrigger.MANUAL),
+        StartRun(trigger=RunTrigger.MANUAL, origin=RunOrigin.CONSOLE),
         uow=services.uow(),
         clock=services.clock(),
         queue=services.task_queue(),
