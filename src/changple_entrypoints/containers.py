@@ -10,6 +10,7 @@ from collections.abc import Callable
 import redis
 from dependency_injector import containers, providers
 
+from changple_adapters.generation_cache import GenerationCache
 from changple_adapters.local.clock import SystemClock
 from changple_adapters.local.file_storage import LocalFileStorage
 from changple_adapters.local.mutex import FileMutex
@@ -27,6 +28,7 @@ from changple_domain.ports import (
     BatchSummarizer,
     CafeSource,
     Clock,
+    ContentChanges,
     ExportProcessor,
     FileStorage,
     Mutex,
@@ -39,7 +41,7 @@ from changple_domain.ports import (
 from changple_domain.use_cases import content_uploads
 from changple_domain.use_cases.run_pipeline import PipelinePorts
 from changple_domain.use_cases.search import search_posts
-from changple_entrypoints.content_changes import ContentChanges, GenerationCache, make_content_changes
+from changple_entrypoints.content_changes import make_content_changes
 from changple_entrypoints.providers import (
     make_cafe_source,
     make_embedder,

@@ -142,7 +142,7 @@ def make_scan_policy(settings: Settings) -> ScanPolicy:
 
 def bundled_snapshot_dir() -> Path:
     """The sample cafe shipped with the package: saved article pages the demo scans offline."""
-    from changple_adapters.local.sample import bundled_sample_dir
+    from changple_adapters.naver.sample import bundled_sample_dir
 
     return bundled_sample_dir()
 
@@ -234,7 +234,7 @@ def csrf_secret(settings: Settings) -> str:
     (shared by every API process on this machine; several machines must set the variable)."""
     import secrets
 
-    from changple_adapters.local.secret_file import read_or_create_secret_file
+    from changple_adapters.secret_file import read_or_create_secret_file
 
     configured = _setting_text(settings, "csrf_secret")
     if configured:
