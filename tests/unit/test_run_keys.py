@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from changple_adapters.memory import FixedClock, MemoryUnitOfWork
 from changple_domain.model.runs import PipelineRun, RunCounts, RunOrigin, RunTrigger
-from changple_domain.policies.run_keys import default_run_key, run_key_after_scan
+from changple_domain.policies.run_keys import default_run_key, nightly_key, run_key_after_scan
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.plan import WorkPlan
 
@@ -37,6 +37,11 @@ def test_each_trigger_names_its_own_origin() -> None:
 
 def test_the_run_after_a_scan_is_named_after_the_scan() -> None:
     assert run_key_after_scan("api:scan-1") == "after:api:scan-1"
+
+
+def test_the_nightly_key_is_the_korean_date() -> None:
+    assert nightly_key(datetime(2026, 11, 21, 19, 0, tzinfo=UTC)) == "nightly:2026-11-22"  # 04:00 KST
+    assert nightly_key(datetime(2026, 11, 21, 14, 59, tzinfo=UTC)) == "nightly:2026-11-21"
 
 
 def test_start_run_without_a_key_mints_one_from_its_clock() -> None:
