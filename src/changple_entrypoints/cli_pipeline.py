@@ -82,7 +82,7 @@ def _show_run(driven: DrivenRun, as_json: bool) -> None:
     if as_json:
         print_json(payload)
         return
-    console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts}")
+    console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts.as_written()}")
     console.print(f"cost {_money(run.cost_usd)} at batch prices (standard {_money(run.standard_cost_usd)})")
     for failure in last.plan.failed[:20]:
         console.print(f"[red]failed[/] {failure.article_id}: {failure.reason}")

@@ -155,8 +155,8 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
     if run is not None:
         console.print(
             f"pipeline run [bold]{run.key}[/] {run.state.value} with {providers['summarizer']} summaries and "
-            f"{providers['embedder']} embeddings: {run.counts.get('indexed', 0)} posts indexed, "
-            f"{run.counts.get('failed', 0)} failed"
+            f"{providers['embedder']} embeddings: {run.counts.indexed} posts indexed, "
+            f"{run.counts.failed} failed"
         )
     for query, hits in searches.items():
         results = Table(title=f"search: {query}", expand=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from changple_adapters.local.sample import CafeSample, load_sample
+from changple_adapters.naver.sample import CafeSample, load_sample
 from changple_domain.errors import InvalidInput
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.scan import ScanPolicy

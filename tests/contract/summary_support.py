@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from changple_adapters.gemini import GeminiBatchSummarizer
-from changple_adapters.local.sample import load_sample
 from changple_adapters.local.summarizer import OfflineBatchSummarizer
 from changple_adapters.memory.summarizer import MemoryBatchSummarizer
+from changple_adapters.naver.sample import load_sample
 from changple_domain.errors import ProviderRejected, ProviderUnavailable
 from changple_domain.model.batches import BatchJob, BatchKind, BatchState, new_batch_id
 from changple_domain.model.providers import ProviderJobStatus, SummaryRequest, request_key

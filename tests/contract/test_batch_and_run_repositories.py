@@ -9,6 +9,7 @@ import pytest
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model import BatchItem, BatchJob, BatchKind, BatchState, RunState, RunTrigger
+from changple_domain.model.runs import RunCounts
 from changple_domain.ports import UnitOfWork
 from tests.contract.factories import later, make_job, make_run
 
@@ -142,7 +143,7 @@ def test_job_queries_order_and_filter(uow: UnitOfWork) -> None:
 
 
 def test_run_round_trip_and_progress(uow: UnitOfWork) -> None:
-    run = make_run("run-1", key="nightly:2026-03-01", counts={"scraped": 120, "삭제": 3})
+    run = make_run("run-1", key="nightly:2026-03-01", counts=RunCounts(indexed=120, failed=3))
     with uow:
         uow.runs.add(run)
         uow.commit()

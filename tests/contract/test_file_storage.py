@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from changple_adapters.local.file_storage import CHUNK_BYTES, LocalFileStorage
+from changple_adapters.local.file_storage import LocalFileStorage
 from changple_adapters.memory.file_storage import MemoryFileStorage
+from changple_adapters.storage_keys import CHUNK_BYTES
 from changple_domain.errors import InvalidInput, NotFound
 from changple_domain.ports import FileStorage
 

@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from changple_adapters.local.file_storage import LocalFileStorage
 from changple_adapters.local.mutex import FileMutex
-from changple_adapters.local.secret_file import read_or_create_secret_file
 from changple_adapters.local.vector_index import LanceVectorIndex
 from changple_adapters.private_paths import private_directory, restrict_umask
+from changple_adapters.secret_file import read_or_create_secret_file
 from changple_adapters.sql.engine import create_engine_for
 from tests.contract.vectors import DIM, record, unit
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from litestar.testing import TestClient
 
-from changple_adapters.local.sample import load_sample
+from changple_adapters.naver.sample import load_sample
 from changple_domain.errors import (
     AlreadyExists,
     ChangpleError,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from changple_adapters.local.sample import load_sample
+from changple_adapters.naver.sample import load_sample
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.use_cases.catalog import sync_catalog
 from changple_entrypoints.composition.bootstrap import build_container

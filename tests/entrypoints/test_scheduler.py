@@ -16,7 +16,7 @@ from changple_adapters.local.mutex import FileMutex
 from changple_adapters.memory import MemoryTaskQueue
 from changple_adapters.queue.redis_mutex import RedisMutex
 from changple_domain.errors import InvalidSetting
-from changple_domain.policies.workflow import nightly_key
+from changple_domain.policies.run_keys import nightly_key
 from changple_domain.ports import Mutex
 from changple_entrypoints.worker.scheduler import Lease, build_scheduler
 from tests.services import require_service

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from changple_adapters.local.sample import load_sample
+from changple_adapters.naver.sample import load_sample
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.errors import InvalidInput
 from changple_domain.use_cases.catalog import sync_catalog

@@ -25,7 +25,7 @@ from changple_adapters.memory import MemoryUnitOfWork
 top = sorted({m.split(".")[0] for m in sys.modules})
 import importlib.util, pathlib
 adapters = pathlib.Path(importlib.util.find_spec("changple_adapters").submodule_search_locations[0])
-sample = adapters / "local" / "sample_cafe"
+sample = adapters / "naver" / "sample_cafe"
 pages = sorted(p.name for p in sample.glob("*.html"))
 catalog = (sample / "cafe.json").is_file()
 entrypoints = pathlib.Path(importlib.util.find_spec("changple_entrypoints").submodule_search_locations[0])

@@ -10,18 +10,16 @@ from pathlib import Path
 import pytest
 import redis
 
+from changple_adapters.generation_cache import GenerationCache
+from changple_adapters.local.content_changes import FileContentChanges
 from changple_adapters.memory import MemoryUnitOfWork
+from changple_adapters.memory.content_changes import MemoryContentChanges
+from changple_adapters.queue.redis_content_changes import RedisContentChanges
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.migrations import upgrade_database
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.model.content import NewContent
 from changple_domain.ports import UnitOfWork
-from changple_entrypoints.content_changes import (
-    FileContentChanges,
-    GenerationCache,
-    LocalContentChanges,
-    RedisContentChanges,
-)
 from tests.services import reachable_redis
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -50,7 +48,7 @@ def test_entries_expire_on_age_and_the_least_recently_used_goes_first() -> None:
 
 
 def test_local_and_file_generations_change_on_every_bump(tmp_path: Path) -> None:
-    for changes in (LocalContentChanges(), FileContentChanges(tmp_path / "sub" / "content.generation")):
+    for changes in (MemoryContentChanges(), FileContentChanges(tmp_path / "sub" / "content.generation")):
         seen = {changes.current()}
         for _ in range(3):
             changes.bump()

@@ -3,13 +3,12 @@
 A save writes a `.tmp-` file beside the target, fsyncs it and renames it over the target, so a reader
 sees the old file or the new one, never half of one. Every path is checked to stay inside the root
 after resolving links: a link planted in the root cannot make us read, write or delete outside it.
-The key rules live here (`check_key`, `check_folder`) and the in-memory fake uses them too; list("") and
+The key rules (`check_key`, `check_folder`, in storage_keys.py) are the in-memory fake's too; list("") and
 delete_prefix("") are refused on purpose, so no bug can wipe the whole storage."""
 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -18,47 +17,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from changple_adapters.private_paths import PRIVATE_FILE_MODE, private_directory
+from changple_adapters.storage_keys import TEMP_PREFIX, check_folder, check_key, read_stream
 from changple_domain.errors import InvalidInput, NotFound
 from changple_domain.ports import FileStorage
-
-CHUNK_BYTES = 1024 * 1024
-MAX_KEY_CHARS = 512
-TEMP_PREFIX = ".tmp-"  # writes in progress; list() skips them and keys may not use the name
-_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
-_RULES = (
-    f"keys are relative '/'-separated paths of at most {MAX_KEY_CHARS} characters whose parts use only "
-    f"A-Z a-z 0-9 . _ - (no empty part, no leading '/', not '.' or '..', not starting with {TEMP_PREFIX!r})"
-)
-
-
-def check_key(key: str, *, what: str = "key") -> str:
-    """`key` if it is a safe relative path, else InvalidInput saying why and what is allowed."""
-    if not isinstance(key, str) or not key:
-        raise InvalidInput(f"storage {what} {key!r} is empty: {_RULES}")
-    if len(key) > MAX_KEY_CHARS:
-        raise InvalidInput(f"storage {what} {key[:40]!r}... is {len(key)} characters long: {_RULES}")
-    for segment in key.split("/"):
-        if not _SEGMENT.fullmatch(segment) or segment in (".", "..") or segment.startswith(TEMP_PREFIX):
-            raise InvalidInput(f"storage {what} {key!r} has a bad part {segment!r}: {_RULES}")
-    return key
-
-
-def check_folder(prefix: str) -> str:
-    """A folder prefix: a valid key plus a trailing '/'. The empty prefix is refused on purpose, so a
-    bug can never list or wipe the whole storage; name the top folder instead (`content/`)."""
-    if not isinstance(prefix, str) or not prefix.endswith("/"):
-        raise InvalidInput(f"storage prefix {prefix!r} must name a folder ending in '/' (the empty prefix is refused)")
-    check_key(prefix[:-1], what="prefix")
-    return prefix
-
-
-def read_stream(data: bytes | BinaryIO) -> Iterator[bytes]:
-    """The data in chunks of at most CHUNK_BYTES, never reading a file object whole."""
-    if isinstance(data, bytes | bytearray | memoryview):
-        yield bytes(data)
-        return
-    while chunk := data.read(CHUNK_BYTES):
-        yield chunk
 
 
 class LocalFileStorage(FileStorage):

@@ -9,7 +9,7 @@ import threading
 from contextlib import AbstractContextManager
 from typing import BinaryIO
 
-from changple_adapters.local.file_storage import check_folder, check_key, read_stream
+from changple_adapters.storage_keys import check_folder, check_key, read_stream
 from changple_domain.errors import InvalidInput, NotFound
 from changple_domain.ports import FileStorage
 

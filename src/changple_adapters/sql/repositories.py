@@ -306,7 +306,7 @@ def _fill_run(row: PipelineRunRow, run: PipelineRun) -> None:
     for name in _RUN_FIELDS:
         value = getattr(run, name)
         setattr(row, name, value.value if name in ("trigger", "state") else value)
-    row.counts = dict(run.counts)
+    row.counts = run.counts.as_written()
     row.stages = {name: progress.model_dump() for name, progress in run.stages.items()}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
 
-from changple_adapters.local.secret_file import read_or_create_secret_file
+from changple_adapters.secret_file import read_or_create_secret_file
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.users import OAuthTokens
 

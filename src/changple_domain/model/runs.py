@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from changple_domain.model._time import aware_utc
 
@@ -15,6 +15,21 @@ class RunTrigger(StrEnum):
     SCHEDULE = "schedule"
     MANUAL = "manual"
     API = "api"
+
+
+class RunOrigin(StrEnum):
+    """Who asked for a run. It names the key minted for a run asked for without one; it is not
+    stored (the trigger is), and each value but the console's is its trigger's."""
+
+    SCHEDULE = "schedule"
+    CLI = "manual"
+    CONSOLE = "ops"
+    API = "api"
+
+    @classmethod
+    def of(cls, trigger: RunTrigger) -> RunOrigin:
+        """The origin a trigger names when the caller says no more."""
+        return cls(trigger.value)
 
 
 class RunState(StrEnum):
@@ -30,6 +45,31 @@ class StageProgress(BaseModel):
     total: int = Field(default=0, ge=0)
 
 
+class RunCounts(BaseModel):
+    """Where a run's posts stand, as its last tick counted them. The field names are the keys the
+    store has always written, so old rows load as they are."""
+
+    model_config = ConfigDict(frozen=True)
+
+    needs_summary: int = Field(default=0, ge=0)
+    needs_embedding: int = Field(default=0, ge=0)
+    needs_removal: int = Field(default=0, ge=0)
+    failed: int = Field(default=0, ge=0)
+    indexed: int = Field(default=0, ge=0)
+    ineligible: int = Field(default=0, ge=0)
+    jobs: int = Field(default=0, ge=0)
+    open_jobs: int = Field(default=0, ge=0)
+
+    @property
+    def counted(self) -> bool:
+        """False for a run no tick has counted yet (its counts were never given)."""
+        return bool(self.model_fields_set)
+
+    def as_written(self) -> dict[str, int]:
+        """The counts as stored and shown: `{}` until a tick has counted the run, then every count."""
+        return self.model_dump() if self.counted else {}
+
+
 class PipelineRun(BaseModel):
     """A run of the pipeline. `key` is unique (for example `nightly:2026-11-22`), so a second
     trigger for the same slot finds the existing run instead of doubling the work."""
@@ -41,7 +81,7 @@ class PipelineRun(BaseModel):
     trigger: RunTrigger
     state: RunState = RunState.RUNNING
     stages: dict[str, StageProgress] = Field(default_factory=dict)
-    counts: dict[str, int] = Field(default_factory=dict)
+    counts: RunCounts = Field(default_factory=RunCounts)
     cost_usd: Decimal = Decimal(0)
     standard_cost_usd: Decimal = Decimal(0)
     error: str | None = None
@@ -52,6 +92,10 @@ class PipelineRun(BaseModel):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         return None if value is None else aware_utc(value)
+
+    @field_serializer("counts")
+    def _counts_as_written(self, counts: RunCounts) -> dict[str, int]:
+        return counts.as_written()
 
     def with_stage(self, stage: str, *, done: int, total: int) -> PipelineRun:
         return self.model_copy(update={"stages": {**self.stages, stage: StageProgress(done=done, total=total)}})

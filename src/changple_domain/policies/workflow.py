@@ -5,15 +5,12 @@ task queue), so the chain scan -> run -> steps is a pure function with tests, no
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.model.runs import RunTrigger
 from changple_domain.model.tasks import Task
-
-# The cafe's calendar: the nightly run belongs to the Seoul date it starts on.
-SEOUL = ZoneInfo("Asia/Seoul")
+from changple_domain.policies.run_keys import nightly_key
 
 # Work that needs an optional integration: when that integration is not configured there is nothing
 # to do, so the task ends quietly instead of failing and being retried.
@@ -86,11 +83,6 @@ def after_tick(
         return ()
     delay = 0.0 if made_progress else timings.poll_interval_seconds
     return (FollowUp(task=Task.PIPELINE_STEP, arguments={"run_id": run_id}, delay_seconds=delay),)
-
-
-def nightly_key(now: datetime) -> str:
-    """The run key of the night `now` falls in, by the Seoul calendar."""
-    return f"nightly:{now.astimezone(SEOUL):%Y-%m-%d}"
 
 
 def nightly_work(now: datetime) -> tuple[FollowUp, ...]:

@@ -6,7 +6,13 @@ Every signature speaks domain types only."""
 from changple_domain.ports.accounts import OAuthProvider, RevocationRepository, ServiceTokenRepository, UserRepository
 from changple_domain.ports.catalog import AuthorRepository, BrandRepository
 from changple_domain.ports.chat import ChatRepository
-from changple_domain.ports.content import ContentRepository, ContentViewRepository, ExportProcessor, FileStorage
+from changple_domain.ports.content import (
+    ContentChanges,
+    ContentRepository,
+    ContentViewRepository,
+    ExportProcessor,
+    FileStorage,
+)
 from changple_domain.ports.posts import (
     BatchJobRepository,
     PipelineRunRepository,
@@ -28,6 +34,7 @@ __all__ = [
     "CafeSource",
     "ChatRepository",
     "Clock",
+    "ContentChanges",
     "ContentRepository",
     "ContentViewRepository",
     "ExportProcessor",

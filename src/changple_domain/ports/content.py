@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import BinaryIO, Protocol, runtime_checkable
@@ -122,4 +122,19 @@ class ExportProcessor(Protocol):
         the images (HEIC/HEIF to JPEG, EXIF dropped, Pillow's bomb guard at `max_image_pixels`),
         point the page's image references at `asset_url_prefix` + asset name, sanitize the HTML,
         extract plain text, and make a thumbnail (the given one, else the first image, else a card)."""
+        ...
+
+
+@runtime_checkable
+class ContentChanges(Protocol):
+    """A value that changes whenever content is committed, seen by every process that writes
+    content, so a cache of content answers knows when it went stale. Every unit of work that
+    commits a content write calls `bump()` right after its commit."""
+
+    def current(self) -> Hashable | None:
+        """The generation now; `None` when it cannot be told (then nothing cached may be trusted)."""
+        ...
+
+    def bump(self) -> None:
+        """Announce a change; a failure to announce is logged, never raised (caches expire on age)."""
         ...

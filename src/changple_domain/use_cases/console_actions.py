@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from changple_domain.model.runs import RunTrigger
+from changple_domain.model.runs import RunOrigin, RunTrigger
 from changple_domain.ports import Clock, TaskQueue, UnitOfWork
 from changple_domain.use_cases.console import Activity, activity
 from changple_domain.use_cases.pipeline_runs import StartRun
@@ -31,8 +31,8 @@ def console_scan(*, ingest_after: bool, uow: UnitOfWork, clock: Clock, queue: Ta
 
 
 def console_run(*, uow: UnitOfWork, clock: Clock, queue: TaskQueue) -> ConsoleUpdate:
-    key = f"ops:{clock.now():%Y-%m-%dT%H:%M:%S.%f}"
-    started = queue_pipeline_run(StartRun(key=key, trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue)
+    run = StartRun(trigger=RunTrigger.MANUAL, origin=RunOrigin.CONSOLE)
+    started = queue_pipeline_run(run, uow=uow, clock=clock, queue=queue)
     return ConsoleUpdate(message=f"pipeline run {started.run.key} queued", activity=activity(uow=uow))
 
 

@@ -7,15 +7,20 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import AlreadyExists
-from changple_domain.model.runs import PipelineRun, RunTrigger
+from changple_domain.model.runs import PipelineRun, RunOrigin, RunTrigger
+from changple_domain.policies.run_keys import default_run_key
 from changple_domain.ports import Clock, UnitOfWork
 
 
 class StartRun(BaseModel):
+    """Start the run named `key`; without a key, a new run named by `origin` (by default the
+    trigger's name) and the clock."""
+
     model_config = ConfigDict(frozen=True)
 
-    key: str = Field(min_length=1, max_length=200)
+    key: str | None = Field(default=None, min_length=1, max_length=200)
     trigger: RunTrigger
+    origin: RunOrigin | None = None
 
 
 class StartedRun(BaseModel):
@@ -24,9 +29,11 @@ class StartedRun(BaseModel):
 
 
 def start_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock) -> StartedRun:
-    """Create the run for `cmd.key`, or return the one that already holds that key. Two callers
+    """Create the run for the command's key, or return the one that already holds that key. Two callers
     racing on one key both end with the same run: the loser's insert fails on the unique key."""
-    run = PipelineRun(id=f"run-{uuid4().hex}", key=cmd.key, trigger=cmd.trigger, started_at=clock.now())
+    now = clock.now()
+    key = cmd.key or default_run_key(cmd.origin or RunOrigin.of(cmd.trigger), now)
+    run = PipelineRun(id=f"run-{uuid4().hex}", key=key, trigger=cmd.trigger, started_at=now)
     with uow:  # insert first: a new key (every API trigger) costs one write, a taken one a read more
         try:
             uow.runs.add(run)
@@ -36,7 +43,7 @@ def start_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock) -> StartedRun:
         else:
             return StartedRun(run=run, created=True)
     with uow:
-        winner = uow.runs.get_by_key(cmd.key)
+        winner = uow.runs.get_by_key(key)
     if winner is None:  # pragma: no cover - the key was just seen taken
-        raise AlreadyExists(f"pipeline run key '{cmd.key}' is taken but cannot be read")
+        raise AlreadyExists(f"pipeline run key '{key}' is taken but cannot be read")
     return StartedRun(run=winner, created=False)

@@ -36,17 +36,17 @@ class WorkPlan(BaseModel):
     ineligible: int = 0
 
     @property
+    def total(self) -> int:
+        """Every eligible post the pipeline is carrying to the index: indexed, or on its way."""
+        return self.done + len(self.summary) + len(self.embedding) + self.waiting_summary + self.waiting_embedding
+
+    @property
     def has_work(self) -> bool:
         return bool(self.summary or self.embedding or self.removal)
 
     @property
     def in_flight(self) -> bool:
         return bool(self.waiting_summary or self.waiting_embedding)
-
-    @property
-    def total(self) -> int:
-        """Every eligible post: done, waiting on a provider, or still to send."""
-        return self.done + len(self.summary) + len(self.embedding) + self.waiting_summary + self.waiting_embedding
 
 
 def in_flight(jobs: Iterable[BatchJob], kind: BatchKind) -> set[tuple[int, str]]:

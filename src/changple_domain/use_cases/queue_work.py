@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from changple_domain.model.scans import ScanRun
 from changple_domain.model.tasks import Task
+from changple_domain.policies.run_keys import run_key_after_scan
 from changple_domain.ports import Clock, TaskQueue, UnitOfWork
 from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun, start_run
 from changple_domain.use_cases.scan_cafe import ScanCafe, start_scan
@@ -20,13 +21,13 @@ def queue_scan(cmd: ScanCafe, *, ingest_after: bool, uow: UnitOfWork, clock: Clo
             Task.SCAN_CAFE,
             key=scan.key,
             trigger=cmd.trigger.value,
-            then_pipeline_key=f"after:{scan.key}" if ingest_after else "",
+            then_pipeline_key=run_key_after_scan(scan.key) if ingest_after else "",
         )
     return scan
 
 
 def queue_pipeline_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock, queue: TaskQueue) -> StartedRun:
-    """Start the run for `cmd.key` and queue its first step; a key already taken returns that run
+    """Start the run for the command's key (or a new one) and queue its first step; a key already taken returns that run
     and queues nothing (its own steps are already on their way)."""
     started = start_run(cmd, uow=uow, clock=clock)
     if started.created:

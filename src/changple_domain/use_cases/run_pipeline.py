@@ -11,7 +11,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from changple_domain.model.batches import BatchKind
-from changple_domain.model.runs import PipelineRun, RunState
+from changple_domain.model.runs import PipelineRun, RunCounts, RunState
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, Mutex, UnitOfWork, VectorIndex
@@ -114,19 +114,18 @@ def record_progress(*, uow: UnitOfWork, clock: Clock, run_id: str, report: TickR
             return run
         jobs = uow.batches.for_run(run_id)
         plan = report.plan
-        total = plan.done + len(plan.summary) + len(plan.embedding) + plan.waiting_summary + plan.waiting_embedding
-        run = run.with_stage("indexed", done=plan.done, total=total)
-        run = run.with_stage("summaries", done=total - len(plan.summary) - plan.waiting_summary, total=total)
-        counts = {
-            "needs_summary": len(plan.summary) + plan.waiting_summary,
-            "needs_embedding": len(plan.embedding) + plan.waiting_embedding,
-            "needs_removal": len(plan.removal),
-            "failed": len(plan.failed),
-            "indexed": plan.done,
-            "ineligible": plan.ineligible,
-            "jobs": len(jobs),
-            "open_jobs": report.open_jobs,
-        }
+        run = run.with_stage("indexed", done=plan.done, total=plan.total)
+        run = run.with_stage("summaries", done=plan.total - len(plan.summary) - plan.waiting_summary, total=plan.total)
+        counts = RunCounts(
+            needs_summary=len(plan.summary) + plan.waiting_summary,
+            needs_embedding=len(plan.embedding) + plan.waiting_embedding,
+            needs_removal=len(plan.removal),
+            failed=len(plan.failed),
+            indexed=plan.done,
+            ineligible=plan.ineligible,
+            jobs=len(jobs),
+            open_jobs=report.open_jobs,
+        )
         cost = sum((j.estimated_cost_usd for j in jobs), Decimal(0))
         standard = sum((j.standard_cost_usd for j in jobs), Decimal(0))
         run = run.model_copy(update={"counts": counts, "cost_usd": cost, "standard_cost_usd": standard})

@@ -15,6 +15,7 @@ from changple_domain.ports import (
     BatchSummarizer,
     CafeSource,
     Clock,
+    ContentChanges,
     ExportProcessor,
     FileStorage,
     Mutex,
@@ -162,7 +163,7 @@ def make_scan_policy(settings: Settings) -> ScanPolicy:
 
 def bundled_snapshot_dir() -> Path:
     """The sample cafe shipped with the package: saved article pages the demo scans offline."""
-    from changple_adapters.local.sample import bundled_sample_dir
+    from changple_adapters.naver.sample import bundled_sample_dir
 
     return bundled_sample_dir()
 
@@ -254,7 +255,7 @@ def csrf_secret(settings: Settings) -> str:
     (shared by every API process on this machine; several machines must set the variable)."""
     import secrets
 
-    from changple_adapters.local.secret_file import read_or_create_secret_file
+    from changple_adapters.secret_file import read_or_create_secret_file
 
     configured = _setting_text(settings, "csrf_secret")
     if configured:
@@ -286,3 +287,23 @@ def make_file_storage(settings: Settings) -> FileStorage:
     from changple_adapters.local.file_storage import LocalFileStorage
 
     return LocalFileStorage(settings.data_dir / "files")
+
+
+def make_content_changes(settings: Settings) -> ContentChanges:
+    """Where the content generation lives so that every process writing content sees it: Redis when
+    the deployment has Redis, a file of the data directory in embedded mode (the CLI on the same
+    machine writes it too), process memory for the memory storage."""
+    if settings.storage == Storage.MEMORY:
+        from changple_adapters.memory.content_changes import MemoryContentChanges
+
+        return MemoryContentChanges()
+    if settings.redis_url:
+        import redis
+
+        from changple_adapters.queue.redis_content_changes import RedisContentChanges
+
+        client = redis.Redis.from_url(settings.redis_url)
+        return RedisContentChanges(client, f"{settings.redis_namespace}:content-generation")
+    from changple_adapters.local.content_changes import FileContentChanges
+
+    return FileContentChanges(settings.data_dir / "content.generation")

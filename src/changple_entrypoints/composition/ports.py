@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from dependency_injector import containers, providers
 
+from changple_adapters.generation_cache import GenerationCache
 from changple_adapters.local.clock import SystemClock
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
 from changple_adapters.query_cache import CachedQueryEmbedder
@@ -24,6 +25,7 @@ from changple_domain.ports import (
     BatchSummarizer,
     CafeSource,
     Clock,
+    ContentChanges,
     ExportProcessor,
     FileStorage,
     Mutex,
@@ -36,6 +38,7 @@ from changple_domain.ports import (
 from changple_domain.use_cases.run_pipeline import PipelinePorts
 from changple_entrypoints.composition.adapters import (
     make_cafe_source,
+    make_content_changes,
     make_embedder,
     make_export_processor,
     make_file_storage,
@@ -46,7 +49,6 @@ from changple_entrypoints.composition.adapters import (
     make_token_cipher,
     make_vector_index,
 )
-from changple_entrypoints.content_changes import ContentChanges, GenerationCache, make_content_changes
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import broker_is_reachable, build_broker
 
@@ -104,9 +106,7 @@ class Ports(containers.DeclarativeContainer):
     memory_store = providers.Singleton(MemoryStore)
     token_cipher = providers.Singleton(make_token_cipher, settings)
     # Told by every unit of work that commits content; the public columns cache reads it.
-    content_changes: providers.Provider[ContentChanges] = providers.Singleton(
-        lambda s: make_content_changes(s.storage, s.redis_url, s.redis_namespace, s.data_dir), settings
-    )
+    content_changes: providers.Provider[ContentChanges] = providers.Singleton(make_content_changes, settings)
     columns_cache = providers.Singleton(GenerationCache, max_entries=64, max_age_seconds=30.0)
     uow: providers.Provider[UnitOfWork] = providers.Selector(
         settings.provided.storage,

@@ -3,7 +3,6 @@ tokens with the `pipeline` scope; search is open to every caller, within a budge
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import get, post
@@ -60,8 +59,7 @@ class IngestAccepted(BaseModel):
     summary="Start (or find) a pipeline run and queue it; answers at once",
 )
 def ingest(queue_pipeline_run: UseCase[StartedRun], data: JSONBody[IngestRequest | None] = None) -> IngestAccepted:
-    key = (data.key if data and data.key else None) or f"api:{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
-    started = queue_pipeline_run(StartRun(key=key, trigger=RunTrigger.API))
+    started = queue_pipeline_run(StartRun(key=data.key if data else None, trigger=RunTrigger.API))
     return IngestAccepted(
         run_id=started.run.id, key=started.run.key, created=started.created, state=started.run.state.value
     )

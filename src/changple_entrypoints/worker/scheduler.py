@@ -17,8 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from changple_domain.errors import ChangpleError, InvalidSetting
+from changple_domain.model._time import KST as SEOUL
 from changple_domain.policies.workflow import (
-    SEOUL,
     FollowUp,
     nightly_work,
     periodic_poll_work,
