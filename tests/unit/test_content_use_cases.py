@@ -20,6 +20,7 @@ from changple_domain.model.content import (
     ArchiveSummary,
     ContentState,
     ExportAsset,
+    NotionContent,
     ProcessedExport,
     UploadLimits,
 )
@@ -193,37 +194,24 @@ def test_views_within_the_window_count_once_and_attachments_keep_to_the_budget()
 
 def test_publishing_at_once_stores_and_processes_in_one_call_and_a_refusal_ends_failed() -> None:
     uow, storage, clock = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock()
-    published = publish_upload(
-        UploadContent(title="칼럼"),
-        io.BytesIO(b"PK fake zip"),
-        uow=uow,
-        storage=storage,
-        processor=ScriptedProcessor(),
-        clock=clock,
-        config=CONFIG,
-    )
-    assert published.state is ContentState.PUBLISHED
-    assert storage.list("uploads/") == []
-    refused = publish_upload(
-        UploadContent(title="칼럼"),
-        io.BytesIO(b"PK fake zip"),
-        uow=uow,
-        storage=storage,
-        processor=ScriptedProcessor("image_bomb"),
-        clock=clock,
-        config=CONFIG,
-    )
-    assert (refused.state, refused.failure) == (ContentState.FAILED, "refused: image_bomb")
-    with pytest.raises(UnsafeUpload):  # refused at the check: nothing stored
-        publish_upload(
+
+    def publish(zip_bytes: bytes, processor: ScriptedProcessor) -> NotionContent:
+        return publish_upload(
             UploadContent(title="칼럼"),
-            io.BytesIO(b"not a zip"),
+            io.BytesIO(zip_bytes),
             uow=uow,
             storage=storage,
-            processor=ScriptedProcessor(),
+            processor=processor,
             clock=clock,
             config=CONFIG,
         )
+
+    assert publish(b"PK fake zip", ScriptedProcessor()).state is ContentState.PUBLISHED
+    assert storage.list("uploads/") == []
+    refused = publish(b"PK fake zip", ScriptedProcessor("image_bomb"))
+    assert (refused.state, refused.failure) == (ContentState.FAILED, "refused: image_bomb")
+    with pytest.raises(UnsafeUpload):  # refused at the check: nothing stored
+        publish(b"not a zip", ScriptedProcessor())
     assert storage.list("uploads/") == []
 
 
