@@ -14,9 +14,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_domain.model.content import ContentState, NotionContent
-from changple_domain.use_cases import content_library
+from changple_domain.use_cases.content_library import ContentPage
 from changple_domain.use_cases.content_uploads import UploadContent
 from changple_entrypoints.cli_support import (
     DataDir,
@@ -37,6 +36,36 @@ def _payload(content: NotionContent) -> dict[str, object]:
     )
 
 
+def _refuse_bad_arguments(archive: Path, thumbnail: Path | None, *, no_wait: bool, embedded: bool) -> None:
+    """Exit 2, saying why, before anything is stored."""
+    if no_wait and embedded:
+        err_console.print(
+            "[bold red]error[/]: --no-wait needs a worker on Redis (set CHANGPLE_REDIS_URL); without it, "
+            "leave --no-wait out and the upload is processed here"
+        )
+        raise typer.Exit(2)
+    for path in (archive, thumbnail):
+        if path is not None and not path.is_file():
+            err_console.print(f"[bold red]error[/]: no file at {escape(str(path))}")
+            raise typer.Exit(2)
+
+
+def _report_upload(content: NotionContent, *, as_json: bool) -> None:
+    """How the upload ended; exit 2 when it was refused."""
+    if as_json:
+        print_json(_payload(content))
+    elif content.state is ContentState.PUBLISHED:
+        console.print(f"published content [bold]{content.id}[/]: {escape(content.title)}")
+        for line in content.skipped:
+            console.print(f"  left out: {escape(line)}")
+    elif content.state is ContentState.PROCESSING:
+        console.print(f"content [bold]{content.id}[/] stored and queued; the worker publishes it")
+    else:
+        err_console.print(f"[bold red]refused[/]: {escape(content.failure or 'unknown reason')}")
+    if content.state is ContentState.FAILED:
+        raise typer.Exit(2)
+
+
 @content_app.command("upload")
 def upload(
     archive: Annotated[Path, typer.Argument(help="The zip from Notion's Export → HTML.", dir_okay=False)],
@@ -52,43 +81,18 @@ def upload(
 ) -> None:
     """Upload a Notion export and publish it. Exit 2 when the export is refused, with the reason."""
     container = container_for(data_dir, migrate=True)
-    settings = container.settings()
-    if no_wait and settings.embedded:
-        err_console.print(
-            "[bold red]error[/]: --no-wait needs a worker on Redis (set CHANGPLE_REDIS_URL); without it, "
-            "leave --no-wait out and the upload is processed here"
-        )
-        raise typer.Exit(2)
-    for path in (archive, thumbnail):
-        if path is not None and not path.is_file():
-            err_console.print(f"[bold red]error[/]: no file at {escape(str(path))}")
-            raise typer.Exit(2)
-    # Processed here: the queue message would only be for a worker that is not needed.
-    queue = container.task_queue() if no_wait else MemoryTaskQueue()
+    _refuse_bad_arguments(archive, thumbnail, no_wait=no_wait, embedded=container.settings().embedded)
     command = UploadContent(title=title, description=description, is_preferred=preferred)
+    # Without --no-wait it is processed here, and no queue message goes to a worker that is not needed.
+    send = container.start_upload if no_wait else container.publish_upload
+    waiting = nullcontext() if no_wait else console.status("processing the export...", spinner="dots")
 
     def run() -> NotionContent:
-        with archive.open("rb") as zip_file, thumbnail.open("rb") if thumbnail else nullcontext() as thumb:
-            content: NotionContent = container.start_upload(command, zip_file, thumbnail=thumb, queue=queue)
-        if no_wait:
-            return content
-        with console.status("processing the export...", spinner="dots"):
-            published: NotionContent = container.process_upload(content.id)
-        return published
+        with archive.open("rb") as zip_file, thumbnail.open("rb") if thumbnail else nullcontext() as thumb, waiting:
+            content: NotionContent = send(command, zip_file, thumbnail=thumb)
+        return content
 
-    content = run_or_exit(run)
-    if as_json:
-        print_json(_payload(content))
-    elif content.state is ContentState.PUBLISHED:
-        console.print(f"published content [bold]{content.id}[/]: {escape(content.title)}")
-        for line in content.skipped:
-            console.print(f"  left out: {escape(line)}")
-    elif content.state is ContentState.PROCESSING:
-        console.print(f"content [bold]{content.id}[/] stored and queued; the worker publishes it")
-    else:
-        err_console.print(f"[bold red]refused[/]: {escape(content.failure or 'unknown reason')}")
-    if content.state is ContentState.FAILED:
-        raise typer.Exit(2)
+    _report_upload(run_or_exit(run), as_json=as_json)
 
 
 @content_app.command("list")
@@ -100,7 +104,7 @@ def list_content(
 ) -> None:
     """The newest content, with its state and, for refused uploads, why."""
     container = container_for(data_dir, migrate=True)
-    page = run_or_exit(lambda: content_library.list_content(uow=container.uow(), state=state, limit=limit))
+    page: ContentPage = run_or_exit(lambda: container.list_content(state=state, limit=limit))
     if as_json:
         print_json({"total": page.total, "items": [_payload(c) for c in page.items]})
         return

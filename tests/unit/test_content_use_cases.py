@@ -14,22 +14,25 @@ from changple_adapters.memory import FixedClock, MemoryUnitOfWork
 from changple_adapters.memory.file_storage import MemoryFileStorage
 from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_domain.errors import AlreadyExists, InvalidInput, NotFound, UnsafeUpload
+from changple_domain.model.access import Caller
 from changple_domain.model.chat import ChatRole
 from changple_domain.model.content import (
     ArchiveSummary,
     ContentState,
     ExportAsset,
+    NotionContent,
     ProcessedExport,
     UploadLimits,
 )
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.ports import ExportProcessor, FileStorage
 from changple_domain.use_cases import chat_history as chat
-from changple_domain.use_cases.content_library import attachment, record_view
+from changple_domain.use_cases.content_library import attach_texts, attachment, content_detail, record_view
 from changple_domain.use_cases.content_uploads import (
     ContentConfig,
     UploadContent,
     process_content,
+    publish_upload,
     requeue_stuck,
     start_upload,
 )
@@ -187,6 +190,44 @@ def test_views_within_the_window_count_once_and_attachments_keep_to_the_budget()
     attached = attachment([content_id], uow=uow, config=CONFIG)
     assert attached[0].text == "가맹 계약의 모든 "  # ten characters
     assert attached[0].truncated
+
+
+def test_publishing_at_once_stores_and_processes_in_one_call_and_a_refusal_ends_failed() -> None:
+    uow, storage, clock = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock()
+
+    def publish(zip_bytes: bytes, processor: ScriptedProcessor) -> NotionContent:
+        return publish_upload(
+            UploadContent(title="칼럼"),
+            io.BytesIO(zip_bytes),
+            uow=uow,
+            storage=storage,
+            processor=processor,
+            clock=clock,
+            config=CONFIG,
+        )
+
+    assert publish(b"PK fake zip", ScriptedProcessor()).state is ContentState.PUBLISHED
+    assert storage.list("uploads/") == []
+    refused = publish(b"PK fake zip", ScriptedProcessor("image_bomb"))
+    assert (refused.state, refused.failure) == (ContentState.FAILED, "refused: image_bomb")
+    with pytest.raises(UnsafeUpload):  # refused at the check: nothing stored
+        publish(b"not a zip", ScriptedProcessor())
+    assert storage.list("uploads/") == []
+
+
+def test_the_detail_carries_the_page_once_published_and_the_attachment_its_cap() -> None:
+    uow, storage, clock, queue = MemoryUnitOfWork(), MemoryFileStorage(), FixedClock(), MemoryTaskQueue()
+    content_id = _upload(uow, storage, clock, queue)
+    with pytest.raises(NotFound):  # processing: hidden from readers
+        content_detail(content_id, uow=uow, storage=storage, viewer=Caller())
+    process_content(content_id, uow=uow, storage=storage, processor=ScriptedProcessor(), clock=clock, config=CONFIG)
+    detail = content_detail(content_id, uow=uow, storage=storage, viewer=Caller())
+    assert detail.content.id == content_id
+    assert detail.html is not None
+    assert detail.html.startswith("<p>안녕</p>")
+    attached = attach_texts([content_id], uow=uow, config=CONFIG)
+    assert attached.max_chars == CONFIG.attachment_max_chars
+    assert attached.items == attachment([content_id], uow=uow, config=CONFIG)
 
 
 def _user(uow: MemoryUnitOfWork, clock: FixedClock) -> int:

@@ -61,6 +61,20 @@ def get_content(content_id: int, *, uow: UnitOfWork, viewer: Caller) -> NotionCo
     return _visible(content_id, uow=uow, include_unpublished=sees_unpublished(viewer))
 
 
+class ContentDetail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    content: NotionContent
+    html: str | None  # the sanitized page; None until the upload is published
+
+
+def content_detail(content_id: int, *, uow: UnitOfWork, storage: FileStorage, viewer: Caller) -> ContentDetail:
+    """One column with its sanitized page, for a viewer who may see it (`get_content`)."""
+    content = get_content(content_id, uow=uow, viewer=viewer)
+    html = storage.read(content.html_key).decode("utf-8") if content.html_key else None
+    return ContentDetail(content=content, html=html)
+
+
 def _visible(content_id: int, *, uow: UnitOfWork, include_unpublished: bool = False) -> NotionContent:
     with uow:
         content = uow.contents.get(content_id)
@@ -250,3 +264,15 @@ def attachment(content_ids: list[int], *, uow: UnitOfWork, config: ContentConfig
             )
         )
     return attached
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[AttachedText]
+    max_chars: int  # the cap on all texts together
+
+
+def attach_texts(content_ids: list[int], *, uow: UnitOfWork, config: ContentConfig) -> Attachment:
+    """`attachment`, with the cap the texts were cut to (the chat shows it)."""
+    return Attachment(items=attachment(content_ids, uow=uow, config=config), max_chars=config.attachment_max_chars)

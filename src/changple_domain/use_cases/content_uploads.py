@@ -106,6 +106,55 @@ def start_upload(
 ) -> NotionContent:
     """Check the upload, store it and queue its processing; the content starts PROCESSING.
     Refusals raise before anything is stored."""
+    content = store_upload(
+        cmd, archive, thumbnail=thumbnail, uow=uow, storage=storage, processor=processor, clock=clock, config=config
+    )
+    _queue(queue, content.id)
+    return content
+
+
+def publish_upload(
+    cmd: UploadContent,
+    archive: BinaryIO,
+    *,
+    thumbnail: BinaryIO | None = None,
+    uow: UnitOfWork,
+    storage: FileStorage,
+    processor: ExportProcessor,
+    clock: Clock,
+    config: ContentConfig,
+    embedder: BatchEmbedder | None = None,
+    index: VectorIndex | None = None,
+) -> NotionContent:
+    """Check, store and process the upload here and now (an operator waiting at the terminal): no
+    worker and no queue message. Ends PUBLISHED or FAILED with the reason, as the worker would."""
+    content = store_upload(
+        cmd, archive, thumbnail=thumbnail, uow=uow, storage=storage, processor=processor, clock=clock, config=config
+    )
+    return process_content(
+        content.id,
+        uow=uow,
+        storage=storage,
+        processor=processor,
+        clock=clock,
+        config=config,
+        embedder=embedder,
+        index=index,
+    )
+
+
+def store_upload(
+    cmd: UploadContent,
+    archive: BinaryIO,
+    *,
+    thumbnail: BinaryIO | None = None,
+    uow: UnitOfWork,
+    storage: FileStorage,
+    processor: ExportProcessor,
+    clock: Clock,
+    config: ContentConfig,
+) -> NotionContent:
+    """Check the upload and store it, PROCESSING; refusals raise before anything is stored."""
     title, description = clean_title(cmd.title), clean_description(cmd.description)
     limits = config.limits
     size = _stream_size(archive)
@@ -139,7 +188,6 @@ def start_upload(
     except BaseException:
         _forget_upload(storage, upload_key, thumb_key)
         raise
-    _queue(queue, content.id)
     return content
 
 

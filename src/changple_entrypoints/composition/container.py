@@ -9,13 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 from changple_entrypoints.composition.background import BackgroundWork
+from changple_entrypoints.composition.chat import ChatUseCases
 from changple_entrypoints.composition.console import ConsoleUseCases
 from changple_entrypoints.composition.content import ContentUseCases
 from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
 
 
-class Container(BackgroundWork, PipelineUseCases, ContentUseCases, ConsoleUseCases):
+class Container(BackgroundWork, PipelineUseCases, ContentUseCases, ConsoleUseCases, ChatUseCases):
     """Build it with `bootstrap.build_container(settings)`."""
 
 

@@ -1,16 +1,62 @@
-"""Notion content's use cases bound to their ports."""
+"""Notion content's use cases bound to their ports: uploads, the library readers and admins use,
+and the public columns list answered from its cache."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from dependency_injector import providers
 
-from changple_domain.use_cases import content_library, content_uploads
+from changple_adapters.generation_cache import GenerationCache
+from changple_domain.model.access import Caller
+from changple_domain.model.content import ContentState
+from changple_domain.ports import ContentChanges, UnitOfWork
+from changple_domain.use_cases import content_library as library
+from changple_domain.use_cases import content_uploads
 from changple_entrypoints.composition.ports import Ports
+
+
+def cached_columns_page(
+    *,
+    state: ContentState,
+    limit: int,
+    offset: int,
+    viewer: Caller,
+    encode: Callable[[library.ContentPage], bytes],
+    uow: UnitOfWork,
+    changes: ContentChanges,
+    cache: GenerationCache,
+) -> bytes:
+    """A page of columns as `encode` writes it. The published list is the same for every caller:
+    it is kept, encoded, until content changes; any other state (admins only) is read afresh."""
+    if state is not ContentState.PUBLISHED:
+        return encode(library.list_content(uow=uow, state=state, limit=limit, offset=offset, viewer=viewer))
+    generation = changes.current()
+    body = cache.get((limit, offset), generation) if generation is not None else None
+    if body is None:
+        body = encode(library.list_content(uow=uow, limit=limit, offset=offset, viewer=viewer))
+        if generation is not None:  # the generation read before the page, so a racing change is not kept
+            cache.put((limit, offset), generation, body)
+    return body
+
+
+# What turning an upload into published content needs (the CLI's `publish_upload` does it at once).
+_PROCESSING: dict[str, providers.Provider[Any]] = {
+    "uow": Ports.uow,
+    "storage": Ports.file_storage,
+    "processor": Ports.export_processor,
+    "clock": Ports.clock,
+    "config": Ports.content_config,
+    "embedder": Ports.embedder,
+    "index": Ports.content_index,
+}
 
 
 class ContentUseCases(Ports):
     # The two steps of a content upload: `start_upload(command, archive, thumbnail=...)` (a `queue=`
-    # keyword replaces the task queue) and `process_upload(content_id)`.
+    # keyword replaces the task queue) and `process_upload(content_id)`; `publish_upload` does both
+    # here and now, with no queue message (the CLI, waiting at the terminal).
     start_upload = providers.Callable(
         content_uploads.start_upload,
         uow=Ports.uow,
@@ -20,17 +66,32 @@ class ContentUseCases(Ports):
         clock=Ports.clock,
         config=Ports.content_config,
     )
-    process_upload = providers.Callable(
-        content_uploads.process_content,
-        uow=Ports.uow,
-        storage=Ports.file_storage,
-        processor=Ports.export_processor,
-        clock=Ports.clock,
-        config=Ports.content_config,
-        embedder=Ports.embedder,
-        index=Ports.content_index,
+    process_upload = providers.Callable(content_uploads.process_content, **_PROCESSING)
+    publish_upload = providers.Callable(content_uploads.publish_upload, **_PROCESSING)
+
+    # --- admins: `edit_content(content_id, title=..., ...)`, `remove_content(content_id)`
+    edit_content = providers.Callable(library.update_content, uow=Ports.uow, now=Ports.clock.provided.now.call())
+    remove_content = providers.Callable(
+        library.delete_content, uow=Ports.uow, storage=Ports.file_storage, queue=Ports.task_queue
     )
-    forget_content_vector = providers.Callable(content_library.forget_content_vector, index=Ports.content_index)
+
+    # --- readers: pages, one column with its page, its files, recommendations, the chat attachment
+    # `cached_columns(state=, limit=, offset=, viewer=, encode=)`: the public list from its cache.
+    cached_columns = providers.Callable(
+        cached_columns_page, uow=Ports.uow, changes=Ports.content_changes, cache=Ports.columns_cache
+    )
+    list_content = providers.Callable(library.list_content, uow=Ports.uow)
+    content_detail = providers.Callable(library.content_detail, uow=Ports.uow, storage=Ports.file_storage)
+    read_content_file = providers.Callable(library.read_file, uow=Ports.uow, storage=Ports.file_storage)
+    recommend_content = providers.Callable(library.recommend, uow=Ports.uow, index=Ports.content_index)
+    attach_texts = providers.Callable(library.attach_texts, uow=Ports.uow, config=Ports.content_config)
+
+    # --- signed-in readers: `view_history(user_id, ...)`, `record_content_view(user_id, content_id)`
+    view_history = providers.Callable(library.view_history, uow=Ports.uow)
+    record_content_view = providers.Callable(
+        library.record_view, uow=Ports.uow, now=Ports.clock.provided.now.call(), config=Ports.content_config
+    )
+    forget_content_vector = providers.Callable(library.forget_content_vector, index=Ports.content_index)
     requeue_stuck_uploads = providers.Callable(
         content_uploads.requeue_stuck,
         uow=Ports.uow,

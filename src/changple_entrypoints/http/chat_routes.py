@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Response, Router, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from changple_domain.errors import InvalidInput
-from changple_domain.model.access import Caller, Scope
+from changple_domain.model.access import Scope
 from changple_domain.model.ids import MAX_ID
-from changple_domain.use_cases import chat_history as chat
-from changple_entrypoints.composition.container import Container
+from changple_domain.use_cases.chat_history import Conversation, RecordedMessage, RecordMessage, SessionPage
 from changple_entrypoints.http.access import AUTH_RESPONSES, SIGNED_IN_ONLY, provide_caller, requires
 from changple_entrypoints.http.content_schemas import (
     ChatMessageCreate,
@@ -27,10 +26,8 @@ from changple_entrypoints.http.content_schemas import (
     ChatSessionRead,
     ConversationRead,
 )
+from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.schemas import ErrorRead
-
-Services = NamedDependency[SkipValidation[Container]]
-CallerDep = NamedDependency[SkipValidation[Caller]]
 
 TOKEN_ONLY: list[dict[str, list[str]]] = [{"serviceToken": []}]
 NO_SESSION = {404: ResponseSpec(ErrorRead, description="No session of yours has this nonce.")}
@@ -48,9 +45,11 @@ AfterId = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="only messa
     **SIGNED_IN_ONLY,
     responses=AUTH_RESPONSES,
 )
-def chat_sessions(caller: CallerDep, services: Services, limit: Limit = 20, offset: Offset = 0) -> ChatSessionPageRead:
+def chat_sessions(
+    caller: CallerDep, list_chat_sessions: UseCase[SessionPage], limit: Limit = 20, offset: Offset = 0
+) -> ChatSessionPageRead:
     user = caller.require_user()
-    page = chat.list_sessions(user.id, uow=services.uow(), limit=limit, offset=offset)
+    page = list_chat_sessions(user.id, limit=limit, offset=offset)
     return ChatSessionPageRead(
         items=[ChatSessionRead.of(s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
     )
@@ -64,12 +63,14 @@ def chat_sessions(caller: CallerDep, services: Services, limit: Limit = 20, offs
     responses={**AUTH_RESPONSES, **NO_SESSION},
 )
 def chat_messages(
-    nonce: FromPath[str], caller: CallerDep, services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
+    nonce: FromPath[str],
+    caller: CallerDep,
+    read_chat_session: UseCase[Conversation],
+    limit: MessageLimit = 100,
+    after_id: AfterId = 0,
 ) -> ConversationRead:
     user = caller.require_user()
-    found = chat.read_session(
-        nonce, uow=services.uow(), owner_id=user.id, policy=services.ingestion_policy(), limit=limit, after_id=after_id
-    )
+    found = read_chat_session(nonce, owner_id=user.id, limit=limit, after_id=after_id)
     return ConversationRead.of(found)
 
 
@@ -80,8 +81,8 @@ def chat_messages(
     **SIGNED_IN_ONLY,
     responses={**AUTH_RESPONSES, **NO_SESSION},
 )
-def delete_chat(nonce: FromPath[str], caller: CallerDep, services: Services) -> None:
-    chat.delete_session(nonce, uow=services.uow(), owner_id=caller.require_user().id)
+def delete_chat(nonce: FromPath[str], caller: CallerDep, delete_chat_session: UseCase[None]) -> None:
+    delete_chat_session(nonce, owner_id=caller.require_user().id)
 
 
 # --- the chat agent -----------------------------------------------------------------------------
@@ -108,22 +109,19 @@ AGENT: dict[str, Any] = {"guards": [requires(Scope.CHAT)], "security": TOKEN_ONL
     },
 )
 def record_chat_message(
-    nonce: FromPath[str], services: Services, data: JSONBody[ChatMessageCreate | None] = None
+    nonce: FromPath[str], append_chat_message: UseCase[RecordedMessage], data: JSONBody[ChatMessageCreate | None] = None
 ) -> Response[ChatMessageRecordedRead]:
     if data is None:
         raise InvalidInput('send a JSON object like {"role": "user", "content": "...", "user_id": 1}')
-    recorded = chat.record_message(
-        chat.RecordMessage(
+    recorded = append_chat_message(
+        RecordMessage(
             nonce=nonce,
             user_id=data.user_id,
             role=data.role,
             content=data.content,
             attached_content_ids=tuple(data.attached_content_ids),
             helpful_post_ids=tuple(data.helpful_post_ids),
-        ),
-        uow=services.uow(),
-        now=services.clock().now(),
-        policy=services.ingestion_policy(),
+        )
     )
     body = ChatMessageRecordedRead(
         session=ChatSessionRead.of(recorded.session),
@@ -141,17 +139,9 @@ def record_chat_message(
     responses={**AUTH_RESPONSES, 404: ResponseSpec(ErrorRead, description="No session has this nonce.")},
 )
 def agent_chat_messages(
-    nonce: FromPath[str], services: Services, limit: MessageLimit = 100, after_id: AfterId = 0
+    nonce: FromPath[str], read_chat_session: UseCase[Conversation], limit: MessageLimit = 100, after_id: AfterId = 0
 ) -> ConversationRead:
-    found = chat.read_session(
-        nonce,
-        uow=services.uow(),
-        owner_id=None,
-        policy=services.ingestion_policy(),
-        as_agent=True,
-        limit=limit,
-        after_id=after_id,
-    )
+    found = read_chat_session(nonce, owner_id=None, as_agent=True, limit=limit, after_id=after_id)
     return ConversationRead.of(found)
 
 

@@ -1,8 +1,6 @@
 """Notion content: admins upload, edit and delete columns; everyone reads published ones; signed-in
-readers have a view history; the chat attaches columns' plain text.
-
-Stored files are served from here with their own content type, `nosniff`, and a Content-Security-
-Policy that lets a page show its images and nothing else: no script, no frame, no form."""
+readers have a view history; the chat attaches columns' plain text. A column's stored files are
+served by `content_files`, under the same prefix."""
 
 from __future__ import annotations
 
@@ -13,17 +11,21 @@ from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.openapi import ResponseSpec
-from litestar.params import Body, FromPath, JSONBody, QueryParameter, SkipValidation
+from litestar.params import Body, JSONBody, QueryParameter, SkipValidation
 from litestar.serialization import encode_json, get_serializer
 
-from changple_domain.errors import InvalidInput, NotFound
-from changple_domain.model.access import Caller, Scope
+from changple_domain.errors import InvalidInput
+from changple_domain.model.access import Scope
 from changple_domain.model.content import ContentState, NotionContent
 from changple_domain.model.ids import MAX_ID
-from changple_domain.ports import UnitOfWork
-from changple_domain.use_cases import content_library as library
-from changple_domain.use_cases.content_uploads import UploadContent, asset_key, page_key, thumbnail_key
-from changple_entrypoints.composition.container import Container
+from changple_domain.use_cases.content_library import (
+    Attachment,
+    ContentDetail,
+    ContentPage,
+    HistoryPage,
+    ViewRecorded,
+)
+from changple_domain.use_cases.content_uploads import UploadContent
 from changple_entrypoints.http.access import (
     AUTH_RESPONSES,
     SECURITY,
@@ -31,11 +33,13 @@ from changple_entrypoints.http.access import (
     provide_caller,
     requires,
 )
+from changple_entrypoints.http.content_files import FILE_ROUTES, NOT_FOUND, file_headers
 from changple_entrypoints.http.content_schemas import (
     AttachedTextRead,
     AttachmentCreate,
     AttachmentRead,
     ContentDetailRead,
+    ContentLinks,
     ContentPageRead,
     ContentRead,
     ContentUpdate,
@@ -45,43 +49,20 @@ from changple_entrypoints.http.content_schemas import (
     ViewedContentRead,
     ViewRead,
 )
+from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.rate_limits import RATE_LIMITED_PER_CALLER, per_caller_limit
 from changple_entrypoints.http.schemas import ErrorRead, IdPath
 from changple_entrypoints.settings import Settings
 
-Uow = NamedDependency[SkipValidation[UnitOfWork]]
-Services = NamedDependency[SkipValidation[Container]]
-CallerDep = NamedDependency[SkipValidation[Caller]]
+Links = NamedDependency[SkipValidation[ContentLinks]]
 AnyRequest = Request[Any, Any, Any]
 
 PREFIX = "/api/v1/content"
 ADMIN_NOTE = "\n\nAdmin-only."
 ADMIN_ONLY: dict[str, Any] = {"guards": [requires(Scope.ADMIN)], "security": SECURITY}
-NOT_FOUND = {404: ResponseSpec(ErrorRead, description="No published content has this id.")}
-FILE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
-ANY_FILE = {200: ResponseSpec(None, description="the file", media_type="application/octet-stream")}
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many to skip")]
-
-
-def _file_headers(settings: Settings) -> dict[str, str]:
-    ancestors = " ".join(["'self'", *settings.cors_origins])
-    return {
-        "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
-        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}; sandbox",
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "public, max-age=300",
-        "Cross-Origin-Resource-Policy": "cross-origin" if settings.cors_origins else "same-origin",
-    }
-
-
-def _api_base(services: Container) -> str:
-    return services.settings().public_api_url.rstrip("/")
-
-
-def _read(content: NotionContent, services: Container) -> ContentRead:
-    return ContentRead.of(content, _api_base(services))
 
 
 # --- admins -------------------------------------------------------------------------------------
@@ -114,7 +95,8 @@ async def read_form_as_text(request: AnyRequest) -> None:
     responses={**AUTH_RESPONSES, 400: ResponseSpec(ErrorRead, description="The upload was refused.")},
 )
 async def upload_content(
-    services: Services,
+    start_upload: UseCase[NotionContent],
+    links: Links,
     caller: CallerDep,
     data: Annotated[ContentUploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> Response[ContentRead]:
@@ -126,9 +108,8 @@ async def upload_content(
     )
     archive = cast(BinaryIO, data.file.file)  # a SpooledTemporaryFile: in memory when small, else on disk
     thumbnail = cast(BinaryIO, data.thumbnail.file) if data.thumbnail is not None else None
-    content = await anyio.to_thread.run_sync(lambda: services.start_upload(command, archive, thumbnail=thumbnail))
-    read = _read(content, services)
-    return Response(read, status_code=202, headers={"Location": f"{PREFIX}/{content.id}/"})
+    content = await anyio.to_thread.run_sync(lambda: start_upload(command, archive, thumbnail=thumbnail))
+    return Response(links.read(content), status_code=202, headers={"Location": f"{PREFIX}/{content.id}/"})
 
 
 @patch(
@@ -139,18 +120,16 @@ async def upload_content(
     description=ADMIN_NOTE.strip(),
     responses={**AUTH_RESPONSES, 404: ResponseSpec(ErrorRead, description="No content has this id.")},
 )
-def update_content(content_id: IdPath, services: Services, data: JSONBody[ContentUpdate | None] = None) -> ContentRead:
+def update_content(
+    content_id: IdPath,
+    edit_content: UseCase[NotionContent],
+    links: Links,
+    data: JSONBody[ContentUpdate | None] = None,
+) -> ContentRead:
     if data is None:
         raise InvalidInput("send a JSON object with `title`, `description` and/or `is_preferred`")
-    changed = library.update_content(
-        content_id,
-        uow=services.uow(),
-        now=services.clock().now(),
-        title=data.title,
-        description=data.description,
-        is_preferred=data.is_preferred,
-    )
-    return _read(changed, services)
+    changed = edit_content(content_id, title=data.title, description=data.description, is_preferred=data.is_preferred)
+    return links.read(changed)
 
 
 @delete(
@@ -161,17 +140,11 @@ def update_content(content_id: IdPath, services: Services, data: JSONBody[Conten
     description=ADMIN_NOTE.strip(),
     responses={**AUTH_RESPONSES, 404: ResponseSpec(ErrorRead, description="No content has this id.")},
 )
-def delete_content(content_id: IdPath, services: Services) -> None:
-    library.delete_content(content_id, uow=services.uow(), storage=services.file_storage(), queue=services.task_queue())
+def delete_content(content_id: IdPath, remove_content: UseCase[None]) -> None:
+    remove_content(content_id)
 
 
 # --- everyone -----------------------------------------------------------------------------------
-
-
-def _page(page: library.ContentPage, services: Container) -> ContentPageRead:
-    return ContentPageRead(
-        items=[_read(c, services) for c in page.items], total=page.total, limit=page.limit, offset=page.offset
-    )
 
 
 @get(
@@ -186,31 +159,31 @@ def _page(page: library.ContentPage, services: Container) -> ContentPageRead:
 )
 def list_columns(
     request: AnyRequest,
-    services: Services,
+    cached_columns: UseCase[bytes],
+    links: Links,
     caller: CallerDep,
     state_filter: Annotated[ContentState | None, QueryParameter(name="state", description="admins only")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Response[ContentPageRead]:
-    state = state_filter or ContentState.PUBLISHED
-    if state is not ContentState.PUBLISHED:
-        page = library.list_content(uow=services.uow(), state=state, limit=limit, offset=offset, viewer=caller)
-        return Response(_page(page, services))
+    serializer = get_serializer(request.route_handler.resolve_type_encoders())
+
+    def encode(page: ContentPage) -> bytes:
+        return encode_json(links.page(page), serializer)
+
     # The published list is the same for every caller: kept, encoded, until content changes.
-    cache, generation = services.columns_cache(), services.content_changes().current()
-    body = cache.get((limit, offset), generation) if generation is not None else None
-    if body is None:
-        page = library.list_content(uow=services.uow(), limit=limit, offset=offset, viewer=caller)
-        body = encode_json(_page(page, services), get_serializer(request.route_handler.resolve_type_encoders()))
-        if generation is not None:
-            cache.put((limit, offset), generation, body)
+    body = cached_columns(
+        state=state_filter or ContentState.PUBLISHED, limit=limit, offset=offset, viewer=caller, encode=encode
+    )
     # The bytes are a ContentPageRead already encoded; the annotation keeps it in the OpenAPI schema.
     return cast("Response[ContentPageRead]", Response(body, media_type=MediaType.JSON))
 
 
 @get("/preferred/", sync_to_thread=True, summary="Published columns the editors prefer, newest first")
-def list_preferred(services: Services, limit: Limit = 20, offset: Offset = 0) -> ContentPageRead:
-    return _page(library.list_content(uow=services.uow(), preferred=True, limit=limit, offset=offset), services)
+def list_preferred(
+    list_content: UseCase[ContentPage], links: Links, limit: Limit = 20, offset: Offset = 0
+) -> ContentPageRead:
+    return links.page(list_content(preferred=True, limit=limit, offset=offset))
 
 
 @get(
@@ -220,49 +193,13 @@ def list_preferred(services: Services, limit: Limit = 20, offset: Offset = 0) ->
     description="Admins also see content that is processing or failed (with `failure`).",
     responses=NOT_FOUND,
 )
-def get_content(content_id: IdPath, services: Services, caller: CallerDep) -> ContentDetailRead:
-    content = library.get_content(content_id, uow=services.uow(), viewer=caller)
-    html = services.file_storage().read(content.html_key).decode("utf-8") if content.html_key else None
-    return ContentDetailRead(**_read(content, services).model_dump(), html=html, skipped=list(content.skipped))
-
-
-def _file(content_id: int, key: str, media_type: str, services: Container, caller: Caller) -> Response[bytes]:
-    """One of the content's own files (read_file refuses keys the content does not list)."""
-    data = library.read_file(content_id, key, uow=services.uow(), storage=services.file_storage(), viewer=caller)
-    return Response(data, media_type=media_type, headers=_file_headers(services.settings()))
-
-
-@get(
-    "/{content_id:int}/page",
-    sync_to_thread=True,
-    summary="The sanitized page as an HTML document, under a restrictive Content-Security-Policy",
-    responses={**NOT_FOUND, 200: ResponseSpec(None, description="the page", media_type="text/html")},
-)
-def content_page(content_id: IdPath, services: Services, caller: CallerDep) -> Response[bytes]:
-    return _file(content_id, page_key(content_id), "text/html; charset=utf-8", services, caller)
-
-
-@get(
-    "/{content_id:int}/thumbnail",
-    sync_to_thread=True,
-    summary="The column's thumbnail (JPEG)",
-    responses={**NOT_FOUND, 200: ResponseSpec(None, description="the thumbnail", media_type="image/jpeg")},
-)
-def content_thumbnail(content_id: IdPath, services: Services, caller: CallerDep) -> Response[bytes]:
-    return _file(content_id, thumbnail_key(content_id), "image/jpeg", services, caller)
-
-
-@get(
-    "/{content_id:int}/files/{name:str}",
-    sync_to_thread=True,
-    summary="One image of the column's page",
-    responses={**NOT_FOUND, **ANY_FILE},
-)
-def content_file(content_id: IdPath, name: FromPath[str], services: Services, caller: CallerDep) -> Response[bytes]:
-    media_type = FILE_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
-    if media_type is None or "/" in name:
-        raise NotFound(f"content {content_id} has no file {name!r}")
-    return _file(content_id, asset_key(content_id, name), media_type, services, caller)
+def get_content(
+    content_id: IdPath, content_detail: UseCase[ContentDetail], links: Links, caller: CallerDep
+) -> ContentDetailRead:
+    detail = content_detail(content_id, viewer=caller)
+    return ContentDetailRead(
+        **links.read(detail.content).model_dump(), html=detail.html, skipped=list(detail.content.skipped)
+    )
 
 
 @get(
@@ -276,11 +213,11 @@ def content_file(content_id: IdPath, name: FromPath[str], services: Services, ca
 )
 def recommended(
     content_id: IdPath,
-    services: Services,
+    recommend_content: UseCase[list[NotionContent]],
+    links: Links,
     limit: Annotated[int, QueryParameter(ge=1, le=20, description="how many")] = 5,
 ) -> list[ContentRead]:
-    picked = library.recommend(content_id, uow=services.uow(), index=services.content_index(), limit=limit)
-    return [_read(c, services) for c in picked]
+    return [links.read(c) for c in recommend_content(content_id, limit=limit)]
 
 
 @post(
@@ -292,13 +229,12 @@ def recommended(
     "short says so (`truncated`).",
     responses={404: ResponseSpec(ErrorRead, description="Some id is not a published column; the detail lists them.")},
 )
-def attach(services: Services, data: JSONBody[AttachmentCreate | None] = None) -> AttachmentRead:
+def attach(attach_texts: UseCase[Attachment], data: JSONBody[AttachmentCreate | None] = None) -> AttachmentRead:
     if data is None:
         raise InvalidInput('send a JSON object like {"content_ids": [1, 2]}')
-    config = services.content_config()
-    texts = library.attachment(data.content_ids, uow=services.uow(), config=config)
+    attached = attach_texts(data.content_ids)
     return AttachmentRead(
-        items=[AttachedTextRead.model_validate(t.model_dump()) for t in texts], max_chars=config.attachment_max_chars
+        items=[AttachedTextRead.model_validate(t.model_dump()) for t in attached.items], max_chars=attached.max_chars
     )
 
 
@@ -312,11 +248,13 @@ def attach(services: Services, data: JSONBody[AttachmentCreate | None] = None) -
     **SIGNED_IN_ONLY,
     responses=AUTH_RESPONSES,
 )
-def history(caller: CallerDep, services: Services, limit: Limit = 20, offset: Offset = 0) -> HistoryPageRead:
+def history(
+    caller: CallerDep, view_history: UseCase[HistoryPage], links: Links, limit: Limit = 20, offset: Offset = 0
+) -> HistoryPageRead:
     user = caller.require_user()
-    page = library.view_history(user.id, uow=services.uow(), limit=limit, offset=offset)
+    page = view_history(user.id, limit=limit, offset=offset)
     return HistoryPageRead(
-        items=[ViewedContentRead(content=_read(v.content, services), viewed_at=v.viewed_at) for v in page.items],
+        items=[ViewedContentRead(content=links.read(v.content), viewed_at=v.viewed_at) for v in page.items],
         total=page.total,
         limit=page.limit,
         offset=page.offset,
@@ -332,26 +270,32 @@ def history(caller: CallerDep, services: Services, limit: Limit = 20, offset: Of
     **SIGNED_IN_ONLY,
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
-def record_view(caller: CallerDep, services: Services, data: JSONBody[ViewCreate | None] = None) -> ViewRead:
+def record_view(
+    caller: CallerDep, record_content_view: UseCase[ViewRecorded], data: JSONBody[ViewCreate | None] = None
+) -> ViewRead:
     user = caller.require_user()
     if data is None:
         raise InvalidInput('send a JSON object like {"content_id": 1}')
-    recorded = library.record_view(
-        user.id, data.content_id, uow=services.uow(), now=services.clock().now(), config=services.content_config()
-    )
+    recorded = record_content_view(user.id, data.content_id)
     return ViewRead(counted=recorded.counted)
 
 
 def content_routers(settings: Settings) -> list[Router]:
     """One Router (Litestar registers a path's handlers together only within one); uploads may be
-    as large as the upload limit plus a thumbnail and the form's own bytes."""
+    as large as the upload limit plus a thumbnail and the form's own bytes. The settings give the
+    links in every read and the headers of stored files."""
     limits = settings.content_config().limits
     upload_content.request_max_body_size = limits.max_upload_bytes + 20 * 1024 * 1024
+    links, headers = ContentLinks.of(settings), file_headers(settings)
     return [
         Router(
             PREFIX,
             tags=["content"],
-            dependencies={"caller": Provide(provide_caller)},
+            dependencies={
+                "caller": Provide(provide_caller),
+                "links": Provide(lambda: links, sync_to_thread=False),
+                "file_headers": Provide(lambda: headers, sync_to_thread=False),
+            },
             route_handlers=[
                 upload_content,
                 update_content,
@@ -359,9 +303,7 @@ def content_routers(settings: Settings) -> list[Router]:
                 list_columns,
                 list_preferred,
                 get_content,
-                content_page,
-                content_thumbnail,
-                content_file,
+                *FILE_ROUTES,
                 recommended,
                 attach,
                 history,

@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from changple_domain.model.chat import MAX_REFERENCES, MESSAGE_MAX, ChatRole, ChatSession
 from changple_domain.model.content import DESCRIPTION_MAX, TITLE_MAX, ContentState, NotionContent
 from changple_domain.use_cases.chat_history import Conversation, MessageView
-from changple_domain.use_cases.content_library import MAX_ATTACHED
+from changple_domain.use_cases.content_library import MAX_ATTACHED, ContentPage
 from changple_entrypoints.http.schemas import Id
+from changple_entrypoints.settings import Settings
 
 
 @dataclass
@@ -49,6 +50,25 @@ class ContentRead(BaseModel):
             **content.model_dump(include=set(cls.model_fields) - {"thumbnail_url", "page_url"}),
             thumbnail_url=f"{base}/thumbnail" if content.thumbnail_key else None,
             page_url=f"{base}/page" if content.html_key else None,
+        )
+
+
+@dataclass(frozen=True)
+class ContentLinks:
+    """Reads of content as this API answers them: links under its public address (from the settings)."""
+
+    api_base: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> ContentLinks:
+        return cls(settings.public_api_url.rstrip("/"))
+
+    def read(self, content: NotionContent) -> ContentRead:
+        return ContentRead.of(content, self.api_base)
+
+    def page(self, page: ContentPage) -> ContentPageRead:
+        return ContentPageRead(
+            items=[self.read(c) for c in page.items], total=page.total, limit=page.limit, offset=page.offset
         )
 
 
