@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from changple_entrypoints.composition.accounts import AccountUseCases
 from changple_entrypoints.composition.background import BackgroundWork
 from changple_entrypoints.composition.content import ContentUseCases
 from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
 
 
-class Container(BackgroundWork, PipelineUseCases, ContentUseCases):
+class Container(BackgroundWork, PipelineUseCases, ContentUseCases, AccountUseCases):
     """Build it with `bootstrap.build_container(settings)`."""
 
 
