@@ -98,7 +98,7 @@ def serve_container(container: Container, *, host: str, port: int, server: str |
     console.print(f"serving on {base} with {chosen}, {mode}; OpenAPI at /schema, the console at /ops", soft_wrap=True)
     if settings.embedded:
         ttl = timedelta(minutes=settings.ops_login_link_minutes)
-        secret = container.login_links().issue(now=container.clock().now(), ttl=ttl)
+        secret = container.issue_login_link(ttl)
         console.print(
             f"console login link (works once, for {settings.ops_login_link_minutes:g} minutes):\n"
             f"    {base}/ops/login?token={secret}",

@@ -13,8 +13,7 @@ from rich.table import Table
 from changple_adapters.sql.token_cipher import generate_key
 from changple_domain.model.access import Scope, ServiceToken
 from changple_domain.model.users import User, UserRole
-from changple_domain.use_cases.accounts import set_role
-from changple_domain.use_cases.service_tokens import create_service_token, parse_scopes, revoke_service_token
+from changple_domain.use_cases.service_tokens import parse_scopes
 from changple_entrypoints.cli_support import DataDir, JsonFlag, console, container_for, print_json, run_or_exit
 
 users_app = typer.Typer(help="People who signed in with Naver, and their roles.", no_args_is_help=True)
@@ -59,13 +58,8 @@ def users_list(
     data_dir: DataDir = None,
 ) -> None:
     """People who have signed in, oldest first."""
-    uow = container_for(data_dir, migrate=True).uow()
-
-    def listed() -> list[User]:
-        with uow:
-            return uow.users.list(limit=limit, offset=offset)
-
-    users = run_or_exit(listed)
+    container = container_for(data_dir, migrate=True)
+    users: list[User] = run_or_exit(lambda: container.list_users(limit=limit, offset=offset))
     if as_json:
         print_json([user_json(u) for u in users])
         return
@@ -79,8 +73,8 @@ def users_list(
 
 
 def _change_role(user_id: int, role: UserRole, as_json: bool, data_dir: Any) -> None:
-    uow = container_for(data_dir, migrate=True).uow()
-    user = run_or_exit(lambda: set_role(user_id, role, uow=uow))
+    container = container_for(data_dir, migrate=True)
+    user: User = run_or_exit(lambda: container.set_user_role(user_id, role))
     if as_json:
         print_json(user_json(user))
     else:
@@ -119,8 +113,9 @@ def tokens_create(
 ) -> None:
     """Make a token. Its text is shown this once: store it in the machine's secret store."""
     container = container_for(data_dir, migrate=True)
-    scopes = run_or_exit(lambda: parse_scopes(scope))
-    token, text = run_or_exit(lambda: create_service_token(name, scopes, uow=container.uow(), clock=container.clock()))
+    scopes = run_or_exit(lambda: parse_scopes(scope))  # parsing what was typed, not a use case
+    made: tuple[ServiceToken, str] = run_or_exit(lambda: container.create_service_token(name, scopes))
+    token, text = made
     if as_json:
         print_json({**token_json(token), "token": text})
         return
@@ -136,13 +131,8 @@ def tokens_list(
     data_dir: DataDir = None,
 ) -> None:
     """Tokens by name, id and scopes (never their text)."""
-    uow = container_for(data_dir, migrate=True).uow()
-
-    def listed() -> list[ServiceToken]:
-        with uow:
-            return uow.service_tokens.list(include_revoked=include_revoked)
-
-    tokens = run_or_exit(listed)
+    container = container_for(data_dir, migrate=True)
+    tokens: list[ServiceToken] = run_or_exit(lambda: container.list_service_tokens(include_revoked=include_revoked))
     if as_json:
         print_json([token_json(t) for t in tokens])
         return
@@ -164,7 +154,7 @@ def tokens_revoke(
 ) -> None:
     """Revoke a token at once; requests carrying it get 401 from now on."""
     container = container_for(data_dir, migrate=True)
-    token = run_or_exit(lambda: revoke_service_token(name_or_id, uow=container.uow(), clock=container.clock()))
+    token: ServiceToken = run_or_exit(lambda: container.revoke_service_token(name_or_id))
     if as_json:
         print_json(token_json(token))
     else:

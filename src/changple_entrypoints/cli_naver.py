@@ -11,11 +11,18 @@ from rich.markup import escape
 
 from changple_adapters.cafe_threads import close_source
 from changple_domain.errors import InvalidSetting
-from changple_domain.model.posts import PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
-from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, print_json, run_or_exit
-from changple_entrypoints.composition.adapters import chosen_cafe_source, make_cafe_source
-from changple_entrypoints.composition.container import Container
+from changple_domain.ports import CafeSource
+from changple_entrypoints.cli_support import (
+    DataDir,
+    JsonFlag,
+    console,
+    container_for,
+    err_console,
+    print_json,
+    run_or_exit,
+)
+from changple_entrypoints.composition.adapters import chosen_cafe_source
 from changple_entrypoints.settings import ENV_PREFIX, Settings
 
 naver_app = typer.Typer(help="The Naver Cafe session the scraper uses.", no_args_is_help=True)
@@ -38,20 +45,6 @@ def _check_settings(settings: Settings) -> None:
         raise InvalidSetting(f"{ENV_PREFIX}NAVER_STORAGE_STATE is not set: {RENEW_HOW}")
 
 
-def _article_to_ask(settings: Settings, container: Container, article_id: int | None) -> int:
-    """The article given, else the newest one the store holds, else where scans start."""
-    if article_id is not None:
-        return article_id
-    uow = container.uow()
-    with uow:
-        newest = uow.statuses.highest_id([PostStatusKind.SAVED, PostStatusKind.SKIPPED])
-    if newest is not None:
-        return newest
-    if settings.scan_first_article_id is not None:
-        return settings.scan_first_article_id
-    raise InvalidSetting("no article is known yet: pass --article with the id of a post the cafe holds")
-
-
 def _verdict(answer: ScrapedArticle) -> tuple[int, str]:
     if answer.outcome is ScrapeOutcome.LOGIN_REQUIRED:
         return SESSION_EXPIRED_EXIT, f"the session has expired: {RENEW_HOW}"
@@ -70,15 +63,16 @@ def check(
     article: Annotated[
         int | None, typer.Option("--article", min=1, help="Ask for this article id (default: the newest known).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
     """Fetch one article with the saved session: exit 0 if it works, 5 if it has expired."""
     container = container_for(data_dir, migrate=True)
     settings = container.settings()
     run_or_exit(lambda: _check_settings(settings))
-    article_id = run_or_exit(lambda: _article_to_ask(settings, container, article))
-    source = run_or_exit(lambda: make_cafe_source(settings))
+    article_id: int = run_or_exit(lambda: container.article_to_check(article))
+    # The command holds the source to close it (until the CafeSource port can close itself).
+    source: CafeSource = run_or_exit(container.cafe_source)
     try:
         answer = source.fetch(article_id)
     finally:

@@ -3,6 +3,8 @@ signed in to the console by a one-time login link instead of Naver."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from changple_domain.errors import AlreadyExists
 from changple_domain.model.login_links import LoginLinks
 from changple_domain.model.users import NewUser, SocialProfile, User, UserRole
@@ -39,3 +41,8 @@ def sign_in_with_link(secret: str, *, links: LoginLinks, uow: UnitOfWork, clock:
     """Spend a one-time login link (Unauthorized when it cannot be used) and return the local admin."""
     links.redeem(secret, now=clock.now())
     return ensure_local_admin(uow=uow, clock=clock)
+
+
+def issue_login_link(ttl: timedelta, *, links: LoginLinks, clock: Clock) -> str:
+    """A new one-time login link's secret, valid for `ttl` from now; it is shown once."""
+    return links.issue(now=clock.now(), ttl=ttl)

@@ -70,3 +70,9 @@ def revoke_service_token(name_or_id: str, *, uow: UnitOfWork, clock: Clock) -> S
             uow.service_tokens.save(token)
             uow.commit()
     return token
+
+
+def list_service_tokens(*, include_revoked: bool = False, uow: UnitOfWork) -> list[ServiceToken]:
+    """Tokens by name, with the revoked ones when asked; their text is never kept, so never shown."""
+    with uow:
+        return uow.service_tokens.list(include_revoked=include_revoked)

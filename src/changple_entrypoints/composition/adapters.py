@@ -6,7 +6,7 @@ functions, only for the adapter actually chosen, so importing this module costs 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from changple_domain.errors import InvalidSetting
 from changple_domain.policies.scan import ScanPolicy
@@ -33,6 +33,8 @@ from changple_entrypoints.settings import (
 )
 
 if TYPE_CHECKING:
+    from litestar.stores.base import Store
+
     from changple_adapters.sql.token_cipher import TokenCipher
 
 DEFAULT_CAFE_URL = "https://cafe.naver.com/changple"
@@ -307,3 +309,29 @@ def make_content_changes(settings: Settings) -> ContentChanges:
     from changple_adapters.local.content_changes import FileContentChanges
 
     return FileContentChanges(settings.data_dir / "content.generation")
+
+
+class HttpStores(NamedTuple):
+    sessions: Store
+    rate_limits: Store  # one that can also count atomically (`http/counting_stores.py`)
+
+
+def make_http_stores(settings: Settings) -> HttpStores:
+    """Sessions and rate-limit counters live in Redis when configured, so every API process shares
+    them; embedded, sessions go to files in the data directory (they survive a restart) and rate
+    counters stay in memory; with memory storage, both stay in memory."""
+    from litestar.stores.file import FileStore
+    from litestar.stores.memory import MemoryStore
+
+    from changple_adapters.private_paths import private_directory
+    from changple_entrypoints.http.counting_stores import CountingMemoryStore, CountingRedisStore
+
+    if settings.redis_url:
+        root = CountingRedisStore.with_client(url=settings.redis_url, namespace=settings.redis_namespace)
+        return HttpStores(sessions=root.with_namespace("sessions"), rate_limits=root.with_namespace("ratelimit"))
+    if settings.storage == Storage.MEMORY:
+        return HttpStores(sessions=MemoryStore(), rate_limits=CountingMemoryStore())
+    return HttpStores(
+        sessions=FileStore(private_directory(settings.data_dir / "sessions"), create_directories=True),
+        rate_limits=CountingMemoryStore(),
+    )

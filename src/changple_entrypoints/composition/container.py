@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from changple_entrypoints.composition.accounts import AccountUseCases
 from changple_entrypoints.composition.background import BackgroundWork
 from changple_entrypoints.composition.chat import ChatUseCases
 from changple_entrypoints.composition.console import ConsoleUseCases
@@ -16,7 +17,7 @@ from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
 
 
-class Container(BackgroundWork, PipelineUseCases, ContentUseCases, ConsoleUseCases, ChatUseCases):
+class Container(BackgroundWork, PipelineUseCases, ContentUseCases, ConsoleUseCases, ChatUseCases, AccountUseCases):
     """Build it with `bootstrap.build_container(settings)`."""
 
 

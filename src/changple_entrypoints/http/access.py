@@ -8,6 +8,7 @@ token itself never reaches a log line or an error message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
@@ -19,8 +20,7 @@ from litestar.types import Guard
 from changple_domain.errors import Unauthorized
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.users import User
-from changple_domain.use_cases.service_tokens import authenticate_service_token
-from changple_entrypoints.composition.container import Container
+from changple_domain.use_cases.accounts import Credentials, Identified
 from changple_entrypoints.http.schemas import ErrorRead
 
 AnyConnection = ASGIConnection[Any, Any, Any, Any]
@@ -37,56 +37,47 @@ AUTH_RESPONSES = {
 SECURITY: list[dict[str, list[str]]] = [{"serviceToken": []}, {"sessionCookie": []}]
 
 
-def container_of(connection: AnyConnection) -> Container:
-    container: Container = connection.app.state["container"]
-    return container
+def bound_use_case(connection: AnyConnection, name: str) -> Callable[..., Any]:
+    """The use case the app registered as the dependency `name` (`http/app.py`). Guards run before
+    Litestar resolves a handler's dependencies, so they take the one they need from that table."""
+    provided = connection.route_handler.resolve_dependencies()[name]
+    use_case: Callable[..., Any] = provided.dependency()
+    return use_case
+
+
+def credentials_of(connection: AnyConnection) -> Credentials:
+    """What the request presents, read off it and not yet checked: a bearer token, else the session."""
+    header = connection.headers.get("authorization")
+    if header is not None:
+        scheme, _, text = header.partition(" ")
+        if scheme.lower() != "bearer" or not text.strip():
+            raise Unauthorized("send the service token as 'Authorization: Bearer chp_...'")
+        return Credentials(service_token=text.strip())
+    session = connection.scope.get("session")
+    if not isinstance(session, dict) or not isinstance(session.get(SESSION_USER), int):
+        return Credentials()
+    account_key = session.get(SESSION_ACCOUNT)
+    return Credentials(
+        session_user_id=session[SESSION_USER], session_account_key=account_key if isinstance(account_key, str) else None
+    )
 
 
 async def resolve_caller(connection: AnyConnection) -> Caller:
     cached = connection.scope.get(_CALLER_KEY)
     if isinstance(cached, Caller):
         return cached
-    container = container_of(connection)
-    header = connection.headers.get("authorization")
-    if header is not None:
-        scheme, _, credentials = header.partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
-            raise Unauthorized("send the service token as 'Authorization: Bearer chp_...'")
-        token = await anyio.to_thread.run_sync(
-            lambda: authenticate_service_token(credentials.strip(), uow=container.uow(), clock=container.clock())
-        )
-        caller = Caller(token=token)
-    else:
-        caller = Caller(user=await _session_user(connection, container))
-    connection.scope[_CALLER_KEY] = caller  # type: ignore[literal-required]
-    return caller
+    credentials = credentials_of(connection)
+    identify_caller = bound_use_case(connection, "identify_caller")
+    identified: Identified = await anyio.to_thread.run_sync(lambda: identify_caller(credentials))
+    if identified.end_session:
+        connection.clear_session()
+    connection.scope[_CALLER_KEY] = identified.caller  # type: ignore[literal-required]
+    return identified.caller
 
 
 def signed_in_session(user: User) -> dict[str, Any]:
     """What a session holds for a signed-in user: the id, and the account it belongs to."""
     return {SESSION_USER: user.id, SESSION_ACCOUNT: user.account_key}
-
-
-async def _session_user(connection: AnyConnection, container: Container) -> User | None:
-    session = connection.scope.get("session")
-    if not isinstance(session, dict):
-        return None
-    user_id = session.get(SESSION_USER)
-    if not isinstance(user_id, int):
-        return None
-
-    def load() -> User | None:
-        uow = container.uow()
-        with uow:
-            return uow.users.get(user_id)
-
-    user = await anyio.to_thread.run_sync(load)
-    if user is None or not user.opens_session(session.get(SESSION_ACCOUNT)):
-        # The account is gone (withdrawn elsewhere), or the id now names another account, or the
-        # session predates account keys: it opens nothing, ever again.
-        connection.clear_session()
-        return None
-    return user
 
 
 def requires(scope: Scope) -> Guard:

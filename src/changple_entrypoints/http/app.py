@@ -188,7 +188,7 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
     settings.check_web()
     app = Litestar(
         route_handlers=_routes(settings),
-        state=State({"container": container}),
+        state=State({"settings": settings}),  # the rate-limit guards read their budgets here
         request_class=GuardedRequest,
         before_send=[add_security_headers],  # every response, errors included
         request_max_body_size=settings.max_body_bytes,  # the upload route sets its own

@@ -17,8 +17,9 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio.to_thread
@@ -29,10 +30,15 @@ from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter, SkipValidation
 from litestar.response import Redirect
 
-from changple_domain.errors import ProviderRejected, ProviderUnavailable
-from changple_domain.model.access import Caller
-from changple_domain.use_cases.accounts import delete_account, revoke_or_queue, sign_in
-from changple_entrypoints.http.access import AUTH_RESPONSES, container_of, provide_caller, signed_in_session
+from changple_domain.use_cases.accounts import (
+    CodeRejected,
+    LoginUnavailable,
+    ProfileRejected,
+    SignedIn,
+    Withdrawal,
+)
+from changple_entrypoints.http.access import AUTH_RESPONSES, provide_caller, signed_in_session
+from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.errors import error_response
 from changple_entrypoints.http.redirects import Landing
 from changple_entrypoints.http.schemas import CsrfRead, ErrorRead, SignedInRead, UserRead, WithdrawnRead
@@ -42,6 +48,9 @@ from changple_entrypoints.settings import Settings
 log = logging.getLogger(__name__)
 
 AnyRequest = Request[Any, Any, Any]
+T = TypeVar("T")
+# The settings these routes read (the frontend, how long a login may take), handed over by auth_routers.
+LoginSettings = NamedDependency[SkipValidation[Settings]]
 
 CONSOLE = Landing("/", under="/ops")  # the operations console is served by this API, not by the frontend
 PENDING_LOGINS = "naver_logins"  # session key: state -> {"at": epoch seconds, "next": path}
@@ -118,10 +127,10 @@ def _failure(request: AnyRequest, settings: Settings, failed: LoginFailed) -> Re
 )
 async def naver_login(
     request: AnyRequest,
+    naver_login_url: UseCase[str],
+    login_settings: LoginSettings,
     next_path: Annotated[str | None, QueryParameter(name="next", max_length=500)] = None,
 ) -> Redirect:
-    container = container_of(request)
-    oauth = container.oauth()
     now = time.time()
     session = dict(request.session)
     pending: dict[str, dict[str, Any]] = dict(session.get(PENDING_LOGINS) or {})
@@ -129,9 +138,10 @@ async def naver_login(
     for stale in oldest_first[: max(0, len(pending) - MAX_PENDING_LOGINS + 1)]:
         del pending[stale]
     state = secrets.token_urlsafe(32)
-    pending[state] = {"at": now, "next": _safe_next(next_path, settings=container.settings())}
+    authorize_url = naver_login_url(state)  # 503 before the session changes when Naver Login is not set up
+    pending[state] = {"at": now, "next": _safe_next(next_path, settings=login_settings)}
     request.set_session({**session, PENDING_LOGINS: pending})
-    return Redirect(oauth.authorize_url(state=state), status_code=302)
+    return Redirect(authorize_url, status_code=302)
 
 
 def _take_state(request: AnyRequest, state: str | None, *, max_age_seconds: int) -> dict[str, Any]:
@@ -175,37 +185,28 @@ def _take_state(request: AnyRequest, state: str | None, *, max_age_seconds: int)
 )
 async def naver_callback(
     request: AnyRequest,
+    finish_naver_login: UseCase[Awaitable[SignedIn]],
+    login_settings: LoginSettings,
     code: LoginParam = None,
     naver_state: Annotated[str | None, QueryParameter(name="state", max_length=2048)] = None,  # `state` is reserved
     error: LoginParam = None,
     error_description: LoginParam = None,
 ) -> Response[Any]:
-    container = container_of(request)
-    settings = container.settings()
+    settings = login_settings
     try:
         entry = _take_state(request, naver_state, max_age_seconds=settings.login_state_max_age_seconds)
-        if error:
-            reason = f"{error}: {error_description}" if error_description else error
-            raise LoginFailed("login_denied", 400, f"Naver did not sign you in ({reason[:200]})")
-        if not code:
-            raise LoginFailed("code_missing", 400, "the callback came without a code: start again at the login link")
-        oauth = container.oauth()
-        try:
-            tokens = await oauth.exchange_code(code=code, state=naver_state or "")
-        except ProviderRejected as exc:
-            raise LoginFailed("code_rejected", 400, f"{exc.detail}: start again at the login link") from exc
-        try:
-            profile = await oauth.fetch_profile(tokens)
-        except ProviderRejected as exc:
-            raise LoginFailed("profile_failed", 502, exc.detail) from exc
-    except ProviderUnavailable as exc:
+        granted = _granted_code(code, error, error_description)
+        signed = await _off_the_loop(lambda: finish_naver_login(granted, naver_state or ""))
+    except CodeRejected as exc:
+        return _failure(
+            request, settings, LoginFailed("code_rejected", 400, f"{exc.detail}: start again at the login link")
+        )
+    except ProfileRejected as exc:
+        return _failure(request, settings, LoginFailed("profile_failed", 502, exc.detail))
+    except LoginUnavailable as exc:
         return _failure(request, settings, LoginFailed("naver_unavailable", 503, f"{exc.detail}; try again later"))
     except LoginFailed as failed:
         return _failure(request, settings, failed)
-
-    signed = await anyio.to_thread.run_sync(
-        lambda: sign_in(profile, tokens, uow=container.uow(), clock=container.clock())
-    )
     # A fresh session under a new id: nothing from before the login (or an attacker's cookie) carries over.
     request.set_session(
         {
@@ -215,15 +216,41 @@ async def naver_callback(
         }
     )
     rotate_session_id(request)
-    log.info("user %d signed in with %s (%s)", signed.user.id, oauth.name, "new" if signed.created else "returning")
-    # Judged again on the way out: the settings may have changed since the login started.
-    stored = str(entry.get("next") or "")
-    console = CONSOLE.resolve(stored)
+    log.info(
+        "user %d signed in with %s (%s)", signed.user.id, signed.user.provider, "new" if signed.created else "returning"
+    )
+    return _signed_in_answer(request, settings, signed, stored_next=str(entry.get("next") or ""))
+
+
+def _granted_code(code: str | None, error: str | None, error_description: str | None) -> str:
+    """The code Naver sent back, unless the person declined (or Naver sent none)."""
+    if error:
+        reason = f"{error}: {error_description}" if error_description else error
+        raise LoginFailed("login_denied", 400, f"Naver did not sign you in ({reason[:200]})")
+    if not code:
+        raise LoginFailed("code_missing", 400, "the callback came without a code: start again at the login link")
+    return code
+
+
+async def _off_the_loop(start: Callable[[], Awaitable[T]]) -> T:
+    """Run an async use case that also writes to the database on a worker thread with a loop of its
+    own, so no blocking call lands on the server's loop."""
+
+    async def run() -> T:
+        return await start()
+
+    return await anyio.to_thread.run_sync(lambda: asyncio.run(run()))
+
+
+def _signed_in_answer(request: AnyRequest, settings: Settings, signed: SignedIn, *, stored_next: str) -> Response[Any]:
+    """Where a signed-in browser goes next, judged again on the way out (the settings may have
+    changed since the login started); JSON for API clients."""
+    console = CONSOLE.resolve(stored_next)
     if console and _prefers_html(request):
         return Redirect(console, status_code=303)  # back to the console, on this host
     if _wants_json(request, settings):
         return Response(SignedInRead(user=UserRead.of(signed.user), created=signed.created))
-    return Redirect(_frontend_target(stored, settings) or _frontend_url(settings), status_code=303)
+    return Redirect(_frontend_target(stored_next, settings) or _frontend_url(settings), status_code=303)
 
 
 @get(
@@ -245,7 +272,7 @@ async def logout(request: AnyRequest) -> None:
 
 
 @get("/me/", summary="The signed-in user's own account", responses=AUTH_RESPONSES)
-async def me(caller: NamedDependency[SkipValidation[Caller]]) -> UserRead:
+async def me(caller: CallerDep) -> UserRead:
     return UserRead.of(caller.require_user())
 
 
@@ -259,20 +286,14 @@ async def me(caller: NamedDependency[SkipValidation[Caller]]) -> UserRead:
     "A repeat from another session of the same user answers `withdrawn: false`.",
     responses={**AUTH_RESPONSES, **RATE_LIMITED},
 )
-async def withdraw(request: AnyRequest, caller: NamedDependency[SkipValidation[Caller]]) -> WithdrawnRead:
+async def withdraw(
+    request: AnyRequest, caller: CallerDep, withdraw_account: UseCase[Awaitable[Withdrawal]]
+) -> WithdrawnRead:
     user = caller.require_user()
-    container = container_of(request)
-    oauth = container.oauth()
-    # The use case is async (it calls Naver) but also writes to the database when Naver does not
-    # confirm: run it on a worker thread with a loop of its own, so no blocking call lands on the
-    # server's loop.
-    revocation = await anyio.to_thread.run_sync(
-        lambda: asyncio.run(revoke_or_queue(user.tokens, oauth=oauth, uow=container.uow(), clock=container.clock()))
-    )
-    deleted = await anyio.to_thread.run_sync(lambda: delete_account(user.id, uow=container.uow()))
+    withdrawal = await _off_the_loop(lambda: withdraw_account(user))  # it calls Naver, then the database
     request.clear_session()
-    log.info("user %d withdrew (naver grant %s)", user.id, revocation.value)
-    return WithdrawnRead.of(withdrawn=deleted is not None, revocation=revocation)
+    log.info("user %d withdrew (naver grant %s)", user.id, withdrawal.revocation.value)
+    return WithdrawnRead.of(withdrawn=withdrawal.withdrawn, revocation=withdrawal.revocation)
 
 
 def auth_routers(settings: Settings) -> list[Router]:
@@ -283,8 +304,15 @@ def auth_routers(settings: Settings) -> list[Router]:
         rate_limit=("minute", settings.auth_rate_limit_per_minute), store=RATE_LIMIT_STORE
     ).middleware
     caller = {"caller": Provide(provide_caller)}
+    login = {"login_settings": Provide(lambda: settings, sync_to_thread=False)}
     return [
-        Router("/api/v1/auth", tags=["auth"], route_handlers=[naver_login, naver_callback], middleware=[limit]),
+        Router(
+            "/api/v1/auth",
+            tags=["auth"],
+            route_handlers=[naver_login, naver_callback],
+            middleware=[limit],
+            dependencies=login,
+        ),
         Router("/api/v1/auth", tags=["auth"], route_handlers=[csrf, logout]),
         Router("/api/v1/users", tags=["users"], route_handlers=[me], dependencies=caller),
         Router("/api/v1/users", tags=["users"], route_handlers=[withdraw], dependencies=caller, middleware=[limit]),

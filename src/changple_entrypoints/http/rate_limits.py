@@ -20,7 +20,7 @@ from litestar.openapi import ResponseSpec
 from litestar.types import Guard
 
 from changple_domain.model.access import Caller
-from changple_entrypoints.http.access import AnyConnection, container_of, resolve_caller
+from changple_entrypoints.http.access import AnyConnection, resolve_caller
 from changple_entrypoints.http.counting_stores import CountingStore
 from changple_entrypoints.http.schemas import ErrorRead
 from changple_entrypoints.http.sessions import RATE_LIMIT_STORE
@@ -64,7 +64,7 @@ def per_caller_limit(route: str, what: str) -> Guard:
 
     async def guard(connection: AnyConnection, _: BaseRouteHandler) -> None:
         caller = await resolve_caller(connection)
-        key, limit, who = budget_of(caller, connection, container_of(connection).settings())
+        key, limit, who = budget_of(caller, connection, connection.app.state["settings"])
         if limit == 0:
             return
         store: Any = connection.app.stores.get(RATE_LIMIT_STORE)

@@ -35,9 +35,7 @@ from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.dataclass import extract_dataclass_items
 from litestar.utils.scope.state import ScopeState
 
-from changple_adapters.private_paths import private_directory
-from changple_entrypoints.composition.adapters import csrf_secret
-from changple_entrypoints.http.counting_stores import CountingMemoryStore, CountingRedisStore
+from changple_entrypoints.composition.adapters import csrf_secret, make_http_stores
 from changple_entrypoints.settings import Settings
 
 SESSION_COOKIE = "changple_session"
@@ -111,18 +109,10 @@ def session_config(settings: Settings) -> RotatingSessionConfig:
 
 
 def build_stores(settings: Settings) -> dict[str, Store]:
-    """Sessions and rate-limit counters live in Redis when configured, so every API process shares
-    them; embedded, sessions go to files in the data directory (they survive a restart) and rate
-    counters stay in memory. The rate-limit store can also count atomically (`counting_stores`)."""
-    if settings.redis_url:
-        root = CountingRedisStore.with_client(url=settings.redis_url, namespace=settings.redis_namespace)
-        return {SESSION_STORE: root.with_namespace("sessions"), RATE_LIMIT_STORE: root.with_namespace("ratelimit")}
-    if settings.storage == "memory":
-        return {SESSION_STORE: MemoryStore(), RATE_LIMIT_STORE: CountingMemoryStore()}
-    return {
-        SESSION_STORE: FileStore(private_directory(settings.data_dir / "sessions"), create_directories=True),
-        RATE_LIMIT_STORE: CountingMemoryStore(),
-    }
+    """The app's stores under the names the middleware and the guards look them up by; which
+    store serves each is chosen in `composition/adapters.py`."""
+    stores = make_http_stores(settings)
+    return {SESSION_STORE: stores.sessions, RATE_LIMIT_STORE: stores.rate_limits}
 
 
 def _cookie_names(scope: Scope) -> dict[str, str]:

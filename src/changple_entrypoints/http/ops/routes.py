@@ -25,14 +25,14 @@ from changple_domain.errors import NotFound
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.model.posts import CafePost
+from changple_domain.model.users import User
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
 from changple_domain.use_cases.console import Overview
 from changple_domain.use_cases.console_actions import ConsoleUpdate
-from changple_domain.use_cases.local_admin import sign_in_with_link
 from changple_domain.use_cases.post_trail import PostTrail
 from changple_entrypoints.composition.container import Container
-from changple_entrypoints.http.access import container_of, provide_caller, requires, signed_in_session
+from changple_entrypoints.http.access import provide_caller, requires, signed_in_session
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
 from changple_entrypoints.http.ops.views import chart
@@ -242,11 +242,10 @@ def catalog_switch(kind: FromPath[str], services: Services, data: Annotated[Togg
 
 
 @get("/login", sync_to_thread=True)
-def login_with_link(request: AnyRequest, token: LinkToken) -> Redirect:
+def login_with_link(request: AnyRequest, token: LinkToken, sign_in_with_login_link: UseCase[User]) -> Redirect:
     """Spend a one-time login link printed by `changple serve` in embedded mode: a fresh session
     for the local admin, under a new id, then on to the console."""
-    container = container_of(request)
-    user = sign_in_with_link(token, links=container.login_links(), uow=container.uow(), clock=container.clock())
+    user = sign_in_with_login_link(token)
     request.set_session({**signed_in_session(user), "signed_in_at": datetime.now(UTC).isoformat()})
     rotate_session_id(request)
     return Redirect("/ops", status_code=303)
