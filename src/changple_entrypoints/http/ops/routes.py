@@ -9,7 +9,6 @@ a message in the page's flash area) with the status the API would give."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -23,9 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
 from changple_domain.model.access import Caller, Scope
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand
 from changple_domain.model.runs import RunTrigger
-from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
 from changple_domain.use_cases.console import activity, console_overview
 from changple_domain.use_cases.local_admin import sign_in_with_link
@@ -113,8 +111,8 @@ def trail(article_id: FromPath[int], services: Services, caller: CallerDep) -> T
 @get("/catalog", sync_to_thread=True)
 def catalog_page(services: Services, caller: CallerDep) -> Template:
     everything = catalog.CatalogQuery.of()
-    lists = [(kind, *kind.entries(everything, services.uow())) for kind in KINDS.values()]
-    return _page("catalog.html", caller, lists=lists)
+    pages = [(kind, catalog.list_entries(kind.entry_type, everything, uow=services.uow())) for kind in KINDS.values()]
+    return _page("catalog.html", caller, lists=[(kind, page.items, page.total) for kind, page in pages])
 
 
 # --- fragments and actions ------------------------------------------------------------------------
@@ -167,82 +165,62 @@ def retry(article_id: FromPath[int], services: Services) -> Template:
 
 
 @dataclass(frozen=True)
-class Entry:
-    name: str
-    detail: str
-    enabled: bool
+class CatalogList:
+    """How the console shows one kind of catalog entry; the templates read `key`, `noun`, `detail`
+    (what the detail is called), `on` and `off` (the flag's words), `heading` and `blurb`."""
 
-
-@dataclass(frozen=True)
-class CatalogKind:
-    """What the console's catalog lists hold: allowed authors, or good-to-know brands."""
-
-    key: str
-    noun: str
-    detail: str  # what the second field is called
-    on: str  # the flag's words, on and off
+    entry_type: type[CatalogEntry]
+    heading: str
+    blurb: str
+    on: str
     off: str
-    entries: Callable[[catalog.CatalogQuery, UnitOfWork], tuple[list[Entry], int]]
-    add: Callable[[str, str, UnitOfWork], Entry]
-    switch: Callable[[str, bool, UnitOfWork], Entry]
 
+    @property
+    def key(self) -> str:
+        return self.entry_type.kind.value
 
-def _author_entry(author: AllowedAuthor) -> Entry:
-    return Entry(name=author.name, detail=author.group, enabled=author.active)
+    @property
+    def noun(self) -> str:
+        return self.entry_type.noun
 
-
-def _brand_entry(brand: GoodToKnowBrand) -> Entry:
-    return Entry(name=brand.name, detail=brand.description, enabled=brand.good_to_know)
-
-
-def _authors(query: catalog.CatalogQuery, uow: UnitOfWork) -> tuple[list[Entry], int]:
-    page = catalog.list_authors(query, uow=uow)
-    return [_author_entry(a) for a in page.items], page.total
-
-
-def _brands(query: catalog.CatalogQuery, uow: UnitOfWork) -> tuple[list[Entry], int]:
-    page = catalog.list_brands(query, uow=uow)
-    return [_brand_entry(b) for b in page.items], page.total
-
-
-def _add_author(name: str, group: str, uow: UnitOfWork) -> Entry:
-    return _author_entry(catalog.add_author(catalog.new_author(name, group=group), uow=uow))
-
-
-def _add_brand(name: str, description: str, uow: UnitOfWork) -> Entry:
-    return _brand_entry(catalog.add_brand(catalog.new_brand(name, description=description), uow=uow))
-
-
-def _switch_author(name: str, active: bool, uow: UnitOfWork) -> Entry:
-    return _author_entry(catalog.set_author_active(name, active, uow=uow))
-
-
-def _switch_brand(name: str, good_to_know: bool, uow: UnitOfWork) -> Entry:
-    return _brand_entry(catalog.update_brand(name, good_to_know=good_to_know, uow=uow))
+    @property
+    def detail(self) -> str:
+        return self.entry_type.detail_field
 
 
 KINDS = {
-    kind.key: kind
-    for kind in (
-        CatalogKind("authors", "author", "group", "active", "disabled", _authors, _add_author, _switch_author),
-        CatalogKind(
-            "brands", "brand", "description", "good to know", "not good to know", _brands, _add_brand, _switch_brand
+    words.key: words
+    for words in (
+        CatalogList(
+            AllowedAuthor,
+            heading="Allowed authors",
+            blurb="Only their posts are ingested. Disabling keeps the author; their posts leave the index "
+            "on the next run.",
+            on="active",
+            off="disabled",
+        ),
+        CatalogList(
+            GoodToKnowBrand,
+            heading="Good-to-know brands",
+            blurb="Tagged on posts that mention them, from the next recorded post on.",
+            on="good to know",
+            off="not good to know",
         ),
     )
 }
 
 
-def _kind(key: str) -> CatalogKind:
+def _kind(key: str) -> CatalogList:
     found = KINDS.get(key)
     if found is None:
         raise NotFound(f"the catalog has authors and brands, not '{key[:40]}'")
     return found
 
 
-def _listing(services: Container, kind: CatalogKind, q: str | None, show: str, message: str | None = None) -> Template:
+def _listing(services: Container, kind: CatalogList, q: str | None, show: str, message: str | None = None) -> Template:
     query = catalog.CatalogQuery.of(search=q, enabled=_SHOW[show])
-    entries, total = kind.entries(query, services.uow())
-    return _fragment("_catalog_list.html", kind=kind, entries=entries, total=total, q=q or "", message=message)
+    page = catalog.list_entries(kind.entry_type, query, uow=services.uow())
+    return _fragment("_catalog_list.html", kind=kind, entries=page.items, total=page.total, q=q or "", message=message)
 
 
 @get("/catalog/{kind:str}", sync_to_thread=True)
@@ -250,17 +228,18 @@ def catalog_list(kind: FromPath[str], services: Services, q: Search = None, show
     return _listing(services, _kind(kind), q, show)
 
 
+# Adding and switching answer with the list as it now is: the write's use case, then the list's.
 @post("/catalog/{kind:str}", sync_to_thread=True, status_code=200)
 def catalog_add(kind: FromPath[str], services: Services, data: Annotated[EntryForm, FORM]) -> Template:
     found = _kind(kind)
-    entry = found.add(data.name, data.detail, services.uow())
+    entry = catalog.create_entry(found.entry_type, data.name, detail=data.detail, uow=services.uow())
     return _listing(services, found, None, "all", f"added {found.noun} '{entry.name}'")
 
 
 @post("/catalog/{kind:str}/active", sync_to_thread=True, status_code=200)
 def catalog_switch(kind: FromPath[str], services: Services, data: Annotated[ToggleForm, FORM]) -> Template:
     found = _kind(kind)
-    entry = found.switch(data.name, data.enabled, services.uow())
+    entry = catalog.update_entry(found.entry_type, data.name, enabled=data.enabled, uow=services.uow())
     state = found.on if entry.enabled else found.off
     return _listing(services, found, None, "all", f"{found.noun} '{entry.name}' is {state}")
 
