@@ -4,7 +4,7 @@ Every route here is tagged "admin" and is for admins (and service tokens with th
 only: anonymous callers get 401, everyone else 403. Entries are never erased, because posts refer to them by
 name: DELETE disables an author (or marks a brand not good to know) and answers the entry.
 
-One factory makes the five routes of each kind from a `CatalogRoutes`. Its handlers are annotated
+One factory makes the five routes of each kind from its words (catalog_words.py). Its handlers are annotated
 with the shared base shapes (`EntryRead`, ...) and `EnabledFilter`; each route group resolves those
 names to its own kind's shapes through Litestar's `signature_namespace`, so the OpenAPI schema
 names `AuthorRead`, `BrandRead` and so on."""
@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, cast
 
 from litestar import Router, delete, get, patch, post
@@ -25,27 +24,26 @@ from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
 from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Scope
-from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand
+from changple_domain.model.authors import CatalogEntry
 from changple_domain.model.ids import MAX_ID
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
+from changple_entrypoints.catalog_words import ADMIN_NOTE, CATALOG, CatalogWords, RouteWords
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
 from changple_entrypoints.http.schemas import (
-    AUTHOR_SCHEMAS,
-    BRAND_SCHEMAS,
     CatalogSchemas,
     EntryCreate,
     EntryPageRead,
     EntryRead,
     EntryUpdate,
     ErrorRead,
+    catalog_schemas,
 )
 
 Uow = NamedDependency[SkipValidation[UnitOfWork]]
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
-ADMIN_NOTE = "\n\nAdmin-only."
 LIST_NOTE = "Ordered by name; `total` counts every match." + ADMIN_NOTE
 CREATE_NOTE = (
     "The name is cleaned first (runs of white space fold to one space); a name that is "
@@ -63,22 +61,6 @@ Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many matching entries to skip")]
 # The list filter on the entry's flag; each kind's routes serve it under the flag's name.
 EnabledFilter = Annotated[bool | None, QueryParameter()]
-
-
-@dataclass(frozen=True)
-class CatalogRoutes:
-    """How the admin API speaks of one kind of entry: its shapes, and each route's summary."""
-
-    entry_type: type[CatalogEntry]
-    schemas: CatalogSchemas
-    filter_description: str
-    list_summary: str
-    create_summary: str
-    get_summary: str
-    update_summary: str
-    update_description: str
-    disable_summary: str
-    disable_description: str
 
 
 def _body(data: T | None, fields: str) -> T:
@@ -129,13 +111,12 @@ def _query_named(parameter: str, query: str) -> Callable[[F], F]:
     return rename
 
 
-def _read(words: CatalogRoutes, entry: CatalogEntry) -> EntryRead:
-    return words.schemas.read.model_validate(entry.model_dump())
+def _read(schemas: CatalogSchemas, entry: CatalogEntry) -> EntryRead:
+    return schemas.read.model_validate(entry.model_dump())
 
 
-def _shapes(words: CatalogRoutes) -> dict[str, Any]:
+def _shapes(schemas: CatalogSchemas, words: RouteWords) -> dict[str, Any]:
     """What the handlers' annotations name, as this kind's own shapes; see the module's docstring."""
-    schemas = words.schemas
     return {
         "EntryRead": schemas.read,
         "EntryPageRead": schemas.page,
@@ -145,25 +126,30 @@ def _shapes(words: CatalogRoutes) -> dict[str, Any]:
     }
 
 
-def _collection_routes(words: CatalogRoutes, same: dict[str, Any]) -> list[HTTPRouteHandler]:
+def _collection_routes(kind: CatalogWords, schemas: CatalogSchemas, same: dict[str, Any]) -> list[HTTPRouteHandler]:
     """GET and POST on `/<kind>/`."""
-    entry_type = words.entry_type
-    kind, noun, detail, flag = entry_type.kind.value, entry_type.noun, entry_type.detail_field, entry_type.enabled_field
+    entry_type, words = kind.entry_type, kind.routes
+    plural, noun, detail, flag = (
+        entry_type.kind.value,
+        entry_type.noun,
+        entry_type.detail_field,
+        entry_type.enabled_field,
+    )
 
-    @get(f"/{kind}/", summary=words.list_summary, responses=AUTH_RESPONSES, description=LIST_NOTE, **same)
-    @_named(f"list_{kind}")
+    @get(f"/{plural}/", summary=words.summaries["list"], responses=AUTH_RESPONSES, description=LIST_NOTE, **same)
+    @_named(f"list_{plural}")
     @_query_named("enabled", flag)
     def list_entries(
         uow: Uow, q: Search = None, enabled: EnabledFilter = None, limit: Limit = 50, offset: Offset = 0
     ) -> EntryPageRead:
         query = catalog.CatalogQuery.of(search=q, enabled=enabled, limit=limit, offset=offset)
         page = catalog.list_entries(entry_type, query, uow=uow)
-        items = [_read(words, entry) for entry in page.items]
-        return words.schemas.page(items=items, total=page.total, limit=limit, offset=offset)
+        items = [_read(schemas, entry) for entry in page.items]
+        return schemas.page(items=items, total=page.total, limit=limit, offset=offset)
 
     @post(
-        f"/{kind}/",
-        summary=words.create_summary,
+        f"/{plural}/",
+        summary=words.summaries["create"],
         responses={**AUTH_RESPONSES, **TAKEN},
         description=CREATE_NOTE,
         **same,
@@ -173,81 +159,56 @@ def _collection_routes(words: CatalogRoutes, same: dict[str, Any]) -> list[HTTPR
         fields = _body(data, f"`name` and optionally `{detail}` and `{flag}`").model_dump()
         name = _addressable(fields["name"], noun)
         created = catalog.create_entry(entry_type, name, detail=fields[detail], enabled=fields[flag], uow=uow)
-        return _read(words, created)
+        return _read(schemas, created)
 
     return [list_entries, create_entry]
 
 
-def _entry_routes(words: CatalogRoutes, same: dict[str, Any]) -> list[HTTPRouteHandler]:
+def _entry_routes(kind: CatalogWords, schemas: CatalogSchemas, same: dict[str, Any]) -> list[HTTPRouteHandler]:
     """GET, PATCH and DELETE on `/<kind>/<name>/`."""
-    entry_type = words.entry_type
+    entry_type, words = kind.entry_type, kind.routes
     one, noun = f"/{entry_type.kind.value}/{{name:str}}/", entry_type.noun
     detail, flag = entry_type.detail_field, entry_type.enabled_field
     found = {**AUTH_RESPONSES, **NOT_FOUND}
 
-    @get(one, summary=words.get_summary, responses=found, description=ADMIN_NOTE.strip(), **same)
+    @get(one, summary=words.summaries["get"], responses=found, description=ADMIN_NOTE.strip(), **same)
     @_named(f"get_{noun}")
     def get_entry(name: FromPath[str], uow: Uow) -> EntryRead:
-        return _read(words, catalog.get_entry(entry_type, name, uow=uow))
+        return _read(schemas, catalog.get_entry(entry_type, name, uow=uow))
 
-    @patch(one, summary=words.update_summary, responses=found, description=words.update_description, **same)
+    @patch(one, summary=words.summaries["update"], responses=found, description=words.update_description, **same)
     @_named(f"update_{noun}")
     def update_entry(name: FromPath[str], uow: Uow, data: JSONBody[EntryUpdate | None] = None) -> EntryRead:
         fields = _body(data, f"`{flag}` and/or `{detail}`").model_dump()
         updated = catalog.update_entry(entry_type, name, enabled=fields[flag], detail=fields[detail], uow=uow)
-        return _read(words, updated)
+        return _read(schemas, updated)
 
     @delete(
         one,
         status_code=200,
-        summary=words.disable_summary,
+        summary=words.summaries["disable"],
         responses=found,
         description=words.disable_description,
         **same,
     )
     @_named(f"disable_{noun}")
     def disable_entry(name: FromPath[str], uow: Uow) -> EntryRead:
-        return _read(words, catalog.update_entry(entry_type, name, enabled=False, uow=uow))
+        return _read(schemas, catalog.update_entry(entry_type, name, enabled=False, uow=uow))
 
     return [get_entry, update_entry, disable_entry]
 
 
-def catalog_routes(words: CatalogRoutes) -> list[HTTPRouteHandler]:
+def catalog_routes(kind: CatalogWords) -> list[HTTPRouteHandler]:
     """List, add, read, change and disable the entries of one kind, under `/<kind>/`."""
-    same = {"sync_to_thread": True, "signature_namespace": _shapes(words)}
-    return [*_collection_routes(words, same), *_entry_routes(words, same)]
-
-
-AUTHORS = CatalogRoutes(
-    entry_type=AllowedAuthor,
-    schemas=AUTHOR_SCHEMAS,
-    filter_description="only active (true) or disabled (false)",
-    list_summary="List allowed authors, a page at a time",
-    create_summary="Add an allowed author",
-    get_summary="One allowed author",
-    update_summary="Change an author's `active` flag and/or group",
-    update_description="A disabled author's posts leave the index on the next run; enabling them lets "
-    "their posts back in." + ADMIN_NOTE,
-    disable_summary="Disable an author (does not erase)",
-    disable_description='Same as PATCH `{"active": false}`: the author is kept, because posts refer to '
-    "authors, and their posts leave the index on the next run. Answers the disabled author; "
-    'PATCH `{"active": true}` enables them again.' + ADMIN_NOTE,
-)
-
-BRANDS = CatalogRoutes(
-    entry_type=GoodToKnowBrand,
-    schemas=BRAND_SCHEMAS,
-    filter_description="only good-to-know (true) or disabled (false) brands",
-    list_summary="List brands, a page at a time",
-    create_summary="Add a good-to-know brand",
-    get_summary="One brand",
-    update_summary="Change a brand's `good_to_know` flag and/or description",
-    update_description="A brand that is not good to know is no longer tagged on posts recorded from then on."
-    + ADMIN_NOTE,
-    disable_summary="Mark a brand not good to know (does not erase)",
-    disable_description='Same as PATCH `{"good_to_know": false}`: the brand is kept, because posts refer '
-    "to brands by name. Answers the brand." + ADMIN_NOTE,
-)
+    words = kind.routes
+    schemas = catalog_schemas(
+        kind.entry_type,
+        prefix=words.schema_prefix,
+        detail_max_length=words.detail_max_length,
+        name_description=words.name_description,
+    )
+    same = {"sync_to_thread": True, "signature_namespace": _shapes(schemas, words)}
+    return [*_collection_routes(kind, schemas, same), *_entry_routes(kind, schemas, same)]
 
 
 # One Router, so that each path's handlers are registered together: Litestar 2.25 registers a
@@ -259,6 +220,6 @@ ADMIN_ROUTES = [
         tags=["admin"],
         guards=[requires(Scope.ADMIN)],
         security=SECURITY,
-        route_handlers=[*catalog_routes(AUTHORS), *catalog_routes(BRANDS)],
+        route_handlers=[handler for kind in CATALOG for handler in catalog_routes(kind)],
     )
 ]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar.params import PathParameter
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand
+from changple_domain.model.authors import CatalogEntry
 from changple_domain.model.ids import MAX_ID
 from changple_domain.model.posts import CafePost, PostNeed
 from changple_domain.model.users import RevocationOutcome, User
@@ -119,22 +119,6 @@ def catalog_schemas(
         f"{prefix}Update", __base__=EntryUpdate, __module__=__name__, __doc__=EntryUpdate.__doc__, **update_fields
     )
     return CatalogSchemas(read=read, page=page, create=create, update=update)
-
-
-AUTHOR_SCHEMAS = catalog_schemas(
-    AllowedAuthor,
-    prefix="Author",
-    detail_max_length=100,
-    name_description="the cafe nickname; runs of white space fold to one space, so names that differ "
-    "only in spacing are the same author (letter case counts)",
-)
-BRAND_SCHEMAS = catalog_schemas(
-    GoodToKnowBrand,
-    prefix="Brand",
-    detail_max_length=2000,
-    name_description="runs of white space fold to one space, so names that differ only in spacing are "
-    "the same brand (letter case counts)",
-)
 
 
 class PostNeedRead(BaseModel):

@@ -9,7 +9,7 @@ a message in the page's flash area) with the status the API would give."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
 from changple_domain.model.access import Caller, Scope
-from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand
+from changple_domain.model.authors import CatalogEntry
 from changple_domain.model.runs import RunTrigger
 from changple_domain.use_cases import catalog
 from changple_domain.use_cases.console import activity, console_overview
@@ -32,6 +32,7 @@ from changple_domain.use_cases.post_trail import post_trail
 from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_poll, queue_scan
 from changple_domain.use_cases.retry_post import retry_failed_post
 from changple_domain.use_cases.scan_cafe import ScanCafe
+from changple_entrypoints.catalog_words import CATALOG, CatalogWords
 from changple_entrypoints.containers import Container
 from changple_entrypoints.http.access import container_of, provide_caller, requires, signed_in_session
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
@@ -166,48 +167,25 @@ def retry(article_id: FromPath[int], services: Services) -> Template:
 
 @dataclass(frozen=True)
 class CatalogList:
-    """How the console shows one kind of catalog entry; the templates read `key`, `noun`, `detail`
-    (what the detail is called), `on` and `off` (the flag's words), `heading` and `blurb`."""
+    """One kind of catalog entry as the console's templates read it: `detail` is what the detail is
+    called, `on` and `off` are the flag's words."""
 
     entry_type: type[CatalogEntry]
+    key: str
+    noun: str
+    detail: str
     heading: str
     blurb: str
     on: str
     off: str
 
-    @property
-    def key(self) -> str:
-        return self.entry_type.kind.value
-
-    @property
-    def noun(self) -> str:
-        return self.entry_type.noun
-
-    @property
-    def detail(self) -> str:
-        return self.entry_type.detail_field
+    @classmethod
+    def of(cls, kind: CatalogWords) -> CatalogList:
+        entry = kind.entry_type
+        return cls(entry, entry.kind.value, entry.noun, entry.detail_field, **asdict(kind.console))
 
 
-KINDS = {
-    words.key: words
-    for words in (
-        CatalogList(
-            AllowedAuthor,
-            heading="Allowed authors",
-            blurb="Only their posts are ingested. Disabling keeps the author; their posts leave the index "
-            "on the next run.",
-            on="active",
-            off="disabled",
-        ),
-        CatalogList(
-            GoodToKnowBrand,
-            heading="Good-to-know brands",
-            blurb="Tagged on posts that mention them, from the next recorded post on.",
-            on="good to know",
-            off="not good to know",
-        ),
-    )
-}
+KINDS = {listed.key: listed for listed in map(CatalogList.of, CATALOG)}
 
 
 def _kind(key: str) -> CatalogList:
