@@ -1,8 +1,10 @@
 """`changple authors ...` and `changple brands ...`: the lists operators keep. Every command has
 `--json` for scripts and a rich display for people. Nothing is ever erased: `disable` keeps the
-entry (posts refer to it by name), `enable` takes it back."""
+entry (posts refer to it by name), `enable` takes it back.
 
-from __future__ import annotations
+One factory makes the command group of every kind from its words (catalog_words.py).
+(No `from __future__ import annotations` here: Typer reads the options from annotations that the
+factory fills in, which string annotations could not see.)"""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from changple_domain.errors import ChangpleError
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import CatalogEntry
 from changple_domain.use_cases import catalog
+from changple_entrypoints.catalog_words import CATALOG, CatalogWords, Column, CommandWords
 from changple_entrypoints.cli_support import (
     DataDir,
     JsonFlag,
@@ -27,12 +30,12 @@ from changple_entrypoints.cli_support import (
 
 T = TypeVar("T")
 
-authors_app = typer.Typer(help="Allowed authors: whose posts may enter the index.", no_args_is_help=True)
-brands_app = typer.Typer(help="Good-to-know brands: tagged on the posts that name them.", no_args_is_help=True)
-
 Search = Annotated[str | None, typer.Option("--search", help="Only names containing this, ignoring case.")]
-AuthorName = Annotated[str, typer.Argument(help="The cafe nickname; runs of white space count as one space.")]
-BrandName = Annotated[str, typer.Argument(help="The brand name; runs of white space count as one space.")]
+CELLS: dict[Column, Callable[[CatalogEntry], str]] = {
+    Column.NAME: lambda entry: escape(entry.name),
+    Column.DETAIL: lambda entry: escape(entry.detail[:120]),
+    Column.FLAG: lambda entry: "yes" if entry.enabled else "[red]no[/]",
+}
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -44,158 +47,92 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(exit_code_for(exc)) from None
 
 
-def _author_line(author: AllowedAuthor) -> str:
-    group = f" (group {escape(author.group)})" if author.group else ""
-    return f"[bold]{escape(author.name)}[/]{group}"
+def _said(sentence: str, entry: CatalogEntry, words: CommandWords) -> str:
+    detail = words.detail_shown.format(escape(entry.detail)) if words.detail_shown and entry.detail else ""
+    return sentence.format(entry=f"[bold]{escape(entry.name)}[/]{detail}")
 
 
-def _authors_table(authors: list[AllowedAuthor], title: str) -> Table:
+def _table(entries: list[CatalogEntry], title: str, words: CommandWords) -> Table:
     table = Table(title=title)
-    for column in ("name", "group", "active"):
-        table.add_column(column, overflow="fold")
-    for author in authors:
-        table.add_row(escape(author.name), escape(author.group), "yes" if author.active else "[red]no[/]")
+    for header, _ in words.columns:
+        table.add_column(header, overflow="fold")
+    for entry in entries:
+        table.add_row(*(CELLS[column](entry) for _, column in words.columns))
     return table
 
 
-def _brands_table(brands: list[GoodToKnowBrand], title: str) -> Table:
-    table = Table(title=title)
-    for column in ("name", "good to know", "description"):
-        table.add_column(column, overflow="fold")
-    for brand in brands:
-        table.add_row(
-            escape(brand.name), "yes" if brand.good_to_know else "[red]no[/]", escape(brand.description[:120])
-        )
-    return table
-
-
-# --- authors --------------------------------------------------------------------------------
-
-
-@authors_app.command("add")
-def authors_add(
-    name: AuthorName,
-    group: Annotated[str, typer.Option("--group", help="A label such as 운영진 or 1기.")] = "",
-    as_json: JsonFlag = False,
-    data_dir: DataDir = None,
-) -> None:
-    """Allow NAME's posts into the index. A name taken after white space is folded is an error."""
-    uow = container_for(data_dir, migrate=True).uow()
-    added = _run(lambda: catalog.add_author(catalog.new_author(name, group=group), uow=uow))
+def _switch(kind: CatalogWords, name: str, enabled: bool, as_json: bool, data_dir: Path | None) -> None:
+    update = container_for(data_dir, migrate=True).update_catalog_entry
+    entry: CatalogEntry = _run(lambda: update(kind.entry_type, name, enabled=enabled))
     if as_json:
-        print_json(added.model_dump())
+        print_json(entry.model_dump())
     else:
-        console.print(f"added allowed author {_author_line(added)}; their posts count from the next run")
+        words = kind.commands
+        console.print(_said(words.enabled if enabled else words.disabled, entry, words))
 
 
-@authors_app.command("list")
-def authors_list(
-    search: Search = None,
-    every: Annotated[bool, typer.Option("--all", help="Disabled authors too.")] = False,
-    as_json: JsonFlag = False,
-    data_dir: DataDir = None,
-) -> None:
-    """Active allowed authors by name (`--all` adds disabled ones)."""
-    uow = container_for(data_dir, migrate=True).uow()
-    query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
-    page = _run(lambda: catalog.list_authors(query, uow=uow))
-    if as_json:
-        print_json([a.model_dump() for a in page.items])
-        return
+def _show(words: CommandWords, page: catalog.CatalogPage[CatalogEntry], query: catalog.CatalogQuery) -> None:
     if not page.items:
-        what = "allowed authors" if every else "active allowed authors"
+        what = words.plural if query.enabled is None else words.enabled_plural
         console.print(f"no {what}" + (f" match '{escape(query.search)}'" if query.search else ""))
         return
-    console.print(_authors_table(page.items, f"allowed authors ({page.total})"))
+    console.print(_table(page.items, f"{words.plural} ({page.total})", words))
 
 
-def _set_author(name: str, active: bool, as_json: bool, data_dir: Path | None) -> None:
-    uow = container_for(data_dir, migrate=True).uow()
-    author = _run(lambda: catalog.set_author_active(name, active, uow=uow))
-    if as_json:
-        print_json(author.model_dump())
-    elif active:
-        console.print(f"enabled {_author_line(author)}: their posts may enter the index on the next run")
-    else:
-        console.print(f"disabled {_author_line(author)}: their posts leave the index on the next run")
+def _add_and_list(app: typer.Typer, kind: CatalogWords) -> None:
+    words = kind.commands
+
+    @app.command("add", help=words.helps["add"])
+    def add(
+        name: Annotated[str, typer.Argument(help=words.name_help)],
+        detail: Annotated[str, typer.Option(words.detail_option, help=words.detail_help)] = "",
+        as_json: JsonFlag = False,
+        data_dir: DataDir = None,
+    ) -> None:
+        create = container_for(data_dir, migrate=True).create_catalog_entry
+        added: CatalogEntry = _run(lambda: create(kind.entry_type, name, detail=detail))
+        if as_json:
+            print_json(added.model_dump())
+        else:
+            console.print(_said(words.added, added, words))
+
+    @app.command("list", help=words.helps["list"])
+    def list_(
+        search: Search = None,
+        every: Annotated[bool, typer.Option("--all", help=words.all_help)] = False,
+        as_json: JsonFlag = False,
+        data_dir: DataDir = None,
+    ) -> None:
+        listed = container_for(data_dir, migrate=True).list_catalog_entries
+        query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
+        page: catalog.CatalogPage[CatalogEntry] = _run(lambda: listed(kind.entry_type, query))
+        if as_json:
+            print_json([entry.model_dump() for entry in page.items])
+        else:
+            _show(words, page, query)
 
 
-@authors_app.command("disable")
-def authors_disable(name: AuthorName, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
-    """Keep NAME but let none of their posts in; indexed ones are removed on the next run."""
-    _set_author(name, False, as_json, data_dir)
+def _switches(app: typer.Typer, kind: CatalogWords) -> None:
+    Name = Annotated[str, typer.Argument(help=kind.commands.name_help)]
+
+    @app.command("disable", help=kind.commands.helps["disable"])
+    def disable(name: Name, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
+        _switch(kind, name, False, as_json, data_dir)
+
+    @app.command("enable", help=kind.commands.helps["enable"])
+    def enable(name: Name, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
+        _switch(kind, name, True, as_json, data_dir)
 
 
-@authors_app.command("enable")
-def authors_enable(name: AuthorName, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
-    """Let a disabled author's posts into the index again from the next run."""
-    _set_author(name, True, as_json, data_dir)
-
-
-# --- brands ---------------------------------------------------------------------------------
-
-
-@brands_app.command("add")
-def brands_add(
-    name: BrandName,
-    description: Annotated[str, typer.Option("--description", help="What people should know.")] = "",
-    as_json: JsonFlag = False,
-    data_dir: DataDir = None,
-) -> None:
-    """Add a good-to-know brand; posts recorded from now on that name it carry it."""
-    uow = container_for(data_dir, migrate=True).uow()
-    added = _run(lambda: catalog.add_brand(catalog.new_brand(name, description=description), uow=uow))
-    if as_json:
-        print_json(added.model_dump())
-    else:
-        console.print(f"added good-to-know brand [bold]{escape(added.name)}[/]")
-
-
-@brands_app.command("list")
-def brands_list(
-    search: Search = None,
-    every: Annotated[bool, typer.Option("--all", help="Brands that are no longer good to know too.")] = False,
-    as_json: JsonFlag = False,
-    data_dir: DataDir = None,
-) -> None:
-    """Good-to-know brands by name (`--all` adds disabled ones)."""
-    uow = container_for(data_dir, migrate=True).uow()
-    query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
-    page = _run(lambda: catalog.list_brands(query, uow=uow))
-    if as_json:
-        print_json([b.model_dump() for b in page.items])
-        return
-    if not page.items:
-        what = "brands" if every else "good-to-know brands"
-        console.print(f"no {what}" + (f" match '{escape(query.search)}'" if query.search else ""))
-        return
-    console.print(_brands_table(page.items, f"brands ({page.total})"))
-
-
-def _set_brand(name: str, good_to_know: bool, as_json: bool, data_dir: Path | None) -> None:
-    uow = container_for(data_dir, migrate=True).uow()
-    brand = _run(lambda: catalog.update_brand(name, good_to_know=good_to_know, uow=uow))
-    if as_json:
-        print_json(brand.model_dump())
-    elif good_to_know:
-        console.print(f"[bold]{escape(brand.name)}[/] is good to know again: posts recorded from now on carry it")
-    else:
-        console.print(f"[bold]{escape(brand.name)}[/] is no longer good to know: posts recorded from now on skip it")
-
-
-@brands_app.command("disable")
-def brands_disable(name: BrandName, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
-    """Keep NAME but stop tagging posts with it."""
-    _set_brand(name, False, as_json, data_dir)
-
-
-@brands_app.command("enable")
-def brands_enable(name: BrandName, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
-    """Tag posts with a disabled brand again."""
-    _set_brand(name, True, as_json, data_dir)
+def catalog_app(kind: CatalogWords) -> typer.Typer:
+    """The `add`, `list`, `disable` and `enable` commands of one kind of entry."""
+    app = typer.Typer(help=kind.commands.help, no_args_is_help=True)
+    _add_and_list(app, kind)
+    _switches(app, kind)
+    return app
 
 
 def attach(app: typer.Typer) -> None:
-    """Attach `authors ...` and `brands ...` to the main app."""
-    app.add_typer(authors_app, name="authors")
-    app.add_typer(brands_app, name="brands")
+    """Attach `authors ...`, `brands ...` (every kind of catalog entry) to the main app."""
+    for kind in CATALOG:
+        app.add_typer(catalog_app(kind), name=kind.entry_type.kind.value)

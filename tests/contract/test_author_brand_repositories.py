@@ -51,9 +51,9 @@ def test_author_list_filters_and_orders_by_name(uow: UnitOfWork) -> None:
             uow.authors.add(AllowedAuthor(name=name, active=active))
         every = [a.name for a in uow.authors.list()]
         assert every == sorted(names)
-        assert [a.name for a in uow.authors.list(active_only=True)] == sorted(n for n, a in names.items() if a)
+        assert [a.name for a in uow.authors.list(enabled_only=True)] == sorted(n for n, a in names.items() if a)
         assert [a.name for a in uow.authors.list(search="창업")] == ["김창업", "창업왕"]
-        assert [a.name for a in uow.authors.list(search="창업", active_only=True)] == ["창업왕"]
+        assert [a.name for a in uow.authors.list(search="창업", enabled_only=True)] == ["창업왕"]
         assert [a.name for a in uow.authors.list(search="ALI")] == ["Alice"]
         assert [a.name for a in uow.authors.list(search="éMI")] == ["Émile"]  # case folding beyond ASCII
         assert [a.name for a in uow.authors.list(search="%_")] == ["100%_진심"]  # no wildcards
@@ -84,7 +84,7 @@ def test_brand_save_and_list(uow: UnitOfWork) -> None:
         uow.commit()
     with uow:
         assert [b.name for b in uow.brands.list()] == ["BBQ", "bhc치킨", "메가커피"]
-        assert uow.brands.list(good_to_know_only=True) == [GoodToKnowBrand(name="메가커피")]
+        assert uow.brands.list(enabled_only=True) == [GoodToKnowBrand(name="메가커피")]
         assert [b.name for b in uow.brands.list(search="b")] == ["BBQ", "bhc치킨"]
         assert [b.name for b in uow.brands.list(search="치킨")] == ["bhc치킨"]
         assert uow.brands.get("BBQ") == GoodToKnowBrand(name="BBQ", description="비비큐", good_to_know=False)

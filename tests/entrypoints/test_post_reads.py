@@ -11,7 +11,8 @@ import pytest
 from litestar.testing import TestClient
 
 from changple_domain.model.access import Scope
-from changple_domain.use_cases.catalog import set_author_active
+from changple_domain.model.authors import AllowedAuthor
+from changple_domain.use_cases.catalog import update_entry
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.sample_data import load_sample_into_store
@@ -65,7 +66,7 @@ def test_a_post_the_policy_refuses_is_a_404_like_a_missing_one_except_for_operat
 
 
 def test_disabling_an_author_hides_their_posts_from_the_public_at_once(get_as: Get, container: Container) -> None:
-    set_author_active(AUTHOR_OF_ELIGIBLE, False, uow=container.uow())
+    update_entry(AllowedAuthor, AUTHOR_OF_ELIGIBLE, enabled=False, uow=container.uow())
     for who in PUBLIC:
         assert get_as(who, f"/api/v1/posts/{ELIGIBLE}/").status_code == 404, who
     for who in OPERATORS:
@@ -94,7 +95,7 @@ def test_search_and_chat_citations_drop_a_post_hidden_since_it_was_indexed(get_a
         return [h["article_id"] for h in hits.json()]
 
     assert ELIGIBLE in found("visitor")
-    set_author_active(AUTHOR_OF_ELIGIBLE, False, uow=container.uow())  # its vectors are still indexed
+    update_entry(AllowedAuthor, AUTHOR_OF_ELIGIBLE, enabled=False, uow=container.uow())  # its vectors are still indexed
     for who in (*PUBLIC, *OPERATORS):
         assert ELIGIBLE not in found(who), who
     with TestClient(app=create_app(container)) as agent_client:

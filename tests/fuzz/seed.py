@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from changple_domain.model.access import Scope
+from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.model.batches import BatchItem, BatchJob, BatchKind
 from changple_domain.model.chat import ChatRole
 from changple_domain.model.posts import CafePost
 from changple_domain.model.users import User
-from changple_domain.use_cases.catalog import add_author, add_brand, new_author, new_brand
+from changple_domain.use_cases.catalog import create_entry
 from changple_domain.use_cases.chat_history import RecordMessage, record_message
 from changple_entrypoints.composition.container import Container
 from tests.entrypoints.callers import bearer, service_token
@@ -120,9 +121,9 @@ def seed(container: Container, app: Any) -> Seeded:
         )
         uow.commit()
     for name in AUTHORS:
-        add_author(new_author(name, group="운영진"), uow=container.uow())
+        create_entry(AllowedAuthor, name, detail="운영진", uow=container.uow())
     for name in BRANDS:
-        add_brand(new_brand(name, description="알아 두면 좋은 브랜드"), uow=container.uow())
+        create_entry(GoodToKnowBrand, name, detail="알아 두면 좋은 브랜드", uow=container.uow())
     reader = make_user(container, "시드 독자")
     content_id, files = _column(container, app)
     _chat(container, reader)

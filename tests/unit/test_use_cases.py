@@ -18,7 +18,7 @@ from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunTrigger
 from changple_domain.policies.change_detection import content_hash
 from changple_domain.policies.eligibility import IngestionPolicy, Reason
-from changple_domain.use_cases.catalog import add_author, add_brand, set_author_active, sync_catalog
+from changple_domain.use_cases.catalog import add_entry, sync_catalog, update_entry
 from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, PostVerdict, evaluate_ingestion
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
@@ -106,7 +106,7 @@ def verdicts(uow: MemoryUnitOfWork, policy: IngestionPolicy = POLICY, page_size:
 
 
 def with_author(uow: MemoryUnitOfWork, name: str = AUTHOR, active: bool = True) -> None:
-    add_author(AllowedAuthor(name=name, active=active), uow=uow)
+    add_entry(AllowedAuthor(name=name, active=active), uow=uow)
 
 
 ZERO = {
@@ -419,7 +419,7 @@ def test_disabling_an_author_makes_their_posts_need_removal(uow: MemoryUnitOfWor
         uow.commit()
     assert verdicts(uow)[1].need is PostNeed.NOTHING
 
-    set_author_active(f"  {AUTHOR} ", False, uow=uow)
+    update_entry(AllowedAuthor, f"  {AUTHOR} ", enabled=False, uow=uow)
     verdict = verdicts(uow)[1]
     assert verdict.decision.reason is Reason.AUTHOR_INACTIVE
     assert verdict.need is PostNeed.REMOVAL
@@ -435,9 +435,9 @@ def test_evaluation_of_an_empty_store(uow: MemoryUnitOfWork) -> None:
 
 
 def test_add_author_twice_raises_and_keeps_the_first(uow: MemoryUnitOfWork) -> None:
-    first = add_author(AllowedAuthor(name="박사장", group="운영진"), uow=uow)
+    first = add_entry(AllowedAuthor(name="박사장", group="운영진"), uow=uow)
     with pytest.raises(AlreadyExists):
-        add_author(AllowedAuthor(name=" 박사장  ", group="손님", active=False), uow=uow)
+        add_entry(AllowedAuthor(name=" 박사장  ", group="손님", active=False), uow=uow)
     with uow:
         assert uow.authors.get("박사장") == first
         assert len(uow.authors.list()) == 1
@@ -446,32 +446,32 @@ def test_add_author_twice_raises_and_keeps_the_first(uow: MemoryUnitOfWork) -> N
 def test_set_author_active_on_unknown_raises_not_found(uow: MemoryUnitOfWork) -> None:
     with_author(uow)
     with pytest.raises(NotFound, match="없는사람"):
-        set_author_active("없는사람", False, uow=uow)
+        update_entry(AllowedAuthor, "없는사람", enabled=False, uow=uow)
     with uow:
-        assert uow.authors.list(active_only=True) == [AllowedAuthor(name=AUTHOR)]
+        assert uow.authors.list(enabled_only=True) == [AllowedAuthor(name=AUTHOR)]
 
 
 def test_set_author_active_round_trip(uow: MemoryUnitOfWork) -> None:
     with_author(uow)
-    disabled = set_author_active(AUTHOR, False, uow=uow)
+    disabled = update_entry(AllowedAuthor, AUTHOR, enabled=False, uow=uow)
     assert disabled.active is False
     with uow:
         assert uow.authors.get(AUTHOR) == disabled
-        assert uow.authors.list(active_only=True) == []
-    assert set_author_active(AUTHOR, True, uow=uow).active is True
+        assert uow.authors.list(enabled_only=True) == []
+    assert update_entry(AllowedAuthor, AUTHOR, enabled=True, uow=uow).active is True
 
 
 def test_add_brand_twice_raises_and_keeps_the_first(uow: MemoryUnitOfWork) -> None:
-    first = add_brand(GoodToKnowBrand(name="창플치킨", description="원조"), uow=uow)
+    first = add_entry(GoodToKnowBrand(name="창플치킨", description="원조"), uow=uow)
     with pytest.raises(AlreadyExists):
-        add_brand(GoodToKnowBrand(name="창플치킨", description="짝퉁"), uow=uow)
+        add_entry(GoodToKnowBrand(name="창플치킨", description="짝퉁"), uow=uow)
     with uow:
         assert uow.brands.get("창플치킨") == first
 
 
 def test_sync_catalog_inserts_and_updates_by_name(uow: MemoryUnitOfWork) -> None:
     with_author(uow)
-    add_brand(GoodToKnowBrand(name="창플치킨"), uow=uow)
+    add_entry(GoodToKnowBrand(name="창플치킨"), uow=uow)
     result = sync_catalog(
         [AllowedAuthor(name=AUTHOR, active=False), AllowedAuthor(name="새작가")],
         (b for b in [GoodToKnowBrand(name="창플치킨", description="갱신"), GoodToKnowBrand(name="창플피자")]),
@@ -541,7 +541,7 @@ def test_new_posts_by_refused_authors_are_skipped_with_the_reason(uow: MemoryUni
 def test_a_stored_post_is_updated_even_after_its_author_is_disabled(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
     with_author(uow)
     record(uow, clock, saved(1))
-    set_author_active(AUTHOR, False, uow=uow)
+    update_entry(AllowedAuthor, AUTHOR, enabled=False, uow=uow)
 
     edited = RecordArticles(articles=(saved(1, content="고친 본문입니다. " * 10),), author_policy=POLICY)
     report = record_articles(edited, uow=uow, clock=clock)

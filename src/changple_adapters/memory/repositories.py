@@ -8,10 +8,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
+from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand, clean_name
 from changple_domain.model.batches import AppliedJob, BatchJob, BatchState
 from changple_domain.model.chat import ChatMessage, ChatSession
 from changple_domain.model.content import ContentView, NotionContent
@@ -20,14 +21,15 @@ from changple_domain.model.runs import PipelineRun
 from changple_domain.model.scans import ScanRun
 from changple_domain.model.users import PendingRevocation, User
 from changple_domain.ports import (
-    AuthorRepository,
     BatchJobRepository,
-    BrandRepository,
+    CatalogRepository,
     PipelineRunRepository,
     PostRepository,
     PostSelection,
     PostStatusRepository,
 )
+
+E = TypeVar("E", bound=CatalogEntry)
 
 
 @dataclass
@@ -190,55 +192,32 @@ class MemoryPostStatusRepository(PostStatusRepository):
         return max((i for i, s in self._rows.items() if s.kind in wanted), default=None)
 
 
-class MemoryAuthorRepository(AuthorRepository):
-    def __init__(self, tables: MemoryTables) -> None:
+class MemoryCatalogRepository(CatalogRepository[E]):
+    """The entries of one catalog kind, in the table named after the kind."""
+
+    def __init__(self, tables: MemoryTables, entry_type: type[E]) -> None:
         self._tables = tables
-        self._rows = tables.authors
+        self._kind = entry_type.kind
+        self._rows: dict[str, E] = getattr(tables, self._kind.value)
 
-    def add(self, author: AllowedAuthor) -> None:
-        if author.name in self._rows:
-            raise AlreadyExists(f"allowed author '{author.name}' already exists")
-        self._rows[author.name] = author
-        self._tables.note_added("authors", author.name)
+    def add(self, entry: E) -> None:
+        if entry.name in self._rows:
+            raise AlreadyExists(f"{entry.title} '{entry.name}' already exists")
+        self._rows[entry.name] = entry
+        self._tables.note_added(self._kind.value, entry.name)
 
-    def save(self, author: AllowedAuthor) -> None:
-        self._rows[author.name] = author
+    def save(self, entry: E) -> None:
+        self._rows[entry.name] = entry
 
-    def get(self, name: str) -> AllowedAuthor | None:
+    def get(self, name: str) -> E | None:
         return self._rows.get(clean_name(name)) if name.strip() else None
 
-    def list(self, *, active_only: bool = False, search: str | None = None) -> builtins.list[AllowedAuthor]:
+    def list(self, *, enabled_only: bool = False, search: str | None = None) -> builtins.list[E]:
         needle = (search or "").casefold()
         return [
             self._rows[name]
             for name in sorted(self._rows)
-            if needle in name.casefold() and (self._rows[name].active or not active_only)
-        ]
-
-
-class MemoryBrandRepository(BrandRepository):
-    def __init__(self, tables: MemoryTables) -> None:
-        self._tables = tables
-        self._rows = tables.brands
-
-    def add(self, brand: GoodToKnowBrand) -> None:
-        if brand.name in self._rows:
-            raise AlreadyExists(f"brand '{brand.name}' already exists")
-        self._rows[brand.name] = brand
-        self._tables.note_added("brands", brand.name)
-
-    def save(self, brand: GoodToKnowBrand) -> None:
-        self._rows[brand.name] = brand
-
-    def get(self, name: str) -> GoodToKnowBrand | None:
-        return self._rows.get(clean_name(name)) if name.strip() else None
-
-    def list(self, *, good_to_know_only: bool = False, search: str | None = None) -> builtins.list[GoodToKnowBrand]:
-        needle = (search or "").casefold()
-        return [
-            self._rows[name]
-            for name in sorted(self._rows)
-            if needle in name.casefold() and (self._rows[name].good_to_know or not good_to_know_only)
+            if needle in name.casefold() and (self._rows[name].enabled or not enabled_only)
         ]
 
 

@@ -23,9 +23,8 @@ from changple_adapters.memory.content import (
     settle_references,
 )
 from changple_adapters.memory.repositories import (
-    MemoryAuthorRepository,
     MemoryBatchJobRepository,
-    MemoryBrandRepository,
+    MemoryCatalogRepository,
     MemoryPipelineRunRepository,
     MemoryPostRepository,
     MemoryPostStatusRepository,
@@ -34,6 +33,7 @@ from changple_adapters.memory.repositories import (
 from changple_adapters.memory.scan_runs import MemoryScanRunRepository
 from changple_domain.errors import AlreadyExists
 from changple_domain.model.access import ServiceToken
+from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.model.users import User
 from changple_domain.ports import UnitOfWork
 
@@ -96,8 +96,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._staged = self._base.copy()
         self.posts = MemoryPostRepository(self._staged)
         self.statuses = MemoryPostStatusRepository(self._staged)
-        self.authors = MemoryAuthorRepository(self._staged)
-        self.brands = MemoryBrandRepository(self._staged)
+        self.authors = MemoryCatalogRepository(self._staged, AllowedAuthor)
+        self.brands = MemoryCatalogRepository(self._staged, GoodToKnowBrand)
         self.batches = MemoryBatchJobRepository(self._staged)
         self.runs = MemoryPipelineRunRepository(self._staged)
         self.scans = MemoryScanRunRepository(self._staged)

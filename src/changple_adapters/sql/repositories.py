@@ -7,8 +7,9 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Select, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,15 +19,18 @@ from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, dialect_
 from changple_adapters.sql.post_repositories import SqlPostRepository, SqlPostStatusRepository
 from changple_adapters.sql.tables import AuthorRow, BatchItemRow, BatchJobRow, BrandRow, PipelineRunRow
 from changple_domain.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
+from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand, clean_name
 from changple_domain.model.batches import AppliedJob, BatchItem, BatchJob, BatchState
 from changple_domain.model.runs import PipelineRun
-from changple_domain.ports import AuthorRepository, BatchJobRepository, BrandRepository, PipelineRunRepository
+from changple_domain.ports import BatchJobRepository, CatalogRepository, PipelineRunRepository
+
+E = TypeVar("E", bound=CatalogEntry)
 
 __all__ = [
-    "SqlAuthorRepository",
+    "AUTHORS_TABLE",
+    "BRANDS_TABLE",
     "SqlBatchJobRepository",
-    "SqlBrandRepository",
+    "SqlCatalogRepository",
     "SqlPipelineRunRepository",
     "SqlPostRepository",
     "SqlPostStatusRepository",
@@ -47,94 +51,84 @@ def _lookup_name(name: str) -> str | None:
     return clean_name(name) if name.strip() else None
 
 
-class SqlAuthorRepository(AuthorRepository):
-    def __init__(self, session: Session) -> None:
-        self._session = session
+CatalogRow = AuthorRow | BrandRow
 
-    def _row(self, name: str) -> AuthorRow | None:
-        return self._session.scalars(select(AuthorRow).where(AuthorRow.name == name)).one_or_none()
+
+@dataclass(frozen=True)
+class CatalogTable(Generic[E]):
+    """Where one catalog kind is stored: its row class, and the columns of its detail and its flag."""
+
+    entry_type: type[E]
+    row: type[AuthorRow] | type[BrandRow]
+    detail_column: str
+    enabled_column: str
+
+
+AUTHORS_TABLE = CatalogTable(AllowedAuthor, AuthorRow, detail_column="group_name", enabled_column="active")
+BRANDS_TABLE = CatalogTable(GoodToKnowBrand, BrandRow, detail_column="description", enabled_column="good_to_know")
+
+
+class SqlCatalogRepository(CatalogRepository[E]):
+    """The entries of one catalog kind, in that kind's table."""
+
+    def __init__(self, session: Session, table: CatalogTable[E]) -> None:
+        self._session = session
+        self._table = table
+
+    def _row(self, name: str) -> CatalogRow | None:
+        row = self._table.row
+        return cast(CatalogRow | None, self._session.scalars(select(row).where(row.name == name)).one_or_none())
+
+    def _new_row(self, entry: E) -> CatalogRow:
+        table = self._table
+        return table.row(name=entry.name, **{table.detail_column: entry.detail, table.enabled_column: entry.enabled})
+
+    def _entry(self, row: CatalogRow) -> E:
+        table, entry_type = self._table, self._table.entry_type
+        return entry_type.model_validate(
+            {
+                "name": row.name,
+                entry_type.detail_field: getattr(row, table.detail_column),
+                entry_type.enabled_field: getattr(row, table.enabled_column),
+            }
+        )
 
     @translate_errors
-    def add(self, author: AllowedAuthor) -> None:
-        taken = AlreadyExists(f"allowed author '{author.name}' already exists")
-        if self._row(author.name) is not None:
+    def add(self, entry: E) -> None:
+        taken = AlreadyExists(f"{entry.title} '{entry.name}' already exists")
+        if self._row(entry.name) is not None:
             raise taken
         with _unique(self._session, taken):
-            self._session.add(AuthorRow(name=author.name, group_name=author.group, active=author.active))
+            self._session.add(self._new_row(entry))
 
     @translate_errors
-    def save(self, author: AllowedAuthor) -> None:
-        row = self._row(author.name)
+    def save(self, entry: E) -> None:
+        row = self._row(entry.name)
         if row is None:
-            with _unique(self._session, ConcurrentUpdate(f"allowed author '{author.name}' was added meanwhile")):
-                self._session.add(AuthorRow(name=author.name, group_name=author.group, active=author.active))
+            with _unique(self._session, ConcurrentUpdate(f"{entry.title} '{entry.name}' was added meanwhile")):
+                self._session.add(self._new_row(entry))
             return
-        row.group_name, row.active = author.group, author.active
+        setattr(row, self._table.detail_column, entry.detail)
+        setattr(row, self._table.enabled_column, entry.enabled)
         self._session.flush()
 
     @translate_errors
-    def get(self, name: str) -> AllowedAuthor | None:
+    def get(self, name: str) -> E | None:
         wanted = _lookup_name(name)
         row = None if wanted is None else self._row(wanted)
-        return None if row is None else AllowedAuthor(name=row.name, group=row.group_name, active=row.active)
+        return None if row is None else self._entry(row)
 
     @translate_errors
-    def list(self, *, active_only: bool = False, search: str | None = None) -> builtins.list[AllowedAuthor]:
-        query = select(AuthorRow)
-        if active_only:
-            query = query.where(AuthorRow.active.is_(True))
+    def list(self, *, enabled_only: bool = False, search: str | None = None) -> builtins.list[E]:
+        row = self._table.row
+        query = select(row)
+        if enabled_only:
+            query = query.where(getattr(row, self._table.enabled_column).is_(True))
         if search:
-            query = query.where(AuthorRow.name.icontains(search, autoescape=True))
+            query = query.where(row.name.icontains(search, autoescape=True))
         # Sorted here, not in SQL: database collations disagree on mixed Hangul and Latin names.
-        rows = sorted(self._session.scalars(query), key=lambda row: row.name)
-        return [AllowedAuthor(name=row.name, group=row.group_name, active=row.active) for row in rows]
-
-
-class SqlBrandRepository(BrandRepository):
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def _row(self, name: str) -> BrandRow | None:
-        return self._session.scalars(select(BrandRow).where(BrandRow.name == name)).one_or_none()
-
-    @staticmethod
-    def _brand(row: BrandRow) -> GoodToKnowBrand:
-        return GoodToKnowBrand(name=row.name, description=row.description, good_to_know=row.good_to_know)
-
-    @translate_errors
-    def add(self, brand: GoodToKnowBrand) -> None:
-        taken = AlreadyExists(f"brand '{brand.name}' already exists")
-        if self._row(brand.name) is not None:
-            raise taken
-        with _unique(self._session, taken):
-            self._session.add(BrandRow(name=brand.name, description=brand.description, good_to_know=brand.good_to_know))
-
-    @translate_errors
-    def save(self, brand: GoodToKnowBrand) -> None:
-        row = self._row(brand.name)
-        if row is None:
-            with _unique(self._session, ConcurrentUpdate(f"brand '{brand.name}' was added meanwhile")):
-                self._session.add(
-                    BrandRow(name=brand.name, description=brand.description, good_to_know=brand.good_to_know)
-                )
-            return
-        row.description, row.good_to_know = brand.description, brand.good_to_know
-        self._session.flush()
-
-    @translate_errors
-    def get(self, name: str) -> GoodToKnowBrand | None:
-        wanted = _lookup_name(name)
-        row = None if wanted is None else self._row(wanted)
-        return None if row is None else self._brand(row)
-
-    @translate_errors
-    def list(self, *, good_to_know_only: bool = False, search: str | None = None) -> builtins.list[GoodToKnowBrand]:
-        query = select(BrandRow)
-        if good_to_know_only:
-            query = query.where(BrandRow.good_to_know.is_(True))
-        if search:
-            query = query.where(BrandRow.name.icontains(search, autoescape=True))
-        return [self._brand(row) for row in sorted(self._session.scalars(query), key=lambda row: row.name)]
+        rows = cast(Iterable[CatalogRow], self._session.scalars(query))
+        return [self._entry(found) for found in sorted(rows, key=lambda found: found.name)]
 
 
 _JOB_FIELDS = (

@@ -18,9 +18,10 @@ from changple_adapters.sql.content import (
     SqlContentViewRepository,
 )
 from changple_adapters.sql.repositories import (
-    SqlAuthorRepository,
+    AUTHORS_TABLE,
+    BRANDS_TABLE,
     SqlBatchJobRepository,
-    SqlBrandRepository,
+    SqlCatalogRepository,
     SqlPipelineRunRepository,
     SqlPostRepository,
     SqlPostStatusRepository,
@@ -53,8 +54,8 @@ class SqlUnitOfWork(UnitOfWork):
         self._session = session
         self.posts = SqlPostRepository(session)
         self.statuses = SqlPostStatusRepository(session)
-        self.authors = SqlAuthorRepository(session)
-        self.brands = SqlBrandRepository(session)
+        self.authors = SqlCatalogRepository(session, AUTHORS_TABLE)
+        self.brands = SqlCatalogRepository(session, BRANDS_TABLE)
         self.batches = SqlBatchJobRepository(session)
         self.runs = SqlPipelineRunRepository(session)
         self.scans = SqlScanRunRepository(session)

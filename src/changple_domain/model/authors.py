@@ -1,6 +1,13 @@
-"""The people whose posts we ingest, and the brands worth pointing out."""
+"""The catalog operators keep: the people whose posts we ingest, and the brands worth pointing out.
+
+Both are one shape, a `CatalogEntry`: a unique name, a free-text detail and an on/off flag, each
+kind naming the detail and the flag in its own words. A third kind is one more subclass here, one
+more `CatalogKind` and one more table."""
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,31 +20,64 @@ def clean_name(value: str) -> str:
     return name
 
 
-class AllowedAuthor(BaseModel):
-    """A cafe nickname whose posts may enter the index while `active`."""
+class CatalogKind(StrEnum):
+    """The lists of the catalog; the value names a list in URLs, commands and the unit of work."""
+
+    AUTHORS = "authors"
+    BRANDS = "brands"
+
+
+class CatalogEntry(BaseModel):
+    """A named entry that is switched off rather than erased, because posts refer to it by name."""
 
     model_config = ConfigDict(frozen=True)
 
+    kind: ClassVar[CatalogKind]
+    noun: ClassVar[str]  # how input errors name one ("author")
+    title: ClassVar[str]  # how lookups and conflicts name one ("allowed author")
+    detail_field: ClassVar[str]  # the free-text field
+    enabled_field: ClassVar[str]  # the on/off field
+
     name: str = Field(max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return clean_name(value)
+
+    @property
+    def detail(self) -> str:
+        return str(getattr(self, self.detail_field))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(getattr(self, self.enabled_field))
+
+
+class AllowedAuthor(CatalogEntry):
+    """A cafe nickname whose posts may enter the index while `active`."""
+
+    kind = CatalogKind.AUTHORS
+    noun = "author"
+    title = "allowed author"
+    detail_field = "group"
+    enabled_field = "active"
+
     group: str = Field(default="", max_length=100)
     active: bool = True
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return clean_name(value)
 
-
-class GoodToKnowBrand(BaseModel):
+class GoodToKnowBrand(CatalogEntry):
     """A franchise brand the community talks about; posts naming it carry it as metadata."""
 
-    model_config = ConfigDict(frozen=True)
+    kind = CatalogKind.BRANDS
+    noun = "brand"
+    title = "brand"
+    detail_field = "description"
+    enabled_field = "good_to_know"
 
-    name: str = Field(max_length=100)
     description: str = ""
     good_to_know: bool = True
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return clean_name(value)
+
+ENTRY_TYPES: dict[CatalogKind, type[CatalogEntry]] = {entry.kind: entry for entry in (AllowedAuthor, GoodToKnowBrand)}

@@ -4,7 +4,7 @@ subclass them explicitly; they are runtime-checkable for Litestar's and dependen
 Every signature speaks domain types only."""
 
 from changple_domain.ports.accounts import OAuthProvider, RevocationRepository, ServiceTokenRepository, UserRepository
-from changple_domain.ports.catalog import AuthorRepository, BrandRepository
+from changple_domain.ports.catalog import AuthorRepository, BrandRepository, CatalogRepository
 from changple_domain.ports.chat import ChatRepository
 from changple_domain.ports.content import (
     ContentChanges,
@@ -32,6 +32,7 @@ __all__ = [
     "BatchSummarizer",
     "BrandRepository",
     "CafeSource",
+    "CatalogRepository",
     "ChatRepository",
     "Clock",
     "ContentChanges",

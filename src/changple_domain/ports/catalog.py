@@ -1,29 +1,28 @@
-"""The catalog: allowed authors and good-to-know brands."""
+"""The catalog: allowed authors and good-to-know brands, kept by one repository shape."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand
 
-
-@runtime_checkable
-class AuthorRepository(Protocol):
-    def add(self, author: AllowedAuthor) -> None:
-        """Raises AlreadyExists when the name is taken."""
-        ...
-
-    def save(self, author: AllowedAuthor) -> None: ...
-    def get(self, name: str) -> AllowedAuthor | None: ...
-    def list(self, *, active_only: bool = False, search: str | None = None) -> list[AllowedAuthor]: ...
+E = TypeVar("E", bound=CatalogEntry)
 
 
 @runtime_checkable
-class BrandRepository(Protocol):
-    def add(self, brand: GoodToKnowBrand) -> None:
+class CatalogRepository(Protocol[E]):
+    """The entries of one kind, by name."""
+
+    def add(self, entry: E) -> None:
         """Raises AlreadyExists when the name is taken."""
         ...
 
-    def save(self, brand: GoodToKnowBrand) -> None: ...
-    def get(self, name: str) -> GoodToKnowBrand | None: ...
-    def list(self, *, good_to_know_only: bool = False, search: str | None = None) -> list[GoodToKnowBrand]: ...
+    def save(self, entry: E) -> None: ...
+    def get(self, name: str) -> E | None: ...
+    def list(self, *, enabled_only: bool = False, search: str | None = None) -> list[E]:
+        """By name; `enabled_only` keeps the entries whose flag is on, `search` matches ignoring case."""
+        ...
+
+
+AuthorRepository = CatalogRepository[AllowedAuthor]
+BrandRepository = CatalogRepository[GoodToKnowBrand]

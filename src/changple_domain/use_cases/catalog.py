@@ -1,4 +1,5 @@
-"""Allowed authors and good-to-know brands: the lists operators keep.
+"""Allowed authors and good-to-know brands: the lists operators keep, one set of use cases for
+every kind of catalog entry (the entry's class is the kind).
 
 Entries are never erased, because posts refer to them by name: an author is disabled (their posts
 leave the index on the next run) and a brand stops being good to know (it is no longer tagged)."""
@@ -7,15 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from changple_domain.errors import InvalidInput, NotFound
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand, clean_name
-from changple_domain.ports import UnitOfWork
+from changple_domain.model.authors import CatalogEntry, CatalogKind, clean_name
+from changple_domain.ports import CatalogRepository, UnitOfWork
 
-T = TypeVar("T")
+E = TypeVar("E", bound=CatalogEntry)
 
 # Control characters other than tab, newline and carriage return: invisible, and PostgreSQL text
 # cannot hold NUL at all. Names fold all white space anyway; descriptions keep their line breaks.
@@ -92,170 +93,109 @@ class CatalogQuery(BaseModel):
             raise InvalidInput(_problems(exc)) from exc
 
 
-class AuthorPage(BaseModel):
-    """One page of allowed authors, by name, and how many match in all."""
+class CatalogPage(BaseModel, Generic[E]):
+    """One page of entries, by name, and how many match in all."""
 
     model_config = ConfigDict(frozen=True)
 
-    items: list[AllowedAuthor]
+    items: list[E]
     total: int
     limit: int | None
     offset: int
 
 
-class BrandPage(BaseModel):
-    """One page of brands, by name, and how many match in all."""
-
-    model_config = ConfigDict(frozen=True)
-
-    items: list[GoodToKnowBrand]
-    total: int
-    limit: int | None
-    offset: int
-
-
-def _window(items: list[T], query: CatalogQuery) -> list[T]:
+def _window(items: list[E], query: CatalogQuery) -> list[E]:
     end = None if query.limit is None else query.offset + query.limit
     return items[query.offset : end]
 
 
-# --- authors --------------------------------------------------------------------------------
+def _entries(uow: UnitOfWork, entry_type: type[E]) -> CatalogRepository[E]:
+    """The repository holding `entry_type`'s kind; the unit of work names each after its kind."""
+    repositories: dict[CatalogKind, object] = {CatalogKind.AUTHORS: uow.authors, CatalogKind.BRANDS: uow.brands}
+    return cast(CatalogRepository[E], repositories[entry_type.kind])
 
 
-def new_author(name: str, *, group: str = "", active: bool = True) -> AllowedAuthor:
-    """An author from a person's input, the name cleaned first (so the 100-character limit counts
+# --- use cases ------------------------------------------------------------------------------
+
+
+def new_entry(entry_type: type[E], name: str, *, detail: str = "", enabled: bool = True) -> E:
+    """An entry from a person's input, the name cleaned first (so the 100-character limit counts
     the cleaned name); anything unusable is InvalidInput saying what to fix."""
-    cleaned = _checked_name(name, "author")
-    _check_text(group, "author group")
+    noun = entry_type.noun
+    cleaned = _checked_name(name, noun)
+    _check_text(detail, f"{noun} {entry_type.detail_field}")
+    fields = {"name": cleaned, entry_type.detail_field: detail, entry_type.enabled_field: enabled}
     try:
-        return AllowedAuthor(name=cleaned, group=group, active=active)
+        return entry_type.model_validate(fields)
     except ValidationError as exc:
-        raise InvalidInput(_problems(exc, "author")) from exc
+        raise InvalidInput(_problems(exc, noun)) from exc
 
 
-def add_author(author: AllowedAuthor, *, uow: UnitOfWork) -> AllowedAuthor:
-    """Add an allowed author; a taken name raises AlreadyExists and changes nothing."""
+def add_entry(entry: E, *, uow: UnitOfWork) -> E:
+    """Add an entry; a taken name raises AlreadyExists and changes nothing."""
     with uow:
-        uow.authors.add(author)
+        _entries(uow, type(entry)).add(entry)
         uow.commit()
-    return author
+    return entry
 
 
-def _author(uow: UnitOfWork, name: str) -> AllowedAuthor:
+def create_entry(entry_type: type[E], name: str, *, uow: UnitOfWork, detail: str = "", enabled: bool = True) -> E:
+    """Add an entry from a person's input: `new_entry`, then `add_entry`."""
+    return add_entry(new_entry(entry_type, name, detail=detail, enabled=enabled), uow=uow)
+
+
+def _found(uow: UnitOfWork, entry_type: type[E], name: str) -> E:
     key = _lookup_key(name)
-    found = None if key is None else uow.authors.get(key)
+    found = None if key is None else _entries(uow, entry_type).get(key)
     if found is None:
-        raise NotFound(f"no allowed author named '{_shown(name)}'")
+        raise NotFound(f"no {entry_type.title} named '{_shown(name)}'")
     return found
 
 
-def get_author(name: str, *, uow: UnitOfWork) -> AllowedAuthor:
-    """The author under `name` (white space folded); NotFound when there is none."""
+def get_entry(entry_type: type[E], name: str, *, uow: UnitOfWork) -> E:
+    """The entry under `name` (white space folded); NotFound when there is none."""
     with uow:
-        return _author(uow, name)
+        return _found(uow, entry_type, name)
 
 
-def list_authors(query: CatalogQuery, *, uow: UnitOfWork) -> AuthorPage:
-    """Authors whose name contains `search` (ignoring case), filtered on `active`, by name."""
+def list_entries(entry_type: type[E], query: CatalogQuery, *, uow: UnitOfWork) -> CatalogPage[E]:
+    """Entries whose name contains `search` (ignoring case), filtered on their flag, by name."""
     with uow:
-        found = uow.authors.list(active_only=query.enabled is True, search=query.search)
+        found = _entries(uow, entry_type).list(enabled_only=query.enabled is True, search=query.search)
     if query.enabled is False:
-        found = [a for a in found if not a.active]
-    return AuthorPage(items=_window(found, query), total=len(found), limit=query.limit, offset=query.offset)
+        found = [entry for entry in found if not entry.enabled]
+    return CatalogPage[E](items=_window(found, query), total=len(found), limit=query.limit, offset=query.offset)
 
 
-def update_author(name: str, *, uow: UnitOfWork, active: bool | None = None, group: str | None = None) -> AllowedAuthor:
-    """Change an author's `active` flag and/or group; None leaves a field as it is. NotFound when
-    there is no such author. Disabling keeps the author: their posts leave eligibility on the next run."""
+def update_entry(
+    entry_type: type[E], name: str, *, uow: UnitOfWork, enabled: bool | None = None, detail: str | None = None
+) -> E:
+    """Switch an entry on or off and/or change its detail; None leaves a field as it is, and giving
+    neither is InvalidInput. NotFound when there is no such entry. Switching off keeps the entry:
+    a disabled author's posts leave the index on the next run, a brand that is not good to know is
+    no longer tagged."""
+    if enabled is None and detail is None:
+        raise InvalidInput(f"nothing to change: give `{entry_type.enabled_field}` and/or `{entry_type.detail_field}`")
     with uow:
-        current = _author(uow, name)
-        updated = new_author(
+        current = _found(uow, entry_type, name)
+        updated = new_entry(
+            entry_type,
             current.name,
-            group=current.group if group is None else group,
-            active=current.active if active is None else active,
+            detail=current.detail if detail is None else detail,
+            enabled=current.enabled if enabled is None else enabled,
         )
         if updated != current:
-            uow.authors.save(updated)
+            _entries(uow, entry_type).save(updated)
             uow.commit()
     return updated
 
 
-def set_author_active(name: str, active: bool, *, uow: UnitOfWork) -> AllowedAuthor:
-    """Enable or disable an author; their posts leave or re-enter eligibility on the next run."""
-    return update_author(name, active=active, uow=uow)
-
-
-# --- brands ---------------------------------------------------------------------------------
-
-
-def new_brand(name: str, *, description: str = "", good_to_know: bool = True) -> GoodToKnowBrand:
-    """A brand from a person's input, the name cleaned first; anything unusable is InvalidInput."""
-    cleaned = _checked_name(name, "brand")
-    _check_text(description, "brand description")
-    try:
-        return GoodToKnowBrand(name=cleaned, description=description, good_to_know=good_to_know)
-    except ValidationError as exc:
-        raise InvalidInput(_problems(exc, "brand")) from exc
-
-
-def add_brand(brand: GoodToKnowBrand, *, uow: UnitOfWork) -> GoodToKnowBrand:
-    """Add a good-to-know brand; a taken name raises AlreadyExists and changes nothing."""
+def sync_catalog(*kinds: Iterable[CatalogEntry], uow: UnitOfWork) -> tuple[int, ...]:
+    """Insert or update entries by name (for seeding), one iterable per kind (authors, then brands);
+    returns how many of each."""
+    groups = [list(entries) for entries in kinds]
     with uow:
-        uow.brands.add(brand)
+        for entry in (entry for group in groups for entry in group):
+            _entries(uow, type(entry)).save(entry)
         uow.commit()
-    return brand
-
-
-def _brand(uow: UnitOfWork, name: str) -> GoodToKnowBrand:
-    key = _lookup_key(name)
-    found = None if key is None else uow.brands.get(key)
-    if found is None:
-        raise NotFound(f"no brand named '{_shown(name)}'")
-    return found
-
-
-def get_brand(name: str, *, uow: UnitOfWork) -> GoodToKnowBrand:
-    """The brand under `name` (white space folded); NotFound when there is none."""
-    with uow:
-        return _brand(uow, name)
-
-
-def list_brands(query: CatalogQuery, *, uow: UnitOfWork) -> BrandPage:
-    """Brands whose name contains `search` (ignoring case), filtered on `good_to_know`, by name."""
-    with uow:
-        found = uow.brands.list(good_to_know_only=query.enabled is True, search=query.search)
-    if query.enabled is False:
-        found = [b for b in found if not b.good_to_know]
-    return BrandPage(items=_window(found, query), total=len(found), limit=query.limit, offset=query.offset)
-
-
-def update_brand(
-    name: str, *, uow: UnitOfWork, good_to_know: bool | None = None, description: str | None = None
-) -> GoodToKnowBrand:
-    """Change a brand's `good_to_know` flag and/or description; None leaves a field as it is.
-    NotFound when there is no such brand. A brand that is not good to know is no longer tagged."""
-    with uow:
-        current = _brand(uow, name)
-        updated = new_brand(
-            current.name,
-            description=current.description if description is None else description,
-            good_to_know=current.good_to_know if good_to_know is None else good_to_know,
-        )
-        if updated != current:
-            uow.brands.save(updated)
-            uow.commit()
-    return updated
-
-
-def sync_catalog(
-    authors: Iterable[AllowedAuthor], brands: Iterable[GoodToKnowBrand], *, uow: UnitOfWork
-) -> tuple[int, int]:
-    """Insert or update authors and brands by name (for seeding); returns how many of each."""
-    author_list, brand_list = list(authors), list(brands)
-    with uow:
-        for author in author_list:
-            uow.authors.save(author)
-        for brand in brand_list:
-            uow.brands.save(brand)
-        uow.commit()
-    return len(author_list), len(brand_list)
+    return tuple(len(group) for group in groups)

@@ -71,7 +71,7 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
     report = RecordedArticles(duplicates_in_input=repeats)
     now = clock.now()
     with uow:
-        brand_names = [b.name for b in uow.brands.list(good_to_know_only=True)]
+        brand_names = [b.name for b in uow.brands.list(enabled_only=True)]
         authors = authors_by_name(uow.authors.list()) if cmd.author_policy is not None else {}
         stored = uow.posts.get_many(latest)
         previous = uow.statuses.get_many(latest)

@@ -10,6 +10,7 @@ from typing import Any
 
 from changple_entrypoints.composition.accounts import AccountUseCases
 from changple_entrypoints.composition.background import BackgroundWork
+from changple_entrypoints.composition.catalog import CatalogUseCases
 from changple_entrypoints.composition.chat import ChatUseCases
 from changple_entrypoints.composition.console import ConsoleUseCases
 from changple_entrypoints.composition.content import ContentUseCases
@@ -17,7 +18,9 @@ from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
 
 
-class Container(BackgroundWork, PipelineUseCases, ContentUseCases, ConsoleUseCases, ChatUseCases, AccountUseCases):
+class Container(
+    BackgroundWork, PipelineUseCases, ContentUseCases, ConsoleUseCases, ChatUseCases, AccountUseCases, CatalogUseCases
+):
     """Build it with `bootstrap.build_container(settings)`."""
 
 

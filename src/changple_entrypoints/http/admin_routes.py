@@ -2,42 +2,51 @@
 
 Every route here is tagged "admin" and is for admins (and service tokens with the `admin` scope)
 only: anonymous callers get 401, everyone else 403. Entries are never erased, because posts refer to them by
-name: DELETE disables an author (or marks a brand not good to know) and answers the entry."""
+name: DELETE disables an author (or marks a brand not good to know) and answers the entry.
+
+One factory makes the five routes of each kind from its words (catalog_words.py). Its handlers are annotated
+with the shared base shapes (`EntryRead`, ...) and `EnabledFilter`; each route group resolves those
+names to its own kind's shapes through Litestar's `signature_namespace`, so the OpenAPI schema
+names `AuthorRead`, `BrandRead` and so on."""
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar, cast
 
 from litestar import Router, delete, get, patch, post
-from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Scope
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import CatalogEntry
 from changple_domain.model.ids import MAX_ID
-from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases import catalog
+from changple_entrypoints.catalog_words import ADMIN_NOTE, CATALOG, CatalogWords, RouteWords
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
+from changple_entrypoints.http.dependencies import UseCase
 from changple_entrypoints.http.schemas import (
-    AuthorCreate,
-    AuthorPageRead,
-    AuthorRead,
-    AuthorUpdate,
-    BrandCreate,
-    BrandPageRead,
-    BrandRead,
-    BrandUpdate,
+    CatalogSchemas,
+    EntryCreate,
+    EntryPageRead,
+    EntryRead,
+    EntryUpdate,
     ErrorRead,
+    catalog_schemas,
 )
 
-Uow = NamedDependency[SkipValidation[UnitOfWork]]
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
-AUTHORS = "/authors"
-BRANDS = "/brands"
-ADMIN_NOTE = "\n\nAdmin-only."
+LIST_NOTE = "Ordered by name; `total` counts every match." + ADMIN_NOTE
+CREATE_NOTE = (
+    "The name is cleaned first (runs of white space fold to one space); a name that is "
+    "taken after cleaning answers 409." + ADMIN_NOTE
+)
 
 NOT_FOUND = {404: ResponseSpec(ErrorRead, description="No entry has this name (after white space is folded).")}
 TAKEN = {409: ResponseSpec(ErrorRead, description="The name is taken after white space is folded.")}
@@ -48,14 +57,8 @@ Search = Annotated[
 ]
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many matching entries to skip")]
-
-
-def _author(author: AllowedAuthor) -> AuthorRead:
-    return AuthorRead.model_validate(author.model_dump())
-
-
-def _brand(brand: GoodToKnowBrand) -> BrandRead:
-    return BrandRead.model_validate(brand.model_dump())
+# The list filter on the entry's flag; each kind's routes serve it under the flag's name.
+EnabledFilter = Annotated[bool | None, QueryParameter()]
 
 
 def _body(data: T | None, fields: str) -> T:
@@ -75,162 +78,143 @@ def _addressable(name: str, what: str) -> str:
     return name
 
 
-def _nothing_to_change(fields: str) -> InvalidInput:
-    return InvalidInput(f"nothing to change: give {fields}")
+def _named(name: str) -> Callable[[F], F]:
+    """Name a handler as the kind's own (`list_authors`): Litestar makes the operationId from it."""
+
+    def rename(handler: F) -> F:
+        handler.__name__ = handler.__qualname__ = name
+        return handler
+
+    return rename
 
 
-# --- authors --------------------------------------------------------------------------------
+def _query_named(parameter: str, query: str) -> Callable[[F], F]:
+    """Serve the handler's `parameter` under the name `query`. Not `QueryParameter(query=...)`:
+    Litestar names a bad value by the parameter, and the API names it by the flag (`active: ...`)."""
+
+    def rename(handler: F) -> F:
+        signature = inspect.signature(handler)
+        names = {parameter: query}
+
+        @functools.wraps(handler)
+        def renamed(**kwargs: Any) -> Any:
+            return handler(**{parameter: kwargs.pop(query)}, **kwargs)
+
+        renamed.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[p.replace(name=names.get(p.name, p.name)) for p in signature.parameters.values()]
+        )
+        renamed.__annotations__ = {names.get(k, k): v for k, v in handler.__annotations__.items()}
+        return cast(F, renamed)
+
+    return rename
 
 
-@get(
-    f"{AUTHORS}/",
-    sync_to_thread=True,
-    summary="List allowed authors, a page at a time",
-    responses=AUTH_RESPONSES,
-    description="Ordered by name; `total` counts every match." + ADMIN_NOTE,
-)
-def list_authors(
-    uow: Uow,
-    q: Search = None,
-    active: Annotated[bool | None, QueryParameter(description="only active (true) or disabled (false)")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> AuthorPageRead:
-    query = catalog.CatalogQuery.of(search=q, enabled=active, limit=limit, offset=offset)
-    page = catalog.list_authors(query, uow=uow)
-    return AuthorPageRead(items=[_author(a) for a in page.items], total=page.total, limit=limit, offset=offset)
+def _read(schemas: CatalogSchemas, entry: CatalogEntry) -> EntryRead:
+    return schemas.read.model_validate(entry.model_dump())
 
 
-@post(
-    f"{AUTHORS}/",
-    sync_to_thread=True,
-    summary="Add an allowed author",
-    responses={**AUTH_RESPONSES, **TAKEN},
-    description="The name is cleaned first (runs of white space fold to one space); a name that is "
-    "taken after cleaning answers 409." + ADMIN_NOTE,
-)
-def create_author(uow: Uow, data: JSONBody[AuthorCreate | None] = None) -> AuthorRead:
-    body = _body(data, "`name` and optionally `group` and `active`")
-    author = catalog.new_author(_addressable(body.name, "author"), group=body.group, active=body.active)
-    return _author(catalog.add_author(author, uow=uow))
+def _shapes(schemas: CatalogSchemas, words: RouteWords) -> dict[str, Any]:
+    """What the handlers' annotations name, as this kind's own shapes; see the module's docstring."""
+    return {
+        "EntryRead": schemas.read,
+        "EntryPageRead": schemas.page,
+        "EntryCreate": schemas.create,
+        "EntryUpdate": schemas.update,
+        "EnabledFilter": Annotated[bool | None, QueryParameter(description=words.filter_description)],
+    }
 
 
-@get(
-    f"{AUTHORS}/{{name:str}}/",
-    sync_to_thread=True,
-    summary="One allowed author",
-    description=ADMIN_NOTE.strip(),
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
-)
-def get_author(name: FromPath[str], uow: Uow) -> AuthorRead:
-    return _author(catalog.get_author(name, uow=uow))
-
-
-@patch(
-    f"{AUTHORS}/{{name:str}}/",
-    sync_to_thread=True,
-    summary="Change an author's `active` flag and/or group",
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
-    description="A disabled author's posts leave the index on the next run; enabling them lets "
-    "their posts back in." + ADMIN_NOTE,
-)
-def update_author(name: FromPath[str], uow: Uow, data: JSONBody[AuthorUpdate | None] = None) -> AuthorRead:
-    body = _body(data, "`active` and/or `group`")
-    if body.active is None and body.group is None:
-        raise _nothing_to_change("`active` and/or `group`")
-    return _author(catalog.update_author(name, active=body.active, group=body.group, uow=uow))
-
-
-@delete(
-    f"{AUTHORS}/{{name:str}}/",
-    status_code=200,
-    sync_to_thread=True,
-    summary="Disable an author (does not erase)",
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
-    description='Same as PATCH `{"active": false}`: the author is kept, because posts refer to '
-    "authors, and their posts leave the index on the next run. Answers the disabled author; "
-    'PATCH `{"active": true}` enables them again.' + ADMIN_NOTE,
-)
-def disable_author(name: FromPath[str], uow: Uow) -> AuthorRead:
-    return _author(catalog.set_author_active(name, False, uow=uow))
-
-
-# --- brands ---------------------------------------------------------------------------------
-
-
-@get(
-    f"{BRANDS}/",
-    sync_to_thread=True,
-    summary="List brands, a page at a time",
-    responses=AUTH_RESPONSES,
-    description="Ordered by name; `total` counts every match." + ADMIN_NOTE,
-)
-def list_brands(
-    uow: Uow,
-    q: Search = None,
-    good_to_know: Annotated[
-        bool | None, QueryParameter(description="only good-to-know (true) or disabled (false) brands")
-    ] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> BrandPageRead:
-    query = catalog.CatalogQuery.of(search=q, enabled=good_to_know, limit=limit, offset=offset)
-    page = catalog.list_brands(query, uow=uow)
-    return BrandPageRead(items=[_brand(b) for b in page.items], total=page.total, limit=limit, offset=offset)
-
-
-@post(
-    f"{BRANDS}/",
-    sync_to_thread=True,
-    summary="Add a good-to-know brand",
-    responses={**AUTH_RESPONSES, **TAKEN},
-    description="The name is cleaned first (runs of white space fold to one space); a name that is "
-    "taken after cleaning answers 409." + ADMIN_NOTE,
-)
-def create_brand(uow: Uow, data: JSONBody[BrandCreate | None] = None) -> BrandRead:
-    body = _body(data, "`name` and optionally `description` and `good_to_know`")
-    brand = catalog.new_brand(
-        _addressable(body.name, "brand"), description=body.description, good_to_know=body.good_to_know
+def _collection_routes(kind: CatalogWords, schemas: CatalogSchemas, same: dict[str, Any]) -> list[HTTPRouteHandler]:
+    """GET and POST on `/<kind>/`."""
+    entry_type, words = kind.entry_type, kind.routes
+    plural, noun, detail, flag = (
+        entry_type.kind.value,
+        entry_type.noun,
+        entry_type.detail_field,
+        entry_type.enabled_field,
     )
-    return _brand(catalog.add_brand(brand, uow=uow))
+
+    @get(f"/{plural}/", summary=words.summaries["list"], responses=AUTH_RESPONSES, description=LIST_NOTE, **same)
+    @_named(f"list_{plural}")
+    @_query_named("enabled", flag)
+    def list_entries(
+        list_catalog_entries: UseCase[catalog.CatalogPage[CatalogEntry]],
+        q: Search = None,
+        enabled: EnabledFilter = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> EntryPageRead:
+        query = catalog.CatalogQuery.of(search=q, enabled=enabled, limit=limit, offset=offset)
+        page = list_catalog_entries(entry_type, query)
+        items = [_read(schemas, entry) for entry in page.items]
+        return schemas.page(items=items, total=page.total, limit=limit, offset=offset)
+
+    @post(
+        f"/{plural}/",
+        summary=words.summaries["create"],
+        responses={**AUTH_RESPONSES, **TAKEN},
+        description=CREATE_NOTE,
+        **same,
+    )
+    @_named(f"create_{noun}")
+    def create_entry(
+        create_catalog_entry: UseCase[CatalogEntry], data: JSONBody[EntryCreate | None] = None
+    ) -> EntryRead:
+        fields = _body(data, f"`name` and optionally `{detail}` and `{flag}`").model_dump()
+        name = _addressable(fields["name"], noun)
+        created = create_catalog_entry(entry_type, name, detail=fields[detail], enabled=fields[flag])
+        return _read(schemas, created)
+
+    return [list_entries, create_entry]
 
 
-@get(
-    f"{BRANDS}/{{name:str}}/",
-    sync_to_thread=True,
-    summary="One brand",
-    description=ADMIN_NOTE.strip(),
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
-)
-def get_brand(name: FromPath[str], uow: Uow) -> BrandRead:
-    return _brand(catalog.get_brand(name, uow=uow))
+def _entry_routes(kind: CatalogWords, schemas: CatalogSchemas, same: dict[str, Any]) -> list[HTTPRouteHandler]:
+    """GET, PATCH and DELETE on `/<kind>/<name>/`."""
+    entry_type, words = kind.entry_type, kind.routes
+    one, noun = f"/{entry_type.kind.value}/{{name:str}}/", entry_type.noun
+    detail, flag = entry_type.detail_field, entry_type.enabled_field
+    found = {**AUTH_RESPONSES, **NOT_FOUND}
+
+    @get(one, summary=words.summaries["get"], responses=found, description=ADMIN_NOTE.strip(), **same)
+    @_named(f"get_{noun}")
+    def get_entry(name: FromPath[str], get_catalog_entry: UseCase[CatalogEntry]) -> EntryRead:
+        return _read(schemas, get_catalog_entry(entry_type, name))
+
+    @patch(one, summary=words.summaries["update"], responses=found, description=words.update_description, **same)
+    @_named(f"update_{noun}")
+    def update_entry(
+        name: FromPath[str], update_catalog_entry: UseCase[CatalogEntry], data: JSONBody[EntryUpdate | None] = None
+    ) -> EntryRead:
+        fields = _body(data, f"`{flag}` and/or `{detail}`").model_dump()
+        updated = update_catalog_entry(entry_type, name, enabled=fields[flag], detail=fields[detail])
+        return _read(schemas, updated)
+
+    @delete(
+        one,
+        status_code=200,
+        summary=words.summaries["disable"],
+        responses=found,
+        description=words.disable_description,
+        **same,
+    )
+    @_named(f"disable_{noun}")
+    def disable_entry(name: FromPath[str], update_catalog_entry: UseCase[CatalogEntry]) -> EntryRead:
+        return _read(schemas, update_catalog_entry(entry_type, name, enabled=False))
+
+    return [get_entry, update_entry, disable_entry]
 
 
-@patch(
-    f"{BRANDS}/{{name:str}}/",
-    sync_to_thread=True,
-    summary="Change a brand's `good_to_know` flag and/or description",
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
-    description="A brand that is not good to know is no longer tagged on posts recorded from then on." + ADMIN_NOTE,
-)
-def update_brand(name: FromPath[str], uow: Uow, data: JSONBody[BrandUpdate | None] = None) -> BrandRead:
-    body = _body(data, "`good_to_know` and/or `description`")
-    if body.good_to_know is None and body.description is None:
-        raise _nothing_to_change("`good_to_know` and/or `description`")
-    return _brand(catalog.update_brand(name, good_to_know=body.good_to_know, description=body.description, uow=uow))
-
-
-@delete(
-    f"{BRANDS}/{{name:str}}/",
-    status_code=200,
-    sync_to_thread=True,
-    summary="Mark a brand not good to know (does not erase)",
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
-    description='Same as PATCH `{"good_to_know": false}`: the brand is kept, because posts refer '
-    "to brands by name. Answers the brand." + ADMIN_NOTE,
-)
-def disable_brand(name: FromPath[str], uow: Uow) -> BrandRead:
-    return _brand(catalog.update_brand(name, good_to_know=False, uow=uow))
+def catalog_routes(kind: CatalogWords) -> list[HTTPRouteHandler]:
+    """List, add, read, change and disable the entries of one kind, under `/<kind>/`."""
+    words = kind.routes
+    schemas = catalog_schemas(
+        kind.entry_type,
+        prefix=words.schema_prefix,
+        detail_max_length=words.detail_max_length,
+        name_description=words.name_description,
+    )
+    same = {"sync_to_thread": True, "signature_namespace": _shapes(schemas, words)}
+    return [*_collection_routes(kind, schemas, same), *_entry_routes(kind, schemas, same)]
 
 
 # One Router, so that each path's handlers are registered together: Litestar 2.25 registers a
@@ -242,17 +226,6 @@ ADMIN_ROUTES = [
         tags=["admin"],
         guards=[requires(Scope.ADMIN)],
         security=SECURITY,
-        route_handlers=[
-            list_authors,
-            create_author,
-            get_author,
-            update_author,
-            disable_author,
-            list_brands,
-            create_brand,
-            get_brand,
-            update_brand,
-            disable_brand,
-        ],
+        route_handlers=[handler for kind in CATALOG for handler in catalog_routes(kind)],
     )
 ]

@@ -45,7 +45,6 @@ from changple_entrypoints.worker.broker import EmbeddedWorker
 
 # The container, the caller and checks are handed over by Litestar as they are.
 Checks = NamedDependency[SkipValidation[dict[str, Callable[[], tuple[bool, str]]]]]
-Services = NamedDependency[SkipValidation[Container]]
 
 
 @get("/api/health", tags=["health"], summary="Liveness: the process answers")
@@ -158,11 +157,6 @@ def _dependencies(container: Container) -> dict[str, Provide]:
     return {
         **handed_over,
         "readiness_checks": checks,
-        "uow": Provide(lambda: container.uow(), sync_to_thread=False),
-        "services": Provide(lambda: container, sync_to_thread=False),
-        "task_queue": Provide(lambda: container.task_queue(), sync_to_thread=False),
-        "embedder": Provide(lambda: container.embedder(), sync_to_thread=False),
-        "vector_index": Provide(lambda: container.vector_index(), sync_to_thread=False),
     }
 
 

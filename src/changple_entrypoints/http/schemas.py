@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar.params import PathParameter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from changple_domain.model.authors import CatalogEntry
 from changple_domain.model.ids import MAX_ID
 from changple_domain.model.posts import CafePost, PostNeed
 from changple_domain.model.users import RevocationOutcome, User
@@ -56,74 +58,67 @@ class ErrorRead(BaseModel):
     detail: str = Field(description="one sentence saying what went wrong and what to fix")
 
 
-class AuthorRead(BaseModel):
+class EntryRead(BaseModel):
+    """What every kind of catalog entry reads as; each kind adds its detail and its flag."""
+
     name: str
-    group: str
-    active: bool
 
 
-class AuthorPageRead(BaseModel):
-    items: list[AuthorRead]
-    total: int = Field(description="how many authors match, on every page")
+class EntryPageRead(BaseModel):
+    items: list[EntryRead]
+    total: int
     limit: int
     offset: int
 
 
-class AuthorCreate(BaseModel):
+class EntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(
-        min_length=1,
-        max_length=100,
-        description="the cafe nickname; runs of white space fold to one space, so names that differ "
-        "only in spacing are the same author (letter case counts)",
-    )
-    group: str = Field(default="", max_length=100)
-    active: bool = True
+    name: str = Field(min_length=1, max_length=100)
 
 
-class AuthorUpdate(BaseModel):
+class EntryUpdate(BaseModel):
     """Give at least one field; the others stay as they are."""
 
     model_config = ConfigDict(extra="forbid")
 
-    active: bool | None = None
-    group: str | None = Field(default=None, max_length=100)
+
+@dataclass(frozen=True)
+class CatalogSchemas:
+    """The four shapes of one kind of catalog entry, each named after the kind (`AuthorRead`, ...)."""
+
+    read: type[EntryRead]
+    page: type[EntryPageRead]
+    create: type[EntryCreate]
+    update: type[EntryUpdate]
 
 
-class BrandRead(BaseModel):
-    name: str
-    description: str
-    good_to_know: bool
-
-
-class BrandPageRead(BaseModel):
-    items: list[BrandRead]
-    total: int = Field(description="how many brands match, on every page")
-    limit: int
-    offset: int
-
-
-class BrandCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(
-        min_length=1,
-        max_length=100,
-        description="runs of white space fold to one space, so names that differ only in spacing are "
-        "the same brand (letter case counts)",
+def catalog_schemas(
+    entry_type: type[CatalogEntry], *, prefix: str, detail_max_length: int, name_description: str
+) -> CatalogSchemas:
+    """Read/Create/Update shapes of one kind, with its own field names for the detail and the flag."""
+    detail, enabled = entry_type.detail_field, entry_type.enabled_field
+    read_fields: dict[str, Any] = {detail: str, enabled: bool}
+    read = create_model(f"{prefix}Read", __base__=EntryRead, __module__=__name__, **read_fields)
+    page_fields: dict[str, Any] = {
+        "items": list[read],
+        "total": (int, Field(description=f"how many {entry_type.noun}s match, on every page")),
+    }
+    page = create_model(f"{prefix}PageRead", __base__=EntryPageRead, __module__=__name__, **page_fields)
+    create_fields: dict[str, Any] = {
+        "name": (str, Field(min_length=1, max_length=100, description=name_description)),
+        detail: (str, Field(default="", max_length=detail_max_length)),
+        enabled: (bool, True),
+    }
+    create = create_model(f"{prefix}Create", __base__=EntryCreate, __module__=__name__, **create_fields)
+    update_fields: dict[str, Any] = {
+        enabled: (bool | None, None),
+        detail: (str | None, Field(default=None, max_length=detail_max_length)),
+    }
+    update = create_model(
+        f"{prefix}Update", __base__=EntryUpdate, __module__=__name__, __doc__=EntryUpdate.__doc__, **update_fields
     )
-    description: str = Field(default="", max_length=2000)
-    good_to_know: bool = True
-
-
-class BrandUpdate(BaseModel):
-    """Give at least one field; the others stay as they are."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    good_to_know: bool | None = None
-    description: str | None = Field(default=None, max_length=2000)
+    return CatalogSchemas(read=read, page=page, create=create, update=update)
 
 
 class PostNeedRead(BaseModel):

@@ -9,37 +9,35 @@ a message in the page's flash area) with the status the API would give."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, QueryParameter, SkipValidation
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
 from changple_domain.model.access import Caller, Scope
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import CatalogEntry
 from changple_domain.model.posts import CafePost
 from changple_domain.model.users import User
-from changple_domain.ports import UnitOfWork
-from changple_domain.use_cases import catalog
+from changple_domain.use_cases.catalog import CatalogPage, CatalogQuery
 from changple_domain.use_cases.console import Overview
 from changple_domain.use_cases.console_actions import ConsoleUpdate
 from changple_domain.use_cases.post_trail import PostTrail
-from changple_entrypoints.composition.container import Container
+from changple_entrypoints.catalog_words import CATALOG, CatalogWords
 from changple_entrypoints.http.access import provide_caller, requires, signed_in_session
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
 from changple_entrypoints.http.ops.views import chart
 from changple_entrypoints.http.sessions import rotate_session_id
 
-Services = NamedDependency[SkipValidation[Container]]
 AnyRequest = Request[Any, Any, Any]
+Page = CatalogPage[CatalogEntry]
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 Search = Annotated[str | None, QueryParameter(max_length=100)]
@@ -100,10 +98,12 @@ def trail(article_id: FromPath[int], post_trail: UseCase[PostTrail], caller: Cal
 
 
 @get("/catalog", sync_to_thread=True)
-def catalog_page(services: Services, caller: CallerDep) -> Template:
-    everything = catalog.CatalogQuery.of()
-    lists = [(kind, *kind.entries(everything, services.uow())) for kind in KINDS.values()]
-    return _page("catalog.html", caller, lists=lists)
+def catalog_page(catalog_lists: UseCase[list[Page]], caller: CallerDep) -> Template:
+    kinds = list(KINDS.values())
+    pages = catalog_lists([kind.entry_type for kind in kinds])
+    return _page(
+        "catalog.html", caller, lists=[(kind, page.items, page.total) for kind, page in zip(kinds, pages, strict=True)]
+    )
 
 
 # --- fragments and actions ------------------------------------------------------------------------
@@ -140,102 +140,64 @@ def retry(article_id: FromPath[int], retry_failed_post: UseCase[CafePost]) -> Te
 
 
 @dataclass(frozen=True)
-class Entry:
-    name: str
-    detail: str
-    enabled: bool
+class CatalogList:
+    """One kind of catalog entry as the console's templates read it: `detail` is what the detail is
+    called, `on` and `off` are the flag's words."""
 
-
-@dataclass(frozen=True)
-class CatalogKind:
-    """What the console's catalog lists hold: allowed authors, or good-to-know brands."""
-
+    entry_type: type[CatalogEntry]
     key: str
     noun: str
-    detail: str  # what the second field is called
-    on: str  # the flag's words, on and off
+    detail: str
+    heading: str
+    blurb: str
+    on: str
     off: str
-    entries: Callable[[catalog.CatalogQuery, UnitOfWork], tuple[list[Entry], int]]
-    add: Callable[[str, str, UnitOfWork], Entry]
-    switch: Callable[[str, bool, UnitOfWork], Entry]
+
+    @classmethod
+    def of(cls, kind: CatalogWords) -> CatalogList:
+        entry = kind.entry_type
+        return cls(entry, entry.kind.value, entry.noun, entry.detail_field, **asdict(kind.console))
 
 
-def _author_entry(author: AllowedAuthor) -> Entry:
-    return Entry(name=author.name, detail=author.group, enabled=author.active)
+KINDS = {listed.key: listed for listed in map(CatalogList.of, CATALOG)}
 
 
-def _brand_entry(brand: GoodToKnowBrand) -> Entry:
-    return Entry(name=brand.name, detail=brand.description, enabled=brand.good_to_know)
-
-
-def _authors(query: catalog.CatalogQuery, uow: UnitOfWork) -> tuple[list[Entry], int]:
-    page = catalog.list_authors(query, uow=uow)
-    return [_author_entry(a) for a in page.items], page.total
-
-
-def _brands(query: catalog.CatalogQuery, uow: UnitOfWork) -> tuple[list[Entry], int]:
-    page = catalog.list_brands(query, uow=uow)
-    return [_brand_entry(b) for b in page.items], page.total
-
-
-def _add_author(name: str, group: str, uow: UnitOfWork) -> Entry:
-    return _author_entry(catalog.add_author(catalog.new_author(name, group=group), uow=uow))
-
-
-def _add_brand(name: str, description: str, uow: UnitOfWork) -> Entry:
-    return _brand_entry(catalog.add_brand(catalog.new_brand(name, description=description), uow=uow))
-
-
-def _switch_author(name: str, active: bool, uow: UnitOfWork) -> Entry:
-    return _author_entry(catalog.set_author_active(name, active, uow=uow))
-
-
-def _switch_brand(name: str, good_to_know: bool, uow: UnitOfWork) -> Entry:
-    return _brand_entry(catalog.update_brand(name, good_to_know=good_to_know, uow=uow))
-
-
-KINDS = {
-    kind.key: kind
-    for kind in (
-        CatalogKind("authors", "author", "group", "active", "disabled", _authors, _add_author, _switch_author),
-        CatalogKind(
-            "brands", "brand", "description", "good to know", "not good to know", _brands, _add_brand, _switch_brand
-        ),
-    )
-}
-
-
-def _kind(key: str) -> CatalogKind:
+def _kind(key: str) -> CatalogList:
     found = KINDS.get(key)
     if found is None:
         raise NotFound(f"the catalog has authors and brands, not '{key[:40]}'")
     return found
 
 
-def _listing(services: Container, kind: CatalogKind, q: str | None, show: str, message: str | None = None) -> Template:
-    query = catalog.CatalogQuery.of(search=q, enabled=_SHOW[show])
-    entries, total = kind.entries(query, services.uow())
-    return _fragment("_catalog_list.html", kind=kind, entries=entries, total=total, q=q or "", message=message)
+def _listing(kind: CatalogList, page: Page, q: str | None, message: str | None = None) -> Template:
+    return _fragment("_catalog_list.html", kind=kind, entries=page.items, total=page.total, q=q or "", message=message)
 
 
 @get("/catalog/{kind:str}", sync_to_thread=True)
-def catalog_list(kind: FromPath[str], services: Services, q: Search = None, show: Show = "all") -> Template:
-    return _listing(services, _kind(kind), q, show)
+def catalog_list(
+    kind: FromPath[str], list_catalog_entries: UseCase[Page], q: Search = None, show: Show = "all"
+) -> Template:
+    found = _kind(kind)
+    return _listing(found, list_catalog_entries(found.entry_type, CatalogQuery.of(search=q, enabled=_SHOW[show])), q)
 
 
 @post("/catalog/{kind:str}", sync_to_thread=True, status_code=200)
-def catalog_add(kind: FromPath[str], services: Services, data: Annotated[EntryForm, FORM]) -> Template:
+def catalog_add(
+    kind: FromPath[str], create_then_list: UseCase[tuple[CatalogEntry, Page]], data: Annotated[EntryForm, FORM]
+) -> Template:
     found = _kind(kind)
-    entry = found.add(data.name, data.detail, services.uow())
-    return _listing(services, found, None, "all", f"added {found.noun} '{entry.name}'")
+    entry, page = create_then_list(found.entry_type, data.name, detail=data.detail)
+    return _listing(found, page, None, f"added {found.noun} '{entry.name}'")
 
 
 @post("/catalog/{kind:str}/active", sync_to_thread=True, status_code=200)
-def catalog_switch(kind: FromPath[str], services: Services, data: Annotated[ToggleForm, FORM]) -> Template:
+def catalog_switch(
+    kind: FromPath[str], switch_then_list: UseCase[tuple[CatalogEntry, Page]], data: Annotated[ToggleForm, FORM]
+) -> Template:
     found = _kind(kind)
-    entry = found.switch(data.name, data.enabled, services.uow())
+    entry, page = switch_then_list(found.entry_type, data.name, enabled=data.enabled)
     state = found.on if entry.enabled else found.off
-    return _listing(services, found, None, "all", f"{found.noun} '{entry.name}' is {state}")
+    return _listing(found, page, None, f"{found.noun} '{entry.name}' is {state}")
 
 
 # --- the one-time login link ----------------------------------------------------------------------
