@@ -3,7 +3,13 @@ so `from changple_domain.ports import UnitOfWork` works for every port. Adapters
 subclass them explicitly; they are runtime-checkable for Litestar's and dependency-injector's checks.
 Every signature speaks domain types only."""
 
-from changple_domain.ports.accounts import OAuthProvider, RevocationRepository, ServiceTokenRepository, UserRepository
+from changple_domain.ports.accounts import (
+    LoginLinkStore,
+    OAuthProvider,
+    RevocationRepository,
+    ServiceTokenRepository,
+    UserRepository,
+)
 from changple_domain.ports.catalog import AuthorRepository, BrandRepository
 from changple_domain.ports.chat import ChatRepository
 from changple_domain.ports.content import (
@@ -39,6 +45,7 @@ __all__ = [
     "ContentViewRepository",
     "ExportProcessor",
     "FileStorage",
+    "LoginLinkStore",
     "Mutex",
     "OAuthProvider",
     "PipelineRunRepository",
