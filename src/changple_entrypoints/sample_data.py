@@ -11,7 +11,7 @@ from changple_adapters.naver.sample import CafeSample, load_sample
 from changple_domain.errors import InvalidInput
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.scan import ScanPolicy
-from changple_domain.ports import Clock, UnitOfWork
+from changple_domain.ports import Clock, Mutex, UnitOfWork
 from changple_domain.use_cases.background import TaskOutcome
 from changple_domain.use_cases.catalog import sync_catalog
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
@@ -41,6 +41,7 @@ def scan_sample_cafe(
     clock: Clock,
     policy: IngestionPolicy,
     scan_policy: ScanPolicy,
+    mutex: Mutex,
     path: Path | None = None,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> tuple[CafeSample, ScanReport]:
@@ -59,6 +60,7 @@ def scan_sample_cafe(
         source=sample.source(),
         policy=policy,
         scan=scan_policy.unpaused(),
+        mutex=mutex,
         on_article=on_article,
     )
     return sample, report

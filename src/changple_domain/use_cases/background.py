@@ -62,9 +62,7 @@ def scan_with_own_source(
             cmd, uow=uow, clock=clock, source=source, policy=policy, scan=scan, mutex=mutex, on_article=on_article
         )
     finally:
-        close = getattr(source, "close", None)  # TEMP until CafeSource.close lands
-        if close is not None:
-            close()
+        source.close()
 
 
 def scan_cafe_task(
