@@ -88,6 +88,7 @@ def scrape(
                     scan=scan_policy,
                     on_article=show,
                     mutex=container.mutex(),
+                    ids=container.ids(),
                 )
             )
     finally:

@@ -61,6 +61,7 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
             policy=policy,
             scan_policy=container.scan_policy(),
             mutex=container.mutex(),
+            ids=container.ids(),
             path=sample_path,
             on_article=lambda event: progress.update(
                 step, description=f"scraping the sample cafe: #{event.article.article_id} {event.outcome}"

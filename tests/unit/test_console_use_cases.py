@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from changple_adapters.memory import FixedClock, MemoryUnitOfWork
+from changple_adapters.memory import FixedClock, MemoryUnitOfWork, SequentialIds
 from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_domain.errors import IllegalTransition, InvalidInput, NotFound, Unauthorized
@@ -161,9 +161,13 @@ def test_daily_activity_counts_each_korean_day_from_the_jobs_applied_on_it() -> 
 def test_the_activity_panel_is_busy_while_a_run_or_a_job_is_open() -> None:
     uow, clock, queue = MemoryUnitOfWork(), FixedClock(NOW), MemoryTaskQueue()
     assert activity(uow=uow).busy is False
-    started = queue_pipeline_run(StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue)
+    started = queue_pipeline_run(
+        StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue, ids=SequentialIds()
+    )
     assert activity(uow=uow).busy is True
-    again = queue_pipeline_run(StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue)
+    again = queue_pipeline_run(
+        StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue, ids=SequentialIds()
+    )
     assert again.run.id == started.run.id
     assert queue.enqueued == [("pipeline_step", {"run_id": started.run.id})]  # a taken key queues nothing
     with uow:

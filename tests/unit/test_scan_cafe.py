@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from changple_adapters.memory import FixedClock, MemoryCafeSource, MemoryMutex, MemoryUnitOfWork
+from changple_adapters.memory import FixedClock, MemoryCafeSource, MemoryMutex, MemoryUnitOfWork, SequentialIds
 from changple_domain.errors import Busy, LoginRequired
 from changple_domain.model import AllowedAuthor, CafePost, PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
@@ -20,6 +20,7 @@ from changple_domain.use_cases.scan_cafe import NO_ACTIVE_AUTHORS, SCAN_LOCK, Sc
 AUTHOR = "창플지기"
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 POLICY = IngestionPolicy(min_content_length=10)
+IDS = SequentialIds()  # one for the module: a scan without a key is told apart by its id
 QUICK = ScanPolicy(delay_min_seconds=0, delay_max_seconds=0, stop_after_missing=3, record_every=2, refresh_days=0)
 
 
@@ -60,6 +61,7 @@ def scan(
         scan=policy,
         on_article=events.append,
         mutex=mutex or MemoryMutex(),
+        ids=IDS,
     )
     return report, events
 
@@ -243,6 +245,7 @@ def test_the_per_run_maximum_and_the_time_budget_stop_a_scan(uow: MemoryUnitOfWo
         policy=POLICY,
         scan=QUICK.model_copy(update={"time_budget_seconds": 35}),
         mutex=MemoryMutex(),
+        ids=IDS,
     )
     assert 0 < len(source.fetched) < 5
     assert report.scan.stopped_because == "the time budget of 35 s ran out"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,8 +31,7 @@ class ScanCounts(BaseModel):
         return self.model_copy(update={name: getattr(self, name) + n for name, n in more.items()})
 
 
-def new_scan_id() -> str:
-    return f"scan-{uuid4().hex}"
+SCAN_ID_PREFIX = "scan"  # scan ids read `scan-...`
 
 
 class ScanRun(BaseModel):

@@ -28,7 +28,7 @@ from changple_domain.ports.posts import (
     ScanRunRepository,
 )
 from changple_domain.ports.providers import BatchEmbedder, BatchSummarizer, CafeSource, QueryEmbedder, VectorIndex
-from changple_domain.ports.runtime import Clock, Mutex, TaskQueue
+from changple_domain.ports.runtime import Clock, IdSource, Mutex, TaskQueue
 from changple_domain.ports.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "ContentViewRepository",
     "ExportProcessor",
     "FileStorage",
+    "IdSource",
     "LoginLinkStore",
     "Mutex",
     "OAuthProvider",

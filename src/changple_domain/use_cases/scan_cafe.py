@@ -15,10 +15,10 @@ from changple_domain.errors import AlreadyExists, Busy, ChangpleError, LoginRequ
 from changple_domain.model.posts import PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunTrigger
-from changple_domain.model.scans import ScanCounts, ScanRun, new_scan_id
+from changple_domain.model.scans import SCAN_ID_PREFIX, ScanCounts, ScanRun
 from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
 from changple_domain.policies.scan import MissRun, ScanPolicy
-from changple_domain.ports import CafeSource, Clock, Mutex, UnitOfWork
+from changple_domain.ports import CafeSource, Clock, IdSource, Mutex, UnitOfWork
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
 
 # Ids that exist: where the next walk over new ids starts. DELETED and ERROR are left out, so
@@ -75,13 +75,14 @@ def scan_cafe(
     policy: IngestionPolicy,
     scan: ScanPolicy,
     mutex: Mutex,
+    ids: IdSource,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> ScanReport:
     """Run one scan. LOGIN_REQUIRED stops it with `LoginRequired` after recording what came before
     (the Naver session must be renewed). A dry run fetches and reports but writes nothing. One scan
     walks the cafe at a time: a second raises `Busy` (a repeated delivery of a scan that is already
     done returns it instead), so two scans never fetch or record the same ids."""
-    run = start_scan(cmd, uow=uow, clock=clock)
+    run = start_scan(cmd, uow=uow, clock=clock, ids=ids)
     if not run.not_started:
         return ScanReport(scan=run, already_ran=True)
     with mutex.hold(SCAN_LOCK, ttl_seconds=scan.time_budget_seconds + 600) as held:
@@ -120,11 +121,11 @@ def _walk(
     return ScanReport(scan=walk.finish(), warnings=warnings)
 
 
-def start_scan(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock) -> ScanRun:
+def start_scan(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock, ids: IdSource) -> ScanRun:
     """The scan record for `cmd.key`, created if new: an API call records it before queueing the
     scan, so it can answer with the id at once; the worker then picks the same record up."""
     now = clock.now()
-    scan_id = new_scan_id()
+    scan_id = ids.new_id(SCAN_ID_PREFIX)
     key = cmd.key or f"{cmd.trigger.value}:{now:%Y-%m-%dT%H:%M:%S}:{scan_id}"  # without a key, always new
     run = ScanRun(id=scan_id, key=key, trigger=cmd.trigger, started_at=now)
     if cmd.dry_run:
@@ -275,15 +276,8 @@ class _Walk:
             recorded = record_articles(
                 RecordArticles(articles=tuple(articles), author_policy=self.policy), uow=self.uow, clock=self.clock
             )
-            self.counts = self.counts.plus(
-                new=recorded.new,
-                changed=recorded.changed,
-                unchanged=recorded.unchanged,
-                deleted=recorded.deleted,
-                members_only=recorded.members_only,
-                skipped=recorded.skipped,
-                errors=recorded.errors,
-            )
+            # what record_articles counts has the same names in ScanCounts (all but input duplicates)
+            self.counts = self.counts.plus(**recorded.model_dump(exclude={"duplicates_in_input"}))
         self._save_progress()
 
     def _tally_dry(self, articles: list[ScrapedArticle]) -> None:

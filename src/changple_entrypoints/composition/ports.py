@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 
 from changple_adapters.generation_cache import GenerationCache
 from changple_adapters.local.clock import SystemClock
+from changple_adapters.local.ids import RandomIds
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
 from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_adapters.query_cache import CachedQueryEmbedder
@@ -63,6 +64,7 @@ class Ports(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)  # record ids (scans, runs, batch jobs): unique, not secret
     ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
     pipeline_config = providers.Singleton(lambda s: s.pipeline_config(), settings)
     content_config = providers.Singleton(lambda s: s.content_config(), settings)
@@ -147,4 +149,5 @@ class Ports(containers.DeclarativeContainer):
         policy=ingestion_policy,
         sleep=providers.Object(time.sleep),
         mutex=mutex,
+        ids=ids,
     )
