@@ -26,7 +26,7 @@ from changple_domain.policies.workflow import (
     after_tick,
     retry_scan_later,
 )
-from changple_domain.ports import CafeSource, Clock, Mutex, UnitOfWork
+from changple_domain.ports import CafeSource, Clock, IdSource, Mutex, UnitOfWork
 from changple_domain.use_cases.apply_results import ApplyReport
 from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun
 from changple_domain.use_cases.revocations import RevocationReport
@@ -53,13 +53,22 @@ def scan_with_own_source(
     policy: IngestionPolicy,
     scan: ScanPolicy,
     mutex: Mutex,
+    ids: IdSource,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> ScanReport:
     """One scan with a source of its own (a browser belongs to the scan that opened it), closed
     when the scan ends however it ends."""
     try:
         return scan_cafe(
-            cmd, uow=uow, clock=clock, source=source, policy=policy, scan=scan, mutex=mutex, on_article=on_article
+            cmd,
+            uow=uow,
+            clock=clock,
+            source=source,
+            policy=policy,
+            scan=scan,
+            mutex=mutex,
+            ids=ids,
+            on_article=on_article,
         )
     finally:
         source.close()
