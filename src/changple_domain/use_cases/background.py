@@ -95,7 +95,7 @@ def scan_cafe_task(
     except LoginRequired as exc:
         return TaskOutcome(summary=f"scan {label} stopped", warnings=(exc.detail,), follow_ups=after_scan(request))
     return TaskOutcome(
-        summary=f"scan {report.scan.key}: {report.scan.counts}",
+        summary=f"scan {report.scan.key}: {report.scan.counts.model_dump()}",
         warnings=tuple(report.warnings),
         follow_ups=after_scan(request),
     )
