@@ -29,6 +29,7 @@ import httpx  # noqa: E402
 from storage import scratch_database  # noqa: E402
 
 from changple_adapters.gemini.summarizer import GeminiBatchSummarizer  # noqa: E402
+from changple_adapters.local.ids import RandomIds  # noqa: E402
 from changple_adapters.memory import MemoryMutex  # noqa: E402
 from changple_adapters.openai.embedder import OpenAIBatchEmbedder  # noqa: E402
 from changple_adapters.pinecone.index import PineconeVectorIndex  # noqa: E402
@@ -138,7 +139,7 @@ def provider_requests(*emulators: EmulatorProcess) -> int:
 
 
 def run_pipeline(ports: PipelinePorts, key: str) -> int:
-    run = start_run(StartRun(key=key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock).run
+    run = start_run(StartRun(key=key, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock, ids=ports.ids).run
     for ticks in range(1, 200):
         if pipeline_tick(ports, run_id=run.id).done:
             return ticks
@@ -179,6 +180,7 @@ def main() -> None:
                 policy=IngestionPolicy(),
                 sleep=time.sleep,
                 mutex=MemoryMutex(),
+                ids=RandomIds(),
             )
 
             providers_cpu_before = provider_cpu(gemini, openai, pinecone)

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from changple_adapters.cafe_threads import close_source
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.ports import CafeSource
@@ -76,7 +75,7 @@ def check(
     try:
         answer = source.fetch(article_id)
     finally:
-        close_source(source)
+        source.close()
     code, message = _verdict(answer)
     if as_json:
         print_json(

@@ -12,7 +12,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_adapters.cafe_threads import close_source
 from changple_domain.policies.change_detection import normalize_text
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, scan_cafe
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, progress_bar, run_or_exit
@@ -89,21 +88,27 @@ def scrape(
                     scan=scan_policy,
                     on_article=show,
                     mutex=container.mutex(),
+                    ids=container.ids(),
                 )
             )
     finally:
-        close_source(source)
+        source.close()
     scan = report.scan
     if as_json:
-        summary: dict[str, Any] = {"scan_id": scan.id, "state": scan.state.value, "dry_run": dry_run, **scan.counts}
+        summary: dict[str, Any] = {
+            "scan_id": scan.id,
+            "state": scan.state.value,
+            "dry_run": dry_run,
+            **scan.counts.model_dump(),
+        }
         summary |= {"stopped_because": scan.stopped_because, "warnings": report.warnings}
         sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
         return
     table = Table(title=f"scan {scan.id}{' (dry run: nothing written)' if dry_run else ''}")
-    names = ("fetched", "new", "changed", "unchanged", "deleted", "members_only", "skipped", "errors", "gaps")
-    for name in names:
+    counts = scan.counts.model_dump()
+    for name in counts:
         table.add_column(name, justify="right")
-    table.add_row(*[str(scan.counts.get(name, 0)) for name in names])
+    table.add_row(*[str(n) for n in counts.values()])
     console.print(table)
     if scan.stopped_because:
         console.print(f"stopped: {scan.stopped_because}")

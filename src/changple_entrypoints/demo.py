@@ -60,6 +60,8 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
             clock=clock,
             policy=policy,
             scan_policy=container.scan_policy(),
+            mutex=container.mutex(),
+            ids=container.ids(),
             path=sample_path,
             on_article=lambda event: progress.update(
                 step, description=f"scraping the sample cafe: #{event.article.article_id} {event.outcome}"
@@ -87,7 +89,7 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
             {
                 "cafe": sample.name,
                 "database": settings.redacted()["database_url"] or settings.resolved_database_url,
-                "scan": {"id": scan.id, "state": scan.state.value, **scan.counts},
+                "scan": {"id": scan.id, "state": scan.state.value, **scan.counts.model_dump()},
                 "statuses": status_counts,
                 "posts": len(verdicts),
                 "eligible": reasons.get(Reason.ELIGIBLE.value, 0),
@@ -142,10 +144,10 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
     console.print(table)
     counts = scan.counts
     console.print(
-        f"scraped {counts['fetched']} article ids from {sample.directory}: {counts['new']} new, "
-        f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['skipped']} skipped for their "
-        f"author, {counts['deleted']} deleted ({counts['gaps']} gaps in ids), {counts['members_only']} members-only, "
-        f"{counts['errors']} errors"
+        f"scraped {counts.fetched} article ids from {sample.directory}: {counts.new} new, "
+        f"{counts.changed} changed, {counts.unchanged} unchanged, {counts.skipped} skipped for their "
+        f"author, {counts.deleted} deleted ({counts.gaps} gaps in ids), {counts.members_only} members-only, "
+        f"{counts.errors} errors"
     )
     summary = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in reasons.most_common())
     console.print(

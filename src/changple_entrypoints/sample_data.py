@@ -11,7 +11,7 @@ from changple_adapters.naver.sample import CafeSample, load_sample
 from changple_domain.errors import InvalidInput
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.scan import ScanPolicy
-from changple_domain.ports import Clock, UnitOfWork
+from changple_domain.ports import Clock, IdSource, Mutex, UnitOfWork
 from changple_domain.use_cases.background import TaskOutcome
 from changple_domain.use_cases.catalog import sync_catalog
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
@@ -41,6 +41,8 @@ def scan_sample_cafe(
     clock: Clock,
     policy: IngestionPolicy,
     scan_policy: ScanPolicy,
+    mutex: Mutex,
+    ids: IdSource,
     path: Path | None = None,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> tuple[CafeSample, ScanReport]:
@@ -48,17 +50,19 @@ def scan_sample_cafe(
     Naver: authors who are not allowed are skipped, gaps become deleted ids, an unchanged page is
     recorded as unchanged. Saved files need no politeness, so the scan does not pause."""
     sample = load_sample(path)
-    ids = sample.article_ids()
-    if not ids:
+    article_ids = sample.article_ids()
+    if not article_ids:
         raise InvalidInput(f"the sample cafe {sample.directory} holds no saved pages (<article_id>.html)")
     sync_catalog(sample.authors, sample.brands, uow=uow)
     report = scan_cafe(
-        ScanCafe(from_id=ids[0], max_new=ids[-1] - ids[0] + 1, refresh=False),
+        ScanCafe(from_id=article_ids[0], max_new=article_ids[-1] - article_ids[0] + 1, refresh=False),
         uow=uow,
         clock=clock,
         source=sample.source(),
         policy=policy,
         scan=scan_policy.unpaused(),
+        mutex=mutex,
+        ids=ids,
         on_article=on_article,
     )
     return sample, report

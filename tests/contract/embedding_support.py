@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from changple_adapters.local.embedder import OfflineBatchEmbedder
+from changple_adapters.local.ids import RandomIds
 from changple_adapters.memory.embedder import MemoryBatchEmbedder
 from changple_adapters.openai.embedder import OpenAIBatchEmbedder
 from changple_domain.model.batches import BatchJob, BatchKind, BatchState, new_batch_id
@@ -49,7 +50,7 @@ def requests_for(posts: dict[int, tuple[str, ...]] = POSTS) -> list[EmbeddingReq
 def make_job(job_id: str | None = None) -> BatchJob:
     now = datetime.now(UTC)  # the emulator stamps batches with the real time
     return BatchJob(
-        id=job_id or new_batch_id(BatchKind.EMBED),
+        id=job_id or new_batch_id(BatchKind.EMBED, RandomIds().new_id),
         kind=BatchKind.EMBED,
         provider="test",
         model="test",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from changple_adapters.gemini import GeminiBatchSummarizer
+from changple_adapters.local.ids import RandomIds
 from changple_adapters.local.summarizer import OfflineBatchSummarizer
 from changple_adapters.memory.summarizer import MemoryBatchSummarizer
 from changple_adapters.naver.sample import load_sample
@@ -53,7 +54,7 @@ def key_of(request: SummaryRequest) -> str:
 def make_job(job_id: str | None = None) -> BatchJob:
     now = datetime.now(UTC)
     return BatchJob(
-        id=job_id or new_batch_id(BatchKind.SUMMARIZE),
+        id=job_id or new_batch_id(BatchKind.SUMMARIZE, RandomIds().new_id),
         kind=BatchKind.SUMMARIZE,
         provider="test",
         model="test",

@@ -8,7 +8,7 @@ import pytest
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.runs import RunState, RunTrigger
-from changple_domain.model.scans import ScanRun
+from changple_domain.model.scans import ScanCounts, ScanRun
 from changple_domain.ports import UnitOfWork
 
 T0 = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
@@ -23,7 +23,7 @@ def test_scan_round_trip_progress_and_finish(uow: UnitOfWork) -> None:
     with uow:
         uow.scans.add(scan)
         uow.commit()
-    progressed = scan.progressed(phase="new", counts={"fetched": 40, "new": 31, "gaps": 2}, last_article_id=1040)
+    progressed = scan.progressed(phase="new", counts=ScanCounts(fetched=40, new=31, gaps=2), last_article_id=1040)
     with uow:
         uow.scans.save(progressed)
         uow.commit()
@@ -40,7 +40,7 @@ def test_scan_round_trip_progress_and_finish(uow: UnitOfWork) -> None:
     assert got.state is RunState.SUCCEEDED
     assert got.finished_at == T0 + timedelta(minutes=9)
     assert got.stopped_because == "50 missing ids in a row"
-    assert got.counts == {"fetched": 40, "new": 31, "gaps": 2}
+    assert got.counts == ScanCounts(fetched=40, new=31, gaps=2)
 
 
 def test_scan_keys_and_ids_are_unique_and_the_first_stays(uow: UnitOfWork) -> None:

@@ -101,6 +101,6 @@ def test_redis_worker_runs_a_scan_once_per_key(redis_container: Container) -> No
         scans = uow.scans.recent(limit=10)
     assert scan is not None
     assert scan.state.value == "succeeded"
-    assert scan.counts["new"] == 26
+    assert scan.counts.new == 26
     assert [s.key for s in scans] == ["redis:scan-1"]
     assert _post_count(redis_container) == 26

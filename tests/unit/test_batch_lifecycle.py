@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from changple_adapters.local.ids import RandomIds
 from changple_domain.errors import ChangpleError, IllegalTransition
 from changple_domain.model.batches import TRANSITIONS, BatchItem, BatchJob, BatchKind, BatchState, new_batch_id
 
@@ -30,7 +31,7 @@ EXPECTED_EDGES = {
 
 def make_job(kind: BatchKind = BatchKind.SUMMARIZE, **overrides: object) -> BatchJob:
     values: dict[str, object] = {
-        "id": new_batch_id(kind),
+        "id": new_batch_id(kind, RandomIds().new_id),
         "kind": kind,
         "provider": "gemini",
         "model": "gemini-2.5-flash",
@@ -245,7 +246,7 @@ def test_display_name_contains_the_id() -> None:
 
 @pytest.mark.parametrize(("kind", "prefix"), [(BatchKind.SUMMARIZE, "sum-"), (BatchKind.EMBED, "emb-")])
 def test_new_batch_id_prefixes_and_uniqueness(kind: BatchKind, prefix: str) -> None:
-    ids = {new_batch_id(kind) for _ in range(200)}
+    ids = {new_batch_id(kind, RandomIds().new_id) for _ in range(200)}
     assert len(ids) == 200
     assert all(re.fullmatch(re.escape(prefix) + "[0-9a-f]{32}", i) for i in ids)
 

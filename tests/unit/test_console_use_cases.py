@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from changple_adapters.memory import FixedClock, MemoryUnitOfWork
+from changple_adapters.memory import FixedClock, MemoryUnitOfWork, SequentialIds
+from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_adapters.memory.queue import MemoryTaskQueue
 from changple_domain.errors import IllegalTransition, InvalidInput, NotFound, Unauthorized
 from changple_domain.model import AllowedAuthor, BatchKind, BatchState, UserRole
-from changple_domain.model.login_links import MAX_PENDING, LoginLinks
+from changple_domain.model.login_links import MAX_PENDING
 from changple_domain.model.runs import RunTrigger
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.use_cases.accounts import set_role
@@ -33,7 +34,7 @@ POLICY = IngestionPolicy(max_attempts=3)
 
 
 def test_a_login_link_opens_once_within_its_time() -> None:
-    links = LoginLinks()
+    links = MemoryLoginLinkStore()
     secret = links.issue(now=NOW, ttl=timedelta(minutes=15))
     assert len(secret) >= 43
     links.redeem(secret, now=NOW + timedelta(minutes=14))
@@ -52,7 +53,7 @@ def test_a_login_link_opens_once_within_its_time() -> None:
 
 
 def test_links_keep_only_a_hash_and_a_bounded_number() -> None:
-    links = LoginLinks()
+    links = MemoryLoginLinkStore()
     secrets = [links.issue(now=NOW + timedelta(seconds=n), ttl=timedelta(hours=1)) for n in range(MAX_PENDING + 5)]
     assert links.pending == MAX_PENDING
     assert not any(secret in repr(vars(links)) for secret in secrets)
@@ -62,7 +63,7 @@ def test_links_keep_only_a_hash_and_a_bounded_number() -> None:
 
 
 def test_two_racing_requests_cannot_both_spend_a_link() -> None:
-    links = LoginLinks()
+    links = MemoryLoginLinkStore()
     secret = links.issue(now=NOW, ttl=timedelta(minutes=5))
     wins: list[bool] = []
     start = threading.Barrier(8)
@@ -84,7 +85,7 @@ def test_two_racing_requests_cannot_both_spend_a_link() -> None:
 
 
 def test_the_local_admin_is_made_once_and_is_an_admin_again_on_each_link() -> None:
-    uow, clock, links = MemoryUnitOfWork(), FixedClock(NOW), LoginLinks()
+    uow, clock, links = MemoryUnitOfWork(), FixedClock(NOW), MemoryLoginLinkStore()
     first = sign_in_with_link(links.issue(now=NOW, ttl=timedelta(minutes=5)), links=links, uow=uow, clock=clock)
     assert first.is_admin
     assert first.provider == "local"
@@ -160,9 +161,13 @@ def test_daily_activity_counts_each_korean_day_from_the_jobs_applied_on_it() -> 
 def test_the_activity_panel_is_busy_while_a_run_or_a_job_is_open() -> None:
     uow, clock, queue = MemoryUnitOfWork(), FixedClock(NOW), MemoryTaskQueue()
     assert activity(uow=uow).busy is False
-    started = queue_pipeline_run(StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue)
+    started = queue_pipeline_run(
+        StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue, ids=SequentialIds()
+    )
     assert activity(uow=uow).busy is True
-    again = queue_pipeline_run(StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue)
+    again = queue_pipeline_run(
+        StartRun(key="ops:1", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, queue=queue, ids=SequentialIds()
+    )
     assert again.run.id == started.run.id
     assert queue.enqueued == [("pipeline_step", {"run_id": started.run.id})]  # a taken key queues nothing
     with uow:

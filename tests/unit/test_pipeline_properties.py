@@ -18,6 +18,7 @@ from changple_adapters.memory import (
     MemoryMutex,
     MemoryUnitOfWork,
     MemoryVectorIndex,
+    SequentialIds,
 )
 from changple_domain.errors import ProviderRejected, ProviderUnavailable
 from changple_domain.model import AllowedAuthor, BatchState, CafePost, PostNeed
@@ -76,6 +77,7 @@ class PipelineMachine(RuleBasedStateMachine):
             policy=POLICY,
             sleep=lambda _: None,
             mutex=MemoryMutex(),
+            ids=SequentialIds(),
         )
         with self.uow:
             self.uow.authors.save(AllowedAuthor(name=AUTHOR))
@@ -148,7 +150,7 @@ class PipelineMachine(RuleBasedStateMachine):
     # --- the pipeline, one step at a time, in any order ---------------------------------------------
 
     def _ctx(self) -> Submitter:
-        return Submitter(uow=self.uow, clock=self.clock, config=CONFIG, sleep=lambda _: None)
+        return Submitter(uow=self.uow, clock=self.clock, config=CONFIG, sleep=lambda _: None, ids=self.ports.ids)
 
     @rule()
     def submit(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from changple_adapters.memory import FixedClock, MemoryUnitOfWork
+from changple_adapters.memory import FixedClock, MemoryUnitOfWork, SequentialIds
 from changple_domain.model.runs import PipelineRun, RunCounts, RunOrigin, RunTrigger
 from changple_domain.policies.run_keys import default_run_key, nightly_key, run_key_after_scan
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
@@ -45,14 +45,14 @@ def test_the_nightly_key_is_the_korean_date() -> None:
 
 
 def test_start_run_without_a_key_mints_one_from_its_clock() -> None:
-    uow, clock = MemoryUnitOfWork(), FixedClock(T0)
-    console = start_run(StartRun(trigger=RunTrigger.MANUAL, origin=RunOrigin.CONSOLE), uow=uow, clock=clock)
+    uow, clock, ids = MemoryUnitOfWork(), FixedClock(T0), SequentialIds()
+    console = start_run(StartRun(trigger=RunTrigger.MANUAL, origin=RunOrigin.CONSOLE), uow=uow, clock=clock, ids=ids)
     assert console.run.key == "ops:2026-12-02T23:22:10.000000+09:00"
     clock.advance(timedelta(microseconds=1))
-    api = start_run(StartRun(trigger=RunTrigger.API), uow=uow, clock=clock)
+    api = start_run(StartRun(trigger=RunTrigger.API), uow=uow, clock=clock, ids=ids)
     assert api.created
     assert api.run.key == "api:2026-12-02T23:22:10.000001+09:00"
-    named = start_run(StartRun(key="nightly:2026-12-02", trigger=RunTrigger.SCHEDULE), uow=uow, clock=clock)
+    named = start_run(StartRun(key="nightly:2026-12-02", trigger=RunTrigger.SCHEDULE), uow=uow, clock=clock, ids=ids)
     assert named.run.key == "nightly:2026-12-02"
 
 

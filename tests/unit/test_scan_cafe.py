@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from changple_adapters.memory import FixedClock, MemoryCafeSource, MemoryMutex, MemoryUnitOfWork
+from changple_adapters.memory import FixedClock, MemoryCafeSource, MemoryMutex, MemoryUnitOfWork, SequentialIds
 from changple_domain.errors import Busy, LoginRequired
 from changple_domain.model import AllowedAuthor, CafePost, PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
@@ -20,6 +20,7 @@ from changple_domain.use_cases.scan_cafe import NO_ACTIVE_AUTHORS, SCAN_LOCK, Sc
 AUTHOR = "창플지기"
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 POLICY = IngestionPolicy(min_content_length=10)
+IDS = SequentialIds()  # one for the module: a scan without a key is told apart by its id
 QUICK = ScanPolicy(delay_min_seconds=0, delay_max_seconds=0, stop_after_missing=3, record_every=2, refresh_days=0)
 
 
@@ -58,9 +59,9 @@ def scan(
         source=source,
         policy=POLICY,
         scan=policy,
-        sleep=lambda _: None,
         on_article=events.append,
-        mutex=mutex,
+        mutex=mutex or MemoryMutex(),
+        ids=IDS,
     )
     return report, events
 
@@ -79,7 +80,7 @@ def test_new_ids_stop_after_a_run_of_misses_and_record_gaps_but_not_the_end(uow:
     assert source.fetched == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert report.scan.state is RunState.SUCCEEDED
     assert report.scan.stopped_because == "3 missing ids in a row: the end of the cafe"
-    assert (report.scan.counts["new"], report.scan.counts["gaps"]) == (4, 2)
+    assert (report.scan.counts.new, report.scan.counts.gaps) == (4, 2)
     assert status(uow, 3) is PostStatusKind.DELETED
     assert status(uow, 7) is None  # may be published tomorrow: not recorded
 
@@ -103,7 +104,7 @@ def test_the_first_scan_of_an_empty_store_starts_at_the_policys_first_id(uow: Me
     report, _ = scan(uow, source, QUICK.model_copy(update={"first_article_id": 700}))
 
     assert source.fetched[:2] == [700, 701]
-    assert report.scan.counts["new"] == 2
+    assert report.scan.counts.new == 2
 
 
 def test_the_next_scan_resumes_after_the_highest_existing_id(uow: MemoryUnitOfWork) -> None:
@@ -115,7 +116,7 @@ def test_the_next_scan_resumes_after_the_highest_existing_id(uow: MemoryUnitOfWo
     report, _ = scan(uow, source)
 
     assert source.fetched == [3, 4, 5, 6]
-    assert report.scan.counts["new"] == 1
+    assert report.scan.counts.new == 1
 
 
 def test_a_killed_scan_keeps_what_it_recorded_and_does_not_fetch_it_again(uow: MemoryUnitOfWork) -> None:
@@ -145,7 +146,7 @@ def test_refused_authors_are_skipped_then_rescanned_once_allowed(uow: MemoryUnit
     source = MemoryCafeSource([post(1), post(2, author="새작가"), post(3)])
     report, events = scan(uow, source, from_id=1)
 
-    assert report.scan.counts["skipped"] == 1
+    assert report.scan.counts.skipped == 1
     assert status(uow, 2) is PostStatusKind.SKIPPED
     assert [e.outcome for e in events if e.article.article_id == 2] == ["skipped"]
     with uow:
@@ -158,7 +159,7 @@ def test_refused_authors_are_skipped_then_rescanned_once_allowed(uow: MemoryUnit
 
     assert source.fetched == [2]
     assert status(uow, 2) is PostStatusKind.SAVED
-    assert report.scan.counts["new"] == 1
+    assert report.scan.counts.new == 1
 
 
 def test_errors_are_retried_up_to_the_maximum(uow: MemoryUnitOfWork) -> None:
@@ -188,7 +189,7 @@ def test_refresh_brings_edits_and_deletions(uow: MemoryUnitOfWork) -> None:
     report, _ = scan(uow, source, QUICK.model_copy(update={"refresh_days": 7}), max_new=0)
 
     assert sorted(source.fetched) == [1, 2]  # 3 is older than the refresh window
-    assert (report.scan.counts["changed"], report.scan.counts["deleted"]) == (1, 1)
+    assert (report.scan.counts.changed, report.scan.counts.deleted) == (1, 1)
     assert status(uow, 2) is PostStatusKind.DELETED
     with uow:
         edited = uow.posts.get(1)
@@ -217,7 +218,7 @@ def test_a_dry_run_fetches_and_reports_but_writes_nothing(uow: MemoryUnitOfWork)
     report, events = scan(uow, source, from_id=1, dry_run=True)
 
     assert [e.outcome for e in events if e.outcome != "missing"] == ["saved", "skipped"]
-    assert (report.scan.counts["new"], report.scan.counts["skipped"]) == (1, 1)
+    assert (report.scan.counts.new, report.scan.counts.skipped) == (1, 1)
     with uow:
         assert uow.posts.count() == 0
         assert uow.statuses.counts() == {}
@@ -243,7 +244,8 @@ def test_the_per_run_maximum_and_the_time_budget_stop_a_scan(uow: MemoryUnitOfWo
         source=source,
         policy=POLICY,
         scan=QUICK.model_copy(update={"time_budget_seconds": 35}),
-        sleep=lambda _: None,
+        mutex=MemoryMutex(),
+        ids=IDS,
     )
     assert 0 < len(source.fetched) < 5
     assert report.scan.stopped_because == "the time budget of 35 s ran out"
@@ -290,7 +292,7 @@ def test_a_scan_with_no_active_author_warns_what_to_do() -> None:
 
     report, _ = scan(empty_catalog, source, from_id=1)
 
-    assert report.scan.counts["skipped"] == 1
+    assert report.scan.counts.skipped == 1
     assert report.warnings == [NO_ACTIVE_AUTHORS]
     assert "--rescan-skipped" in NO_ACTIVE_AUTHORS
 
@@ -312,6 +314,6 @@ def test_one_scan_at_a_time_a_second_is_busy_and_a_repeat_returns_the_first(uow:
     first, _ = scan(uow, source, key="nightly:1", from_id=1, mutex=mutex)  # its redelivery runs it
     again, _ = scan(uow, source, key="nightly:1", from_id=1, mutex=mutex)
 
-    assert first.scan.counts["new"] == 2
+    assert first.scan.counts.new == 2
     assert again.already_ran
     assert again.scan.id == first.scan.id

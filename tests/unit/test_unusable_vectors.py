@@ -16,6 +16,7 @@ from changple_adapters.memory import (
     MemoryMutex,
     MemoryUnitOfWork,
     MemoryVectorIndex,
+    SequentialIds,
 )
 from changple_domain.model import AllowedAuthor, CafePost
 from changple_domain.model.providers import EmbeddingResult, ScrapedArticle, ScrapeOutcome, usable_vector
@@ -67,6 +68,7 @@ def test_a_broken_vector_fails_its_post_and_the_others_are_indexed(broken: tuple
         policy=IngestionPolicy(min_content_length=10, max_attempts=1),
         sleep=lambda _: None,
         mutex=MemoryMutex(),
+        ids=SequentialIds(),
     )
     with uow:
         uow.authors.save(AllowedAuthor(name=AUTHOR))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from changple_adapters.memory import FixedClock, MemoryUnitOfWork
+from changple_adapters.memory import FixedClock, MemoryUnitOfWork, SequentialIds
 from changple_domain.errors import AlreadyExists, InvalidInput, LoginRequired, NotFound
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.model.posts import CafePost, PostNeed, PostStatus, PostStatusKind
@@ -486,18 +486,20 @@ def test_sync_catalog_inserts_and_updates_by_name(uow: MemoryUnitOfWork) -> None
 
 # --- pipeline runs -------------------------------------------------------------------------
 
+IDS = SequentialIds()
+
 
 def test_start_run_twice_with_the_same_key_returns_the_same_run(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
-    first = start_run(StartRun(key="nightly:2026-11-22", trigger=RunTrigger.SCHEDULE), uow=uow, clock=clock)
+    first = start_run(StartRun(key="nightly:2026-11-22", trigger=RunTrigger.SCHEDULE), uow=uow, clock=clock, ids=IDS)
     clock.advance(timedelta(minutes=3))
-    second = start_run(StartRun(key="nightly:2026-11-22", trigger=RunTrigger.MANUAL), uow=uow, clock=clock)
+    second = start_run(StartRun(key="nightly:2026-11-22", trigger=RunTrigger.MANUAL), uow=uow, clock=clock, ids=IDS)
     assert first.created is True
     assert second.created is False
     assert second.run == first.run
     assert first.run.started_at == T0
     assert first.run.trigger is RunTrigger.SCHEDULE
 
-    other = start_run(StartRun(key="nightly:2026-11-23", trigger=RunTrigger.SCHEDULE), uow=uow, clock=clock)
+    other = start_run(StartRun(key="nightly:2026-11-23", trigger=RunTrigger.SCHEDULE), uow=uow, clock=clock, ids=IDS)
     assert other.created is True
     assert other.run.id != first.run.id
     with uow:

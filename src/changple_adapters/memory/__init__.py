@@ -4,6 +4,8 @@ and for our property tests. All state lives on the instance."""
 from changple_adapters.memory.cafe import MemoryCafeSource
 from changple_adapters.memory.clock import FixedClock
 from changple_adapters.memory.embedder import MemoryBatchEmbedder
+from changple_adapters.memory.ids import SequentialIds
+from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_adapters.memory.mutex import MemoryMutex
 from changple_adapters.memory.oauth import MemoryOAuthProvider
 from changple_adapters.memory.queue import MemoryTaskQueue
@@ -16,10 +18,12 @@ __all__ = [
     "MemoryBatchEmbedder",
     "MemoryBatchSummarizer",
     "MemoryCafeSource",
+    "MemoryLoginLinkStore",
     "MemoryMutex",
     "MemoryOAuthProvider",
     "MemoryStore",
     "MemoryTaskQueue",
     "MemoryUnitOfWork",
     "MemoryVectorIndex",
+    "SequentialIds",
 ]

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,13 +22,13 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Playwrigh
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from changple_adapters.cafe_threads import PacedCafeSource
 from changple_adapters.naver._classify import RENEW_SESSION, classify_message, squash
 from changple_adapters.naver._frames import article_frame, wait_until_ready
 from changple_adapters.naver.parser import is_login_url, parse_article_api, parse_article_html
 from changple_domain.errors import InvalidSetting, ProviderUnavailable
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.policies.retry import RetryPolicy, backoff_delay
-from changple_domain.ports import CafeSource
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _retryable(status: int) -> bool:
     return status == 429 or status >= 500
 
 
-class PlaywrightCafeSource(CafeSource):
+class PlaywrightCafeSource(PacedCafeSource):
     """Reads articles at `{cafe_url}/{id}` (and the API at `api_base_url` when a session is given).
 
     `browser`: an already launched Browser to share (tests, pools); the source then opens only its
@@ -226,6 +226,17 @@ class PlaywrightCafeSource(CafeSource):
             raise ProviderUnavailable(
                 f"Chromium failed while reading article {article_id}: {_first_line(exc)}"
             ) from exc
+
+    def fetch_many(
+        self, article_ids: Iterable[int], *, concurrency: int, pause: Callable[[], float]
+    ) -> Iterator[ScrapedArticle]:
+        """One at a time whatever `concurrency` asks: a browser belongs to the thread that made it
+        (PerThreadCafeSource runs several of these side by side)."""
+        return super().fetch_many(article_ids, concurrency=1, pause=pause)
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._sleep(seconds)
 
     def _done(self, result: ScrapedArticle, via: str) -> ScrapedArticle:
         logger.debug("article %s: %s via %s", result.article_id, result.outcome.value, via or "timeout")

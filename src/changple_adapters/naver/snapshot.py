@@ -9,16 +9,16 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from changple_adapters.cafe_threads import PacedCafeSource
 from changple_adapters.naver.parser import parse_article_api, parse_article_html
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
-from changple_domain.ports import CafeSource
 
 DEFAULT_CAFE_URL = "https://cafe.naver.com/changple"
 _SAVED_NAME = re.compile(r"([1-9]\d*)\.(html|json)")
 
 
-class SnapshotCafeSource(CafeSource):
+class SnapshotCafeSource(PacedCafeSource):
     """Reads `<id>.json` first (it carries the board id), then `<id>.html`. A missing id looks like a
     deleted article, as a gap in ids does on the site. Post URLs are `{cafe_url}/{id}`."""
 

@@ -32,7 +32,8 @@ _FIELDS = (
 
 def _values(scan: ScanRun) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(scan, name) for name in _FIELDS}
-    values["trigger"], values["state"], values["counts"] = scan.trigger.value, scan.state.value, dict(scan.counts)
+    values["trigger"], values["state"] = scan.trigger.value, scan.state.value
+    values["counts"] = scan.counts.model_dump()  # JSON with the field names as keys, as rows always had
     return values
 
 

@@ -7,11 +7,11 @@ provider id can be recovered by looking the job up instead of paying for it twic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -73,9 +73,10 @@ class BatchItem(BaseModel):
     chunk_count: int = Field(default=1, ge=1)
 
 
-def new_batch_id(kind: BatchKind) -> str:
-    """Our own job id: short, unique, and recognizable inside a provider's display name."""
-    return f"{'sum' if kind is BatchKind.SUMMARIZE else 'emb'}-{uuid4().hex}"
+def new_batch_id(kind: BatchKind, new_id: Callable[[str], str]) -> str:
+    """Our own job id: short, unique, and recognizable inside a provider's display name. `new_id`
+    is an IdSource's `new_id`."""
+    return new_id("sum" if kind is BatchKind.SUMMARIZE else "emb")
 
 
 class BatchJob(BaseModel):

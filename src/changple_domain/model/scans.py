@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from changple_domain.model._time import aware_utc
 from changple_domain.model.runs import RunState, RunTrigger
 
-SCAN_COUNTS = ("fetched", "new", "changed", "unchanged", "deleted", "members_only", "skipped", "errors", "gaps")
+
+class ScanCounts(BaseModel):
+    """What a scan found so far. The field names are the keys of the stored JSON and of the HTTP and
+    CLI output, so a row written before this model (a dict, perhaps with keys missing) still loads."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fetched: int = 0  # article ids looked at
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    members_only: int = 0
+    skipped: int = 0  # refused for their author
+    errors: int = 0
+    gaps: int = 0  # missing ids followed by an existing one: deleted posts
+
+    def plus(self, **more: int) -> ScanCounts:
+        """These counts with `more` added, by field name."""
+        return self.model_copy(update={name: getattr(self, name) + n for name, n in more.items()})
 
 
-def new_scan_id() -> str:
-    return f"scan-{uuid4().hex}"
+SCAN_ID_PREFIX = "scan"  # scan ids read `scan-...`
 
 
 class ScanRun(BaseModel):
@@ -29,7 +46,7 @@ class ScanRun(BaseModel):
     trigger: RunTrigger
     state: RunState = RunState.RUNNING
     phase: str = "starting"
-    counts: dict[str, int] = Field(default_factory=dict)
+    counts: ScanCounts = ScanCounts()
     last_article_id: int | None = None
     stopped_because: str | None = None
     error: str | None = None
@@ -44,10 +61,10 @@ class ScanRun(BaseModel):
     @property
     def not_started(self) -> bool:
         """Recorded but nothing fetched yet: a worker may take it up. Anything else ran already."""
-        return self.state is RunState.RUNNING and not self.counts.get("fetched")
+        return self.state is RunState.RUNNING and not self.counts.fetched
 
-    def progressed(self, *, phase: str, counts: dict[str, int], last_article_id: int | None) -> ScanRun:
-        return self.model_copy(update={"phase": phase, "counts": dict(counts), "last_article_id": last_article_id})
+    def progressed(self, *, phase: str, counts: ScanCounts, last_article_id: int | None) -> ScanRun:
+        return self.model_copy(update={"phase": phase, "counts": counts, "last_article_id": last_article_id})
 
     def finished(self, *, at: datetime, stopped_because: str | None = None, error: str | None = None) -> ScanRun:
         state = RunState.FAILED if error else RunState.SUCCEEDED

@@ -3,7 +3,13 @@ so `from changple_domain.ports import UnitOfWork` works for every port. Adapters
 subclass them explicitly; they are runtime-checkable for Litestar's and dependency-injector's checks.
 Every signature speaks domain types only."""
 
-from changple_domain.ports.accounts import OAuthProvider, RevocationRepository, ServiceTokenRepository, UserRepository
+from changple_domain.ports.accounts import (
+    LoginLinkStore,
+    OAuthProvider,
+    RevocationRepository,
+    ServiceTokenRepository,
+    UserRepository,
+)
 from changple_domain.ports.catalog import AuthorRepository, BrandRepository, CatalogRepository
 from changple_domain.ports.chat import ChatRepository
 from changple_domain.ports.content import (
@@ -22,7 +28,7 @@ from changple_domain.ports.posts import (
     ScanRunRepository,
 )
 from changple_domain.ports.providers import BatchEmbedder, BatchSummarizer, CafeSource, QueryEmbedder, VectorIndex
-from changple_domain.ports.runtime import Clock, Mutex, TaskQueue
+from changple_domain.ports.runtime import Clock, IdSource, Mutex, TaskQueue
 from changple_domain.ports.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -40,6 +46,8 @@ __all__ = [
     "ContentViewRepository",
     "ExportProcessor",
     "FileStorage",
+    "IdSource",
+    "LoginLinkStore",
     "Mutex",
     "OAuthProvider",
     "PipelineRunRepository",

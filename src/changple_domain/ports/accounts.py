@@ -1,7 +1,8 @@
-"""Users, service tokens, Naver grants to revoke, and Naver Login itself."""
+"""Users, service tokens, Naver grants to revoke, Naver Login itself, and the console's login links."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from changple_domain.model.access import ServiceToken
@@ -74,4 +75,24 @@ class OAuthProvider(Protocol):
         """Ask the provider to delete the grant behind this access token. Returning means it accepted,
         not that the grant is gone: Naver accepts a dead access token and deletes nothing. TokenRefused
         when the provider calls the access token invalid; ProviderRejected for any other refusal."""
+        ...
+
+
+@runtime_checkable
+class LoginLinkStore(Protocol):
+    """The console's pending one-time login links (model/login_links.py has the rules). Safe to
+    share between threads: of two requests racing to spend one link, one wins."""
+
+    def issue(self, *, now: datetime, ttl: timedelta) -> str:
+        """A new link secret, valid for `ttl` from `now` (InvalidInput when `ttl` is not positive);
+        unguessable, shown once and never stored."""
+        ...
+
+    def redeem(self, secret: str, *, now: datetime) -> None:
+        """Spend the link; Unauthorized when it is unknown, already used or expired."""
+        ...
+
+    @property
+    def pending(self) -> int:
+        """How many links are printed and not yet spent."""
         ...

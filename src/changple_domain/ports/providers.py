@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from changple_domain.model.batches import BatchJob
@@ -21,8 +21,24 @@ from changple_domain.model.providers import (
 
 @runtime_checkable
 class CafeSource(Protocol):
+    """The cafe, read one article id at a time. How many fetches are in flight and how long to
+    pause between them are the caller's policy; the threads and the waiting are the adapter's."""
+
     def fetch(self, article_id: int) -> ScrapedArticle:
         """Look at one article id and say what is there (never raises for a missing article)."""
+        ...
+
+    def fetch_many(
+        self, article_ids: Iterable[int], *, concurrency: int, pause: Callable[[], float]
+    ) -> Iterator[ScrapedArticle]:
+        """Fetch the ids and answer in their order, with up to `concurrency` fetches in flight and
+        a wait of `pause()` seconds before each (one at a time: between each). `article_ids` is read
+        lazily, a few ids ahead of the answers; once the caller stops reading (the iterator is
+        closed or dropped), fetches not yet started are not made."""
+        ...
+
+    def close(self) -> None:
+        """Let go of what the source holds open (a browser); nothing for most. Safe to call twice."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""Time, background work and locks."""
+"""Time, background work, locks and ids."""
 
 from __future__ import annotations
 
@@ -29,4 +29,14 @@ class Mutex(Protocol):
     def hold(self, name: str, *, ttl_seconds: float) -> AbstractContextManager[bool]:
         """Try to take the named lock without waiting; the context value says whether we got it.
         The lock frees itself after `ttl_seconds` if its holder dies."""
+        ...
+
+
+@runtime_checkable
+class IdSource(Protocol):
+    """Ids for new records (scans, pipeline runs, batch jobs). Unique, not secret: never use one as
+    a credential; unguessable secrets come from a cryptographic source, not from here."""
+
+    def new_id(self, prefix: str) -> str:
+        """A new id `{prefix}-{unique part}`, at most 64 characters for a short prefix."""
         ...

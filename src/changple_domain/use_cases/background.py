@@ -26,7 +26,7 @@ from changple_domain.policies.workflow import (
     after_tick,
     retry_scan_later,
 )
-from changple_domain.ports import CafeSource, Clock, Mutex, UnitOfWork
+from changple_domain.ports import CafeSource, Clock, IdSource, Mutex, UnitOfWork
 from changple_domain.use_cases.apply_results import ApplyReport
 from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun
 from changple_domain.use_cases.revocations import RevocationReport
@@ -53,18 +53,25 @@ def scan_with_own_source(
     policy: IngestionPolicy,
     scan: ScanPolicy,
     mutex: Mutex,
+    ids: IdSource,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> ScanReport:
     """One scan with a source of its own (a browser belongs to the scan that opened it), closed
     when the scan ends however it ends."""
     try:
         return scan_cafe(
-            cmd, uow=uow, clock=clock, source=source, policy=policy, scan=scan, mutex=mutex, on_article=on_article
+            cmd,
+            uow=uow,
+            clock=clock,
+            source=source,
+            policy=policy,
+            scan=scan,
+            mutex=mutex,
+            ids=ids,
+            on_article=on_article,
         )
     finally:
-        close = getattr(source, "close", None)  # TEMP until CafeSource.close lands
-        if close is not None:
-            close()
+        source.close()
 
 
 def scan_cafe_task(
@@ -88,7 +95,7 @@ def scan_cafe_task(
     except LoginRequired as exc:
         return TaskOutcome(summary=f"scan {label} stopped", warnings=(exc.detail,), follow_ups=after_scan(request))
     return TaskOutcome(
-        summary=f"scan {report.scan.key}: {report.scan.counts}",
+        summary=f"scan {report.scan.key}: {report.scan.counts.model_dump()}",
         warnings=tuple(report.warnings),
         follow_ups=after_scan(request),
     )

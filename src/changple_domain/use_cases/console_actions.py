@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from changple_domain.model.runs import RunOrigin, RunTrigger
-from changple_domain.ports import Clock, TaskQueue, UnitOfWork
+from changple_domain.ports import Clock, IdSource, TaskQueue, UnitOfWork
 from changple_domain.use_cases.console import Activity, activity
 from changple_domain.use_cases.pipeline_runs import StartRun
 from changple_domain.use_cases.queue_work import queue_pipeline_run, queue_poll, queue_scan
@@ -24,15 +24,19 @@ def console_activity(*, uow: UnitOfWork) -> ConsoleUpdate:
     return ConsoleUpdate(message="", activity=activity(uow=uow))
 
 
-def console_scan(*, ingest_after: bool, uow: UnitOfWork, clock: Clock, queue: TaskQueue) -> ConsoleUpdate:
-    scan = queue_scan(ScanCafe(trigger=RunTrigger.MANUAL), ingest_after=ingest_after, uow=uow, clock=clock, queue=queue)
+def console_scan(
+    *, ingest_after: bool, uow: UnitOfWork, clock: Clock, queue: TaskQueue, ids: IdSource
+) -> ConsoleUpdate:
+    scan = queue_scan(
+        ScanCafe(trigger=RunTrigger.MANUAL), ingest_after=ingest_after, uow=uow, clock=clock, queue=queue, ids=ids
+    )
     then = "; the pipeline runs when it ends" if ingest_after else ""
     return ConsoleUpdate(message=f"scan {scan.key} queued{then}", activity=activity(uow=uow))
 
 
-def console_run(*, uow: UnitOfWork, clock: Clock, queue: TaskQueue) -> ConsoleUpdate:
+def console_run(*, uow: UnitOfWork, clock: Clock, queue: TaskQueue, ids: IdSource) -> ConsoleUpdate:
     run = StartRun(trigger=RunTrigger.MANUAL, origin=RunOrigin.CONSOLE)
-    started = queue_pipeline_run(run, uow=uow, clock=clock, queue=queue)
+    started = queue_pipeline_run(run, uow=uow, clock=clock, queue=queue, ids=ids)
     return ConsoleUpdate(message=f"pipeline run {started.run.key} queued", activity=activity(uow=uow))
 
 

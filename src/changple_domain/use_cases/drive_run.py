@@ -32,7 +32,9 @@ def drive_run(
     max_ticks: int = 10_000,
 ) -> DrivenRun:
     """Tick the run for `key` until it is done (or once, with `wait=False`); `on_tick` sees each."""
-    started = start_run(StartRun(key=key or None, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock)
+    started = start_run(
+        StartRun(key=key or None, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock, ids=ports.ids
+    )
     ticks, report = 0, None
     while ticks < max_ticks:
         report = pipeline_tick(ports, run_id=started.run.id)

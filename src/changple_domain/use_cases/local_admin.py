@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from changple_domain.errors import AlreadyExists
-from changple_domain.model.login_links import LoginLinks
 from changple_domain.model.users import NewUser, SocialProfile, User, UserRole
-from changple_domain.ports import Clock, UnitOfWork
+from changple_domain.ports import Clock, LoginLinkStore, UnitOfWork
 
 LOCAL_PROVIDER = "local"
 LOCAL_ADMIN_ID = "local-admin"
@@ -37,12 +36,12 @@ def ensure_local_admin(*, uow: UnitOfWork, clock: Clock) -> User:
     return user
 
 
-def sign_in_with_link(secret: str, *, links: LoginLinks, uow: UnitOfWork, clock: Clock) -> User:
+def sign_in_with_link(secret: str, *, links: LoginLinkStore, uow: UnitOfWork, clock: Clock) -> User:
     """Spend a one-time login link (Unauthorized when it cannot be used) and return the local admin."""
     links.redeem(secret, now=clock.now())
     return ensure_local_admin(uow=uow, clock=clock)
 
 
-def issue_login_link(ttl: timedelta, *, links: LoginLinks, clock: Clock) -> str:
+def issue_login_link(ttl: timedelta, *, links: LoginLinkStore, clock: Clock) -> str:
     """A new one-time login link's secret, valid for `ttl` from now; it is shown once."""
     return links.issue(now=clock.now(), ttl=ttl)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import AlreadyExists
 from changple_domain.model.runs import PipelineRun, RunOrigin, RunTrigger
 from changple_domain.policies.run_keys import default_run_key
-from changple_domain.ports import Clock, UnitOfWork
+from changple_domain.ports import Clock, IdSource, UnitOfWork
+
+RUN_ID_PREFIX = "run"  # run ids read `run-...`
 
 
 class StartRun(BaseModel):
@@ -28,12 +28,12 @@ class StartedRun(BaseModel):
     created: bool
 
 
-def start_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock) -> StartedRun:
+def start_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock, ids: IdSource) -> StartedRun:
     """Create the run for the command's key, or return the one that already holds that key. Two callers
     racing on one key both end with the same run: the loser's insert fails on the unique key."""
     now = clock.now()
     key = cmd.key or default_run_key(cmd.origin or RunOrigin.of(cmd.trigger), now)
-    run = PipelineRun(id=f"run-{uuid4().hex}", key=key, trigger=cmd.trigger, started_at=now)
+    run = PipelineRun(id=ids.new_id(RUN_ID_PREFIX), key=key, trigger=cmd.trigger, started_at=now)
     with uow:  # insert first: a new key (every API trigger) costs one write, a taken one a read more
         try:
             uow.runs.add(run)

@@ -7,15 +7,17 @@ from __future__ import annotations
 from changple_domain.model.scans import ScanRun
 from changple_domain.model.tasks import Task
 from changple_domain.policies.run_keys import run_key_after_scan
-from changple_domain.ports import Clock, TaskQueue, UnitOfWork
+from changple_domain.ports import Clock, IdSource, TaskQueue, UnitOfWork
 from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun, start_run
 from changple_domain.use_cases.scan_cafe import ScanCafe, start_scan
 
 
-def queue_scan(cmd: ScanCafe, *, ingest_after: bool, uow: UnitOfWork, clock: Clock, queue: TaskQueue) -> ScanRun:
+def queue_scan(
+    cmd: ScanCafe, *, ingest_after: bool, uow: UnitOfWork, clock: Clock, queue: TaskQueue, ids: IdSource
+) -> ScanRun:
     """Record the scan for `cmd.key` and queue it unless it already started; with `ingest_after`
     the pipeline runs once the scan ends (run key `after:<scan key>`)."""
-    scan = start_scan(cmd, uow=uow, clock=clock)
+    scan = start_scan(cmd, uow=uow, clock=clock, ids=ids)
     if scan.not_started:
         queue.enqueue(
             Task.SCAN_CAFE,
@@ -26,10 +28,10 @@ def queue_scan(cmd: ScanCafe, *, ingest_after: bool, uow: UnitOfWork, clock: Clo
     return scan
 
 
-def queue_pipeline_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock, queue: TaskQueue) -> StartedRun:
+def queue_pipeline_run(cmd: StartRun, *, uow: UnitOfWork, clock: Clock, queue: TaskQueue, ids: IdSource) -> StartedRun:
     """Start the run for the command's key (or a new one) and queue its first step; a key already taken returns that run
     and queues nothing (its own steps are already on their way)."""
-    started = start_run(cmd, uow=uow, clock=clock)
+    started = start_run(cmd, uow=uow, clock=clock, ids=ids)
     if started.created:
         queue.enqueue(Task.PIPELINE_STEP, run_id=started.run.id)
     return started

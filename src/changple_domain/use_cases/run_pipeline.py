@@ -14,7 +14,7 @@ from changple_domain.model.batches import BatchKind
 from changple_domain.model.runs import PipelineRun, RunCounts, RunState
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.pipeline import PipelineConfig
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, Mutex, UnitOfWork, VectorIndex
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, IdSource, Mutex, UnitOfWork, VectorIndex
 from changple_domain.use_cases.apply_results import apply_finished, remove_from_index
 from changple_domain.use_cases.plan import UNFINISHED_STATES, WorkPlan, plan_work
 from changple_domain.use_cases.poll_batches import poll_batches
@@ -32,6 +32,7 @@ class PipelinePorts:
     policy: IngestionPolicy
     sleep: Callable[[float], None]
     mutex: Mutex
+    ids: IdSource
 
 
 TICK_LOCK = "pipeline-tick"
@@ -82,7 +83,7 @@ def _tick(ports: PipelinePorts, run_id: str | None) -> TickReport:
     )
     plan = plan_work(uow=uow, policy=ports.policy, page_size=ports.config.page_size)
     removed = remove_from_index(plan.removal, uow=uow, index=ports.index) if plan.removal else 0
-    ctx = Submitter(uow=uow, clock=clock, config=ports.config, sleep=ports.sleep)
+    ctx = Submitter(uow=uow, clock=clock, config=ports.config, sleep=ports.sleep, ids=ports.ids)
     summaries = submit_summaries(plan.summary, ctx=ctx, summarizer=ports.summarizer, run_id=run_id)
     embeddings = submit_embeddings(plan.embedding, ctx=ctx, embedder=ports.embedder, run_id=run_id)
     with uow:

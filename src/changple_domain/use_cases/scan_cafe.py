@@ -6,9 +6,7 @@ after the highest id known to exist, without fetching saved posts again."""
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,10 +15,10 @@ from changple_domain.errors import AlreadyExists, Busy, ChangpleError, LoginRequ
 from changple_domain.model.posts import PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunTrigger
-from changple_domain.model.scans import SCAN_COUNTS, ScanRun, new_scan_id
+from changple_domain.model.scans import SCAN_ID_PREFIX, ScanCounts, ScanRun
 from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
 from changple_domain.policies.scan import MissRun, ScanPolicy
-from changple_domain.ports import CafeSource, Clock, Mutex, UnitOfWork
+from changple_domain.ports import CafeSource, Clock, IdSource, Mutex, UnitOfWork
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
 
 # Ids that exist: where the next walk over new ids starts. DELETED and ERROR are left out, so
@@ -76,21 +74,17 @@ def scan_cafe(
     source: CafeSource,
     policy: IngestionPolicy,
     scan: ScanPolicy,
-    sleep: Callable[[float], None] = time.sleep,
+    mutex: Mutex,
+    ids: IdSource,
     on_article: Callable[[ScanEvent], None] | None = None,
-    mutex: Mutex | None = None,
 ) -> ScanReport:
     """Run one scan. LOGIN_REQUIRED stops it with `LoginRequired` after recording what came before
-    (the Naver session must be renewed). A dry run fetches and reports but writes nothing. With a
-    mutex, one scan walks the cafe at a time: a second raises `Busy` (a repeated delivery of a scan
-    that is already done returns it instead), so two scans never fetch or record the same ids."""
-    run = start_scan(cmd, uow=uow, clock=clock)
+    (the Naver session must be renewed). A dry run fetches and reports but writes nothing. One scan
+    walks the cafe at a time: a second raises `Busy` (a repeated delivery of a scan that is already
+    done returns it instead), so two scans never fetch or record the same ids."""
+    run = start_scan(cmd, uow=uow, clock=clock, ids=ids)
     if not run.not_started:
         return ScanReport(scan=run, already_ran=True)
-    if mutex is None:
-        return _walk(
-            cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep, on_article=on_article
-        )
     with mutex.hold(SCAN_LOCK, ttl_seconds=scan.time_budget_seconds + 600) as held:
         if not held:
             raise Busy("another scan of the cafe is running; this one waits its turn")
@@ -99,9 +93,7 @@ def scan_cafe(
                 run = uow.scans.get(run.id) or run
             if not run.not_started:
                 return ScanReport(scan=run, already_ran=True)
-        return _walk(
-            cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep, on_article=on_article
-        )
+        return _walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, on_article=on_article)
 
 
 def _walk(
@@ -113,10 +105,9 @@ def _walk(
     source: CafeSource,
     policy: IngestionPolicy,
     scan: ScanPolicy,
-    sleep: Callable[[float], None],
     on_article: Callable[[ScanEvent], None] | None,
 ) -> ScanReport:
-    walk = _Walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, sleep=sleep)
+    walk = _Walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan)
     walk.on_article = on_article
     try:
         walk.run()
@@ -130,11 +121,11 @@ def _walk(
     return ScanReport(scan=walk.finish(), warnings=warnings)
 
 
-def start_scan(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock) -> ScanRun:
+def start_scan(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock, ids: IdSource) -> ScanRun:
     """The scan record for `cmd.key`, created if new: an API call records it before queueing the
     scan, so it can answer with the id at once; the worker then picks the same record up."""
     now = clock.now()
-    scan_id = new_scan_id()
+    scan_id = ids.new_id(SCAN_ID_PREFIX)
     key = cmd.key or f"{cmd.trigger.value}:{now:%Y-%m-%dT%H:%M:%S}:{scan_id}"  # without a key, always new
     run = ScanRun(id=scan_id, key=key, trigger=cmd.trigger, started_at=now)
     if cmd.dry_run:
@@ -165,12 +156,11 @@ class _Walk:
         source: CafeSource,
         policy: IngestionPolicy,
         scan: ScanPolicy,
-        sleep: Callable[[float], None],
     ) -> None:
         self.cmd, self.run_record, self.uow, self.clock = cmd, run, uow, clock
-        self.source, self.policy, self.scan, self.sleep = source, policy, scan, sleep
+        self.source, self.policy, self.scan = source, policy, scan
         self.on_article: Callable[[ScanEvent], None] | None = None
-        self.counts = dict.fromkeys(SCAN_COUNTS, 0)
+        self.counts = ScanCounts()
         self.buffer: list[ScrapedArticle] = []
         self.seen: set[int] = set()
         self.phase = "starting"
@@ -210,7 +200,7 @@ class _Walk:
             if article.outcome is ScrapeOutcome.DELETED:
                 misses.missed(article.article_id)
                 held[article.article_id] = article
-                self.counts["fetched"] += 1
+                self.counts = self.counts.plus(fetched=1)
                 self._announce("new", article, "missing", article.reason)
             else:
                 gaps = misses.found() if article.outcome is not ScrapeOutcome.ERROR else []
@@ -220,7 +210,7 @@ class _Walk:
                     said = held.pop(gap)
                     reason = f"a gap in ids: {said.reason}" if said.reason else "a gap in ids"
                     self._keep(said.model_copy(update={"reason": reason}))
-                    self.counts["gaps"] += 1
+                    self.counts = self.counts.plus(gaps=1)
                 self._take("new", article)
             if misses.stop_reason:
                 self.stopped_because = misses.stop_reason
@@ -247,40 +237,17 @@ class _Walk:
                 found += [s.article_id for s in page if below is None or s.attempts < below]
         return found
 
-    # --- fetching, in id order, `concurrency` at a time ------------------------------------------
+    # --- fetching, in id order, `concurrency` at a time and politely, as the source does it -------
 
     def _fetch(self, ids: Iterable[int]) -> Iterator[ScrapedArticle]:
-        if self.scan.concurrency == 1:
-            for n, article_id in enumerate(ids):
-                if n:
-                    self.sleep(self.scan.delay())
-                yield self._one(article_id)
-            return
-        with ThreadPoolExecutor(self.scan.concurrency, thread_name_prefix="cafe-scan") as pool:
-            window: list[Future[ScrapedArticle]] = []
-            try:
-                for article_id in ids:
-                    window.append(pool.submit(self._polite_one, article_id))
-                    if len(window) >= self.scan.concurrency:
-                        yield window.pop(0).result()
-                while window:
-                    yield window.pop(0).result()
-            finally:
-                for future in window:  # the caller stopped early: do not wait for fetches nobody reads
-                    future.cancel()
-
-    def _polite_one(self, article_id: int) -> ScrapedArticle:
-        self.sleep(self.scan.delay())
-        return self._one(article_id)
-
-    def _one(self, article_id: int) -> ScrapedArticle:
-        self.seen.add(article_id)
-        return self.source.fetch(article_id)
+        for article in self.source.fetch_many(ids, concurrency=self.scan.concurrency, pause=self.scan.delay):
+            self.seen.add(article.article_id)
+            yield article
 
     # --- recording -------------------------------------------------------------------------------
 
     def _take(self, phase: str, article: ScrapedArticle) -> None:
-        self.counts["fetched"] += 1
+        self.counts = self.counts.plus(fetched=1)
         self.last_id = article.article_id
         if article.outcome is ScrapeOutcome.LOGIN_REQUIRED:
             self._flush()
@@ -309,8 +276,8 @@ class _Walk:
             recorded = record_articles(
                 RecordArticles(articles=tuple(articles), author_policy=self.policy), uow=self.uow, clock=self.clock
             )
-            for name in ("new", "changed", "unchanged", "deleted", "members_only", "skipped", "errors"):
-                self.counts[name] += getattr(recorded, name)
+            # what record_articles counts has the same names in ScanCounts (all but input duplicates)
+            self.counts = self.counts.plus(**recorded.model_dump(exclude={"duplicates_in_input"}))
         self._save_progress()
 
     def _tally_dry(self, articles: list[ScrapedArticle]) -> None:
@@ -319,7 +286,7 @@ class _Walk:
             refused = article.post is not None and author_refusal(
                 article.post.author, authors=self.authors, policy=self.policy
             )
-            self.counts["skipped" if refused else names[article.outcome.value]] += 1
+            self.counts = self.counts.plus(**{"skipped" if refused else names[article.outcome.value]: 1})
 
     def _save_progress(self) -> None:
         self.run_record = self.run_record.progressed(phase=self.phase, counts=self.counts, last_article_id=self.last_id)

@@ -26,7 +26,7 @@ from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.retry import backoff_delay, may_retry
 from changple_domain.policies.summary_prompt import SYSTEM_INSTRUCTION, render_prompt
 from changple_domain.policies.tokens import estimate_tokens, max_tokens
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, UnitOfWork
+from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, IdSource, UnitOfWork
 
 R = TypeVar("R", SummaryRequest, EmbeddingRequest)
 Provider = BatchSummarizer | BatchEmbedder
@@ -49,6 +49,7 @@ class Submitter:
     clock: Clock
     config: PipelineConfig
     sleep: Callable[[float], None]
+    ids: IdSource
 
 
 def _load_posts(ctx: Submitter, article_ids: Sequence[int]) -> list[CafePost]:
@@ -123,7 +124,7 @@ def _new_job(
     now = ctx.clock.now()
     cost = cost_of(provider.model, input_tokens=input_tokens, output_tokens=output_tokens, prices=ctx.config.prices)
     job = BatchJob(
-        id=new_batch_id(kind),
+        id=new_batch_id(kind, ctx.ids.new_id),
         kind=kind,
         provider=provider.provider,
         model=provider.model,

@@ -20,10 +20,10 @@ class ConsoleUseCases(Ports):
     )
     console_activity = providers.Callable(console_actions.console_activity, uow=Ports.uow)
     console_scan = providers.Callable(
-        console_actions.console_scan, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue
+        console_actions.console_scan, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue, ids=Ports.ids
     )
     console_run = providers.Callable(
-        console_actions.console_run, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue
+        console_actions.console_run, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue, ids=Ports.ids
     )
     console_poll = providers.Callable(console_actions.console_poll, uow=Ports.uow, queue=Ports.task_queue)
     retry_failed_post = providers.Callable(retry_post.retry_failed_post, uow=Ports.uow, policy=Ports.ingestion_policy)

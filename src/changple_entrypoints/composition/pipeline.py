@@ -24,9 +24,11 @@ from changple_entrypoints.composition.ports import Ports
 
 class PipelineUseCases(Ports):
     # `queue_scan(cmd, ingest_after=...)`, `queue_pipeline_run(cmd)`: recorded, then queued.
-    queue_scan = providers.Callable(queue_work.queue_scan, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue)
+    queue_scan = providers.Callable(
+        queue_work.queue_scan, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue, ids=Ports.ids
+    )
     queue_pipeline_run = providers.Callable(
-        queue_work.queue_pipeline_run, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue
+        queue_work.queue_pipeline_run, uow=Ports.uow, clock=Ports.clock, queue=Ports.task_queue, ids=Ports.ids
     )
     queue_poll = providers.Callable(queue_work.queue_poll, queue=Ports.task_queue)
     pipeline_status = providers.Callable(
@@ -46,7 +48,7 @@ class PipelineUseCases(Ports):
     # `pipeline_tick(run_id=...)`: one step of the pipeline; `latest_open_run()`: the run a poll steps.
     pipeline_tick = providers.Callable(run_pipeline.pipeline_tick, Ports.pipeline_ports)
     latest_open_run = providers.Callable(run_pipeline.latest_open_run, Ports.uow)
-    start_run = providers.Callable(pipeline_runs.start_run, uow=Ports.uow, clock=Ports.clock)
+    start_run = providers.Callable(pipeline_runs.start_run, uow=Ports.uow, clock=Ports.clock, ids=Ports.ids)
     # `scan_cafe(cmd, on_article=...)`: one scan with a fresh source, closed when it ends.
     scan_cafe = providers.Callable(
         background.scan_with_own_source,
@@ -56,6 +58,7 @@ class PipelineUseCases(Ports):
         policy=Ports.ingestion_policy,
         scan=Ports.scan_policy,
         mutex=Ports.mutex,
+        ids=Ports.ids,
     )
     apply_job = providers.Callable(
         apply_results.apply_job_by_id,

@@ -12,13 +12,14 @@ from dependency_injector import containers, providers
 
 from changple_adapters.generation_cache import GenerationCache
 from changple_adapters.local.clock import SystemClock
+from changple_adapters.local.ids import RandomIds
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
+from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_adapters.query_cache import CachedQueryEmbedder
 from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.health import database_is_reachable
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
-from changple_domain.model.login_links import LoginLinks
 from changple_domain.policies.workflow import WorkflowTimings
 from changple_domain.ports import (
     BatchEmbedder,
@@ -63,6 +64,7 @@ class Ports(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)  # record ids (scans, runs, batch jobs): unique, not secret
     ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
     pipeline_config = providers.Singleton(lambda s: s.pipeline_config(), settings)
     content_config = providers.Singleton(lambda s: s.content_config(), settings)
@@ -95,7 +97,7 @@ class Ports(containers.DeclarativeContainer):
     export_processor: providers.Provider[ExportProcessor] = providers.Singleton(make_export_processor)
 
     # --- the console's one-time login links (embedded mode): kept in this process only
-    login_links = providers.Singleton(LoginLinks)
+    login_links = providers.Singleton(MemoryLoginLinkStore)
 
     # --- Naver Login: raises InvalidSetting (HTTP 503) until its client is configured
     oauth: providers.Provider[OAuthProvider] = providers.Singleton(make_oauth_provider, settings, clock)
@@ -147,4 +149,5 @@ class Ports(containers.DeclarativeContainer):
         policy=ingestion_policy,
         sleep=providers.Object(time.sleep),
         mutex=mutex,
+        ids=ids,
     )
