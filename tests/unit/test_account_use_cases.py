@@ -10,9 +10,9 @@ import pytest
 from pydantic import SecretStr
 
 from changple_adapters.memory import FixedClock, MemoryOAuthProvider, MemoryUnitOfWork
+from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_domain.errors import InvalidSetting, ProviderRejected, Unauthorized
 from changple_domain.model.access import Scope
-from changple_domain.model.login_links import LoginLinks
 from changple_domain.model.users import OAuthTokens, RevocationOutcome, SocialProfile
 from changple_domain.use_cases.accounts import (
     CodeRejected,
@@ -129,7 +129,7 @@ def test_a_service_token_wins_over_the_session_and_a_bad_one_is_refused(
 
 
 def test_a_login_link_issued_now_opens_the_local_admin_once(uow: MemoryUnitOfWork, clock: FixedClock) -> None:
-    links = LoginLinks()
+    links = MemoryLoginLinkStore()
     secret = issue_login_link(timedelta(minutes=5), links=links, clock=clock)
     admin = sign_in_with_link(secret, links=links, uow=uow, clock=clock)
     assert admin.is_admin
