@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,9 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from changple_domain.policies.change_detection import normalize_text
-from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, scan_cafe
+from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, progress_bar, run_or_exit
-from changple_entrypoints.composition.adapters import make_cafe_source, make_scan_policy
 from changple_entrypoints.runtime import settle_after_boot
 
 
@@ -54,45 +54,37 @@ def scrape(
     if snapshot is not None and not snapshot.is_dir():
         err_console.print(f"[bold red]error[/]: --snapshot {escape(str(snapshot))} is not a directory of saved pages")
         raise typer.Exit(2)
-    container = container_for(data_dir, migrate=True)
-    settings = container.settings()
-    if snapshot is not None:
-        settings = settings.model_copy(update={"cafe_source": "snapshot", "snapshot_dir": snapshot})
-    scan_policy = run_or_exit(lambda: make_scan_policy(settings))
-    source = run_or_exit(lambda: make_cafe_source(settings))
-    settle_after_boot()
+    overrides = {"cafe_source": "snapshot", "snapshot_dir": snapshot} if snapshot is not None else None
+    container = container_for(data_dir, migrate=True, overrides=overrides)
     command = ScanCafe(
         from_id=from_id, max_new=max_new, dry_run=dry_run, rescan_skipped=rescan_skipped, refresh=not no_refresh
     )
-    try:
-        with progress_bar(transient=True, disable=as_json) as progress:
-            bar = progress.add_task("scanning", total=max_new if max_new is not None else scan_policy.max_new_per_run)
+    total = max_new if max_new is not None else container.scan_policy().max_new_per_run
+    settle_after_boot()
+    report = _scan_with_progress(container.scan_cafe, command, total=total, as_json=as_json)
+    _show_report(report, dry_run=dry_run, as_json=as_json)
 
-            def show(event: ScanEvent) -> None:
-                if as_json:
-                    sys.stdout.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
-                    sys.stdout.flush()
-                progress.update(
-                    bar,
-                    advance=1 if event.phase == "new" else 0,
-                    description=f"{event.phase} #{event.article.article_id} {event.outcome}",
-                )
 
-            report = run_or_exit(
-                lambda: scan_cafe(
-                    command,
-                    uow=container.uow(),
-                    clock=container.clock(),
-                    source=source,
-                    policy=container.ingestion_policy(),
-                    scan=scan_policy,
-                    on_article=show,
-                    mutex=container.mutex(),
-                    ids=container.ids(),
-                )
+def _scan_with_progress(scan: Callable[..., ScanReport], command: ScanCafe, *, total: int, as_json: bool) -> ScanReport:
+    """Run the bound scan with a progress bar (and, with --json, one line per article id)."""
+    with progress_bar(transient=True, disable=as_json) as progress:
+        bar = progress.add_task("scanning", total=total)
+
+        def show(event: ScanEvent) -> None:
+            if as_json:
+                sys.stdout.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            progress.update(
+                bar,
+                advance=1 if event.phase == "new" else 0,
+                description=f"{event.phase} #{event.article.article_id} {event.outcome}",
             )
-    finally:
-        source.close()
+
+        report: ScanReport = run_or_exit(lambda: scan(command, on_article=show))
+    return report
+
+
+def _show_report(report: ScanReport, *, dry_run: bool, as_json: bool) -> None:
     scan = report.scan
     if as_json:
         summary: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -58,10 +58,12 @@ def run_or_exit(action: Callable[[], T]) -> T:
         raise typer.Exit(exit_code_for(exc)) from None
 
 
-def container_for(data_dir: Path | None = None, *, migrate: bool = False) -> Container:
+def container_for(
+    data_dir: Path | None = None, *, migrate: bool = False, overrides: Mapping[str, object] | None = None
+) -> Container:
     """The container every command uses (`bootstrap.open_container`: one rule for when the embedded
     database is migrated); a bad setting is one sentence and exit code 2."""
-    return run_or_exit(lambda: open_container(data_dir, migrate=migrate))
+    return run_or_exit(lambda: open_container(data_dir, migrate=migrate, overrides=overrides))
 
 
 DataDir = Annotated[

@@ -4,6 +4,7 @@ through these functions, so what a test builds is what runs."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from dependency_injector import providers
@@ -32,10 +33,11 @@ def build_container(settings: Settings | None = None) -> Container:
     return container
 
 
-def checked_settings(data_dir: Path | None = None) -> Settings:
-    """The environment's settings, with every policy setting checked up front, so a bad value is a
-    sentence before any work starts."""
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+def checked_settings(data_dir: Path | None = None, overrides: Mapping[str, object] | None = None) -> Settings:
+    """The environment's settings (with a command's `overrides`, such as `scrape --snapshot`), every
+    policy setting checked up front, so a bad value is a sentence before any work starts."""
+    given = {**({"data_dir": data_dir} if data_dir else {}), **(overrides or {})}
+    settings = Settings(**given)  # type: ignore[arg-type]
     settings.ingestion_policy()
     settings.pipeline_config()
     settings.check_web()
@@ -43,11 +45,13 @@ def checked_settings(data_dir: Path | None = None) -> Settings:
     return settings
 
 
-def open_container(data_dir: Path | None = None, *, migrate: bool) -> Container:
+def open_container(
+    data_dir: Path | None = None, *, migrate: bool, overrides: Mapping[str, object] | None = None
+) -> Container:
     """The one rule for every command: settings checked, container built, and with `migrate` the
     embedded SQLite database (no CHANGPLE_DATABASE_URL) created or upgraded first. A configured
     database is left to `changple db upgrade`: migrating a shared server is an operator's act."""
-    settings = checked_settings(data_dir)
+    settings = checked_settings(data_dir, overrides)
     if migrate and settings.storage == Storage.SQL and not settings.database_url:
         from changple_adapters.private_paths import private_directory
         from changple_adapters.sql.migrations import upgrade_database
