@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
@@ -182,3 +182,26 @@ def iter_unstored(*, uow: UnitOfWork, page_size: int = 500) -> Iterator[PostStat
                 after = page[-1].article_id
                 stored = uow.posts.get_many(s.article_id for s in page)
                 yield from (s for s in page if s.article_id not in stored)
+
+
+class IngestionReport(BaseModel):
+    """Every stored post with its verdict, every id looked at but not stored, and the statuses by
+    kind: what `changple demo` shows after its scan."""
+
+    verdicts: list[PostVerdict]
+    unstored: list[PostStatus]
+    statuses: dict[str, int]
+
+
+def ingestion_report(
+    *, uow: UnitOfWork, policy: IngestionPolicy, on_verdict: Callable[[PostVerdict], None] | None = None
+) -> IngestionReport:
+    verdicts: list[PostVerdict] = []
+    for verdict in iter_verdicts(EvaluateIngestion(policy=policy), uow=uow):
+        verdicts.append(verdict)
+        if on_verdict is not None:
+            on_verdict(verdict)
+    unstored = list(iter_unstored(uow=uow))
+    with uow:
+        statuses = {kind.value: n for kind, n in uow.statuses.counts().items()}
+    return IngestionReport(verdicts=verdicts, unstored=unstored, statuses=statuses)

@@ -9,6 +9,7 @@ from changple_domain.use_cases import (
     apply_results,
     background,
     batch_records,
+    evaluate_ingestion,
     pipeline_report,
     pipeline_runs,
     queue_work,
@@ -19,6 +20,7 @@ from changple_domain.use_cases import drive_run as driving
 from changple_domain.use_cases import post_trail as trails
 from changple_domain.use_cases import reindex as reindexing
 from changple_domain.use_cases import search as searching
+from changple_entrypoints import sample_data
 from changple_entrypoints.composition.ports import Ports
 
 
@@ -83,4 +85,17 @@ class PipelineUseCases(Ports):
         embedder=Ports.query_embedder,
         index=Ports.vector_index,
         policy=Ports.ingestion_policy,
+    )
+    # The demo's tour: the bundled sample cafe scanned like Naver, then every stored post's verdict.
+    scan_sample_cafe = providers.Callable(
+        sample_data.scan_sample_cafe,
+        uow=Ports.uow,
+        clock=Ports.clock,
+        policy=Ports.ingestion_policy,
+        scan_policy=Ports.scan_policy,
+        mutex=Ports.mutex,
+        ids=Ports.ids,
+    )
+    ingestion_report = providers.Callable(
+        evaluate_ingestion.ingestion_report, uow=Ports.uow, policy=Ports.ingestion_policy
     )
