@@ -127,12 +127,8 @@ def _shapes(schemas: CatalogSchemas, words: RouteWords) -> dict[str, Any]:
 def _collection_routes(kind: CatalogWords, schemas: CatalogSchemas, same: dict[str, Any]) -> list[HTTPRouteHandler]:
     """GET and POST on `/<kind>/`."""
     entry_type, words = kind.entry_type, kind.routes
-    plural, noun, detail, flag = (
-        entry_type.kind.value,
-        entry_type.noun,
-        entry_type.detail_field,
-        entry_type.enabled_field,
-    )
+    plural, noun = entry_type.kind.value, entry_type.noun
+    detail, flag = entry_type.detail_field, entry_type.enabled_field
 
     @get(f"/{plural}/", summary=words.summaries["list"], responses=AUTH_RESPONSES, description=LIST_NOTE, **same)
     @_named(f"list_{plural}")
