@@ -1,5 +1,6 @@
 """A bounded in-process cache of answers that are good only for the content generation they were
-made in (a `ContentChanges` value): the public columns list is answered from it. Standard library only."""
+made in (a `ContentChanges` value): the `AnswerCache` port, in process memory. The public columns
+list is answered from it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from changple_domain.ports import AnswerCache
 
-class GenerationCache:
+
+class GenerationCache(AnswerCache):
     """Answers kept by key, each good for the generation it was made in and for at most
     `max_age_seconds` (a backstop for a bump that never arrived). At most `max_entries` are kept;
     the least recently used goes first."""

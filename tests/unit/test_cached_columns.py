@@ -14,8 +14,7 @@ from changple_domain.errors import Unauthorized
 from changple_domain.model.access import Caller
 from changple_domain.model.content import ContentState
 from changple_domain.ports import ContentChanges
-from changple_domain.use_cases.content_library import ContentPage
-from changple_entrypoints.composition.content import cached_columns_page
+from changple_domain.use_cases.content_library import ContentPage, cached_columns_page
 
 
 class UnknownChanges(ContentChanges):

@@ -13,6 +13,7 @@ from changple_domain.ports.accounts import (
 from changple_domain.ports.catalog import AuthorRepository, BrandRepository, CatalogRepository
 from changple_domain.ports.chat import ChatRepository
 from changple_domain.ports.content import (
+    AnswerCache,
     ContentChanges,
     ContentRepository,
     ContentViewRepository,
@@ -32,6 +33,7 @@ from changple_domain.ports.runtime import Clock, IdSource, Mutex, TaskQueue
 from changple_domain.ports.unit_of_work import UnitOfWork
 
 __all__ = [
+    "AnswerCache",
     "AuthorRepository",
     "BatchEmbedder",
     "BatchJobRepository",

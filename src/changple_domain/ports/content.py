@@ -138,3 +138,16 @@ class ContentChanges(Protocol):
     def bump(self) -> None:
         """Announce a change; a failure to announce is logged, never raised (caches expire on age)."""
         ...
+
+
+@runtime_checkable
+class AnswerCache(Protocol):
+    """Encoded answers kept by key, each good only for the content generation it was made in."""
+
+    def get(self, key: Hashable, generation: Hashable) -> bytes | None:
+        """The answer kept for `key` if it was made in `generation` (and is not too old), else None."""
+        ...
+
+    def put(self, key: Hashable, generation: Hashable, body: bytes) -> None:
+        """Keep `body`; `generation` must be the one read before the answer was computed."""
+        ...

@@ -7,6 +7,7 @@ Readers see published content only; content still processing, or refused, is vis
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -15,7 +16,7 @@ from changple_domain.errors import ChangpleError, InvalidInput, NotFound, Provid
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.content import ContentState, ContentView, NotionContent, clean_description, clean_title
 from changple_domain.model.tasks import Task
-from changple_domain.ports import FileStorage, TaskQueue, UnitOfWork, VectorIndex
+from changple_domain.ports import AnswerCache, ContentChanges, FileStorage, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.content_uploads import ContentConfig, content_folder, vector_id
 
 log = logging.getLogger(__name__)
@@ -276,3 +277,27 @@ class Attachment(BaseModel):
 def attach_texts(content_ids: list[int], *, uow: UnitOfWork, config: ContentConfig) -> Attachment:
     """`attachment`, with the cap the texts were cut to (the chat shows it)."""
     return Attachment(items=attachment(content_ids, uow=uow, config=config), max_chars=config.attachment_max_chars)
+
+
+def cached_columns_page(
+    *,
+    state: ContentState,
+    limit: int,
+    offset: int,
+    viewer: Caller,
+    encode: Callable[[ContentPage], bytes],
+    uow: UnitOfWork,
+    changes: ContentChanges,
+    cache: AnswerCache,
+) -> bytes:
+    """A page of columns as `encode` writes it. The published list is the same for every caller:
+    it is kept, encoded, until content changes; any other state (admins only) is read afresh."""
+    if state is not ContentState.PUBLISHED:
+        return encode(list_content(uow=uow, state=state, limit=limit, offset=offset, viewer=viewer))
+    generation = changes.current()
+    body = cache.get((limit, offset), generation) if generation is not None else None
+    if body is None:
+        body = encode(list_content(uow=uow, limit=limit, offset=offset, viewer=viewer))
+        if generation is not None:  # the generation read before the page, so a racing change is not kept
+            cache.put((limit, offset), generation, body)
+    return body

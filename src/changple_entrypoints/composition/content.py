@@ -3,43 +3,13 @@ and the public columns list answered from its cache."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from dependency_injector import providers
 
-from changple_adapters.generation_cache import GenerationCache
-from changple_domain.model.access import Caller
-from changple_domain.model.content import ContentState
-from changple_domain.ports import ContentChanges, UnitOfWork
 from changple_domain.use_cases import content_library as library
 from changple_domain.use_cases import content_uploads
 from changple_entrypoints.composition.ports import Ports
-
-
-def cached_columns_page(
-    *,
-    state: ContentState,
-    limit: int,
-    offset: int,
-    viewer: Caller,
-    encode: Callable[[library.ContentPage], bytes],
-    uow: UnitOfWork,
-    changes: ContentChanges,
-    cache: GenerationCache,
-) -> bytes:
-    """A page of columns as `encode` writes it. The published list is the same for every caller:
-    it is kept, encoded, until content changes; any other state (admins only) is read afresh."""
-    if state is not ContentState.PUBLISHED:
-        return encode(library.list_content(uow=uow, state=state, limit=limit, offset=offset, viewer=viewer))
-    generation = changes.current()
-    body = cache.get((limit, offset), generation) if generation is not None else None
-    if body is None:
-        body = encode(library.list_content(uow=uow, limit=limit, offset=offset, viewer=viewer))
-        if generation is not None:  # the generation read before the page, so a racing change is not kept
-            cache.put((limit, offset), generation, body)
-    return body
-
 
 # What turning an upload into published content needs (the CLI's `publish_upload` does it at once).
 _PROCESSING: dict[str, providers.Provider[Any]] = {
@@ -78,7 +48,7 @@ class ContentUseCases(Ports):
     # --- readers: pages, one column with its page, its files, recommendations, the chat attachment
     # `cached_columns(state=, limit=, offset=, viewer=, encode=)`: the public list from its cache.
     cached_columns = providers.Callable(
-        cached_columns_page, uow=Ports.uow, changes=Ports.content_changes, cache=Ports.columns_cache
+        library.cached_columns_page, uow=Ports.uow, changes=Ports.content_changes, cache=Ports.columns_cache
     )
     list_content = providers.Callable(library.list_content, uow=Ports.uow)
     content_detail = providers.Callable(library.content_detail, uow=Ports.uow, storage=Ports.file_storage)
