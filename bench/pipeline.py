@@ -42,9 +42,10 @@ from changple_domain.model.runs import RunTrigger  # noqa: E402
 from changple_domain.policies.eligibility import IngestionPolicy  # noqa: E402
 from changple_domain.policies.pipeline import PipelineConfig  # noqa: E402
 from changple_domain.ports import PostSelection  # noqa: E402
+from changple_domain.use_cases.pipeline_ports import PipelinePorts  # noqa: E402
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run  # noqa: E402
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles  # noqa: E402
-from changple_domain.use_cases.run_pipeline import PipelinePorts, pipeline_tick  # noqa: E402
+from changple_domain.use_cases.run_pipeline import pipeline_tick  # noqa: E402
 from changple_entrypoints.runtime import settle_after_boot  # noqa: E402
 
 AUTHORS = ["창플지기", "상권읽는남자", "외식경영박사", "세무사정원"]

@@ -5,17 +5,16 @@ resolve), then the articles, either scanned like a real cafe (the demo) or recor
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from changple_adapters.naver.sample import CafeSample, load_sample
 from changple_domain.errors import InvalidInput
-from changple_domain.policies.eligibility import IngestionPolicy
-from changple_domain.policies.scan import ScanPolicy
-from changple_domain.ports import Clock, IdSource, Mutex, UnitOfWork
+from changple_domain.ports import Clock, UnitOfWork
 from changple_domain.use_cases.background import TaskOutcome
 from changple_domain.use_cases.catalog import sync_catalog
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
-from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport, scan_cafe
+from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanPorts, ScanReport, scan_cafe
 
 
 def load_sample_into_store(
@@ -37,12 +36,7 @@ def load_sample_task(*, uow: UnitOfWork, clock: Clock) -> TaskOutcome:
 
 def scan_sample_cafe(
     *,
-    uow: UnitOfWork,
-    clock: Clock,
-    policy: IngestionPolicy,
-    scan_policy: ScanPolicy,
-    mutex: Mutex,
-    ids: IdSource,
+    ports: ScanPorts,
     path: Path | None = None,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> tuple[CafeSample, ScanReport]:
@@ -53,16 +47,11 @@ def scan_sample_cafe(
     article_ids = sample.article_ids()
     if not article_ids:
         raise InvalidInput(f"the sample cafe {sample.directory} holds no saved pages (<article_id>.html)")
-    sync_catalog(sample.authors, sample.brands, uow=uow)
+    sync_catalog(sample.authors, sample.brands, uow=ports.uow)
     report = scan_cafe(
         ScanCafe(from_id=article_ids[0], max_new=article_ids[-1] - article_ids[0] + 1, refresh=False),
-        uow=uow,
-        clock=clock,
+        ports=replace(ports, scan=ports.scan.unpaused()),
         source=sample.source(),
-        policy=policy,
-        scan=scan_policy.unpaused(),
-        mutex=mutex,
-        ids=ids,
         on_article=on_article,
     )
     return sample, report

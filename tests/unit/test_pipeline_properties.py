@@ -29,10 +29,11 @@ from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.retry import RetryPolicy
 from changple_domain.use_cases.apply_results import apply_finished
 from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, iter_verdicts
+from changple_domain.use_cases.pipeline_ports import PipelinePorts
 from changple_domain.use_cases.plan import plan_work
 from changple_domain.use_cases.poll_batches import poll_batches
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
-from changple_domain.use_cases.run_pipeline import PipelinePorts, pipeline_tick
+from changple_domain.use_cases.run_pipeline import pipeline_tick
 from changple_domain.use_cases.submit_batches import Submitter, submit_embeddings, submit_summaries
 
 AUTHOR = "창플지기"
@@ -165,14 +166,7 @@ class PipelineMachine(RuleBasedStateMachine):
 
     @rule()
     def apply(self) -> None:
-        apply_finished(
-            uow=self.uow,
-            clock=self.clock,
-            summarizer=self.summarizer,
-            embedder=self.embedder,
-            index=self.index,
-            config=CONFIG,
-        )
+        apply_finished(self.ports)
 
     @rule(times=st.integers(1, 6))
     def tick(self, times: int) -> None:

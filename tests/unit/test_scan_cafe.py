@@ -15,7 +15,15 @@ from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunState
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.scan import ScanPolicy
-from changple_domain.use_cases.scan_cafe import NO_ACTIVE_AUTHORS, SCAN_LOCK, ScanCafe, ScanEvent, ScanReport, scan_cafe
+from changple_domain.use_cases.scan_cafe import (
+    NO_ACTIVE_AUTHORS,
+    SCAN_LOCK,
+    ScanCafe,
+    ScanEvent,
+    ScanPorts,
+    ScanReport,
+    scan_cafe,
+)
 
 AUTHOR = "창플지기"
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
@@ -52,17 +60,8 @@ def scan(
     **cmd: Any,
 ) -> tuple[ScanReport, list[ScanEvent]]:
     events: list[ScanEvent] = []
-    report = scan_cafe(
-        ScanCafe(**cmd),
-        uow=uow,
-        clock=FixedClock(NOW),
-        source=source,
-        policy=POLICY,
-        scan=policy,
-        on_article=events.append,
-        mutex=mutex or MemoryMutex(),
-        ids=IDS,
-    )
+    ports = ScanPorts(uow=uow, clock=FixedClock(NOW), policy=POLICY, scan=policy, mutex=mutex or MemoryMutex(), ids=IDS)
+    report = scan_cafe(ScanCafe(**cmd), ports=ports, source=source, on_article=events.append)
     return report, events
 
 
@@ -237,16 +236,9 @@ def test_the_per_run_maximum_and_the_time_budget_stop_a_scan(uow: MemoryUnitOfWo
             return super().now()
 
     source.fetched.clear()
-    report = scan_cafe(
-        ScanCafe(),
-        uow=uow,
-        clock=SlowClock(NOW),
-        source=source,
-        policy=POLICY,
-        scan=QUICK.model_copy(update={"time_budget_seconds": 35}),
-        mutex=MemoryMutex(),
-        ids=IDS,
-    )
+    quick = QUICK.model_copy(update={"time_budget_seconds": 35})
+    ports = ScanPorts(uow=uow, clock=SlowClock(NOW), policy=POLICY, scan=quick, mutex=MemoryMutex(), ids=IDS)
+    report = scan_cafe(ScanCafe(), ports=ports, source=source)
     assert 0 < len(source.fetched) < 5
     assert report.scan.stopped_because == "the time budget of 35 s ran out"
 

@@ -22,8 +22,9 @@ from changple_domain.model import AllowedAuthor, CafePost
 from changple_domain.model.providers import EmbeddingResult, ScrapedArticle, ScrapeOutcome, usable_vector
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.policies.pipeline import PipelineConfig
+from changple_domain.use_cases.pipeline_ports import PipelinePorts
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
-from changple_domain.use_cases.run_pipeline import PipelinePorts, pipeline_tick
+from changple_domain.use_cases.run_pipeline import pipeline_tick
 
 pytestmark = pytest.mark.hostile  # the hostile-input corpus: `pytest -m hostile`
 

@@ -28,6 +28,7 @@ from changple_domain.policies.chunking import chunk_post
 from changple_domain.policies.cost import cost_of
 from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, UnitOfWork, VectorIndex
+from changple_domain.use_cases.pipeline_ports import PipelinePorts
 
 
 class ApplyReport(BaseModel):
@@ -267,60 +268,31 @@ def remove_from_index(article_ids: Sequence[int], *, uow: UnitOfWork, index: Vec
     return len(posts)
 
 
-def apply_job(
-    job: BatchJob,
-    *,
-    uow: UnitOfWork,
-    clock: Clock,
-    summarizer: BatchSummarizer,
-    embedder: BatchEmbedder,
-    index: VectorIndex,
-    config: PipelineConfig,
-) -> ApplyReport:
+def apply_job(job: BatchJob, ports: PipelinePorts) -> ApplyReport:
     """Apply one finished job by the kind recorded on it (a second apply changes nothing)."""
+    uow, clock, config = ports.uow, ports.clock, ports.config
     if job.kind is BatchKind.SUMMARIZE:
-        return apply_summary_job(job.id, uow=uow, clock=clock, summarizer=summarizer, config=config)
-    return apply_embedding_job(job.id, uow=uow, clock=clock, embedder=embedder, index=index, config=config)
+        return apply_summary_job(job.id, uow=uow, clock=clock, summarizer=ports.summarizer, config=config)
+    return apply_embedding_job(job.id, uow=uow, clock=clock, embedder=ports.embedder, index=ports.index, config=config)
 
 
-def apply_finished(
-    *,
-    uow: UnitOfWork,
-    clock: Clock,
-    summarizer: BatchSummarizer,
-    embedder: BatchEmbedder,
-    index: VectorIndex,
-    config: PipelineConfig,
-) -> list[ApplyReport]:
+def apply_finished(ports: PipelinePorts) -> list[ApplyReport]:
     """Apply every job the provider has finished with; one failing job does not stop the others."""
-    with uow:
-        finished = uow.batches.in_states([s for s in BatchState if s.awaits_apply])
+    with ports.uow:
+        finished = ports.uow.batches.in_states([s for s in BatchState if s.awaits_apply])
     reports: list[ApplyReport] = []
     for job in finished:
         try:
-            reports.append(
-                apply_job(
-                    job, uow=uow, clock=clock, summarizer=summarizer, embedder=embedder, index=index, config=config
-                )
-            )
+            reports.append(apply_job(job, ports))
         except ProviderUnavailable:
             continue  # the next tick tries again; nothing was recorded for this job
     return reports
 
 
-def apply_job_by_id(
-    job_id: str,
-    *,
-    uow: UnitOfWork,
-    clock: Clock,
-    summarizer: BatchSummarizer,
-    embedder: BatchEmbedder,
-    index: VectorIndex,
-    config: PipelineConfig,
-) -> ApplyReport | None:
+def apply_job_by_id(job_id: str, *, ports: PipelinePorts) -> ApplyReport | None:
     """Apply the finished job `job_id` (a second apply changes nothing); None when no such job."""
-    with uow:
-        job = uow.batches.get(job_id)
+    with ports.uow:
+        job = ports.uow.batches.get(job_id)
     if job is None:
         return None
-    return apply_job(job, uow=uow, clock=clock, summarizer=summarizer, embedder=embedder, index=index, config=config)
+    return apply_job(job, ports)

@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict
 from changple_domain.errors import Busy, LoginRequired
 from changple_domain.model.content import NotionContent
 from changple_domain.model.runs import PipelineRun, RunTrigger
-from changple_domain.policies.eligibility import IngestionPolicy
-from changple_domain.policies.scan import ScanPolicy
 from changple_domain.policies.workflow import (
     FollowUp,
     ScanRequest,
@@ -26,12 +24,12 @@ from changple_domain.policies.workflow import (
     after_tick,
     retry_scan_later,
 )
-from changple_domain.ports import CafeSource, Clock, IdSource, Mutex, UnitOfWork
+from changple_domain.ports import CafeSource
 from changple_domain.use_cases.apply_results import ApplyReport
 from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun
 from changple_domain.use_cases.revocations import RevocationReport
 from changple_domain.use_cases.run_pipeline import TickReport
-from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport, scan_cafe
+from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanPorts, ScanReport, scan_cafe
 
 
 class TaskOutcome(BaseModel):
@@ -47,29 +45,14 @@ class TaskOutcome(BaseModel):
 def scan_with_own_source(
     cmd: ScanCafe,
     *,
-    uow: UnitOfWork,
-    clock: Clock,
+    ports: ScanPorts,
     source: CafeSource,
-    policy: IngestionPolicy,
-    scan: ScanPolicy,
-    mutex: Mutex,
-    ids: IdSource,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> ScanReport:
     """One scan with a source of its own (a browser belongs to the scan that opened it), closed
     when the scan ends however it ends."""
     try:
-        return scan_cafe(
-            cmd,
-            uow=uow,
-            clock=clock,
-            source=source,
-            policy=policy,
-            scan=scan,
-            mutex=mutex,
-            ids=ids,
-            on_article=on_article,
-        )
+        return scan_cafe(cmd, ports=ports, source=source, on_article=on_article)
     finally:
         source.close()
 

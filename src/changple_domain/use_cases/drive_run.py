@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from changple_domain.model.runs import PipelineRun, RunTrigger
 from changple_domain.policies.workflow import WorkflowTimings
+from changple_domain.use_cases.pipeline_ports import PipelinePorts
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
-from changple_domain.use_cases.run_pipeline import PipelinePorts, TickReport, latest_open_run, pipeline_tick
+from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, pipeline_tick
 
 LOCKED_RETRY_SECONDS = 1.0  # another tick holds the lock: look again soon
 

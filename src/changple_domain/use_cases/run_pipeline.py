@@ -4,36 +4,18 @@ left eligibility, submit what needs work. Ticks are idempotent, so the nightly s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from pydantic import BaseModel
 
 from changple_domain.model.batches import BatchKind
 from changple_domain.model.runs import PipelineRun, RunCounts, RunState
-from changple_domain.policies.eligibility import IngestionPolicy
-from changple_domain.policies.pipeline import PipelineConfig
-from changple_domain.ports import BatchEmbedder, BatchSummarizer, Clock, IdSource, Mutex, UnitOfWork, VectorIndex
+from changple_domain.ports import Clock, UnitOfWork
 from changple_domain.use_cases.apply_results import apply_finished, remove_from_index
+from changple_domain.use_cases.pipeline_ports import PipelinePorts
 from changple_domain.use_cases.plan import UNFINISHED_STATES, WorkPlan, plan_work
 from changple_domain.use_cases.poll_batches import poll_batches
 from changple_domain.use_cases.submit_batches import Submitter, submit_embeddings, submit_summaries
-
-
-@dataclass(frozen=True)
-class PipelinePorts:
-    uow: UnitOfWork
-    clock: Clock
-    summarizer: BatchSummarizer
-    embedder: BatchEmbedder
-    index: VectorIndex
-    config: PipelineConfig
-    policy: IngestionPolicy
-    sleep: Callable[[float], None]
-    mutex: Mutex
-    ids: IdSource
-
 
 TICK_LOCK = "pipeline-tick"
 TICK_LOCK_TTL_SECONDS = 1800
@@ -73,14 +55,7 @@ def pipeline_tick(ports: PipelinePorts, *, run_id: str | None = None) -> TickRep
 def _tick(ports: PipelinePorts, run_id: str | None) -> TickReport:
     uow, clock = ports.uow, ports.clock
     polled = poll_batches(uow=uow, clock=clock, summarizer=ports.summarizer, embedder=ports.embedder)
-    applied = apply_finished(
-        uow=uow,
-        clock=clock,
-        summarizer=ports.summarizer,
-        embedder=ports.embedder,
-        index=ports.index,
-        config=ports.config,
-    )
+    applied = apply_finished(ports)
     plan = plan_work(uow=uow, policy=ports.policy, page_size=ports.config.page_size)
     removed = remove_from_index(plan.removal, uow=uow, index=ports.index) if plan.removal else 0
     ctx = Submitter(uow=uow, clock=clock, config=ports.config, sleep=ports.sleep, ids=ports.ids)

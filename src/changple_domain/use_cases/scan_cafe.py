@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,19 @@ EXISTING = (PostStatusKind.SAVED, PostStatusKind.MEMBERS_ONLY, PostStatusKind.SK
 
 
 SCAN_LOCK = "cafe-scan"
+
+
+@dataclass(frozen=True)
+class ScanPorts:
+    """What every scan works with. The source is not here: a browser belongs to the one scan
+    that opened it, so each scan is handed its own."""
+
+    uow: UnitOfWork
+    clock: Clock
+    policy: IngestionPolicy
+    scan: ScanPolicy
+    mutex: Mutex
+    ids: IdSource
 
 
 class ScanCafe(BaseModel):
@@ -69,23 +83,19 @@ NO_ACTIVE_AUTHORS = (
 def scan_cafe(
     cmd: ScanCafe,
     *,
-    uow: UnitOfWork,
-    clock: Clock,
+    ports: ScanPorts,
     source: CafeSource,
-    policy: IngestionPolicy,
-    scan: ScanPolicy,
-    mutex: Mutex,
-    ids: IdSource,
     on_article: Callable[[ScanEvent], None] | None = None,
 ) -> ScanReport:
     """Run one scan. LOGIN_REQUIRED stops it with `LoginRequired` after recording what came before
     (the Naver session must be renewed). A dry run fetches and reports but writes nothing. One scan
     walks the cafe at a time: a second raises `Busy` (a repeated delivery of a scan that is already
     done returns it instead), so two scans never fetch or record the same ids."""
-    run = start_scan(cmd, uow=uow, clock=clock, ids=ids)
+    uow = ports.uow
+    run = start_scan(cmd, uow=uow, clock=ports.clock, ids=ports.ids)
     if not run.not_started:
         return ScanReport(scan=run, already_ran=True)
-    with mutex.hold(SCAN_LOCK, ttl_seconds=scan.time_budget_seconds + 600) as held:
+    with ports.mutex.hold(SCAN_LOCK, ttl_seconds=ports.scan.time_budget_seconds + 600) as held:
         if not held:
             raise Busy("another scan of the cafe is running; this one waits its turn")
         if not cmd.dry_run:  # a delivery of the same scan may have finished it while we waited
@@ -93,22 +103,10 @@ def scan_cafe(
                 run = uow.scans.get(run.id) or run
             if not run.not_started:
                 return ScanReport(scan=run, already_ran=True)
-        return _walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan, on_article=on_article)
+        return _walk(_Walk(cmd, run, ports, source, on_article))
 
 
-def _walk(
-    cmd: ScanCafe,
-    run: ScanRun,
-    *,
-    uow: UnitOfWork,
-    clock: Clock,
-    source: CafeSource,
-    policy: IngestionPolicy,
-    scan: ScanPolicy,
-    on_article: Callable[[ScanEvent], None] | None,
-) -> ScanReport:
-    walk = _Walk(cmd, run, uow=uow, clock=clock, source=source, policy=policy, scan=scan)
-    walk.on_article = on_article
+def _walk(walk: _Walk) -> ScanReport:
     try:
         walk.run()
     except LoginRequired as exc:
@@ -150,26 +148,23 @@ class _Walk:
         self,
         cmd: ScanCafe,
         run: ScanRun,
-        *,
-        uow: UnitOfWork,
-        clock: Clock,
+        ports: ScanPorts,
         source: CafeSource,
-        policy: IngestionPolicy,
-        scan: ScanPolicy,
+        on_article: Callable[[ScanEvent], None] | None,
     ) -> None:
-        self.cmd, self.run_record, self.uow, self.clock = cmd, run, uow, clock
-        self.source, self.policy, self.scan = source, policy, scan
-        self.on_article: Callable[[ScanEvent], None] | None = None
+        self.cmd, self.run_record, self.uow, self.clock = cmd, run, ports.uow, ports.clock
+        self.source, self.policy, self.scan = source, ports.policy, ports.scan
+        self.on_article = on_article
         self.counts = ScanCounts()
         self.buffer: list[ScrapedArticle] = []
         self.seen: set[int] = set()
         self.phase = "starting"
         self.last_id: int | None = None
         self.stopped_because: str | None = None
-        self.deadline = clock.now() + timedelta(seconds=scan.time_budget_seconds)
-        with uow:
-            self.authors = authors_by_name(uow.authors.list())
-        self.nobody_allowed = policy.require_allowed_author and not any(a.active for a in self.authors.values())
+        self.deadline = self.clock.now() + timedelta(seconds=self.scan.time_budget_seconds)
+        with self.uow:
+            self.authors = authors_by_name(self.uow.authors.list())
+        self.nobody_allowed = self.policy.require_allowed_author and not any(a.active for a in self.authors.values())
 
     # --- phases ----------------------------------------------------------------------------------
 

@@ -52,25 +52,8 @@ class PipelineUseCases(Ports):
     latest_open_run = providers.Callable(run_pipeline.latest_open_run, Ports.uow)
     start_run = providers.Callable(pipeline_runs.start_run, uow=Ports.uow, clock=Ports.clock, ids=Ports.ids)
     # `scan_cafe(cmd, on_article=...)`: one scan with a fresh source, closed when it ends.
-    scan_cafe = providers.Callable(
-        background.scan_with_own_source,
-        uow=Ports.uow,
-        clock=Ports.clock,
-        source=Ports.cafe_source,
-        policy=Ports.ingestion_policy,
-        scan=Ports.scan_policy,
-        mutex=Ports.mutex,
-        ids=Ports.ids,
-    )
-    apply_job = providers.Callable(
-        apply_results.apply_job_by_id,
-        uow=Ports.uow,
-        clock=Ports.clock,
-        summarizer=Ports.summarizer,
-        embedder=Ports.embedder,
-        index=Ports.vector_index,
-        config=Ports.pipeline_config,
-    )
+    scan_cafe = providers.Callable(background.scan_with_own_source, ports=Ports.scan_ports, source=Ports.cafe_source)
+    apply_job = providers.Callable(apply_results.apply_job_by_id, ports=Ports.pipeline_ports)
     # `reindex(article_ids or None, summaries=...)`: mark posts to be embedded (and summarized) again.
     reindex = providers.Callable(reindexing.reindex, uow=Ports.uow)
     recent_batches = providers.Callable(batch_records.recent_batches, uow=Ports.uow)
@@ -87,15 +70,7 @@ class PipelineUseCases(Ports):
         policy=Ports.ingestion_policy,
     )
     # The demo's tour: the bundled sample cafe scanned like Naver, then every stored post's verdict.
-    scan_sample_cafe = providers.Callable(
-        sample_data.scan_sample_cafe,
-        uow=Ports.uow,
-        clock=Ports.clock,
-        policy=Ports.ingestion_policy,
-        scan_policy=Ports.scan_policy,
-        mutex=Ports.mutex,
-        ids=Ports.ids,
-    )
+    scan_sample_cafe = providers.Callable(sample_data.scan_sample_cafe, ports=Ports.scan_ports)
     ingestion_report = providers.Callable(
         evaluate_ingestion.ingestion_report, uow=Ports.uow, policy=Ports.ingestion_policy
     )

@@ -36,7 +36,8 @@ from changple_domain.ports import (
     UnitOfWork,
     VectorIndex,
 )
-from changple_domain.use_cases.run_pipeline import PipelinePorts
+from changple_domain.use_cases.pipeline_ports import PipelinePorts
+from changple_domain.use_cases.scan_cafe import ScanPorts
 from changple_entrypoints.composition.adapters import (
     make_cafe_source,
     make_content_changes,
@@ -148,6 +149,15 @@ class Ports(containers.DeclarativeContainer):
         config=pipeline_config,
         policy=ingestion_policy,
         sleep=providers.Object(time.sleep),
+        mutex=mutex,
+        ids=ids,
+    )
+    scan_ports = providers.Factory(
+        ScanPorts,
+        uow=uow,
+        clock=clock,
+        policy=ingestion_policy,
+        scan=scan_policy,
         mutex=mutex,
         ids=ids,
     )
