@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 KST = timezone(timedelta(hours=9), "KST")
 
@@ -19,3 +22,7 @@ def aware_utc(value: datetime) -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+# A model field of this type is always aware: a naive value (our clock, SQLite) is read as UTC.
+UtcDatetime = Annotated[datetime, AfterValidator(aware_utc)]

@@ -14,10 +14,10 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import Forbidden, Unauthorized
-from changple_domain.model._time import aware_utc
+from changple_domain.model._time import UtcDatetime
 from changple_domain.model.users import User
 
 TOKEN_PREFIX = "chp"  # noqa: S105 - a label, not a secret
@@ -44,14 +44,9 @@ class ServiceToken(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     scopes: frozenset[Scope] = Field(min_length=1)
     secret_hash: str = Field(repr=False)
-    created_at: datetime
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-    @field_validator("created_at", "last_used_at", "revoked_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None = None
+    revoked_at: UtcDatetime | None = None
 
     @property
     def active(self) -> bool:

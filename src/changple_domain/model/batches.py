@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from changple_domain.errors import IllegalTransition
-from changple_domain.model._time import aware_utc
+from changple_domain.model._time import UtcDatetime, aware_utc
 
 
 class BatchKind(StrEnum):
@@ -100,16 +100,11 @@ class BatchJob(BaseModel):
     estimated_cost_usd: Decimal = Decimal(0)
     standard_cost_usd: Decimal = Decimal(0)
     error: str | None = None
-    created_at: datetime
-    updated_at: datetime
-    submitted_at: datetime | None = None
-    finished_at: datetime | None = None
-    applied_at: datetime | None = None
-
-    @field_validator("created_at", "updated_at", "submitted_at", "finished_at", "applied_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    submitted_at: UtcDatetime | None = None
+    finished_at: UtcDatetime | None = None
+    applied_at: UtcDatetime | None = None
 
     @field_validator("items")
     @classmethod
@@ -161,13 +156,8 @@ class AppliedJob(BaseModel):
 
     id: str
     kind: BatchKind
-    applied_at: datetime
+    applied_at: UtcDatetime
     completed_requests: int = Field(default=0, ge=0)
     failed_requests: int = Field(default=0, ge=0)
     estimated_cost_usd: Decimal = Decimal(0)
     standard_cost_usd: Decimal = Decimal(0)
-
-    @field_validator("applied_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return aware_utc(value)

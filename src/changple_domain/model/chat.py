@@ -8,13 +8,12 @@ owner can read or delete it through the user API, and anyone else is told it doe
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import AlreadyExists, InvalidInput
-from changple_domain.model._time import aware_utc
+from changple_domain.model._time import UtcDatetime
 
 NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 TITLE_MAX = 100
@@ -45,14 +44,9 @@ class ChatSession(BaseModel):
     nonce: str
     user_id: int | None = None  # None: a visitor's session, reachable only through the agent
     title: str = ""  # from the first user message; empty until there is one
-    created_at: datetime
-    last_message_at: datetime
+    created_at: UtcDatetime
+    last_message_at: UtcDatetime
     message_count: int = 0
-
-    @field_validator("created_at", "last_message_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return aware_utc(value)
 
     def check_writer(self, user_id: int | None, role: ChatRole) -> None:
         """A message may join only as its owner: naming another user is refused, and so is a user
@@ -78,7 +72,7 @@ class NewChatMessage(BaseModel):
     content: str = Field(min_length=1, max_length=MESSAGE_MAX)
     attached_content_ids: tuple[int, ...] = Field(default=(), max_length=MAX_REFERENCES)
     helpful_post_ids: tuple[int, ...] = Field(default=(), max_length=MAX_REFERENCES)  # cafe article ids
-    created_at: datetime
+    created_at: UtcDatetime
 
     def with_id(self, message_id: int) -> ChatMessage:
         return ChatMessage(id=message_id, **self.model_dump())
@@ -86,11 +80,6 @@ class NewChatMessage(BaseModel):
 
 class ChatMessage(NewChatMessage):
     id: int
-
-    @field_validator("created_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return aware_utc(value)
 
 
 class HelpfulDocument(BaseModel):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import InvalidInput
-from changple_domain.model._time import aware_utc
+from changple_domain.model._time import UtcDatetime
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -44,14 +44,9 @@ class NotionContent(BaseModel):
     uploaded_thumbnail_key: str | None = None  # the admin's own thumbnail, until processed
     skipped: tuple[str, ...] = ()  # entries of the export left out, each with the reason
     uploaded_by: int | None = None  # the admin's user id; None for service tokens and the CLI
-    created_at: datetime
-    updated_at: datetime
-    published_at: datetime | None = None
-
-    @field_validator("created_at", "updated_at", "published_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    published_at: UtcDatetime | None = None
 
     @property
     def published(self) -> bool:
@@ -109,12 +104,7 @@ class ContentView(BaseModel):
 
     user_id: int
     content_id: int
-    viewed_at: datetime
-
-    @field_validator("viewed_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return aware_utc(value)
+    viewed_at: UtcDatetime
 
 
 class UploadLimits(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from changple_domain.model._time import KST, aware_kst, aware_utc
+from changple_domain.model._time import KST, UtcDatetime, aware_kst
 from changple_domain.policies.change_detection import content_hash as compute_content_hash
 
 __all__ = ["KST", "CafePost", "PostNeed", "PostStatus", "PostStatusKind", "Stage", "StageRecord"]
@@ -64,7 +64,7 @@ class CafePost(BaseModel):
     indexed_chunks: int = Field(default=0, ge=0)
     summary_stage: StageRecord = StageRecord()
     embedding_stage: StageRecord = StageRecord()
-    scraped_at: datetime | None = None
+    scraped_at: UtcDatetime | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -82,11 +82,6 @@ class CafePost(BaseModel):
     @classmethod
     def _published_in_kst(cls, value: datetime) -> datetime:
         return aware_kst(value)
-
-    @field_validator("scraped_at")
-    @classmethod
-    def _scraped_aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
 
     def needs(self, *, eligible: bool, max_attempts: int) -> PostNeed:
         """What the post still needs, given whether the policies let it into the index."""
@@ -193,12 +188,7 @@ class PostStatus(BaseModel):
     kind: PostStatusKind
     reason: str | None = None
     attempts: int = Field(default=0, ge=0)
-    updated_at: datetime
-
-    @field_validator("updated_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return aware_utc(value)
+    updated_at: UtcDatetime
 
     @model_validator(mode="after")
     def _reason_where_needed(self) -> PostStatus:

@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from changple_domain.model._time import aware_utc
+from changple_domain.model._time import UtcDatetime
 
 
 class RunTrigger(StrEnum):
@@ -85,13 +85,8 @@ class PipelineRun(BaseModel):
     cost_usd: Decimal = Decimal(0)
     standard_cost_usd: Decimal = Decimal(0)
     error: str | None = None
-    started_at: datetime
-    finished_at: datetime | None = None
-
-    @field_validator("started_at", "finished_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
+    started_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
 
     @field_serializer("counts")
     def _counts_as_written(self, counts: RunCounts) -> dict[str, int]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from changple_domain.model._time import aware_utc
+from changple_domain.model._time import UtcDatetime
 from changple_domain.model.runs import RunState, RunTrigger
 
 
@@ -50,13 +50,8 @@ class ScanRun(BaseModel):
     last_article_id: int | None = None
     stopped_because: str | None = None
     error: str | None = None
-    started_at: datetime
-    finished_at: datetime | None = None
-
-    @field_validator("started_at", "finished_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
+    started_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
 
     @property
     def not_started(self) -> bool:

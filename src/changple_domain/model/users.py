@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from changple_domain.model._time import aware_utc
+from changple_domain.model._time import UtcDatetime
 
 
 class UserRole(StrEnum):
@@ -29,12 +29,7 @@ class OAuthTokens(BaseModel):
     access_token: SecretStr
     refresh_token: SecretStr | None = None
     token_type: str = "bearer"  # noqa: S105 - a scheme name
-    expires_at: datetime | None = None
-
-    @field_validator("expires_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
+    expires_at: UtcDatetime | None = None
 
     def is_stale(self, at: datetime, *, margin: timedelta = timedelta(0)) -> bool:
         """True when the access token is dead or dies within `margin` (or nobody knows when)."""
@@ -114,14 +109,9 @@ class User(BaseModel):
     information: dict[str, Any] = Field(default_factory=dict)
     role: UserRole = UserRole.SOCIAL
     tokens: OAuthTokens | None = None
-    created_at: datetime
-    last_login_at: datetime | None = None
+    created_at: UtcDatetime
+    last_login_at: UtcDatetime | None = None
     account_key: str = _account_key()  # made with the account, never changed, never shown
-
-    @field_validator("created_at", "last_login_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else aware_utc(value)
 
     @property
     def is_admin(self) -> bool:
