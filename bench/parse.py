@@ -29,7 +29,7 @@ from tests.fixtures.naver_cafe import pages  # noqa: E402
 from tests.fixtures.naver_cafe.corpus import ARTICLES, SCRAPED_AT, all_ids  # noqa: E402
 from tests.fixtures.naver_cafe.site import NaverCafeSite  # noqa: E402
 
-from changple_adapters.naver import parse_article_api, parse_article_html  # noqa: E402
+from changple_adapters.naver.parser import parse_article_api, parse_article_html  # noqa: E402
 from changple_adapters.naver.playwright_source import PlaywrightCafeSource  # noqa: E402
 
 SYNTHETIC_FROM = 100_000

@@ -8,17 +8,19 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from changple_adapters.private_paths import restrict_umask
 from changple_entrypoints import cli_accounts, cli_catalog, cli_content, cli_naver, cli_pipeline, cli_scrape
+from changple_entrypoints.choices import HttpServer
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
-from changple_entrypoints.composition.container import Container
 from changple_entrypoints.logs import configure_logging
 from changple_entrypoints.runtime import settle_after_boot
-from changple_entrypoints.settings import HttpServer
+
+if TYPE_CHECKING:
+    from changple_entrypoints.composition.container import Container
 
 app = typer.Typer(
     help="changple core: the cafe ingestion pipeline and its API.", no_args_is_help=True, pretty_exceptions_enable=False

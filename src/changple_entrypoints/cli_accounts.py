@@ -10,7 +10,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_adapters.sql.token_cipher import generate_key
 from changple_domain.model.access import Scope, ServiceToken
 from changple_domain.model.users import User, UserRole
 from changple_domain.use_cases.service_tokens import parse_scopes
@@ -96,6 +95,8 @@ def users_demote(user_id: UserId, as_json: JsonFlag = False, data_dir: DataDir =
 @users_app.command("new-key")
 def users_new_key() -> None:
     """Print a fresh key for CHANGPLE_TOKEN_KEYS (put it first; keep old keys after it until rotated)."""
+    from changple_adapters.sql.token_cipher import generate_key  # cryptography: only for this command
+
     typer.echo(generate_key())
 
 

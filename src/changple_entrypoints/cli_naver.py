@@ -4,7 +4,7 @@ scan stopped) gets an answer in seconds instead of at 04:00."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,6 +12,7 @@ from rich.markup import escape
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.ports import CafeSource
+from changple_entrypoints.choices import ENV_PREFIX
 from changple_entrypoints.cli_support import (
     DataDir,
     JsonFlag,
@@ -21,8 +22,9 @@ from changple_entrypoints.cli_support import (
     print_json,
     run_or_exit,
 )
-from changple_entrypoints.composition.adapters import chosen_cafe_source
-from changple_entrypoints.settings import ENV_PREFIX, Settings
+
+if TYPE_CHECKING:
+    from changple_entrypoints.settings import Settings
 
 naver_app = typer.Typer(help="The Naver Cafe session the scraper uses.", no_args_is_help=True)
 
@@ -38,6 +40,8 @@ RENEW_HOW = (
 
 
 def _check_settings(settings: Settings) -> None:
+    from changple_entrypoints.composition.adapters import chosen_cafe_source
+
     if chosen_cafe_source(settings) != "playwright":
         raise InvalidSetting(f"there is no Naver session to check: set {ENV_PREFIX}NAVER_CAFE_URL to scrape Naver")
     if settings.naver_storage_state is None:

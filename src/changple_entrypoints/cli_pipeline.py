@@ -3,7 +3,7 @@ Every command has `--json` for scripts and a rich display for people."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,8 +22,10 @@ from changple_entrypoints.cli_support import (
     progress_bar,
     run_or_exit,
 )
-from changple_entrypoints.composition.container import Container
 from changple_entrypoints.runtime import settle_after_boot
+
+if TYPE_CHECKING:
+    from changple_entrypoints.composition.container import Container
 
 pipeline_app = typer.Typer(
     help="The ingestion pipeline: summaries, embeddings, the vector index.", no_args_is_help=True

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,8 +22,9 @@ from changple_domain.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from changple_entrypoints.composition.bootstrap import open_container
-from changple_entrypoints.composition.container import Container
+
+if TYPE_CHECKING:  # the container (and SQLAlchemy, the providers...) loads when a command runs, not for --help
+    from changple_entrypoints.composition.container import Container
 
 T = TypeVar("T")
 
@@ -63,6 +64,8 @@ def container_for(
 ) -> Container:
     """The container every command uses (`bootstrap.open_container`: one rule for when the embedded
     database is migrated); a bad setting is one sentence and exit code 2."""
+    from changple_entrypoints.composition.bootstrap import open_container
+
     return run_or_exit(lambda: open_container(data_dir, migrate=migrate, overrides=overrides))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
@@ -20,7 +21,9 @@ from changple_domain.use_cases.evaluate_ingestion import IngestionReport
 from changple_domain.use_cases.scan_cafe import ScanReport
 from changple_domain.use_cases.search import SearchHit, SearchQuery
 from changple_entrypoints.cli_pipeline import run_until_done
-from changple_entrypoints.composition.container import Container
+
+if TYPE_CHECKING:
+    from changple_entrypoints.composition.container import Container
 
 _REASON_LABEL = {
     Reason.ELIGIBLE: "[green]ingest[/]",

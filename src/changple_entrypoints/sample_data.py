@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from changple_adapters.naver.sample import CafeSample, load_sample
 from changple_domain.errors import InvalidInput
 from changple_domain.ports import Clock, UnitOfWork
 from changple_domain.use_cases.background import TaskOutcome
@@ -16,11 +16,16 @@ from changple_domain.use_cases.catalog import sync_catalog
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanPorts, ScanReport, scan_cafe
 
+if TYPE_CHECKING:
+    from changple_adapters.naver.sample import CafeSample
+
 
 def load_sample_into_store(
     *, uow: UnitOfWork, clock: Clock, path: Path | None = None
 ) -> tuple[CafeSample, RecordedArticles]:
     """Record every saved page as found, whoever wrote it: seed data, not a scan."""
+    from changple_adapters.naver.sample import load_sample  # the HTML parser: only when the sample is read
+
     sample = load_sample(path)
     sync_catalog(sample.authors, sample.brands, uow=uow)
     recorded = record_articles(RecordArticles(articles=sample.articles), uow=uow, clock=clock)
@@ -43,6 +48,8 @@ def scan_sample_cafe(
     """Scan the whole sample cafe, from its lowest saved id to its highest, as the nightly job scans
     Naver: authors who are not allowed are skipped, gaps become deleted ids, an unchanged page is
     recorded as unchanged. Saved files need no politeness, so the scan does not pause."""
+    from changple_adapters.naver.sample import load_sample  # the HTML parser: only when the sample is read
+
     sample = load_sample(path)
     article_ids = sample.article_ids()
     if not article_ids:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -20,45 +19,17 @@ from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.scan import ScanPolicy
 from changple_domain.policies.settings import build_settings
 from changple_domain.use_cases.content_uploads import ContentConfig
+from changple_entrypoints.choices import (
+    ENV_PREFIX,
+    CafeSourceChoice,
+    EmbedderChoice,
+    HttpServer,
+    Storage,
+    SummarizerChoice,
+    VectorIndexChoice,
+)
 
-ENV_PREFIX = "CHANGPLE_"
-
-
-class Storage(StrEnum):
-    SQL = "sql"  # SQLite in the data directory, or the database at CHANGPLE_DATABASE_URL
-    MEMORY = "memory"  # process memory: tests and throwaway runs
-
-
-class HttpServer(StrEnum):
-    GRANIAN = "granian"
-    UVICORN = "uvicorn"
-
-
-class SummarizerChoice(StrEnum):
-    AUTO = "auto"  # Gemini when its key is set, else offline
-    GEMINI = "gemini"
-    OFFLINE = "offline"
-    MEMORY = "memory"
-
-
-class EmbedderChoice(StrEnum):
-    AUTO = "auto"  # OpenAI when its key is set, else offline
-    OPENAI = "openai"
-    OFFLINE = "offline"
-    MEMORY = "memory"
-
-
-class VectorIndexChoice(StrEnum):
-    AUTO = "auto"  # Pinecone when its key is set, else LanceDB
-    PINECONE = "pinecone"
-    LANCE = "lance"
-    MEMORY = "memory"
-
-
-class CafeSourceChoice(StrEnum):
-    AUTO = "auto"  # Playwright when a cafe URL is set, else the snapshot
-    PLAYWRIGHT = "playwright"
-    SNAPSHOT = "snapshot"
+EMBEDDED_DATABASE_FILE = "changple.db"  # in the data directory, when no CHANGPLE_DATABASE_URL is set
 
 
 class Settings(BaseSettings):
@@ -212,7 +183,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'changple.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / EMBEDDED_DATABASE_FILE).as_posix()}"
 
     def check_web(self) -> None:
         """The browser-facing settings make sense together; InvalidSetting names the variable."""

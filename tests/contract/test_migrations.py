@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic import command
 from sqlalchemy import Column, MetaData, String, inspect
@@ -16,6 +18,7 @@ from changple_adapters.sql.migrations import (
     migration_connection,
     upgrade_database,
 )
+from changple_adapters.sql.schema_version import HEAD_REVISION, sqlite_store_is_current
 from changple_adapters.sql.tables import Base
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.errors import ProviderUnavailable
@@ -33,6 +36,22 @@ def test_upgrade_reaches_head_and_is_idempotent(fresh_database_url: str) -> None
     finally:
         engine.dispose()
     assert tables == {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"}
+
+
+def test_the_quick_schema_check_knows_the_newest_migration(tmp_path: Path) -> None:
+    """Commands skip Alembic when the embedded store records HEAD_REVISION: it must be the real head,
+    and anything short of a current store must send the caller to migrate."""
+    assert head_revision() == HEAD_REVISION
+    store = tmp_path / "changple.db"
+    assert not sqlite_store_is_current(store)  # no file yet
+    store.write_bytes(b"not a database at all")
+    assert not sqlite_store_is_current(store)
+    store.unlink()
+    url = f"sqlite:///{store}"
+    upgrade_database(url, "0005_content_and_chat")
+    assert not sqlite_store_is_current(store)  # an older schema
+    upgrade_database(url)
+    assert sqlite_store_is_current(store)
 
 
 def test_models_match_the_migrations(fresh_database_url: str) -> None:

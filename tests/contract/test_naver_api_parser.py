@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from changple_adapters.naver import parse_article_api
+from changple_adapters.naver.parser import parse_article_api
 from changple_domain.model.posts import KST
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from tests.fixtures.naver_cafe import pages

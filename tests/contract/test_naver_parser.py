@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from changple_adapters.naver import parse_article_api, parse_article_html
+from changple_adapters.naver.parser import parse_article_api, parse_article_html
 from changple_domain.model.posts import KST
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from tests.fixtures.naver_cafe import pages

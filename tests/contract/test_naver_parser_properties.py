@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from changple_adapters.naver import parse_article_api, parse_article_html
+from changple_adapters.naver.parser import parse_article_api, parse_article_html
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from tests.fixtures.naver_cafe import pages
 from tests.fixtures.naver_cafe.corpus import ARTICLES, all_ids

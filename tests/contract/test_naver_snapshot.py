@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from changple_adapters.naver import SnapshotCafeSource
+from changple_adapters.naver.snapshot import SnapshotCafeSource
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.providers import ScrapeOutcome
 from changple_domain.ports import CafeSource

@@ -15,10 +15,11 @@ from litestar.testing import TestClient
 from changple_adapters.naver.sample import load_sample
 from changple_adapters.sql.migrations import upgrade_database
 from changple_domain.use_cases.catalog import sync_catalog
+from changple_entrypoints.choices import Storage
 from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
-from changple_entrypoints.settings import Settings, Storage
+from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
 from changple_entrypoints.worker.broker import EmbeddedWorker
 from tests.contract.conftest import DEFAULT_ADMIN_URL, PostgresServer

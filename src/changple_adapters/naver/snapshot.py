@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 from changple_adapters.cafe_threads import PacedCafeSource
-from changple_adapters.naver.parser import parse_article_api, parse_article_html
 from changple_domain.errors import InvalidSetting
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 
@@ -43,6 +42,8 @@ class SnapshotCafeSource(PacedCafeSource):
                 return self._from_json(saved_json, article_id, url)
             if saved_html.is_file():
                 html = saved_html.read_text(encoding="utf-8", errors="replace")
+                from changple_adapters.naver.parser import parse_article_html  # bs4: only when a page is read
+
                 return parse_article_html(html, article_id=article_id, url=url, scraped_at=self._scraped_at)
         except OSError as exc:
             return ScrapedArticle(
@@ -65,6 +66,8 @@ class SnapshotCafeSource(PacedCafeSource):
         status = 200
         if isinstance(saved, dict) and set(saved) == {"status", "body"} and isinstance(saved["status"], int):
             status, saved = saved["status"], saved["body"]
+        from changple_adapters.naver.parser import parse_article_api
+
         return parse_article_api(saved, article_id=article_id, url=url, status_code=status, scraped_at=self._scraped_at)
 
     def article_ids(self) -> list[int]:

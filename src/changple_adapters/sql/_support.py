@@ -10,7 +10,6 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Table
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from changple_domain.errors import InvalidInput, ProviderUnavailable
@@ -68,10 +67,16 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def dialect_insert(session: Session, table: Table) -> Any:
     """An INSERT of the session's dialect, which has `ON CONFLICT` (both backends do, spelled alike)."""
+    # Imported here: `sqlalchemy.dialects.postgresql` loads every Postgres driver's dialect, which a
+    # SQLite command (and every `changple` start) would otherwise pay for.
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table)
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table)
     raise NotImplementedError(f"no ON CONFLICT insert for the {dialect} dialect")  # pragma: no cover
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import psycopg
 
-from changple_adapters.sql.migrations import check_models_match, upgrade_database
+from changple_adapters.sql.migrations import check_models_match, head_revision, upgrade_database
+from changple_adapters.sql.schema_version import HEAD_REVISION
 
 
 def _check(url: str, label: str) -> bool:
@@ -47,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--postgres", help="admin URL of a Postgres server to create a scratch database on")
     args = parser.parse_args(argv)
-    ok = True
+    ok = head_revision() == HEAD_REVISION
+    if not ok:
+        print(f"schema_version.HEAD_REVISION is {HEAD_REVISION!r} but the newest migration is {head_revision()!r}")
     with tempfile.TemporaryDirectory() as tmp:
         ok &= _check(f"sqlite:///{Path(tmp) / 'check.db'}", "sqlite")
     if args.postgres:

@@ -22,15 +22,15 @@ from changple_domain.ports import (
     OAuthProvider,
     VectorIndex,
 )
-from changple_entrypoints.settings import (
+from changple_entrypoints.choices import (
     ENV_PREFIX,
     CafeSourceChoice,
     EmbedderChoice,
-    Settings,
     Storage,
     SummarizerChoice,
     VectorIndexChoice,
 )
+from changple_entrypoints.settings import Settings
 
 if TYPE_CHECKING:
     from litestar.stores.base import Store

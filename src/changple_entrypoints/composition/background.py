@@ -4,19 +4,37 @@ its bound callable: the worker declares one actor per entry and needs nothing el
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dependency_injector import providers
 
 from changple_domain.model.tasks import Task
+from changple_domain.ports import Mutex
 from changple_domain.use_cases import background as work
 from changple_domain.use_cases import revocations
 from changple_domain.use_cases.background import TaskOutcome
 from changple_entrypoints.composition.content import ContentUseCases
 from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from changple_entrypoints.worker.scheduler import Lease
 from changple_entrypoints.sample_data import load_sample_task
-from changple_entrypoints.worker.scheduler import Lease, build_scheduler
+
+
+# APScheduler loads only where a schedule runs (the scheduler process, `serve`), not for every command.
+def _lease(mutex: Mutex) -> Lease:
+    from changple_entrypoints.worker.scheduler import Lease
+
+    return Lease(mutex)
+
+
+def _scheduler(**kwargs: Any) -> BlockingScheduler:
+    from changple_entrypoints.worker.scheduler import build_scheduler
+
+    return build_scheduler(**kwargs)
 
 
 class BackgroundWork(PipelineUseCases, ContentUseCases):
@@ -51,9 +69,9 @@ class BackgroundWork(PipelineUseCases, ContentUseCases):
     )
 
     # The scheduler's leadership (a held Mutex) and the schedule that sends the timed tasks.
-    scheduler_lease = providers.Singleton(Lease, Ports.mutex)
+    scheduler_lease = providers.Singleton(_lease, Ports.mutex)
     schedule = providers.Singleton(
-        build_scheduler,
+        _scheduler,
         queue=Ports.task_queue,
         lease=scheduler_lease,
         nightly_cron=Ports.settings.provided.nightly_cron,

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from dependency_injector import providers
 
+from changple_entrypoints.choices import Storage
 from changple_entrypoints.composition.adapters import make_token_cipher
 from changple_entrypoints.composition.background import background_work
 from changple_entrypoints.composition.container import Container
-from changple_entrypoints.settings import Settings, Storage
+from changple_entrypoints.settings import EMBEDDED_DATABASE_FILE, Settings
 from changple_entrypoints.worker.actors import register_actors
 
 # A scan may overrun its time budget by this much (finishing the article in hand) before Dramatiq
@@ -45,6 +46,20 @@ def checked_settings(data_dir: Path | None = None, overrides: Mapping[str, objec
     return settings
 
 
+def _migrate_embedded_store(settings: Settings) -> None:
+    """Create or upgrade the data directory's SQLite file; a store already at the newest schema is
+    left alone without loading Alembic."""
+    from changple_adapters.private_paths import private_directory
+    from changple_adapters.sql.schema_version import sqlite_store_is_current
+
+    if settings.data_dir.exists():
+        private_directory(settings.data_dir)  # a store made before 0700 data folders
+    if not sqlite_store_is_current(settings.data_dir / EMBEDDED_DATABASE_FILE):
+        from changple_adapters.sql.migrations import upgrade_database
+
+        upgrade_database(settings.resolved_database_url)
+
+
 def open_container(
     data_dir: Path | None = None, *, migrate: bool, overrides: Mapping[str, object] | None = None
 ) -> Container:
@@ -53,10 +68,5 @@ def open_container(
     database is left to `changple db upgrade`: migrating a shared server is an operator's act."""
     settings = checked_settings(data_dir, overrides)
     if migrate and settings.storage == Storage.SQL and not settings.database_url:
-        from changple_adapters.private_paths import private_directory
-        from changple_adapters.sql.migrations import upgrade_database
-
-        if settings.data_dir.exists():
-            private_directory(settings.data_dir)  # a store made before 0700 data folders
-        upgrade_database(settings.resolved_database_url)
+        _migrate_embedded_store(settings)
     return build_container(settings)
