@@ -13,9 +13,9 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
-
-from sklearn.feature_extraction.text import HashingVectorizer
+from typing import TYPE_CHECKING
 
 from changple_adapters._embeddings import check_embedding_batch
 from changple_adapters.private_paths import private_directory
@@ -24,6 +24,9 @@ from changple_domain.model.batches import BatchJob, BatchState
 from changple_domain.model.providers import EmbeddingRequest, EmbeddingResult, ProviderJobStatus
 from changple_domain.policies.tokens import estimate_tokens
 from changple_domain.ports import BatchEmbedder
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 _Stored = tuple[str, tuple[EmbeddingRequest, ...]]
 _ID = re.compile(r"offline-[0-9a-f]{32}")  # also keeps a job id from naming a path outside the directory
@@ -40,14 +43,25 @@ class OfflineBatchEmbedder(BatchEmbedder):
         if dimensions < 1:
             raise InvalidSetting(f"embedding dimensions must be positive, got {dimensions}")
         self.dimensions = dimensions
-        self._vectorizer = HashingVectorizer(
-            analyzer="char_wb", ngram_range=(2, 3), n_features=dimensions, alternate_sign=False, norm="l2"
-        )
         self._directory = Path(directory) if directory is not None else None
         if self._directory is not None:
             private_directory(self._directory)
         self._jobs: dict[str, _Stored] = {}
         self._lock = threading.Lock()
+
+    @cached_property
+    def _vectorizer(self) -> HashingVectorizer:
+        """Built on first use: scikit-learn takes about a second to import, and a process that only
+        asks for the model's name (the console's cost estimate) should not pay it."""
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        return HashingVectorizer(
+            analyzer="char_wb", ngram_range=(2, 3), n_features=self.dimensions, alternate_sign=False, norm="l2"
+        )
+
+    def warm(self) -> None:
+        """Build the vectorizer now, off the request path (see `changple_entrypoints.http.warm_up`)."""
+        _ = self._vectorizer
 
     def submit(self, job: BatchJob, requests: Sequence[EmbeddingRequest]) -> str:
         check_embedding_batch(requests)

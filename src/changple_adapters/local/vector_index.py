@@ -158,6 +158,11 @@ class LanceVectorIndex(VectorIndex):
             ]
         )
 
+    def warm(self) -> None:
+        """Open the table now (LanceDB takes about a second to import): a server calls this in the
+        background after it listens, so the first search does not wait for it."""
+        self._open()
+
     def _open(self) -> Any:
         with self._lock:
             if self._table is None:

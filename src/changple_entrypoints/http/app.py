@@ -40,6 +40,7 @@ from changple_entrypoints.http.sessions import (
     session_config,
     sweep_expired_sessions,
 )
+from changple_entrypoints.http.warm_up import warm_up_in_background
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import EmbeddedWorker
 
@@ -99,6 +100,7 @@ def _lifespan(container: Container, *, run_embedded_worker: bool) -> Callable[[L
         sessions = app.stores.get(SESSION_STORE)
         await sweep_expired_sessions(sessions, forever=False)
         sweeper = asyncio.create_task(sweep_expired_sessions(sessions, forever=True))
+        warm_up_in_background({"embedder": container.embedder, "vector index": container.vector_index})
         worker = None
         if run_embedded_worker:
             worker = EmbeddedWorker(container.broker(), threads=container.settings().worker_threads)
