@@ -2,22 +2,36 @@
 the scheduler, the other commands). Every record comes out as one line: the formatted message, its
 arguments and any traceback, with CR, LF, tabs, other control characters and the Unicode line
 separators escaped (`\\n`, `\\x1b`, `\\u2028`). A value taken from a request (Naver's
-`error_description`, a path) can then never start a line of its own and pass for another record."""
+`error_description`, a path) can then never start a line of its own and pass for another record.
+
+With `CHANGPLE_LOG_FORMAT=json` every record is instead one JSON object a line (time, level,
+logger, message, the request id while one is being handled, the traceback if any), for a log
+collector; JSON's own escaping keeps each record on its line."""
 
 from __future__ import annotations
 
 import copy
 import importlib
+import json
 import logging
 import logging.config
+import os
+from datetime import UTC, datetime
 from typing import Any
 
+from changple_entrypoints.request_ids import current_request_id
+
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_FORMAT_VARIABLE = "CHANGPLE_LOG_FORMAT"
+LOG_FORMATS = ("text", "json")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _BREAKING = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]
 _ESCAPES = {
     code: _NAMED.get(chr(code)) or (f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}") for code in _BREAKING
 }
+
+
+_JSON_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 def escape_controls(text: str) -> str:
@@ -36,8 +50,36 @@ class OneLineFormatter(logging.Formatter):
         return escape_controls(self._inner.format(record))
 
 
-def one_line(inner: str = "logging.Formatter", **options: Any) -> OneLineFormatter:
-    """The dictConfig factory (`"()"`) for a formatter: builds `inner` with `options`, then wraps it."""
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per record: what a log collector parses without a pattern."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if (request_id := current_request_id.get()) is not None:
+            entry["request_id"] = request_id
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        # Korean stays readable; the three line breaks JSON leaves raw (NEL, U+2028, U+2029) are escaped.
+        return json.dumps(entry, ensure_ascii=False, default=str).translate(_JSON_LINE_BREAKS)
+
+
+def log_format() -> str:
+    """`text` (the default) or `json`, from CHANGPLE_LOG_FORMAT; the settings refuse other values
+    with a sentence, so here an unknown one falls back to text rather than losing the log."""
+    chosen = os.environ.get(LOG_FORMAT_VARIABLE, "text").strip().lower()
+    return chosen if chosen in LOG_FORMATS else "text"
+
+
+def one_line(inner: str = "logging.Formatter", **options: Any) -> logging.Formatter:
+    """The dictConfig factory (`"()"`) for a formatter: builds `inner` with `options`, then wraps it
+    (or, in the JSON format, writes the record as JSON whatever `inner` would have made of it)."""
+    if log_format() == "json":
+        return JsonLineFormatter()
     module, _, name = inner.rpartition(".")
     return OneLineFormatter(getattr(importlib.import_module(module), name)(**options))
 

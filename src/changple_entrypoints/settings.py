@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     token_keys: SecretStr | None = None
     redis_namespace: str = Field(default="changple", min_length=1, description="prefix of our Redis keys")
     storage: Storage = Storage.SQL
+    # `text` (one escaped line a record) or `json` (one JSON object a line, with the request id);
+    # read by logs.py from the environment before settings exist, and checked here.
+    log_format: Literal["text", "json"] = "text"
     worker_threads: int = Field(default=2, ge=1, le=64)
     # How soon the messages a dead worker held go back to the queue (Dramatiq's heartbeat timeout),
     # and how long a dead holder keeps a lock (the Redis lock lease, renewed while its holder lives).

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dependency_injector import providers
+from pydantic import ValidationError
 
-from changple_entrypoints.choices import Storage
+from changple_domain.errors import InvalidSetting
+from changple_entrypoints.choices import ENV_PREFIX, Storage
 from changple_entrypoints.composition.adapters import make_token_cipher
 from changple_entrypoints.composition.background import background_work
 from changple_entrypoints.composition.container import Container
@@ -34,11 +36,23 @@ def build_container(settings: Settings | None = None) -> Container:
     return container
 
 
+def _settings_refusal(exc: ValidationError) -> str:
+    """`CHANGPLE_STORAGE: Input should be 'sql' or 'memory' (got 'bogus')`, one clause per bad setting."""
+    clauses = []
+    for error in exc.errors():
+        name = ENV_PREFIX + "_".join(str(part) for part in error["loc"]).upper()
+        clauses.append(f"{name}: {error['msg']} (got {error.get('input')!r})")
+    return "invalid setting " + "; ".join(clauses)
+
+
 def checked_settings(data_dir: Path | None = None, overrides: Mapping[str, object] | None = None) -> Settings:
     """The environment's settings (with a command's `overrides`, such as `scrape --snapshot`), every
     policy setting checked up front, so a bad value is a sentence before any work starts."""
     given = {**({"data_dir": data_dir} if data_dir else {}), **(overrides or {})}
-    settings = Settings(**given)  # type: ignore[arg-type]
+    try:
+        settings = Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise InvalidSetting(_settings_refusal(exc)) from None
     settings.ingestion_policy()
     settings.pipeline_config()
     settings.check_web()

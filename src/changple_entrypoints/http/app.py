@@ -29,6 +29,7 @@ from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
+from changple_entrypoints.http.request_id_middleware import add_request_id_header, request_id_middleware
 from changple_entrypoints.http.schemas import ErrorRead, HealthRead, IdPath, PostRead, ReadinessRead
 from changple_entrypoints.http.security_headers import add_security_headers
 from changple_entrypoints.http.sessions import (
@@ -186,10 +187,10 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         route_handlers=_routes(settings),
         state=State({"settings": settings}),  # the rate-limit guards read their budgets here
         request_class=GuardedRequest,
-        before_send=[add_security_headers],  # every response, errors included
+        before_send=[add_security_headers, add_request_id_header],  # every response, errors included
         request_max_body_size=settings.max_body_bytes,  # the upload route sets its own
         stores=build_stores(settings),
-        middleware=[session_config(settings).middleware, csrf_middleware(settings)],
+        middleware=[request_id_middleware, session_config(settings).middleware, csrf_middleware(settings)],
         cors_config=_cors(settings),
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

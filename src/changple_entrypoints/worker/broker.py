@@ -5,12 +5,52 @@ threads, so the embedded mode needs no server. Actors are bound to the broker ex
 from __future__ import annotations
 
 import logging
+from contextvars import Token
+from typing import Any
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
+from changple_entrypoints.request_ids import current_request_id
+
 log = logging.getLogger(__name__)
+
+REQUEST_ID_OPTION = "changple_request_id"
+
+
+class CarryRequestId(dramatiq.Middleware):
+    """A message sent while a request is handled carries its id (an option on the message); the
+    worker thread that runs it logs under that id, so one id joins the request and its work."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, Token[str | None]] = {}
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        request_id = current_request_id.get()
+        if request_id is not None:
+            message.options.setdefault(REQUEST_ID_OPTION, request_id)
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
+        self._tokens[message.message_id] = current_request_id.set(message.options.get(REQUEST_ID_OPTION))
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.MessageProxy,
+        *,
+        result: Any | None = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        self._forget(message)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
+        self._forget(message)
+
+    def _forget(self, message: dramatiq.MessageProxy) -> None:
+        token = self._tokens.pop(message.message_id, None)
+        if token is not None:
+            current_request_id.reset(token)
 
 
 # Out of every million broker commands, how many also look for dead workers' messages (Dramatiq's
@@ -37,6 +77,7 @@ def build_broker(
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
+    broker.add_middleware(CarryRequestId())
     return broker
 
 
