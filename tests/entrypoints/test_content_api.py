@@ -22,9 +22,8 @@ from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
-from changple_entrypoints.worker.actors import QUEUE
-from changple_entrypoints.worker.broker import EmbeddedWorker
 from tests.entrypoints.callers import as_admin
+from tests.entrypoints.draining import drain
 from tests.entrypoints.openapi import documented
 from tests.entrypoints.readers import Reader, make_user, reader_client
 from tests.fixtures.uploads import HOSTILE_LIMITS, HostileUpload, hostile_uploads, notion_export, png_bytes
@@ -80,15 +79,6 @@ def reader(container: Container) -> Iterator[Reader]:
         yield Reader(client, user)
     finally:
         client.__exit__(None, None, None)
-
-
-def drain(container: Container) -> None:
-    worker = EmbeddedWorker(container.broker(), threads=1)
-    worker.start()
-    try:
-        container.broker().join(QUEUE, timeout=120_000)
-    finally:
-        worker.stop()
 
 
 def upload(client: Client, data: bytes, *, title: str = "가맹 계약 체크리스트", **fields: Any) -> Any:

@@ -7,18 +7,8 @@ from litestar.testing import TestClient
 
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.sample_data import load_sample_into_store
-from changple_entrypoints.worker.actors import QUEUE
-from changple_entrypoints.worker.broker import EmbeddedWorker
+from tests.entrypoints.draining import drain
 from tests.entrypoints.openapi import documented
-
-
-def _drain(container: Container) -> None:
-    worker = EmbeddedWorker(container.broker(), threads=1)
-    worker.start()
-    try:
-        container.broker().join(QUEUE, timeout=120_000)
-    finally:
-        worker.stop()
 
 
 def test_ingest_runs_the_pipeline_and_everything_reports_it(client: TestClient, container: Container) -> None:  # type: ignore[type-arg]
@@ -34,7 +24,7 @@ def test_ingest_runs_the_pipeline_and_everything_reports_it(client: TestClient, 
     assert again.json()["run_id"] == body["run_id"]
     assert again.json()["created"] is False
 
-    _drain(container)
+    drain(container)
 
     status = client.get("/api/v1/scraper/status/").json()
     assert status["posts_by_stage"]["indexed"] == 23

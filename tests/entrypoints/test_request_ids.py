@@ -14,7 +14,8 @@ from litestar.testing import TestClient
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.request_ids import current_request_id
 from changple_entrypoints.worker.actors import QUEUE
-from changple_entrypoints.worker.broker import REQUEST_ID_OPTION, EmbeddedWorker
+from changple_entrypoints.worker.broker import REQUEST_ID_OPTION
+from tests.entrypoints.draining import drain
 
 MADE_HERE = re.compile(r"[0-9a-f]{16}")
 
@@ -72,12 +73,7 @@ def test_the_work_a_request_queues_runs_under_its_id(
     [raw] = list(container.broker().queues[QUEUE].queue)  # type: ignore[attr-defined]
     assert json.loads(raw)["options"][REQUEST_ID_OPTION] == "trace-42"
 
-    worker = EmbeddedWorker(container.broker(), threads=1)
-    worker.start()
-    try:
-        container.broker().join(QUEUE, timeout=120_000)
-    finally:
-        worker.stop()
+    drain(container)
     scan_lines = [request_id for message, request_id in ids_seen.seen if message.startswith("scan api:traced")]
     assert scan_lines == ["trace-42"]
     assert current_request_id.get() is None  # nothing leaks into the test's own context

@@ -19,19 +19,10 @@ from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.actors import QUEUE
-from changple_entrypoints.worker.broker import EmbeddedWorker
 from tests.entrypoints.callers import as_admin
+from tests.entrypoints.draining import drain
 from tests.fixtures.naver_cafe.corpus import LOGIN_ID, all_ids
 from tests.fixtures.naver_cafe.snapshot import write_snapshot
-
-
-def _drain(container: Container) -> None:
-    worker = EmbeddedWorker(container.broker(), threads=1)
-    worker.start()
-    try:
-        container.broker().join(QUEUE, timeout=120_000)
-    finally:
-        worker.stop()
 
 
 def _scan(status: dict[str, Any], key: str) -> dict[str, Any]:
@@ -51,7 +42,7 @@ def test_a_scan_over_http_then_the_pipeline_it_asked_for(client: TestClient, con
     # The scan is recorded before it is queued, so the status API shows it at once.
     assert _scan(client.get("/api/v1/scraper/status/").json(), "api:scan-1")["id"] == body["scan_id"]
 
-    _drain(container)
+    drain(container)
 
     status = client.get("/api/v1/scraper/status/").json()
     scan = _scan(status, "api:scan-1")
@@ -80,7 +71,7 @@ def test_a_scan_over_http_then_the_pipeline_it_asked_for(client: TestClient, con
 
     # A second scan starts after the highest known id and finds nothing new.
     client.post("/api/v1/scraper/run/", json={"key": "api:scan-2"})
-    _drain(container)
+    drain(container)
     second = _scan(client.get("/api/v1/scraper/status/").json(), "api:scan-2")
     assert second["state"] == "succeeded"
     assert second["counts"]["new"] == 0
@@ -117,7 +108,7 @@ def test_an_expired_session_fails_the_scan_with_the_fix_and_keeps_what_came_befo
     accepted = client.post("/api/v1/scraper/run/", json={"key": "api:expired", "ingest_after": True})
     assert accepted.status_code == 202
 
-    _drain(container)
+    drain(container)
 
     status = client.get("/api/v1/scraper/status/").json()
     scan = _scan(status, "api:expired")

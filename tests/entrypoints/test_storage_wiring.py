@@ -20,10 +20,9 @@ from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.settings import Settings
-from changple_entrypoints.worker.actors import QUEUE
-from changple_entrypoints.worker.broker import EmbeddedWorker
 from tests.contract.conftest import DEFAULT_ADMIN_URL, PostgresServer
 from tests.entrypoints.callers import as_admin
+from tests.entrypoints.draining import drain
 
 STORAGES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -57,15 +56,6 @@ def wired(request: pytest.FixtureRequest, tmp_path: Path) -> Container:
     return build_container(settings)
 
 
-def _drain(container: Container) -> None:
-    worker = EmbeddedWorker(container.broker(), threads=1)
-    worker.start()
-    try:
-        container.broker().join(QUEUE, timeout=120_000)
-    finally:
-        worker.stop()
-
-
 def test_a_day_of_work_on_each_storage(wired: Container) -> None:
     sample = load_sample()
     sync_catalog(sample.authors, sample.brands, uow=wired.uow())
@@ -73,7 +63,7 @@ def test_a_day_of_work_on_each_storage(wired: Container) -> None:
         as_admin(client, wired)
         accepted = client.post("/api/v1/scraper/run/", json={"key": "api:wiring", "ingest_after": True})
         assert accepted.status_code == 202, accepted.text
-        _drain(wired)
+        drain(wired)
 
         status = client.get("/api/v1/scraper/status/").json()
         scan = next(s for s in status["recent_scans"] if s["key"] == "api:wiring")
