@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     csrf_secret: SecretStr | None = Field(
         default=None, description="signs CSRF tokens; unset: a key file in the data directory"
     )
+    chat_ticket_secret: SecretStr | None = Field(
+        default=None, description="signs chat tickets; unset: a key file in the data directory"
+    )
+    chat_ticket_seconds: int = Field(
+        default=300, ge=10, le=3600, description="how long a chat ticket (POST /api/v1/chat/tickets/) lasts"
+    )
     auth_rate_limit_per_minute: int = Field(
         default=60, ge=1, description="per client address, on login, callback and withdrawal together"
     )

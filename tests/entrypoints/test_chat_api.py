@@ -71,12 +71,19 @@ def say(agent: Client, nonce: str, content: str, role: str = "user", **extra: An
     return agent.post(f"{AGENT}{nonce}/messages/", json={"role": role, "content": content, **extra})
 
 
+def ticket_for(reader: Reader, nonce: str) -> str:
+    """What the frontend does before the user sends a message: ask for the user's chat ticket."""
+    answer = reader.post(f"{CHAT}tickets/", json={"nonce": nonce})
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["ticket"])
+
+
 def test_the_agent_records_a_conversation_the_user_then_reads(
     agent: Client, readers: list[Reader], container: Container
 ) -> None:
     me = readers[0]
     _seed_post(container, 1001, "가맹비 반환 후기")
-    first = say(agent, "session-aaaa", "  가맹비는   돌려받을 수 있나요?\n", user_id=me.user.id)
+    first = say(agent, "session-aaaa", "  가맹비는   돌려받을 수 있나요?\n", ticket=ticket_for(me, "session-aaaa"))
     assert first.status_code == 201, first.text
     assert first.json()["session_created"] is True
     assert first.json()["session"]["title"] == "가맹비는 돌려받을 수 있나요?"
@@ -84,8 +91,13 @@ def test_the_agent_records_a_conversation_the_user_then_reads(
     assert answer.status_code == 200, answer.text
     documents = answer.json()["message"]["helpful_documents"]
     assert documents == [
-        {"article_id": 1001, "title": "가맹비 반환 후기", "url": "https://cafe.naver.com/changple/1001"},
-        {"article_id": 77, "title": None, "url": None},  # not in our records
+        {
+            "article_id": 1001,
+            "state": "readable",
+            "title": "가맹비 반환 후기",
+            "url": "https://cafe.naver.com/changple/1001",
+        },
+        {"article_id": 77, "state": "unknown", "title": None, "url": None},  # kept, and said to be unknown
     ]
 
     sessions = me.http.get(f"{CHAT}history/").json()
@@ -108,8 +120,8 @@ def test_sessions_are_newest_first_and_someone_elses_session_does_not_exist(
 ) -> None:
     me, other = readers
     for nonce in ("older-session", "newer-session"):
-        assert say(agent, nonce, f"{nonce} 질문", user_id=me.user.id).status_code == 201
-    assert say(agent, "others-session", "남의 질문", user_id=other.user.id).status_code == 201
+        assert say(agent, nonce, f"{nonce} 질문", ticket=ticket_for(me, nonce)).status_code == 201
+    assert say(agent, "others-session", "남의 질문", ticket=ticket_for(other, "others-session")).status_code == 201
     assert [s["nonce"] for s in me.http.get(f"{CHAT}history/").json()["items"]] == ["newer-session", "older-session"]
     second_page = me.http.get(f"{CHAT}history/", params={"limit": 1, "offset": 1}).json()
     assert [s["nonce"] for s in second_page["items"]] == ["older-session"]
@@ -132,7 +144,7 @@ def test_a_visitors_chat_is_never_claimed_and_an_owned_chat_never_moves(agent: C
     """Issue 16, item 9: the first user the agent named on a visitor's nonce took the chat over."""
     me, other = readers
     assert say(agent, "visitor-chat", "로그인 전 질문").status_code == 201
-    claimed = say(agent, "visitor-chat", "로그인 후 질문", user_id=me.user.id)
+    claimed = say(agent, "visitor-chat", "로그인 후 질문", ticket=ticket_for(me, "visitor-chat"))
     assert claimed.status_code == 409
     assert claimed.json()["error"] == "already_exists"
     assert "start a new session" in claimed.json()["detail"]
@@ -140,8 +152,8 @@ def test_a_visitors_chat_is_never_claimed_and_an_owned_chat_never_moves(agent: C
     assert say(agent, "visitor-chat", "익명으로 이어서").status_code == 200  # the visitor goes on
     assert agent.get(f"{AGENT}visitor-chat/messages/").json()["session"]["message_count"] == 2
 
-    assert say(agent, "my-own-chat", "내 질문", user_id=me.user.id).status_code == 201
-    taken = say(agent, "my-own-chat", "가로채기", user_id=other.user.id)
+    assert say(agent, "my-own-chat", "내 질문", ticket=ticket_for(me, "my-own-chat")).status_code == 201
+    taken = say(agent, "my-own-chat", "가로채기", ticket=ticket_for(other, "my-own-chat"))
     assert taken.status_code == 409
     assert "another user" in taken.json()["detail"]
     assert say(agent, "my-own-chat", "로그아웃 후 끼어들기").status_code == 409  # a visitor on my nonce
@@ -186,6 +198,49 @@ def test_who_may_call_the_chat_routes(agent: Client, readers: list[Reader], cont
 
 def test_withdrawal_deletes_the_users_chat_history(agent: Client, readers: list[Reader], container: Container) -> None:
     me = readers[0]
-    assert say(agent, "doomed-chat", "질문", user_id=me.user.id).status_code == 201
+    assert say(agent, "doomed-chat", "질문", ticket=ticket_for(me, "doomed-chat")).status_code == 201
     delete_account(me.user.id, uow=container.uow())
     assert agent.get(f"{AGENT}doomed-chat/messages/").status_code == 404
+
+
+def test_the_agent_names_the_user_only_through_the_users_chat_ticket(
+    agent: Client, readers: list[Reader], container: Container
+) -> None:
+    me, other = readers
+    ticket = ticket_for(me, "ticketed-chat")
+    recorded = say(agent, "ticketed-chat", "질문", ticket=ticket)
+    assert recorded.status_code == 201, recorded.text
+    assert [s["nonce"] for s in me.http.get(f"{CHAT}history/").json()["items"]] == ["ticketed-chat"]
+
+    trusted = say(agent, "unticketed", "질문", user_id=me.user.id)  # the old way: a user id taken on trust
+    assert trusted.status_code == 400
+    assert "ticket" in trusted.json()["detail"]
+    assert say(agent, "ticketed-chat", "질문", ticket=ticket, user_id=other.user.id).status_code == 403
+    assert say(agent, "another-chat", "질문", ticket=ticket).status_code == 403  # a ticket is for one session
+    payload, _, signature = ticket.partition(".")
+    assert say(agent, "ticketed-chat", "질문", ticket=f"{payload}x.{signature}").status_code == 403
+    assert say(agent, "ticketed-chat", "질문", ticket="티켓" * 10).status_code == 403
+    assert say(agent, "ticketed-chat", "질문", ticket="a" * 600).status_code == 400  # longer than any ticket
+    assert agent.get(f"{AGENT}unticketed/messages/").status_code == 404  # nothing refused was recorded
+    assert me.http.get(f"{CHAT}ticketed-chat/messages/").json()["session"]["message_count"] == 1
+
+    visitor = say(agent, "visitor-ticketless", "질문")  # no ticket: a visitor's chat
+    assert visitor.status_code == 201
+    assert me.http.get(f"{CHAT}visitor-ticketless/messages/").status_code == 404
+
+    with TestClient(app=create_app(container)) as anonymous:
+        assert anonymous.post(f"{CHAT}tickets/", json={"nonce": "some-chat"}).status_code == 401
+    assert me.http.post(f"{CHAT}tickets/", json={"nonce": "some-chat"}).status_code == 403  # no CSRF token
+    assert me.post(f"{CHAT}tickets/", json={"nonce": "x"}).status_code == 400  # not a nonce
+    assert me.post(f"{CHAT}tickets/").status_code == 400
+
+
+def test_a_ticket_for_a_user_who_has_left_records_nothing(
+    agent: Client, readers: list[Reader], container: Container
+) -> None:
+    me = readers[0]
+    ticket = ticket_for(me, "leaving-chat")
+    delete_account(me.user.id, uow=container.uow())
+    answer = say(agent, "leaving-chat", "질문", ticket=ticket)
+    assert answer.status_code == 404
+    assert agent.get(f"{AGENT}leaving-chat/messages/").status_code == 404

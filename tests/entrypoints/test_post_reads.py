@@ -17,8 +17,8 @@ from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.sample_data import load_sample_into_store
 from tests.entrypoints.callers import bearer, service_token
+from tests.entrypoints.draining import drain
 from tests.entrypoints.readers import make_user, reader_client
-from tests.entrypoints.test_pipeline_api import _drain
 
 ELIGIBLE, AD = 1003, 1010  # 1010: an ad by an author who is not allowed
 AUTHOR_OF_ELIGIBLE = "창플지기"
@@ -78,7 +78,7 @@ def test_search_and_chat_citations_drop_a_post_hidden_since_it_was_indexed(get_a
     with admin:
         admin.headers.update(bearer(service_token(container, Scope.ADMIN)))
         assert admin.post("/api/v1/scraper/ingest/", json={"key": "api:reads"}).status_code == 202
-        _drain(container)
+        drain(container)
         agent = bearer(service_token(container, Scope.CHAT))
         cited = admin.post(
             "/api/v1/internal/chat/cited-chat/messages/",
@@ -100,4 +100,9 @@ def test_search_and_chat_citations_drop_a_post_hidden_since_it_was_indexed(get_a
         assert ELIGIBLE not in found(who), who
     with TestClient(app=create_app(container)) as agent_client:
         history = agent_client.get("/api/v1/internal/chat/cited-chat/messages/", headers=agent).json()
-    assert history["messages"][0]["helpful_documents"][0] == {"article_id": ELIGIBLE, "title": None, "url": None}
+    assert history["messages"][0]["helpful_documents"][0] == {
+        "article_id": ELIGIBLE,
+        "state": "hidden",
+        "title": None,
+        "url": None,
+    }

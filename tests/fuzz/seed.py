@@ -18,7 +18,7 @@ from changple_domain.model.chat import ChatRole
 from changple_domain.model.posts import CafePost
 from changple_domain.model.users import User
 from changple_domain.use_cases.catalog import create_entry
-from changple_domain.use_cases.chat_history import RecordMessage, record_message
+from changple_domain.use_cases.chat_history import RecordMessage
 from changple_entrypoints.composition.container import Container
 from tests.entrypoints.callers import bearer, service_token
 from tests.entrypoints.readers import make_user
@@ -94,11 +94,9 @@ def restore(container: Container, app: Any, seeded: Seeded) -> Seeded:
 
 def _chat(container: Container, reader: User) -> None:
     """A message in the seeded chat session, which is created (for `reader`) when it is missing."""
-    record_message(
-        RecordMessage(nonce=NONCE, user_id=reader.id, role=ChatRole.USER, content="가맹비는 돌려받을 수 있나요?"),
-        uow=container.uow(),
-        now=container.clock().now(),
-        policy=container.ingestion_policy(),
+    ticket = container.issue_chat_ticket(reader.id, NONCE).ticket
+    container.append_chat_message(
+        RecordMessage(nonce=NONCE, ticket=ticket, role=ChatRole.USER, content="가맹비는 돌려받을 수 있나요?")
     )
 
 

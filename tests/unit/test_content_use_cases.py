@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import BinaryIO
 
 import pytest
@@ -24,6 +25,7 @@ from changple_domain.model.content import (
     ProcessedExport,
     UploadLimits,
 )
+from changple_domain.policies.chat_tickets import issue_ticket
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.ports import ExportProcessor, FileStorage
 from changple_domain.use_cases import chat_history as chat
@@ -36,6 +38,17 @@ from changple_domain.use_cases.content_uploads import (
     requeue_stuck,
     start_upload,
 )
+
+TICKET_KEY = b"unit-test-chat-ticket-key"
+record_message = partial(chat.record_message, ticket_key=TICKET_KEY)
+
+
+def _ticket(user_id: int, nonce: str) -> str:
+    """What the frontend gets for a signed-in user and hands to the agent."""
+    return issue_ticket(
+        user_id, nonce, now=datetime(2026, 11, 22, tzinfo=UTC), ttl=timedelta(days=3650), key=TICKET_KEY
+    )[0]
+
 
 CONFIG = ContentConfig(attachment_max_chars=10)
 POLICY = IngestionPolicy()
@@ -241,7 +254,7 @@ def _user(uow: MemoryUnitOfWork, clock: FixedClock) -> int:
 
 def test_a_session_takes_its_title_from_the_first_user_message() -> None:
     uow, now = MemoryUnitOfWork(), datetime(2026, 11, 22, tzinfo=UTC)
-    greeting = chat.record_message(
+    greeting = record_message(
         chat.RecordMessage(nonce="nonce-0001", role=ChatRole.ASSISTANT, content="무엇을 도와드릴까요?"),
         uow=uow,
         now=now,
@@ -249,12 +262,12 @@ def test_a_session_takes_its_title_from_the_first_user_message() -> None:
     )
     assert greeting.session_created
     assert greeting.session.title == ""
-    question = chat.record_message(
+    question = record_message(
         chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="가" * 300), uow=uow, now=now, policy=POLICY
     )
     assert len(question.session.title) == 100
     assert question.session.title.endswith("…")
-    later = chat.record_message(
+    later = record_message(
         chat.RecordMessage(nonce="nonce-0001", role=ChatRole.USER, content="다른 질문"), uow=uow, now=now, policy=POLICY
     )
     assert later.session.title == question.session.title
@@ -269,15 +282,17 @@ def test_a_bound_session_never_moves_to_another_user() -> None:
 
         second = uow.users.add(NewUser(profile=SocialProfile(social_id="u2"), created_at=clock.now())).id
         uow.commit()
-    chat.record_message(
-        chat.RecordMessage(nonce="nonce-0002", user_id=first, role=ChatRole.USER, content="q"),
+    record_message(
+        chat.RecordMessage(nonce="nonce-0002", ticket=_ticket(first, "nonce-0002"), role=ChatRole.USER, content="q"),
         uow=uow,
         now=clock.now(),
         policy=POLICY,
     )
     with pytest.raises(AlreadyExists, match="another user"):
-        chat.record_message(
-            chat.RecordMessage(nonce="nonce-0002", user_id=second, role=ChatRole.USER, content="q"),
+        record_message(
+            chat.RecordMessage(
+                nonce="nonce-0002", ticket=_ticket(second, "nonce-0002"), role=ChatRole.USER, content="q"
+            ),
             uow=uow,
             now=clock.now(),
             policy=POLICY,
@@ -303,8 +318,10 @@ def _two_users(uow: MemoryUnitOfWork, clock: FixedClock) -> tuple[int, int]:
 
 
 def _say(uow: MemoryUnitOfWork, clock: FixedClock, nonce: str, user: int | None, role: ChatRole = USER) -> None:
-    message = chat.RecordMessage(nonce=nonce, user_id=user, role=role, content="q")
-    chat.record_message(message, uow=uow, now=clock.now(), policy=POLICY)
+    message = chat.RecordMessage(
+        nonce=nonce, ticket=None if user is None else _ticket(user, nonce), role=role, content="q"
+    )
+    record_message(message, uow=uow, now=clock.now(), policy=POLICY)
 
 
 def test_a_visitors_chat_with_messages_is_never_claimed_by_a_user() -> None:

@@ -5,7 +5,8 @@ rule holds for search hits and for the posts a chat answer cites."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -15,14 +16,26 @@ from changple_adapters.memory.vector_index import MemoryVectorIndex
 from changple_domain.errors import NotFound
 from changple_domain.model.access import Caller, Scope, new_service_token
 from changple_domain.model.authors import AllowedAuthor
-from changple_domain.model.chat import ChatRole
+from changple_domain.model.chat import ChatRole, CitedPost
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.providers import VectorRecord
 from changple_domain.model.users import NewUser, SocialProfile, User, UserRole
+from changple_domain.policies.chat_tickets import issue_ticket
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.use_cases import chat_history as chat
 from changple_domain.use_cases.read_posts import read_post, visible_posts
 from changple_domain.use_cases.search import SearchQuery, search_posts
+
+TICKET_KEY = b"unit-test-chat-ticket-key"
+record_message = partial(chat.record_message, ticket_key=TICKET_KEY)
+
+
+def _ticket(user_id: int, nonce: str) -> str:
+    """What the frontend gets for a signed-in user and hands to the agent."""
+    return issue_ticket(
+        user_id, nonce, now=datetime(2026, 11, 22, tzinfo=UTC), ttl=timedelta(days=3650), key=TICKET_KEY
+    )[0]
+
 
 T0 = datetime(2026, 11, 22, tzinfo=UTC)
 POLICY = IngestionPolicy(excluded_boards=frozenset({"광고"}), min_content_length=10)
@@ -150,13 +163,13 @@ def test_a_chat_answer_cites_a_hidden_post_without_its_title_or_link(uow: Memory
     with uow:
         owner = uow.users.add(NewUser(profile=SocialProfile(social_id="reader"), created_at=T0)).id
         uow.commit()
-    chat.record_message(
-        chat.RecordMessage(nonce="cited-0001", user_id=owner, role=ChatRole.USER, content="질문"),
+    record_message(
+        chat.RecordMessage(nonce="cited-0001", ticket=_ticket(owner, "cited-0001"), role=ChatRole.USER, content="질문"),
         uow=uow,
         now=T0,
         policy=POLICY,
     )
-    recorded = chat.record_message(
+    recorded = record_message(
         chat.RecordMessage(
             nonce="cited-0001", role=ChatRole.ASSISTANT, content="답", helpful_post_ids=(ELIGIBLE, DISABLED_AUTHOR)
         ),
@@ -166,7 +179,7 @@ def test_a_chat_answer_cites_a_hidden_post_without_its_title_or_link(uow: Memory
     )
     read = chat.read_session("cited-0001", uow=uow, owner_id=owner, policy=POLICY)
     for documents in (recorded.message.helpful_documents, read.messages[-1].helpful_documents):
-        assert [(d.article_id, d.title, d.url) for d in documents] == [
-            (ELIGIBLE, f"글 {ELIGIBLE}", f"https://cafe.naver.com/changple/{ELIGIBLE}"),
-            (DISABLED_AUTHOR, None, None),
+        assert [(d.article_id, d.state, d.title, d.url) for d in documents] == [
+            (ELIGIBLE, CitedPost.READABLE, f"글 {ELIGIBLE}", f"https://cafe.naver.com/changple/{ELIGIBLE}"),
+            (DISABLED_AUTHOR, CitedPost.HIDDEN, None, None),
         ]

@@ -82,12 +82,19 @@ class ChatMessage(NewChatMessage):
     id: int
 
 
+class CitedPost(StrEnum):
+    READABLE = "readable"  # the public may read it: title and url shown
+    HIDDEN = "hidden"  # core has it, but the public may not read it now
+    UNKNOWN = "unknown"  # core has no record of it (never had, or deleted since)
+
+
 class HelpfulDocument(BaseModel):
-    """A cafe post the assistant drew on, as the reader sees it. A post that has since gone from
-    our records keeps its id with no title or url."""
+    """A cafe post the assistant drew on, as the reader sees it: title and url only while the
+    public may read it, else its id and why not."""
 
     model_config = ConfigDict(frozen=True)
 
     article_id: int
+    state: CitedPost
     title: str | None = None
     url: str | None = None

@@ -265,6 +265,19 @@ def csrf_secret(settings: Settings) -> str:
     return read_or_create_secret_file(settings.data_dir / "csrf.key", lambda: secrets.token_hex(32))
 
 
+def chat_ticket_key(settings: Settings) -> bytes:
+    """The key that signs chat tickets: CHANGPLE_CHAT_TICKET_SECRET, else a key file in the data
+    directory (every API process of this machine reads the same; several machines set the variable)."""
+    import secrets
+
+    from changple_adapters.secret_file import read_or_create_secret_file
+
+    configured = _setting_text(settings, "chat_ticket_secret")
+    if configured:
+        return configured.encode("utf-8")
+    return read_or_create_secret_file(settings.data_dir / "chat-ticket.key", lambda: secrets.token_hex(32)).encode()
+
+
 def make_mutex(settings: Settings) -> Mutex:
     """One pipeline tick (and one scan) at a time: across machines on Redis, across processes on one
     machine with a file lock, within the process in memory storage."""

@@ -16,7 +16,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Scope
 from changple_domain.model.ids import MAX_ID
-from changple_domain.use_cases.chat_history import Conversation, RecordedMessage, RecordMessage, SessionPage
+from changple_domain.use_cases.chat_history import (
+    Conversation,
+    IssuedTicket,
+    RecordedMessage,
+    RecordMessage,
+    SessionPage,
+)
 from changple_entrypoints.http.access import AUTH_RESPONSES, SIGNED_IN_ONLY, provide_caller, requires
 from changple_entrypoints.http.content_schemas import (
     ChatMessageCreate,
@@ -24,6 +30,8 @@ from changple_entrypoints.http.content_schemas import (
     ChatMessageRecordedRead,
     ChatSessionPageRead,
     ChatSessionRead,
+    ChatTicketCreate,
+    ChatTicketRead,
     ConversationRead,
 )
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
@@ -85,6 +93,27 @@ def delete_chat(nonce: FromPath[str], caller: CallerDep, delete_chat_session: Us
     delete_chat_session(nonce, owner_id=caller.require_user().id)
 
 
+@post(
+    "/tickets/",
+    sync_to_thread=True,
+    summary="A chat ticket for the signed-in user, for the chat agent to forward",
+    description="The frontend asks for one before the user sends a message in session `nonce` and hands it "
+    "to the chat agent, which forwards it with the message: core then records the message as this user's. "
+    "A ticket lasts a few minutes (CHANGPLE_CHAT_TICKET_SECONDS) and is good for that session only.",
+    status_code=201,
+    **SIGNED_IN_ONLY,
+    responses=AUTH_RESPONSES,
+)
+def chat_ticket(
+    caller: CallerDep, issue_chat_ticket: UseCase[IssuedTicket], data: JSONBody[ChatTicketCreate | None] = None
+) -> ChatTicketRead:
+    user = caller.require_user()
+    if data is None:
+        raise InvalidInput('send a JSON object like {"nonce": "chat-session-id"}')
+    issued = issue_chat_ticket(user.id, data.nonce)
+    return ChatTicketRead(ticket=issued.ticket, nonce=issued.nonce, expires_at=issued.expires_at)
+
+
 # --- the chat agent -----------------------------------------------------------------------------
 
 AGENT: dict[str, Any] = {"guards": [requires(Scope.CHAT)], "security": TOKEN_ONLY}
@@ -98,7 +127,10 @@ AGENT: dict[str, Any] = {"guards": [requires(Scope.CHAT)], "security": TOKEN_ONL
     description="For the chat agent service (a service token with the `chat` scope). The first message "
     "decides the session's owner for good: the user it names, or nobody (a visitor). A later message naming "
     "another user, a user message naming nobody in a user's session, or any user on a visitor's session "
-    "answers 409 (start a new session); assistant messages may leave `user_id` out. "
+    "answers 409 (start a new session); assistant messages may leave the ticket out. The user is named by "
+    "the chat ticket the frontend got for them (`ticket`): `user_id` without a ticket is a 400, a ticket that "
+    "is expired, altered or for another session a 403. A cited post core does not know is kept and "
+    "shown with the state `unknown`. "
     "Answers 201 when the message started the session, else 200.",
     status_code=200,
     responses={
@@ -121,6 +153,7 @@ def record_chat_message(
             content=data.content,
             attached_content_ids=tuple(data.attached_content_ids),
             helpful_post_ids=tuple(data.helpful_post_ids),
+            ticket=data.ticket,
         )
     )
     body = ChatMessageRecordedRead(
@@ -150,7 +183,7 @@ CHAT_ROUTES = [
         "/api/v1/chat",
         tags=["chat"],
         dependencies={"caller": Provide(provide_caller)},
-        route_handlers=[chat_sessions, chat_messages, delete_chat],
+        route_handlers=[chat_sessions, chat_messages, delete_chat, chat_ticket],
     ),
     Router("/api/v1/internal/chat", tags=["chat agent"], route_handlers=[record_chat_message, agent_chat_messages]),
 ]

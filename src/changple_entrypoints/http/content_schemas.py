@@ -8,8 +8,9 @@ from datetime import datetime
 from litestar.datastructures import UploadFile
 from pydantic import BaseModel, Field
 
-from changple_domain.model.chat import MAX_REFERENCES, MESSAGE_MAX, ChatRole, ChatSession
+from changple_domain.model.chat import MAX_REFERENCES, MESSAGE_MAX, ChatRole, ChatSession, CitedPost
 from changple_domain.model.content import DESCRIPTION_MAX, TITLE_MAX, ContentState, NotionContent
+from changple_domain.policies.chat_tickets import MAX_TICKET_CHARS
 from changple_domain.use_cases.chat_history import Conversation, MessageView
 from changple_domain.use_cases.content_library import MAX_ATTACHED, ContentPage
 from changple_entrypoints.http.schemas import Id
@@ -150,7 +151,11 @@ class ChatSessionPageRead(BaseModel):
 
 class HelpfulDocumentRead(BaseModel):
     article_id: int
-    title: str | None = Field(description="null when the post is no longer in our records")
+    state: CitedPost = Field(
+        description="readable: title and url shown; hidden: the public may not read it now; "
+        "unknown: core has no record of it (never had, or deleted since)"
+    )
+    title: str | None = Field(description="null unless the state is readable")
     url: str | None
 
 
@@ -182,15 +187,32 @@ class ConversationRead(BaseModel):
 
 
 class ChatMessageCreate(BaseModel):
-    """What the agent records: one message of a session, for the user it names (or a visitor)."""
+    """What the agent records: one message of a session, for the user its chat ticket names (or a
+    visitor, with no ticket)."""
 
-    user_id: Id | None = Field(default=None, description="the signed-in user; null for a visitor")
+    ticket: str | None = Field(
+        default=None,
+        max_length=MAX_TICKET_CHARS,
+        description="the user's chat ticket, forwarded from the frontend (POST /api/v1/chat/tickets/); "
+        "omitted for a visitor",
+    )
+    user_id: Id | None = Field(default=None, description="optional; when given it must be the ticket's user")
     role: ChatRole
     content: str = Field(min_length=1, max_length=MESSAGE_MAX)
     attached_content_ids: list[Id] = Field(default_factory=list, max_length=MAX_REFERENCES)
     helpful_post_ids: list[Id] = Field(
         default_factory=list, max_length=MAX_REFERENCES, description="cafe article ids the answer drew on"
     )
+
+
+class ChatTicketCreate(BaseModel):
+    nonce: str = Field(description="the chat session the ticket is for (8 to 64 letters, digits, - or _)")
+
+
+class ChatTicketRead(BaseModel):
+    ticket: str = Field(description="hand it to the chat agent; it forwards it with each message")
+    nonce: str
+    expires_at: datetime
 
 
 class ChatMessageRecordedRead(BaseModel):
