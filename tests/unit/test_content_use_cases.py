@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import BinaryIO
 
 import pytest
@@ -25,7 +24,6 @@ from changple_domain.model.content import (
     ProcessedExport,
     UploadLimits,
 )
-from changple_domain.policies.chat_tickets import issue_ticket
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.ports import ExportProcessor, FileStorage
 from changple_domain.use_cases import chat_history as chat
@@ -38,17 +36,7 @@ from changple_domain.use_cases.content_uploads import (
     requeue_stuck,
     start_upload,
 )
-
-TICKET_KEY = b"unit-test-chat-ticket-key"
-record_message = partial(chat.record_message, ticket_key=TICKET_KEY)
-
-
-def _ticket(user_id: int, nonce: str) -> str:
-    """What the frontend gets for a signed-in user and hands to the agent."""
-    return issue_ticket(
-        user_id, nonce, now=datetime(2026, 11, 22, tzinfo=UTC), ttl=timedelta(days=3650), key=TICKET_KEY
-    )[0]
-
+from tests.unit.chat_support import record_message, ticket
 
 CONFIG = ContentConfig(attachment_max_chars=10)
 POLICY = IngestionPolicy()
@@ -283,7 +271,7 @@ def test_a_bound_session_never_moves_to_another_user() -> None:
         second = uow.users.add(NewUser(profile=SocialProfile(social_id="u2"), created_at=clock.now())).id
         uow.commit()
     record_message(
-        chat.RecordMessage(nonce="nonce-0002", ticket=_ticket(first, "nonce-0002"), role=ChatRole.USER, content="q"),
+        chat.RecordMessage(nonce="nonce-0002", ticket=ticket(first, "nonce-0002"), role=ChatRole.USER, content="q"),
         uow=uow,
         now=clock.now(),
         policy=POLICY,
@@ -291,7 +279,7 @@ def test_a_bound_session_never_moves_to_another_user() -> None:
     with pytest.raises(AlreadyExists, match="another user"):
         record_message(
             chat.RecordMessage(
-                nonce="nonce-0002", ticket=_ticket(second, "nonce-0002"), role=ChatRole.USER, content="q"
+                nonce="nonce-0002", ticket=ticket(second, "nonce-0002"), role=ChatRole.USER, content="q"
             ),
             uow=uow,
             now=clock.now(),
@@ -319,7 +307,7 @@ def _two_users(uow: MemoryUnitOfWork, clock: FixedClock) -> tuple[int, int]:
 
 def _say(uow: MemoryUnitOfWork, clock: FixedClock, nonce: str, user: int | None, role: ChatRole = USER) -> None:
     message = chat.RecordMessage(
-        nonce=nonce, ticket=None if user is None else _ticket(user, nonce), role=role, content="q"
+        nonce=nonce, ticket=None if user is None else ticket(user, nonce), role=role, content="q"
     )
     record_message(message, uow=uow, now=clock.now(), policy=POLICY)
 

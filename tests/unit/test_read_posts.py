@@ -5,8 +5,7 @@ rule holds for search hits and for the posts a chat answer cites."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from functools import partial
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,22 +19,11 @@ from changple_domain.model.chat import ChatRole, CitedPost
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.providers import VectorRecord
 from changple_domain.model.users import NewUser, SocialProfile, User, UserRole
-from changple_domain.policies.chat_tickets import issue_ticket
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.use_cases import chat_history as chat
 from changple_domain.use_cases.read_posts import read_post, visible_posts
 from changple_domain.use_cases.search import SearchQuery, search_posts
-
-TICKET_KEY = b"unit-test-chat-ticket-key"
-record_message = partial(chat.record_message, ticket_key=TICKET_KEY)
-
-
-def _ticket(user_id: int, nonce: str) -> str:
-    """What the frontend gets for a signed-in user and hands to the agent."""
-    return issue_ticket(
-        user_id, nonce, now=datetime(2026, 11, 22, tzinfo=UTC), ttl=timedelta(days=3650), key=TICKET_KEY
-    )[0]
-
+from tests.unit.chat_support import record_message, ticket
 
 T0 = datetime(2026, 11, 22, tzinfo=UTC)
 POLICY = IngestionPolicy(excluded_boards=frozenset({"광고"}), min_content_length=10)
@@ -164,7 +152,7 @@ def test_a_chat_answer_cites_a_hidden_post_without_its_title_or_link(uow: Memory
         owner = uow.users.add(NewUser(profile=SocialProfile(social_id="reader"), created_at=T0)).id
         uow.commit()
     record_message(
-        chat.RecordMessage(nonce="cited-0001", ticket=_ticket(owner, "cited-0001"), role=ChatRole.USER, content="질문"),
+        chat.RecordMessage(nonce="cited-0001", ticket=ticket(owner, "cited-0001"), role=ChatRole.USER, content="질문"),
         uow=uow,
         now=T0,
         policy=POLICY,
