@@ -106,3 +106,36 @@ def test_search_and_chat_citations_drop_a_post_hidden_since_it_was_indexed(get_a
         "title": None,
         "url": None,
     }
+
+
+def test_posts_in_bulk_follow_the_same_rule_and_keep_the_order_asked(get_as: Get) -> None:
+    asked = f"{AD},{ELIGIBLE},999999,{ELIGIBLE}"  # hidden, readable, never stored, repeated
+    for who in PUBLIC:
+        batch = get_as(who, "/api/v1/posts/", params={"ids": asked})
+        assert batch.status_code == 200, (who, batch.text)
+        body = batch.json()
+        assert [p["article_id"] for p in body["items"]] == [ELIGIBLE], who
+        assert body["missing"] == [AD, 999999], who  # hidden and never stored look the same
+        post = body["items"][0]
+        assert post["url"].endswith(str(ELIGIBLE)), who
+        assert post["title"], who
+        assert post["content"], who
+    repeated = get_as("admin token", "/api/v1/posts/", params=[("ids", str(AD)), ("ids", str(ELIGIBLE))])
+    assert [p["article_id"] for p in repeated.json()["items"]] == [AD, ELIGIBLE]
+    assert repeated.json()["missing"] == []
+
+
+@pytest.mark.parametrize(
+    ("ids", "fix"),
+    [
+        (",".join(str(i) for i in range(1001, 1102)), "at most 100"),
+        ("1003,abc", "'abc' is not an article id"),
+        ("0", "'0' is not an article id"),
+        ("", "'' is not an article id"),
+    ],
+)
+def test_a_bad_bulk_read_is_a_400_that_says_what_to_fix(get_as: Get, ids: str, fix: str) -> None:
+    answer = get_as("visitor", "/api/v1/posts/", params={"ids": ids})
+    assert answer.status_code == 400
+    assert fix in answer.json()["detail"]
+    assert get_as("visitor", "/api/v1/posts/").status_code == 400  # no ids at all

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -14,6 +15,16 @@ from changple_domain.policies.change_detection import content_hash as compute_co
 __all__ = ["KST", "CafePost", "PostNeed", "PostStatus", "PostStatusKind", "Stage", "StageRecord"]
 
 Stage = Literal["summary", "embedding"]
+LEAD_MAX = 200
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s")
+
+
+def lead_sentence(text: str) -> str:
+    """The first sentence of `text` (up to the first . ! ? or 。 followed by a space), cut at
+    LEAD_MAX characters with an ellipsis."""
+    flat = " ".join(text.split())
+    first = _SENTENCE_END.split(flat, maxsplit=1)[0]
+    return first if len(first) <= LEAD_MAX else first[: LEAD_MAX - 1] + "…"
 
 
 class StageRecord(BaseModel):
@@ -82,6 +93,11 @@ class CafePost(BaseModel):
     @classmethod
     def _published_in_kst(cls, value: datetime) -> datetime:
         return aware_kst(value)
+
+    @property
+    def summary_lead(self) -> str | None:
+        """The summary's first sentence (at most LEAD_MAX characters): what a citation shows."""
+        return lead_sentence(self.summary) if self.summary else None
 
     def needs(self, *, eligible: bool, max_attempts: int) -> PostNeed:
         """What the post still needs, given whether the policies let it into the index."""

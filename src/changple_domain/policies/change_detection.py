@@ -45,7 +45,7 @@ def without_zero_width(text: str) -> str:
 def content_hash(title: str, content: str) -> str:
     """Stable SHA-256 of the normalized title and content, prefixed with the hash version."""
     payload = f"{HASH_VERSION}\x1f{normalize_text(title)}\x1f{normalize_text(content)}"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()  # the same bytes for any valid text
 
 
 def has_changed(recorded_hash: str | None, title: str, content: str) -> bool:

@@ -45,4 +45,4 @@ def estimate_tokens(text: str) -> int:
 
 def max_tokens(text: str) -> int:
     """An upper bound no tokenizer exceeds: one token per UTF-8 byte."""
-    return len(text.encode("utf-8"))
+    return len(text.encode("utf-8", "surrogatepass"))  # a lone surrogate (from JSON escapes) counts 3 bytes

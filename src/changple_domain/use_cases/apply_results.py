@@ -132,6 +132,7 @@ def vector_metadata(post: CafePost, chunk: int, text: str) -> dict[str, Metadata
         "author": post.author,
         "published_at": post.published_at.isoformat(),
         "url": post.url,
+        "summary_lead": post.summary_lead or "",  # a citation renders from the match alone
         "keywords": list(post.keywords),
         "brands": list(post.brand_mentions),
         "chunk": chunk,

@@ -9,9 +9,11 @@ nothing, so ids cannot be probed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from changple_domain.errors import NotFound
+from pydantic import BaseModel, ConfigDict
+
+from changple_domain.errors import InvalidInput, NotFound
 from changple_domain.model.access import Caller
 from changple_domain.model.posts import CafePost
 from changple_domain.policies.eligibility import IngestionPolicy
@@ -19,6 +21,28 @@ from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases.evaluate_ingestion import judge_posts
 
 PUBLIC = Caller()  # whoever reads without a say: the rule for visitors
+MAX_POSTS_PER_READ = 100
+
+
+class PostBatch(BaseModel):
+    """Posts asked for together, in the order asked; `missing` holds the ids the viewer may not
+    read, whether they were never stored or are hidden (the two are not told apart)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[CafePost]
+    missing: list[int]
+
+
+def read_posts(article_ids: Sequence[int], *, uow: UnitOfWork, policy: IngestionPolicy, viewer: Caller) -> PostBatch:
+    """Up to MAX_POSTS_PER_READ posts in one read (the chat agent's citations), each id once."""
+    wanted = list(dict.fromkeys(article_ids))
+    if not wanted:
+        raise InvalidInput("name at least one article id, e.g. ?ids=1003,1010")
+    if len(wanted) > MAX_POSTS_PER_READ:
+        raise InvalidInput(f"at most {MAX_POSTS_PER_READ} posts at once, not {len(wanted)}")
+    found = visible_posts(wanted, uow=uow, policy=policy, viewer=viewer)
+    return PostBatch(items=[found[i] for i in wanted if i in found], missing=[i for i in wanted if i not in found])
 
 
 def read_post(article_id: int, *, uow: UnitOfWork, policy: IngestionPolicy, viewer: Caller) -> CafePost:

@@ -24,6 +24,7 @@ class SearchHit(BaseModel):
     score: float
     snippet: str
     keywords: tuple[str, ...] = ()
+    summary_lead: str | None = None  # the summary's first sentence, for a citation
 
 
 class SearchQuery(BaseModel):
@@ -79,6 +80,7 @@ def search_posts(
                 score=score,
                 snippet=text[:200],
                 keywords=post.keywords,
+                summary_lead=post.summary_lead,
             )
         )
         if len(hits) == query.k:

@@ -61,6 +61,8 @@ class PipelineUseCases(Ports):
     post_trail = providers.Callable(trails.post_trail, uow=Ports.uow, policy=Ports.ingestion_policy)
     # `read_post(article_id, viewer=caller)`: a post the caller may read, else NotFound.
     read_post = providers.Callable(read_posts.read_post, uow=Ports.uow, policy=Ports.ingestion_policy)
+    # `read_many_posts(article_ids, viewer=caller)`: up to 100 posts; those the caller may not read apart.
+    read_many_posts = providers.Callable(read_posts.read_posts, uow=Ports.uow, policy=Ports.ingestion_policy)
     # `search(SearchQuery)`: the posts the public may read that best answer the query.
     search = providers.Callable(
         searching.search_posts,

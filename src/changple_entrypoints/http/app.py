@@ -29,6 +29,7 @@ from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
+from changple_entrypoints.http.post_routes import list_posts
 from changple_entrypoints.http.request_id_middleware import add_request_id_header, request_id_middleware
 from changple_entrypoints.http.schemas import ErrorRead, HealthRead, IdPath, PostRead, ReadinessRead
 from changple_entrypoints.http.security_headers import add_security_headers
@@ -168,6 +169,7 @@ def _routes(settings: Settings) -> list[Any]:
         health,
         ready,
         get_post,
+        list_posts,
         *PIPELINE_ROUTES,
         *ADMIN_ROUTES,
         *auth_routers(settings),

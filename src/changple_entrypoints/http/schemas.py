@@ -33,6 +33,7 @@ class PostRead(BaseModel):
     url: str
     content: str
     summary: str | None
+    summary_lead: str | None = Field(description="the summary's first sentence, for a citation")
     keywords: list[str]
     possible_questions: list[str]
     brand_mentions: list[str]
@@ -43,7 +44,7 @@ class PostRead(BaseModel):
 
     @classmethod
     def of(cls, post: CafePost) -> PostRead:
-        return cls.model_validate(post.model_dump())
+        return cls.model_validate({**post.model_dump(), "summary_lead": post.summary_lead})
 
 
 # An id in a body or a path: positive, and small enough for a store to hold (see model/ids.py).
