@@ -11,27 +11,24 @@ from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import SkipValidation
 
-from changple_domain.model.posts import CafePost
 from changple_entrypoints.composition.container import Container, use_cases
-from changple_entrypoints.http.access import provide_caller
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
 from changple_entrypoints.http.auth_routes import auth_routers
 from changple_entrypoints.http.bodies import GuardedRequest
 from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
-from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.docs_page import docs_render_plugins
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
-from changple_entrypoints.http.post_routes import list_posts
+from changple_entrypoints.http.post_routes import POST_ROUTES
 from changple_entrypoints.http.request_id_middleware import add_request_id_header, request_id_middleware
-from changple_entrypoints.http.schemas import ErrorRead, HealthRead, IdPath, PostRead, ReadinessRead
+from changple_entrypoints.http.schemas import HealthRead, ReadinessRead
 from changple_entrypoints.http.security_headers import add_security_headers
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
@@ -68,21 +65,6 @@ def ready(readiness_checks: Checks) -> Response[Any]:
         body = {"error": "not_ready", "detail": "not ready: " + "; ".join(failing), "checks": checks}
         return Response(body, status_code=503)
     return Response(ReadinessRead(status="ready", checks=checks))
-
-
-@get(
-    "/api/v1/posts/{article_id:int}/",
-    tags=["posts"],
-    sync_to_thread=True,
-    summary="One cafe post",
-    description="Everyone reads the posts the ingestion policy lets into the index; admins and tokens with the "
-    "`pipeline` (or `admin`) scope read every stored post. A post hidden from the caller is the same 404 as a "
-    "missing one.",
-    dependencies={"caller": Provide(provide_caller)},
-    responses={404: ResponseSpec(ErrorRead, description="No post the caller may read has this article id.")},
-)
-def get_post(article_id: IdPath, read_post: UseCase[CafePost], caller: CallerDep) -> PostRead:
-    return PostRead.of(read_post(article_id, viewer=caller))
 
 
 def _handing_over(use_case: Callable[..., Any]) -> Callable[[], Callable[..., Any]]:
@@ -168,8 +150,7 @@ def _routes(settings: Settings) -> list[Any]:
     return [
         health,
         ready,
-        get_post,
-        list_posts,
+        *POST_ROUTES,
         *PIPELINE_ROUTES,
         *ADMIN_ROUTES,
         *auth_routers(settings),
