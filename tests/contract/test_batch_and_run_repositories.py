@@ -238,3 +238,38 @@ def test_applied_since_lists_applied_jobs_oldest_first_without_items(uow: UnitOf
     assert (late.completed_requests, late.failed_requests) == (3, 1)
     assert late.estimated_cost_usd == Decimal("1234.567891")
     assert late.standard_cost_usd == Decimal("0.000001")
+
+
+def test_the_tally_counts_and_sums_jobs_by_kind_provider_and_state(uow: UnitOfWork) -> None:
+    """What /metrics reports: jobs and spend per (kind, provider, state), from the stored rows."""
+    with uow:
+        assert uow.batches.tally() == []
+    cheap = {"estimated_cost_usd": Decimal("0.25"), "standard_cost_usd": Decimal("0.5")}
+    with uow:
+        uow.batches.add(make_job("sum-1", **cheap))
+        uow.batches.add(make_job("sum-2", **cheap))
+        uow.batches.add(make_job("sum-3", state=BatchState.FAILED, **cheap))
+        uow.batches.add(make_job("emb-1", kind=BatchKind.EMBED, provider="openai", model="m", **cheap))
+        uow.commit()
+    with uow:
+        tally = {(t.kind, t.provider, t.state): t for t in uow.batches.tally()}
+    assert set(tally) == {
+        (BatchKind.SUMMARIZE, "gemini", BatchState.CREATED),
+        (BatchKind.SUMMARIZE, "gemini", BatchState.FAILED),
+        (BatchKind.EMBED, "openai", BatchState.CREATED),
+    }
+    two = tally[(BatchKind.SUMMARIZE, "gemini", BatchState.CREATED)]
+    assert (two.jobs, two.cost_usd, two.standard_cost_usd) == (2, Decimal("0.5"), Decimal("1.0"))
+    assert tally[(BatchKind.EMBED, "openai", BatchState.CREATED)].jobs == 1
+
+
+def test_runs_are_counted_by_state(uow: UnitOfWork) -> None:
+    with uow:
+        assert uow.runs.count_by_state() == {}
+        uow.runs.add(make_run("run-1"))
+        uow.runs.add(make_run("run-2").finished(at=later(5)))
+        uow.runs.add(make_run("run-3").finished(at=later(6), error="gemini down"))
+        uow.runs.add(make_run("run-4"))
+        uow.commit()
+    with uow:
+        assert uow.runs.count_by_state() == {RunState.RUNNING: 2, RunState.SUCCEEDED: 1, RunState.FAILED: 1}

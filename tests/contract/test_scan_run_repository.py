@@ -72,3 +72,14 @@ def test_recent_scans_newest_first_with_a_limit(uow: UnitOfWork) -> None:
     with uow:
         assert [s.id for s in uow.scans.recent(limit=3)] == ["scan-4", "scan-3", "scan-2"]
         assert uow.scans.recent(limit=0) == []
+
+
+def test_scans_are_counted_by_state(uow: UnitOfWork) -> None:
+    with uow:
+        assert uow.scans.count_by_state() == {}
+        uow.scans.add(make_scan("scan-1", "k1"))
+        uow.scans.add(make_scan("scan-2", "k2").finished(at=T0 + timedelta(minutes=3)))
+        uow.scans.add(make_scan("scan-3", "k3").finished(at=T0 + timedelta(minutes=4), error="login page"))
+        uow.commit()
+    with uow:
+        assert uow.scans.count_by_state() == {RunState.RUNNING: 1, RunState.SUCCEEDED: 1, RunState.FAILED: 1}

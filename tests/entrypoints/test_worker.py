@@ -104,3 +104,16 @@ def test_redis_worker_runs_a_scan_once_per_key(redis_container: Container) -> No
     assert scan.counts.new == 26
     assert [s.key for s in scans] == ["redis:scan-1"]
     assert _post_count(redis_container) == 26
+
+
+def test_queue_depths_read_from_redis(redis_container: Container) -> None:
+    """What /metrics reports for a Redis queue: ready now, delayed, and dead-lettered messages."""
+    queue = redis_container.task_queue()
+    queue.enqueue("load_sample_cafe")
+    queue.enqueue("load_sample_cafe")
+    queue.enqueue("load_sample_cafe", delay_seconds=3600)
+    broker = redis_container.broker()
+    client = broker.client  # type: ignore[attr-defined]
+    client.zadd(f"{broker.namespace}:{QUEUE}.XQ", {"a-dead-message-id": 0})  # type: ignore[attr-defined]
+    [depth] = [d for d in redis_container.queue_depths() if d.queue == QUEUE]
+    assert (depth.ready, depth.delayed, depth.dead) == (2, 1, 1)

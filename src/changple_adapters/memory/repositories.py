@@ -8,16 +8,17 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TypeVar
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
 from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand, clean_name
-from changple_domain.model.batches import AppliedJob, BatchJob, BatchState
+from changple_domain.model.batches import AppliedJob, BatchJob, BatchKind, BatchState, BatchTally
 from changple_domain.model.chat import ChatMessage, ChatSession
 from changple_domain.model.content import ContentView, NotionContent
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
-from changple_domain.model.runs import PipelineRun
+from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.model.scans import ScanRun
 from changple_domain.model.users import PendingRevocation, User
 from changple_domain.ports import (
@@ -262,6 +263,22 @@ class MemoryBatchJobRepository(BatchJobRepository):
         )
         return [AppliedJob.model_validate(j.model_dump(include=set(AppliedJob.model_fields))) for j in jobs]
 
+    def tally(self) -> list[BatchTally]:
+        groups: dict[tuple[BatchKind, str, BatchState], list[BatchJob]] = {}
+        for job in self._rows.values():
+            groups.setdefault((job.kind, job.provider, job.state), []).append(job)
+        return [
+            BatchTally(
+                kind=kind,
+                provider=provider,
+                state=state,
+                jobs=len(jobs),
+                cost_usd=sum((j.estimated_cost_usd for j in jobs), Decimal(0)),
+                standard_cost_usd=sum((j.standard_cost_usd for j in jobs), Decimal(0)),
+            )
+            for (kind, provider, state), jobs in sorted(groups.items())
+        ]
+
 
 class MemoryPipelineRunRepository(PipelineRunRepository):
     def __init__(self, tables: MemoryTables) -> None:
@@ -287,3 +304,6 @@ class MemoryPipelineRunRepository(PipelineRunRepository):
 
     def recent(self, *, limit: int = 20) -> list[PipelineRun]:
         return sorted(self._rows.values(), key=lambda r: (r.started_at, r.id), reverse=True)[:limit]
+
+    def count_by_state(self) -> dict[RunState, int]:
+        return dict(Counter(r.state for r in self._rows.values()))

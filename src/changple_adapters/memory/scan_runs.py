@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from changple_adapters.memory.repositories import MemoryTables
 from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.model.runs import RunState
 from changple_domain.model.scans import ScanRun
 from changple_domain.ports import ScanRunRepository
 
@@ -32,3 +35,6 @@ class MemoryScanRunRepository(ScanRunRepository):
 
     def recent(self, *, limit: int = 20) -> list[ScanRun]:
         return sorted(self._rows.values(), key=lambda s: (s.started_at, s.id), reverse=True)[: max(limit, 0)]
+
+    def count_by_state(self) -> dict[RunState, int]:
+        return dict(Counter(s.state for s in self._rows.values()))

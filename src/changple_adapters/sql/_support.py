@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Table
+from sqlalchemy import Table, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -105,3 +105,8 @@ def trusted(model: type[M], values: dict[str, Any]) -> M:
     object.__setattr__(instance, "__pydantic_extra__", None)
     object.__setattr__(instance, "__pydantic_private__", None)
     return instance
+
+
+def count_by(session: Session, column: Any) -> dict[str, int]:
+    """`SELECT column, count(*) ... GROUP BY column`, as a dict (values with no rows are absent)."""
+    return {value: count for value, count in session.execute(select(column, func.count()).group_by(column))}

@@ -11,17 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, Table, delete, insert, select, update
+from sqlalchemy import Select, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, dialect_insert, translate_errors, trusted
+from changple_adapters.sql._support import (
+    ROWS_PER_STATEMENT,
+    chunked,
+    count_by,
+    dialect_insert,
+    translate_errors,
+    trusted,
+)
 from changple_adapters.sql.post_repositories import SqlPostRepository, SqlPostStatusRepository
 from changple_adapters.sql.tables import AuthorRow, BatchItemRow, BatchJobRow, BrandRow, PipelineRunRow
 from changple_domain.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
 from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand, clean_name
-from changple_domain.model.batches import AppliedJob, BatchItem, BatchJob, BatchState
-from changple_domain.model.runs import PipelineRun
+from changple_domain.model.batches import AppliedJob, BatchItem, BatchJob, BatchState, BatchTally
+from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.ports import BatchJobRepository, CatalogRepository, PipelineRunRepository
 
 E = TypeVar("E", bound=CatalogEntry)
@@ -255,6 +262,19 @@ class SqlBatchJobRepository(BatchJobRepository):
         )
         return [AppliedJob.model_validate(dict(row)) for row in self._session.execute(query).mappings()]
 
+    @translate_errors
+    def tally(self) -> builtins.list[BatchTally]:
+        group = (JOBS.c.kind, JOBS.c.provider, JOBS.c.state)
+        cost, standard = (
+            func.coalesce(func.sum(JOBS.c.estimated_cost_usd), 0),
+            func.coalesce(func.sum(JOBS.c.standard_cost_usd), 0),
+        )
+        query = select(*group, func.count(), cost, standard).group_by(*group).order_by(*group)
+        return [
+            BatchTally(kind=kind, provider=provider, state=state, jobs=jobs, cost_usd=spent, standard_cost_usd=full)
+            for kind, provider, state, jobs, spent, full in self._session.execute(query)
+        ]
+
     def _exists(self, job_id: str) -> bool:
         return self._session.execute(select(JOBS.c.id).where(JOBS.c.id == job_id)).first() is not None
 
@@ -354,3 +374,7 @@ class SqlPipelineRunRepository(PipelineRunRepository):
             return []
         query = select(PipelineRunRow).order_by(PipelineRunRow.started_at.desc(), PipelineRunRow.id.desc()).limit(limit)
         return [_run(row) for row in self._session.scalars(query)]
+
+    @translate_errors
+    def count_by_state(self) -> dict[RunState, int]:
+        return {RunState(state): n for state, n in count_by(self._session, RUNS.c.state).items()}

@@ -9,9 +9,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import translate_errors
+from changple_adapters.sql._support import count_by, translate_errors
 from changple_adapters.sql.tables import ScanRunRow
 from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.model.runs import RunState
 from changple_domain.model.scans import ScanRun
 from changple_domain.ports import ScanRunRepository
 
@@ -78,3 +79,7 @@ class SqlScanRunRepository(ScanRunRepository):
             return []
         query = select(SCANS).order_by(SCANS.c.started_at.desc(), SCANS.c.id.desc()).limit(limit)
         return [_scan(row) for row in self._session.execute(query).mappings()]
+
+    @translate_errors
+    def count_by_state(self) -> dict[RunState, int]:
+        return {RunState(state): n for state, n in count_by(self._session, SCANS.c.state).items()}

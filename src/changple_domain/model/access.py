@@ -31,6 +31,7 @@ class Scope(StrEnum):
     ADMIN = "admin"  # the admin API: catalog, content upload, users
     PIPELINE = "pipeline"  # scraper run/ingest/status, batches, post ingestion trails
     CHAT = "chat"  # the chat agent's internal API
+    METRICS = "metrics"  # GET /metrics (Prometheus)
 
 
 def hash_secret(secret: str) -> str:

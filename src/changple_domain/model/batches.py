@@ -161,3 +161,17 @@ class AppliedJob(BaseModel):
     failed_requests: int = Field(default=0, ge=0)
     estimated_cost_usd: Decimal = Decimal(0)
     standard_cost_usd: Decimal = Decimal(0)
+
+
+class BatchTally(BaseModel):
+    """How many jobs of one kind and provider are in one state, and what they cost (the batch price
+    and what the same requests would have cost at the standard price): a line of the metrics."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: BatchKind
+    provider: str
+    state: BatchState
+    jobs: int = Field(ge=0)
+    cost_usd: Decimal = Decimal(0)
+    standard_cost_usd: Decimal = Decimal(0)

@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from changple_domain.model.batches import AppliedJob, BatchJob, BatchState
+from changple_domain.model.batches import AppliedJob, BatchJob, BatchState, BatchTally
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
-from changple_domain.model.runs import PipelineRun
+from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.model.scans import ScanRun
 
 
@@ -104,6 +104,10 @@ class BatchJobRepository(Protocol):
         """Jobs applied at or after `since`, oldest first, without their items (the daily chart)."""
         ...
 
+    def tally(self) -> list[BatchTally]:
+        """Every (kind, provider, state) that has jobs, with their count and cost summed."""
+        ...
+
 
 @runtime_checkable
 class PipelineRunRepository(Protocol):
@@ -115,6 +119,9 @@ class PipelineRunRepository(Protocol):
     def get(self, run_id: str) -> PipelineRun | None: ...
     def get_by_key(self, key: str) -> PipelineRun | None: ...
     def recent(self, *, limit: int = 20) -> list[PipelineRun]: ...
+    def count_by_state(self) -> dict[RunState, int]:
+        """How many runs are in each state (states with none are left out)."""
+        ...
 
 
 @runtime_checkable
@@ -127,3 +134,6 @@ class ScanRunRepository(Protocol):
     def get(self, scan_id: str) -> ScanRun | None: ...
     def get_by_key(self, key: str) -> ScanRun | None: ...
     def recent(self, *, limit: int = 20) -> list[ScanRun]: ...
+    def count_by_state(self) -> dict[RunState, int]:
+        """How many scans are in each state (states with none are left out)."""
+        ...

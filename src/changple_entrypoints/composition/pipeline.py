@@ -17,11 +17,13 @@ from changple_domain.use_cases import (
     run_pipeline,
 )
 from changple_domain.use_cases import drive_run as driving
+from changple_domain.use_cases import operational_figures as figures
 from changple_domain.use_cases import post_trail as trails
 from changple_domain.use_cases import reindex as reindexing
 from changple_domain.use_cases import search as searching
 from changple_entrypoints import sample_data
 from changple_entrypoints.composition.ports import Ports
+from changple_entrypoints.worker.broker import queue_depths as read_queue_depths
 
 
 class PipelineUseCases(Ports):
@@ -73,6 +75,9 @@ class PipelineUseCases(Ports):
     )
     # The demo's tour: the bundled sample cafe scanned like Naver, then every stored post's verdict.
     scan_sample_cafe = providers.Callable(sample_data.scan_sample_cafe, ports=Ports.scan_ports)
+    # `/metrics`: counts and sums the store answers cheaply, and each Dramatiq queue's depth.
+    operational_figures = providers.Callable(figures.operational_figures, uow=Ports.uow)
+    queue_depths = providers.Callable(read_queue_depths, Ports.broker)
     ingestion_report = providers.Callable(
         evaluate_ingestion.ingestion_report, uow=Ports.uow, policy=Ports.ingestion_policy
     )

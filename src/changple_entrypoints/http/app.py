@@ -23,6 +23,7 @@ from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
 from changple_entrypoints.http.docs_page import docs_render_plugins
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
+from changple_entrypoints.http.metrics import REQUEST_METRICS, metrics
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
@@ -151,6 +152,7 @@ def _routes(settings: Settings) -> list[Any]:
         health,
         ready,
         *POST_ROUTES,
+        metrics,
         *PIPELINE_ROUTES,
         *ADMIN_ROUTES,
         *auth_routers(settings),
@@ -173,7 +175,12 @@ def create_app(container: Container, *, run_embedded_worker: bool = False) -> Li
         before_send=[add_security_headers, add_request_id_header],  # every response, errors included
         request_max_body_size=settings.max_body_bytes,  # the upload route sets its own
         stores=build_stores(settings),
-        middleware=[request_id_middleware, session_config(settings).middleware, csrf_middleware(settings)],
+        middleware=[
+            request_id_middleware,
+            REQUEST_METRICS.middleware,
+            session_config(settings).middleware,
+            csrf_middleware(settings),
+        ],
         cors_config=_cors(settings),
         dependencies=_dependencies(container),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from contextvars import Token
+from dataclasses import dataclass
 from typing import Any
 
 import dramatiq
@@ -79,6 +80,42 @@ def build_broker(
         broker.emit_after("process_boot")
     broker.add_middleware(CarryRequestId())
     return broker
+
+
+@dataclass(frozen=True)
+class QueueDepth:
+    """Messages waiting in one Dramatiq queue: ready now, delayed (a retry or a scheduled step),
+    and dead-lettered (retries used up: they wait for a person)."""
+
+    queue: str
+    ready: int
+    delayed: int
+    dead: int
+
+
+def queue_depths(broker: dramatiq.Broker) -> list[QueueDepth]:
+    """Each declared queue's depth, read from Redis (three cheap commands a queue) or the embedded
+    broker's memory."""
+    names = sorted(q for q in broker.get_declared_queues() if not q.endswith(".DQ"))
+    if isinstance(broker, RedisBroker):
+        prefix = broker.namespace
+        with broker.client.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.llen(f"{prefix}:{name}")
+                pipe.llen(f"{prefix}:{name}.DQ")
+                pipe.zcard(f"{prefix}:{name}.XQ")
+            counts = pipe.execute()
+        return [QueueDepth(name, *counts[3 * i : 3 * i + 3]) for i, name in enumerate(names)]
+    assert isinstance(broker, StubBroker)
+    return [
+        QueueDepth(
+            name,
+            ready=broker.queues[name].qsize(),
+            delayed=broker.queues[f"{name}.DQ"].qsize() if f"{name}.DQ" in broker.queues else 0,
+            dead=len(broker.dead_letters_by_queue[name]),
+        )
+        for name in names
+    ]
 
 
 def broker_is_reachable(broker: dramatiq.Broker) -> tuple[bool, str]:
