@@ -4,6 +4,7 @@ made; afterwards only its name, id and scopes are shown."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +14,15 @@ from rich.table import Table
 from changple_domain.model.access import Scope, ServiceToken
 from changple_domain.model.users import User, UserRole
 from changple_domain.use_cases.service_tokens import parse_scopes
-from changple_entrypoints.cli_support import DataDir, JsonFlag, console, container_for, print_json, run_or_exit
+from changple_entrypoints.cli_support import (
+    DataDir,
+    JsonFlag,
+    console,
+    container_for,
+    err_console,
+    print_json,
+    run_or_exit,
+)
 
 users_app = typer.Typer(help="People who signed in with Naver, and their roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Service tokens for machines: the chat agent, automation.", no_args_is_help=True)
@@ -100,6 +109,29 @@ def users_new_key() -> None:
     typer.echo(generate_key())
 
 
+def console_link(
+    url: Annotated[
+        str, typer.Option(help="where the console is served; default CHANGPLE_PUBLIC_API_URL, else this machine's")
+    ] = "",
+    minutes: Annotated[float | None, typer.Option(min=1, max=1440, help="how long it works")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print a new one-time login link for the console of the embedded install in the data
+    directory, while `changple serve` runs there (no restart needed). It works once."""
+    container = container_for(data_dir, migrate=True)
+    settings = container.settings()
+    if not settings.embedded:
+        err_console.print("[bold red]error[/]: login links are for an embedded install; with Redis, sign in with Naver")
+        raise typer.Exit(2)
+    lasts = minutes or settings.ops_login_link_minutes
+    secret = run_or_exit(lambda: container.issue_login_link(timedelta(minutes=lasts)))
+    base = (url or settings.public_api_url or "http://127.0.0.1:8000").rstrip("/")
+    # soft_wrap: the link stays on one line (copied whole) whatever the terminal's width
+    console.print(
+        f"console login link (works once, for {lasts:g} minutes):\n    {base}/ops/login?token={secret}", soft_wrap=True
+    )
+
+
 # --- tokens ---------------------------------------------------------------------------------
 
 
@@ -163,5 +195,6 @@ def tokens_revoke(
 
 
 def attach(app: typer.Typer) -> None:
+    app.command("console-link")(console_link)
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")

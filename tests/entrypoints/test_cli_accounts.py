@@ -39,7 +39,7 @@ def test_tokens_are_shown_once_listed_without_text_and_revoked(tmp_path: Path) -
     assert "revoke it first" in " ".join(again.stderr.split())
     unknown = run_cli("tokens", "create", "x", "--scope", "everything", "--data-dir", data)
     assert unknown.returncode == 2
-    assert "choose from admin, chat, pipeline" in " ".join(unknown.stderr.split())
+    assert "choose from admin, chat, metrics, pipeline" in " ".join(unknown.stderr.split())
 
     revoked = run_cli("tokens", "revoke", "chat-agent", "--json", "--data-dir", data)
     assert revoked.returncode == 0, revoked.stderr
@@ -101,3 +101,36 @@ def test_a_malformed_token_key_is_exit_2_naming_the_variable(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "CHANGPLE_TOKEN_KEYS" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_console_link_printed_while_the_server_runs_opens_the_console_once(tmp_path: Path) -> None:
+    """`changple console-link` in another terminal: no restart, and the running server takes it."""
+    import re
+
+    from litestar.testing import TestClient
+
+    from changple_entrypoints.http.app import create_app
+
+    data = tmp_path / "d"
+    settings = Settings(_env_file=None, data_dir=data, redis_url=None)  # type: ignore[call-arg]
+    upgrade_database(settings.resolved_database_url)
+    with TestClient(app=create_app(build_container(settings))) as browser:  # the server, already running
+        printed = run_cli("console-link", "--url", "http://cafe-ops.local:8000/", "--data-dir", str(data))
+        assert printed.returncode == 0, printed.stderr
+        found = re.search(r"http://cafe-ops\.local:8000(/ops/login\?token=[A-Za-z0-9_-]+)\n", printed.stdout)
+        assert found, printed.stdout
+        assert browser.get(found.group(1), follow_redirects=False).status_code == 303
+        assert browser.get("/ops").status_code == 200
+        again = browser.get(found.group(1), follow_redirects=False)
+        assert again.status_code == 401
+        assert "console-link" in again.text  # the way to a new one
+    token = found.group(1).partition("token=")[2]
+    assert not [p for p in (data / "login-links").iterdir() if token in p.name or token in p.read_text()]
+
+
+def test_a_console_link_is_refused_with_redis_where_admins_sign_in_with_naver(tmp_path: Path) -> None:
+    refused = run_cli(
+        "console-link", "--data-dir", str(tmp_path / "d"), env={"CHANGPLE_REDIS_URL": "redis://127.0.0.1:6379/0"}
+    )
+    assert refused.returncode == 2
+    assert "sign in with Naver" in " ".join(refused.stderr.split())

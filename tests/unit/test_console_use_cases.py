@@ -6,9 +6,12 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from changple_adapters.local.login_links import FileLoginLinkStore
 from changple_adapters.memory import FixedClock, MemoryUnitOfWork, SequentialIds
 from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_adapters.memory.queue import MemoryTaskQueue
@@ -17,6 +20,7 @@ from changple_domain.model import AllowedAuthor, BatchKind, BatchState, UserRole
 from changple_domain.model.login_links import MAX_PENDING
 from changple_domain.model.runs import RunTrigger
 from changple_domain.policies.eligibility import IngestionPolicy
+from changple_domain.ports import LoginLinkStore
 from changple_domain.use_cases.accounts import set_role
 from changple_domain.use_cases.console import activity
 from changple_domain.use_cases.daily_activity import daily_activity
@@ -33,8 +37,22 @@ POLICY = IngestionPolicy(max_attempts=3)
 # --- login links ----------------------------------------------------------------------------------
 
 
-def test_a_login_link_opens_once_within_its_time() -> None:
-    links = MemoryLoginLinkStore()
+@pytest.fixture(params=["memory", "files"])
+def links(request: pytest.FixtureRequest, tmp_path: Path) -> LoginLinkStore:
+    """Both stores keep the same rules: memory (memory storage) and files (every embedded install)."""
+    if request.param == "memory":
+        return MemoryLoginLinkStore()
+    return FileLoginLinkStore(tmp_path / "login-links")
+
+
+def _kept_text(links: LoginLinkStore) -> str:
+    """Everything the store holds, as text: its attributes, or its files' names and contents."""
+    if isinstance(links, FileLoginLinkStore):
+        return " ".join(f"{p.name} {p.read_text()}" for p in links.directory.iterdir())
+    return repr(vars(links))
+
+
+def test_a_login_link_opens_once_within_its_time(links: LoginLinkStore) -> None:
     secret = links.issue(now=NOW, ttl=timedelta(minutes=15))
     assert len(secret) >= 43
     links.redeem(secret, now=NOW + timedelta(minutes=14))
@@ -52,18 +70,17 @@ def test_a_login_link_opens_once_within_its_time() -> None:
     assert links.pending == 0
 
 
-def test_links_keep_only_a_hash_and_a_bounded_number() -> None:
-    links = MemoryLoginLinkStore()
+def test_links_keep_only_a_hash_and_a_bounded_number(links: LoginLinkStore) -> None:
     secrets = [links.issue(now=NOW + timedelta(seconds=n), ttl=timedelta(hours=1)) for n in range(MAX_PENDING + 5)]
     assert links.pending == MAX_PENDING
-    assert not any(secret in repr(vars(links)) for secret in secrets)
+    kept = _kept_text(links)
+    assert not any(secret in kept for secret in secrets)
     with pytest.raises(Unauthorized):
         links.redeem(secrets[0], now=NOW)  # the oldest were forgotten first
     links.redeem(secrets[-1], now=NOW)
 
 
-def test_two_racing_requests_cannot_both_spend_a_link() -> None:
-    links = MemoryLoginLinkStore()
+def test_two_racing_requests_cannot_both_spend_a_link(links: LoginLinkStore) -> None:
     secret = links.issue(now=NOW, ttl=timedelta(minutes=5))
     wins: list[bool] = []
     start = threading.Barrier(8)
@@ -82,6 +99,34 @@ def test_two_racing_requests_cannot_both_spend_a_link() -> None:
     for thread in threads:
         thread.join()
     assert sorted(wins) == [False] * 7 + [True]
+
+
+def _spend_in_a_process(directory: Path, secret: str, won: Any) -> None:
+    try:
+        FileLoginLinkStore(directory).redeem(secret, now=NOW)
+        won.value += 1
+    except Unauthorized:
+        pass
+
+
+def test_a_link_printed_by_one_process_opens_once_in_another() -> None:
+    """`changple console-link` writes the link; any serving process may be the one that takes it."""
+    import multiprocessing
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp()) / "login-links"
+    secret = FileLoginLinkStore(directory).issue(now=NOW, ttl=timedelta(minutes=5))
+    won = multiprocessing.Value("i", 0, lock=True)
+    processes = [
+        multiprocessing.get_context("fork").Process(target=_spend_in_a_process, args=(directory, secret, won))
+        for _ in range(4)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert won.value == 1
+    assert FileLoginLinkStore(directory).pending == 0
 
 
 def test_the_local_admin_is_made_once_and_is_an_admin_again_on_each_link() -> None:

@@ -3,8 +3,9 @@ URL: the serving process prints a link, the person who started it opens it once.
 
 Only a SHA-256 of each link's secret is kept (256 random bits need no slow hash), with its expiry:
 a copy of the database never holds a live login. These are the rules; where the pending links live
-(the memory of the process that printed them, so a restart forgets them) is the LoginLinkStore
-port's adapter, which also keeps two racing requests from both spending one link."""
+(small files in the data directory, shared by every process of the install; process memory with
+memory storage) is the LoginLinkStore port's adapter, which also keeps two racing requests from
+both spending one link."""
 
 from __future__ import annotations
 
@@ -57,8 +58,8 @@ def check_redeemable(expires: datetime | None, *, now: datetime) -> None:
     either way: an expired link cannot be tried again later."""
     if expires is None:
         raise Unauthorized(
-            "this login link is not valid: it was used already, or it belongs to an earlier start of "
-            "the server; restart `changple serve` (or `changple demo --serve`) for a new one"
+            "this login link is not valid: it was used already, or it was never issued here; "
+            "`changple console-link` prints a new one"
         )
     if now >= expires:
-        raise Unauthorized("this login link has expired: restart the server for a new one")
+        raise Unauthorized("this login link has expired: `changple console-link` prints a new one")

@@ -18,6 +18,7 @@ from changple_domain.ports import (
     ContentChanges,
     ExportProcessor,
     FileStorage,
+    LoginLinkStore,
     Mutex,
     OAuthProvider,
     VectorIndex,
@@ -276,6 +277,18 @@ def chat_ticket_key(settings: Settings) -> bytes:
     if configured:
         return configured.encode("utf-8")
     return read_or_create_secret_file(settings.data_dir / "chat-ticket.key", lambda: secrets.token_hex(32)).encode()
+
+
+def make_login_links(settings: Settings) -> LoginLinkStore:
+    """The console's one-time login links: files in the data directory, so `changple console-link`
+    and every serving process share them; in process memory with memory storage."""
+    if settings.storage == Storage.MEMORY:
+        from changple_adapters.memory.login_links import MemoryLoginLinkStore
+
+        return MemoryLoginLinkStore()
+    from changple_adapters.local.login_links import FileLoginLinkStore
+
+    return FileLoginLinkStore(settings.data_dir / "login-links")
 
 
 def make_mutex(settings: Settings) -> Mutex:

@@ -14,7 +14,6 @@ from changple_adapters.generation_cache import GenerationCache
 from changple_adapters.local.clock import SystemClock
 from changple_adapters.local.ids import RandomIds
 from changple_adapters.memory import MemoryStore, MemoryUnitOfWork
-from changple_adapters.memory.login_links import MemoryLoginLinkStore
 from changple_adapters.query_cache import CachedQueryEmbedder
 from changple_adapters.queue.dramatiq_queue import DramatiqTaskQueue
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
@@ -29,6 +28,7 @@ from changple_domain.ports import (
     ContentChanges,
     ExportProcessor,
     FileStorage,
+    LoginLinkStore,
     Mutex,
     OAuthProvider,
     QueryEmbedder,
@@ -44,6 +44,7 @@ from changple_entrypoints.composition.adapters import (
     make_embedder,
     make_export_processor,
     make_file_storage,
+    make_login_links,
     make_mutex,
     make_oauth_provider,
     make_scan_policy,
@@ -97,8 +98,8 @@ class Ports(containers.DeclarativeContainer):
     file_storage: providers.Provider[FileStorage] = providers.Singleton(make_file_storage, settings)
     export_processor: providers.Provider[ExportProcessor] = providers.Singleton(make_export_processor)
 
-    # --- the console's one-time login links (embedded mode): kept in this process only
-    login_links = providers.Singleton(MemoryLoginLinkStore)
+    # --- the console's one-time login links (embedded mode): files every process of the install shares
+    login_links: providers.Provider[LoginLinkStore] = providers.Singleton(make_login_links, settings)
 
     # --- Naver Login: raises InvalidSetting (HTTP 503) until its client is configured
     oauth: providers.Provider[OAuthProvider] = providers.Singleton(make_oauth_provider, settings, clock)
