@@ -28,7 +28,8 @@ from changple_entrypoints.http.access import AUTH_RESPONSES, requires
 from changple_entrypoints.http.dependencies import UseCase
 from changple_entrypoints.worker.broker import QueueDepth
 
-TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
+# Prometheus' text format; Litestar adds the charset.
+TEXT_FORMAT = "text/plain; version=0.0.4"
 
 # Requests by route template (never the raw path: ids would make a series each), not /metrics itself.
 REQUEST_METRICS = PrometheusConfig(
@@ -87,6 +88,7 @@ def _request_registry() -> CollectorRegistry:
 
 @get(
     "/metrics",
+    media_type=TEXT_FORMAT,
     guards=[requires(Scope.METRICS)],
     sync_to_thread=True,
     tags=["operations"],
@@ -102,4 +104,4 @@ def metrics(
     store = CollectorRegistry(auto_describe=False)
     store.register(StoreFigures(operational_figures(), queue_depths()))
     body = generate_latest(_request_registry()) + generate_latest(store)
-    return Response(body, media_type=TEXT_FORMAT)
+    return Response(body)
