@@ -3,6 +3,9 @@ on by the pipeline, and one-time login links made the way `changple serve` makes
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,7 @@ from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.sample_data import load_sample_into_store
 from changple_entrypoints.settings import Settings
+from tests.entrypoints.live_app import free_port, serve_app
 
 FAILED_POST = 1003  # "[창플 칼럼] 가맹계약서에서 꼭 확인해야 할 7가지", an eligible post of the sample cafe
 FAILURE = "gemini: 429 RESOURCE_EXHAUSTED, quota used up"
@@ -45,3 +49,17 @@ def login_link(container: Container, *, minutes: float = 5) -> str:
     """The path of a fresh one-time login link, as `changple serve` prints it (after the host)."""
     secret = container.login_links().issue(now=container.clock().now(), ttl=timedelta(minutes=minutes))
     return f"/ops/login?token={secret}"
+
+
+@dataclass
+class Console:
+    base: str
+    container: Container
+
+
+@contextmanager
+def live_console(tmp_path: Path) -> Iterator[Console]:
+    """The seeded install served by uvicorn with the embedded worker threads, as `changple serve` runs it."""
+    container = seeded_container(tmp_path)
+    with serve_app(container, free_port(), run_embedded_worker=True) as base:
+        yield Console(base=base, container=container)

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from changple_adapters.naver.sample import load_sample
@@ -33,6 +36,38 @@ def test_health_answers_ok(client: TestClient) -> None:  # type: ignore[type-arg
     assert response.json() == {"status": "ok"}
 
 
+async def sent_for_head(app: Litestar, path: str) -> tuple[int, dict[str, str], bytes]:
+    """What the app itself sends for `HEAD path` (a client or server would drop a body: look beneath)."""
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "HEAD", "path": path, "raw_path": path.encode(), "query_string": b""}
+    scope |= {"headers": [], "root_path": "", "scheme": "http", "http_version": "1.1", "asgi": {"version": "3.0"}}
+    await app(scope, receive, send)  # type: ignore[arg-type]
+    start, *rest = sent
+    headers = {name.decode(): value.decode() for name, value in start["headers"]}
+    return start["status"], headers, b"".join(message.get("body", b"") for message in rest)
+
+
+@pytest.mark.parametrize("path", ["/api/health", "/api/health/ready"])
+def test_health_answers_head_as_it_answers_get_without_a_body(container: Container, path: str) -> None:
+    """Load balancers check with HEAD: GET's status, type and length, and nothing to read."""
+    app = create_app(container)
+    with TestClient(app=app) as client:
+        got = client.get(path)
+        status, headers, body = client.blocking_portal.call(sent_for_head, app, path)  # on the app's loop
+    assert status == got.status_code == 200
+    assert body == b""
+    assert headers["content-type"] == got.headers["content-type"] == "application/json"
+    assert headers["content-length"] == str(len(got.content))
+    assert headers["x-content-type-options"] == "nosniff"  # the security headers all the same
+
+
 def test_ready_names_database_and_broker(client: TestClient) -> None:  # type: ignore[type-arg]
     response = client.get("/api/health/ready")
     assert response.status_code == 200
@@ -53,6 +88,11 @@ def test_ready_is_503_naming_the_failing_part(tmp_path: Path) -> None:
     assert "database" in body["detail"]
     assert body["checks"]["broker"] == "embedded"
     assert body["checks"]["database"].startswith("failing: postgresql")
+    app = create_app(build_container(settings))
+    with TestClient(app=app) as client:
+        status, _, body = client.blocking_portal.call(sent_for_head, app, "/api/health/ready")
+    assert status == 503  # a load balancer checking with HEAD hears it too
+    assert body == b""
 
 
 def test_openapi_schema_is_served(client: TestClient) -> None:  # type: ignore[type-arg]

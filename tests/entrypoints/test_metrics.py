@@ -49,7 +49,7 @@ def test_only_an_admin_or_a_metrics_token_reads_the_metrics(site: tuple[TestClie
     for scope in (Scope.METRICS, Scope.ADMIN):
         answer = client.get("/metrics", headers=bearer(service_token(container, scope)))
         assert answer.status_code == 200, scope
-        assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+        assert answer.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"  # the charset once
 
 
 def test_requests_are_counted_by_route_template_and_status(site: tuple[TestClient[Any], Container]) -> None:

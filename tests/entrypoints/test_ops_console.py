@@ -6,62 +6,24 @@ uvicorn on a loopback port, with the embedded worker threads, so "run the pipeli
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from changple_domain.model.users import UserRole
 from changple_domain.use_cases.accounts import set_role
 from changple_domain.use_cases.local_admin import LOCAL_ADMIN_ID, LOCAL_PROVIDER
-from changple_entrypoints.composition.container import Container
-from tests.entrypoints.console_support import ELIGIBLE_POSTS, FAILED_POST, FAILURE, login_link, seeded_container
-from tests.entrypoints.live_app import free_port, serve_app
-from tests.fixtures.naver_cafe.pytest_plugin import BROWSER_PATIENCE_MS
+from tests.entrypoints.console_browser import WAIT_MS
+from tests.entrypoints.console_support import ELIGIBLE_POSTS, FAILED_POST, FAILURE, Console, login_link
 
-pytest_plugins = ["tests.fixtures.naver_cafe.pytest_plugin"]
+pytest_plugins = ["tests.fixtures.naver_cafe.pytest_plugin", "tests.entrypoints.console_browser"]
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT_MS = 90_000  # the longest a pipeline run on the offline providers may take here
 
 
 def artifacts_dir() -> Path:
     directory = Path(os.environ.get("CHANGPLE_TEST_ARTIFACTS") or ROOT / "test-artifacts")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
-
-
-@dataclass
-class Console:
-    base: str
-    container: Container
-
-
-@pytest.fixture
-def console(tmp_path: Path) -> Iterator[Console]:
-    container = seeded_container(tmp_path)
-    with serve_app(container, free_port(), run_embedded_worker=True) as base:
-        yield Console(base=base, container=container)
-
-
-@pytest.fixture
-def page(chromium_browser: Any) -> Iterator[Any]:
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
-    tab = context.new_page()
-    tab.set_default_timeout(BROWSER_PATIENCE_MS)
-    tab.on("dialog", lambda dialog: dialog.accept())  # every action asks first: say yes
-    problems: list[str] = []  # script errors and Content-Security-Policy refusals show up here
-    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    try:
-        yield tab
-    finally:
-        context.close()
-    # The browser reports the answers that turn people away, and htmx the refusal it then shows.
-    expected = ("status of 401", "status of 403", "status of 409", "Error Code 409")
-    assert [p for p in problems if not any(words in p for words in expected)] == []
 
 
 def _count(page: Any, stage: str) -> int:

@@ -35,6 +35,8 @@ AUTH_RESPONSES = {
 }
 # OpenAPI: either credential opens a guarded route.
 SECURITY: list[dict[str, list[str]]] = [{"serviceToken": []}, {"sessionCookie": []}]
+# OpenAPI: anyone may call; either credential shows more (the empty requirement makes it optional).
+OPTIONAL_CREDENTIALS: list[dict[str, list[str]]] = [{}, *SECURITY]
 
 
 def bound_use_case(connection: AnyConnection, name: str) -> Callable[..., Any]:

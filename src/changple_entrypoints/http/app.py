@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import SkipValidation
 
 from changple_entrypoints.composition.container import Container, use_cases
 from changple_entrypoints.http.admin_routes import ADMIN_ROUTES
@@ -23,13 +22,13 @@ from changple_entrypoints.http.chat_routes import CHAT_ROUTES
 from changple_entrypoints.http.content_routes import content_routers
 from changple_entrypoints.http.docs_page import docs_render_plugins
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
+from changple_entrypoints.http.health_routes import HEALTH_ROUTES
 from changple_entrypoints.http.metrics import REQUEST_METRICS, metrics
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
 from changple_entrypoints.http.post_routes import POST_ROUTES
 from changple_entrypoints.http.request_id_middleware import add_request_id_header, request_id_middleware
-from changple_entrypoints.http.schemas import HealthRead, ReadinessRead
 from changple_entrypoints.http.security_headers import add_security_headers
 from changple_entrypoints.http.sessions import (
     CSRF_HEADER,
@@ -43,29 +42,6 @@ from changple_entrypoints.http.sessions import (
 from changple_entrypoints.http.warm_up import warm_up_in_background
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import EmbeddedWorker
-
-# The container, the caller and checks are handed over by Litestar as they are.
-Checks = NamedDependency[SkipValidation[dict[str, Callable[[], tuple[bool, str]]]]]
-
-
-@get("/api/health", tags=["health"], summary="Liveness: the process answers")
-async def health() -> HealthRead:
-    return HealthRead(status="ok")
-
-
-@get("/api/health/ready", tags=["health"], summary="Readiness: the database and the broker answer", sync_to_thread=True)
-def ready(readiness_checks: Checks) -> Response[Any]:
-    checks: dict[str, str] = {}
-    failing: list[str] = []
-    for part, check in readiness_checks.items():
-        ok, detail = check()
-        checks[part] = detail if ok else f"failing: {detail}"
-        if not ok:
-            failing.append(f"{part} ({detail})")
-    if failing:
-        body = {"error": "not_ready", "detail": "not ready: " + "; ".join(failing), "checks": checks}
-        return Response(body, status_code=503)
-    return Response(ReadinessRead(status="ready", checks=checks))
 
 
 def _handing_over(use_case: Callable[..., Any]) -> Callable[[], Callable[..., Any]]:
@@ -149,8 +125,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
 
 def _routes(settings: Settings) -> list[Any]:
     return [
-        health,
-        ready,
+        *HEALTH_ROUTES,
         *POST_ROUTES,
         metrics,
         *PIPELINE_ROUTES,

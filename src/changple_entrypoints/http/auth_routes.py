@@ -37,7 +37,7 @@ from changple_domain.use_cases.accounts import (
     SignedIn,
     Withdrawal,
 )
-from changple_entrypoints.http.access import AUTH_RESPONSES, provide_caller, signed_in_session
+from changple_entrypoints.http.access import AUTH_RESPONSES, SIGNED_IN_ONLY, provide_caller, signed_in_session
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.errors import error_response
 from changple_entrypoints.http.redirects import Landing
@@ -271,7 +271,7 @@ async def logout(request: AnyRequest) -> None:
     request.clear_session()
 
 
-@get("/me/", summary="The signed-in user's own account", responses=AUTH_RESPONSES)
+@get("/me/", summary="The signed-in user's own account", responses=AUTH_RESPONSES, **SIGNED_IN_ONLY)
 async def me(caller: CallerDep) -> UserRead:
     return UserRead.of(caller.require_user())
 
@@ -285,6 +285,7 @@ async def me(caller: CallerDep) -> UserRead:
     "or `manual` (the person must remove the app in Naver's settings); `message` says it in a sentence. "
     "A repeat from another session of the same user answers `withdrawn: false`.",
     responses={**AUTH_RESPONSES, **RATE_LIMITED},
+    **SIGNED_IN_ONLY,
 )
 async def withdraw(
     request: AnyRequest, caller: CallerDep, withdraw_account: UseCase[Awaitable[Withdrawal]]

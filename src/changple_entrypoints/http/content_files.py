@@ -23,11 +23,15 @@ FileHeaders = NamedDependency[SkipValidation[dict[str, str]]]
 
 
 def file_headers(settings: Settings) -> dict[str, str]:
-    """The headers of every stored file: the frontend's origins may frame and embed them, no one else."""
+    """The headers of every stored file: the frontend's origins may frame and embed them, no one else.
+    The sandbox keeps scripts, forms, popups and navigation off; it keeps the page's own origin
+    (`allow-same-origin`) because an opaque origin would make every image of the page a cross-origin
+    request, which `Cross-Origin-Resource-Policy: same-origin` (rightly) refuses. With no script able
+    to run, the origin gives the page nothing it could use."""
     ancestors = " ".join(["'self'", *settings.cors_origins])
     return {
         "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
-        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}; sandbox",
+        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}; sandbox allow-same-origin",
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "public, max-age=300",
         "Cross-Origin-Resource-Policy": "cross-origin" if settings.cors_origins else "same-origin",
@@ -47,7 +51,8 @@ def content_page(
     content_id: IdPath, read_content_file: UseCase[bytes], file_headers: FileHeaders, caller: CallerDep
 ) -> Response[bytes]:
     page = read_content_file(content_id, page_key(content_id), viewer=caller)
-    return Response(page, media_type="text/html; charset=utf-8", headers=file_headers)
+    # Litestar appends "; charset=utf-8" to a text/* media type itself.
+    return Response(page, media_type="text/html", headers=file_headers)
 
 
 @get(

@@ -28,6 +28,7 @@ from changple_domain.use_cases.content_library import (
 from changple_domain.use_cases.content_uploads import UploadContent
 from changple_entrypoints.http.access import (
     AUTH_RESPONSES,
+    OPTIONAL_CREDENTIALS,
     SECURITY,
     SIGNED_IN_ONLY,
     provide_caller,
@@ -156,6 +157,7 @@ def delete_content(content_id: IdPath, remove_content: UseCase[None]) -> None:
         401: ResponseSpec(ErrorRead, description="`state` was given by someone not signed in."),
         403: ResponseSpec(ErrorRead, description="`state` was given by someone who is not an admin."),
     },
+    security=OPTIONAL_CREDENTIALS,
 )
 def list_columns(
     request: AnyRequest,

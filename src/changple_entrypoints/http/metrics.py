@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -28,7 +29,7 @@ from changple_entrypoints.http.access import AUTH_RESPONSES, requires
 from changple_entrypoints.http.dependencies import UseCase
 from changple_entrypoints.worker.broker import QueueDepth
 
-# Prometheus' text format; Litestar adds the charset.
+# Prometheus text exposition format; Litestar appends "; charset=utf-8" to a text/* media type itself.
 TEXT_FORMAT = "text/plain; version=0.0.4"
 
 # Requests by route template (never the raw path: ids would make a series each), not /metrics itself.
@@ -96,7 +97,7 @@ def _request_registry() -> CollectorRegistry:
     description="Text exposition format. An admin or a service token with the `metrics` scope "
     "(`changple tokens create prometheus --scope metrics`).",
     security=[{"serviceToken": []}],
-    responses=AUTH_RESPONSES,
+    responses={**AUTH_RESPONSES, 200: ResponseSpec(None, description="the metrics", media_type=TEXT_FORMAT)},
 )
 def metrics(
     operational_figures: UseCase[OperationalFigures], queue_depths: UseCase[list[QueueDepth]]
