@@ -24,14 +24,15 @@ from changple_domain.model.legacy import (
     UnmappedAdmin,
 )
 from changple_domain.model.users import NewUser, User, UserRole
-from changple_domain.use_cases.content_uploads import UploadContent, publish_upload
+from changple_domain.use_cases.content_uploads import UploadContent, process_content, store_upload
 from changple_domain.use_cases.legacy_carry import CHAT_ROLES, merge_user, profile_of, role_of, tokens_of
 from changple_domain.use_cases.legacy_import import ImportContext, unchanged
 
 
 def targets(ctx: ImportContext, entity: LegacyEntity, legacy_ids: Any) -> dict[int, str]:
     """Where the import put these legacy rows: legacy id -> changple key."""
-    return {i: mark.target for i, mark in ctx.uow.legacy.marks(entity, legacy_ids).items()}
+    marks = ctx.uow.legacy.marks(entity, legacy_ids).items()
+    return {i: mark.target for i, mark in marks if mark.fingerprint != PENDING}
 
 
 def _social_id(ctx: ImportContext, record: LegacyUser) -> str | None:
@@ -91,6 +92,9 @@ def _admin(current: User, record: LegacyUser) -> User:
     return current.model_copy(update={"role": UserRole.ADMIN}) if record.is_admin else current
 
 
+PENDING = "pending"  # the fingerprint of a column stored but not yet processed: a rerun resumes it
+
+
 def carry_contents(ctx: ImportContext, records: Sequence[LegacyContent]) -> None:
     """Each new column through the checked upload path (a missing or hostile file refuses that one);
     an edited one gets its new title, description and flag."""
@@ -98,7 +102,7 @@ def carry_contents(ctx: ImportContext, records: Sequence[LegacyContent]) -> None
     tally = ctx.report.entities[LegacyEntity.CONTENTS]
     for record in fresh:
         mark = marks.get(record.legacy_id)
-        if mark is not None:
+        if mark is not None and mark.fingerprint != PENDING:
             current = ctx.uow.contents.get(int(mark.target))
             if current is not None:
                 update = {"title": record.title, "description": record.description, "is_preferred": record.is_preferred}
@@ -107,7 +111,7 @@ def carry_contents(ctx: ImportContext, records: Sequence[LegacyContent]) -> None
             ctx.uow.legacy.put_marks([ctx.mark(record, mark.target)])
             continue
         try:
-            content_id = _upload(ctx, record)
+            content_id = _upload(ctx, record, resume=None if mark is None else int(mark.target))
         except ChangpleError as refused:
             ctx.refuse(record, refused.detail)
             continue
@@ -116,28 +120,31 @@ def carry_contents(ctx: ImportContext, records: Sequence[LegacyContent]) -> None
         tally.imported += 1
 
 
-def _upload(ctx: ImportContext, record: LegacyContent) -> int:
-    archive = ctx.source.content_archive(record)
+def _upload(ctx: ImportContext, record: LegacyContent, *, resume: int | None) -> int:
+    """Store the export (marked PENDING at once, so a kill mid-processing is resumed, not repeated),
+    then process it as the worker would; a refused export is deleted and raises with the reason."""
     if ctx.cmd.dry_run:  # the same checks as an upload, no file stored
-        ctx.processor.check(archive, ctx.content_config.limits)
+        ctx.processor.check(ctx.source.content_archive(record), ctx.content_config.limits)
         new = NewContent(
             title=record.title, description=record.description, upload_key="dry-run", created_at=record.created_at
         )
         return ctx.uow.contents.add(new).id
-    # publish_upload runs its own transactions: close this page's block around it, then reopen it.
+    ports = {"uow": ctx.uow, "storage": ctx.storage, "processor": ctx.processor, "clock": ctx.clock}
+    content_id = resume
+    if content_id is None:
+        archive = ctx.source.content_archive(record)
+        cmd = UploadContent(title=record.title, description=record.description, is_preferred=record.is_preferred)
+        ctx.uow.commit()
+        ctx.uow.__exit__(None, None, None)  # the upload path runs its own transactions
+        try:
+            content_id = store_upload(cmd, archive, config=ctx.content_config, **ports).id  # type: ignore[arg-type]
+        finally:
+            ctx.uow.__enter__()
+        ctx.uow.legacy.put_marks([ctx.mark(record, content_id).model_copy(update={"fingerprint": PENDING})])
     ctx.uow.commit()
     ctx.uow.__exit__(None, None, None)
     try:
-        cmd = UploadContent(title=record.title, description=record.description, is_preferred=record.is_preferred)
-        content = publish_upload(
-            cmd,
-            archive,
-            uow=ctx.uow,
-            storage=ctx.storage,
-            processor=ctx.processor,
-            clock=ctx.clock,
-            config=ctx.content_config,
-        )
+        content = process_content(content_id, config=ctx.content_config, **ports)  # type: ignore[arg-type]
     finally:
         ctx.uow.__enter__()
     if not content.published:

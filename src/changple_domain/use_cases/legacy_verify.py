@@ -151,13 +151,13 @@ def _check_page(
     matched = 0
     for record in records:
         mark = marks.get(record.legacy_id)
+        if (record.table, record.legacy_id) in refused:
+            report.refused += 1
+            continue
         if mark is None:
-            if (record.table, record.legacy_id) in refused:
-                report.refused += 1
-            else:
-                report.differences.append(
-                    LegacyDifference(entity=record.entity, legacy_id=record.legacy_id, problem="missing")
-                )
+            report.differences.append(
+                LegacyDifference(entity=record.entity, legacy_id=record.legacy_id, problem="missing")
+            )
             continue
         compared = check(uow, record, mark)
         problem = None if compared is None else ("missing" if compared[0] == "missing" else _differs(*compared))
