@@ -223,33 +223,28 @@ def _message_refusal(record: LegacyChatMessage, sessions: dict[int, str], conten
 
 
 def carry_messages(ctx: ImportContext, records: Sequence[LegacyChatMessage]) -> None:
+    """A page of messages in one insert; each session's title, count and last time follow them."""
     _, fresh = unchanged(ctx, records)
     sessions = targets(ctx, LegacyEntity.CHAT_SESSIONS, (r.session_legacy_id for r in fresh))
     contents = targets(ctx, LegacyEntity.CONTENTS, (i for r in fresh for i in r.attached_content_legacy_ids))
-    tally, new_marks = ctx.report.entities[LegacyEntity.CHAT_MESSAGES], []
     touched: dict[str, ChatSession] = {}
+    carried: list[tuple[LegacyChatMessage, NewChatMessage]] = []
     for record in fresh:
         refusal = _message_refusal(record, sessions, contents)
-        if refusal is not None:
-            ctx.refuse(record, refusal)
+        nonce = sessions.get(record.session_legacy_id, "")
+        session = touched.get(nonce) or (ctx.uow.chats.get_session(nonce) if refusal is None else None)
+        if refusal is not None or session is None:
+            ctx.refuse(record, refusal or f"chat session {nonce} is gone from changple")
             continue
-        nonce = sessions[record.session_legacy_id]
-        session = touched.get(nonce) or ctx.uow.chats.get_session(nonce)
-        if session is None:
-            ctx.refuse(record, f"chat session {nonce} is gone from changple")
-            continue
-        role = CHAT_ROLES[record.role]
-        message = ctx.uow.chats.add_message(
-            NewChatMessage(
-                session_nonce=nonce,
-                role=role,
-                content=record.content,
-                attached_content_ids=tuple(int(contents[i]) for i in record.attached_content_legacy_ids),
-                helpful_post_ids=record.helpful_article_ids,
-                created_at=record.created_at,
-            )
+        message = NewChatMessage(
+            session_nonce=nonce,
+            role=CHAT_ROLES[record.role],
+            content=record.content,
+            attached_content_ids=tuple(int(contents[i]) for i in record.attached_content_legacy_ids),
+            helpful_post_ids=record.helpful_article_ids,
+            created_at=record.created_at,
         )
-        title = session.title or (title_from(record.content) if role.value == "user" else "")
+        title = session.title or (title_from(record.content) if message.role.value == "user" else "")
         touched[nonce] = session.model_copy(
             update={
                 "title": title,
@@ -257,11 +252,12 @@ def carry_messages(ctx: ImportContext, records: Sequence[LegacyChatMessage]) -> 
                 "last_message_at": max(session.last_message_at, message.created_at),
             }
         )
-        tally.imported += 1
-        new_marks.append(ctx.mark(record, message.id))
+        carried.append((record, message))
+    stored = ctx.uow.chats.add_messages([message for _, message in carried])
     for session in touched.values():
         ctx.uow.chats.save_session(session)
-    ctx.uow.legacy.put_marks(new_marks)
+    ctx.uow.legacy.put_marks([ctx.mark(record, m.id) for (record, _), m in zip(carried, stored, strict=True)])
+    ctx.report.entities[LegacyEntity.CHAT_MESSAGES].imported += len(stored)
 
 
 PEOPLE_STEPS: tuple[tuple[type[Any], Callable[[ImportContext, Sequence[Any]], None]], ...] = (
