@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from changple_adapters.private_paths import restrict_umask
-from changple_entrypoints import cli_accounts, cli_catalog, cli_content, cli_naver, cli_pipeline, cli_scrape
+from changple_entrypoints import (
+    cli_accounts,
+    cli_catalog,
+    cli_content,
+    cli_legacy,
+    cli_naver,
+    cli_pipeline,
+    cli_scrape,
+)
 from changple_entrypoints.choices import HttpServer
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 from changple_entrypoints.logs import configure_logging
@@ -52,6 +60,7 @@ cli_scrape.attach(app)
 cli_naver.attach(app)
 cli_accounts.attach(app)
 cli_content.attach(app)
+cli_legacy.attach(app)
 
 
 @db_app.command("upgrade")

@@ -279,3 +279,24 @@ def test_a_user_deletion_reaches_sessions_committed_after_it_began() -> None:
         deleting.commit()
     assert store.tables.chat_sessions == {}
     assert store.tables.chat_messages == {}
+
+
+def test_many_messages_in_one_call_keep_their_order_and_references(uow: UnitOfWork) -> None:
+    with uow:
+        uow.chats.add_session(chat("nonce-bulk-1"))
+        uow.chats.add_session(chat("nonce-bulk-2"))
+        batch = [
+            say("nonce-bulk-1" if n % 3 else "nonce-bulk-2", f"대량 {n}", minutes=n, helpful_post_ids=(n + 1,))
+            for n in range(7)
+        ]
+        stored = uow.chats.add_messages(batch)
+        assert uow.chats.add_messages([]) == []
+        with pytest.raises(NotFound):
+            uow.chats.add_messages([say("nonce-bulk-1", "있음"), say("nonce-none-9", "없음")])
+        uow.commit()
+    assert [m.content for m in stored] == [m.content for m in batch]
+    assert [m.id for m in stored] == sorted({m.id for m in stored})
+    with uow:
+        assert uow.chats.messages("nonce-bulk-1") == [m for m in stored if m.session_nonce == "nonce-bulk-1"]
+        assert uow.chats.messages("nonce-bulk-2")[0].helpful_post_ids == (1,)
+        assert [m.content for m in uow.chats.messages("nonce-bulk-1")] == [f"대량 {n}" for n in range(7) if n % 3]

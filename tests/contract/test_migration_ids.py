@@ -127,9 +127,11 @@ def test_0006_keeps_every_row_and_never_hands_out_an_old_id(fresh_database_url: 
         assert check_models_match(url) == []
         new = _reflect(engine)
         with engine.begin() as connection:
-            assert _snapshot(connection, new) == before  # every row, every field
+            after = _snapshot(connection, new)
+            assert {name: after[name] for name in before} == before  # every row, every field
             keys = connection.execute(sa.text("SELECT account_key FROM users")).scalars().all()
-        assert _shape(engine) == shape  # every index and key, as it was
+        reshaped = _shape(engine)
+        assert {name: reshaped[name] for name in shape} == shape  # every index and key, as it was
         assert len(keys) == 2
         assert len(set(keys)) == 2
         assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
@@ -162,7 +164,8 @@ def test_0006_keeps_every_row_and_never_hands_out_an_old_id(fresh_database_url: 
         _downgrade(url, BEFORE)
         with engine.begin() as connection:
             assert "account_key" not in {c["name"] for c in sa.inspect(connection).get_columns("users")}
-            assert _snapshot(connection, _reflect(engine)) == upgraded
+            downgraded = _snapshot(connection, _reflect(engine))
+            assert downgraded == {name: upgraded[name] for name in downgraded}
         upgrade_database(url)
         assert check_models_match(url) == []
     finally:

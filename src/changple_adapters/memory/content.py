@@ -5,7 +5,7 @@ naming a parent that is not there is a NotFound, as the SQL adapter reports a re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from changple_adapters.memory.repositories import MemoryTables
@@ -209,6 +209,12 @@ class MemoryChatRepository(ChatRepository):
         stored = message.with_id(self._next_id("chat_messages"))
         self._messages[stored.id] = stored
         return stored
+
+    def add_messages(self, messages: Sequence[NewChatMessage]) -> list[ChatMessage]:
+        missing = [m.session_nonce for m in messages if m.session_nonce not in self._sessions]
+        if missing:
+            raise NotFound(f"no chat session '{missing[0]}'")
+        return [self.add_message(message) for message in messages]
 
     def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:
         ids = sorted(i for i, m in self._messages.items() if m.session_nonce == nonce and i > after_id)

@@ -17,6 +17,7 @@ from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKno
 from changple_domain.model.batches import AppliedJob, BatchJob, BatchKind, BatchState, BatchTally
 from changple_domain.model.chat import ChatMessage, ChatSession
 from changple_domain.model.content import ContentView, NotionContent
+from changple_domain.model.legacy import LegacyImportReport, LegacyMark
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.model.scans import ScanRun
@@ -51,6 +52,8 @@ class MemoryTables:
     content_views: dict[int, ContentView] = field(default_factory=dict)  # keyed by a sequence number
     chat_sessions: dict[str, ChatSession] = field(default_factory=dict)
     chat_messages: dict[int, ChatMessage] = field(default_factory=dict)
+    legacy_marks: dict[tuple[str, int], LegacyMark] = field(default_factory=dict)
+    legacy_imports: dict[int, LegacyImportReport] = field(default_factory=dict)
     # Keys inserted with add() in this transaction: at commit they must still be free.
     added: dict[str, set[object]] = field(default_factory=dict)
 
@@ -73,6 +76,8 @@ class MemoryTables:
             content_views=dict(self.content_views),
             chat_sessions=dict(self.chat_sessions),
             chat_messages=dict(self.chat_messages),
+            legacy_marks=dict(self.legacy_marks),
+            legacy_imports=dict(self.legacy_imports),
         )
 
 

@@ -22,6 +22,7 @@ from changple_adapters.memory.content import (
     MemoryContentViewRepository,
     settle_references,
 )
+from changple_adapters.memory.legacy import MemoryLegacyLedger
 from changple_adapters.memory.repositories import (
     MemoryBatchJobRepository,
     MemoryCatalogRepository,
@@ -52,6 +53,8 @@ _TABLES = (
     "content_views",
     "chat_sessions",
     "chat_messages",
+    "legacy_marks",
+    "legacy_imports",
 )
 
 
@@ -107,6 +110,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.contents = MemoryContentRepository(self._staged, self.store.next_id)
         self.content_views = MemoryContentViewRepository(self._staged, self.store.next_id)
         self.chats = MemoryChatRepository(self._staged, self.store.next_id)
+        self.legacy = MemoryLegacyLedger(self._staged, self.store.next_id)
 
     def commit(self) -> None:
         if self._staged is None or self._base is None:

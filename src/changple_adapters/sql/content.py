@@ -5,7 +5,7 @@ there is a NotFound, in a savepoint so the rest of the transaction goes on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,14 @@ def _parent_must_exist(session: Session, missing: str) -> Iterator[None]:
             yield
     except IntegrityError as exc:
         raise NotFound(missing) from exc
+
+
+def _message_values(message: NewChatMessage) -> dict[str, Any]:
+    return message.model_dump() | {
+        "role": message.role.value,
+        "attached_content_ids": list(message.attached_content_ids),
+        "helpful_post_ids": list(message.helpful_post_ids),
+    }
 
 
 def _content_values(content: NotionContent) -> dict[str, Any]:
@@ -240,15 +248,20 @@ class SqlChatRepository(ChatRepository):
 
     @translate_errors
     def add_message(self, message: NewChatMessage) -> ChatMessage:
-        values = message.model_dump()
-        values |= {
-            "role": message.role.value,
-            "attached_content_ids": list(message.attached_content_ids),
-            "helpful_post_ids": list(message.helpful_post_ids),
-        }
+        values = _message_values(message)
         with _parent_must_exist(self._session, f"no chat session '{message.session_nonce}'"):
             message_id = self._session.execute(insert(MESSAGES).values(**values).returning(MESSAGES.c.id)).scalar_one()
         return message.with_id(message_id)
+
+    @translate_errors
+    def add_messages(self, messages: Sequence[NewChatMessage]) -> list[ChatMessage]:
+        if not messages:
+            return []
+        rows = [_message_values(message) for message in messages]
+        statement = insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
+        with _parent_must_exist(self._session, "a chat session of these messages does not exist"):
+            ids = self._session.execute(statement, rows).scalars().all()
+        return [message.with_id(message_id) for message, message_id in zip(messages, ids, strict=True)]
 
     @translate_errors
     def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:

@@ -350,3 +350,26 @@ class ChatMessageRow(Base):
     attached_content_ids: Mapped[list[int]] = mapped_column(JSON)
     helpful_post_ids: Mapped[list[int]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+
+
+class LegacyMarkRow(Base):
+    """A changple2 row an import carried: where it went and the fingerprint it had then."""
+
+    __tablename__ = "legacy_marks"
+
+    entity: Mapped[str] = mapped_column(String(ENUM), primary_key=True)
+    legacy_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    target: Mapped[str] = mapped_column(String(NAME))
+    fingerprint: Mapped[str] = mapped_column(String(HASH))
+
+
+class LegacyImportRow(Base):
+    """The report of each changple2 import (the console shows the last one)."""
+
+    __tablename__ = "legacy_imports"
+    __table_args__ = (NEVER_REUSED,)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    finished_at: Mapped[datetime]
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -17,6 +17,7 @@ from changple_adapters.sql.content import (
     SqlContentRepository,
     SqlContentViewRepository,
 )
+from changple_adapters.sql.legacy_ledger import SqlLegacyLedger
 from changple_adapters.sql.repositories import (
     AUTHORS_TABLE,
     BRANDS_TABLE,
@@ -65,6 +66,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.contents = SqlContentRepository(session)
         self.content_views = SqlContentViewRepository(session)
         self.chats = SqlChatRepository(session)
+        self.legacy = SqlLegacyLedger(session)
         return self
 
     def __exit__(

@@ -20,6 +20,7 @@ from changple_domain.ports.content import (
     ExportProcessor,
     FileStorage,
 )
+from changple_domain.ports.legacy import LegacyLedger, LegacySource
 from changple_domain.ports.posts import (
     BatchJobRepository,
     PipelineRunRepository,
@@ -49,6 +50,8 @@ __all__ = [
     "ExportProcessor",
     "FileStorage",
     "IdSource",
+    "LegacyLedger",
+    "LegacySource",
     "LoginLinkStore",
     "Mutex",
     "OAuthProvider",

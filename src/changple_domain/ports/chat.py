@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
@@ -30,6 +31,11 @@ class ChatRepository(Protocol):
 
     def add_message(self, message: NewChatMessage) -> ChatMessage:
         """Store the message in its (existing) session and return it with its id."""
+        ...
+
+    def add_messages(self, messages: Sequence[NewChatMessage]) -> list[ChatMessage]:
+        """Store many messages (their sessions exist) in one round trip, returned with ids in order:
+        a bulk import's path. NotFound, and nothing stored, when a session is missing."""
         ...
 
     def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:

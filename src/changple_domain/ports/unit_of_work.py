@@ -9,6 +9,7 @@ from changple_domain.ports.accounts import RevocationRepository, ServiceTokenRep
 from changple_domain.ports.catalog import AuthorRepository, BrandRepository
 from changple_domain.ports.chat import ChatRepository
 from changple_domain.ports.content import ContentRepository, ContentViewRepository
+from changple_domain.ports.legacy import LegacyLedger
 from changple_domain.ports.posts import (
     BatchJobRepository,
     PipelineRunRepository,
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     contents: ContentRepository
     content_views: ContentViewRepository
     chats: ChatRepository
+    legacy: LegacyLedger
 
     def __enter__(self) -> Self: ...
     def __exit__(

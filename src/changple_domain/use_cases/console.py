@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from changple_domain.model.legacy import LegacyImportReport
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.model.scans import ScanRun
 from changple_domain.policies.eligibility import IngestionPolicy
@@ -56,6 +57,7 @@ class Overview(BaseModel):
     estimate: RunEstimate
     days: list[DayActivity]
     activity: Activity
+    last_legacy_import: LegacyImportReport | None = None  # the changple2 cut-over, once one ran
 
 
 def console_overview(
@@ -77,4 +79,10 @@ def console_overview(
         ),
         days=daily_activity(uow=uow, clock=clock, days=days),
         activity=activity(uow=uow),
+        last_legacy_import=_last_legacy_import(uow),
     )
+
+
+def _last_legacy_import(uow: UnitOfWork) -> LegacyImportReport | None:
+    with uow:
+        return uow.legacy.last_report()

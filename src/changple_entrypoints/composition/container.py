@@ -14,12 +14,20 @@ from changple_entrypoints.composition.catalog import CatalogUseCases
 from changple_entrypoints.composition.chat import ChatUseCases
 from changple_entrypoints.composition.console import ConsoleUseCases
 from changple_entrypoints.composition.content import ContentUseCases
+from changple_entrypoints.composition.legacy import LegacyUseCases
 from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
 
 
 class Container(
-    BackgroundWork, PipelineUseCases, ContentUseCases, ConsoleUseCases, ChatUseCases, AccountUseCases, CatalogUseCases
+    BackgroundWork,
+    PipelineUseCases,
+    ContentUseCases,
+    ConsoleUseCases,
+    ChatUseCases,
+    AccountUseCases,
+    CatalogUseCases,
+    LegacyUseCases,
 ):
     """Build it with `bootstrap.build_container(settings)`."""
 

@@ -1,0 +1,61 @@
+"""What changple remembers of changple2 imports, in SQL: the marks of carried rows and the reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from changple_adapters.sql._support import chunked, dialect_insert, translate_errors
+from changple_adapters.sql.tables import LegacyImportRow, LegacyMarkRow
+from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark
+from changple_domain.ports import LegacyLedger
+
+MARKS: Table = LegacyMarkRow.__table__  # type: ignore[assignment]
+IMPORTS: Table = LegacyImportRow.__table__  # type: ignore[assignment]
+_LOOKUP_CHUNK = 1000
+
+
+class SqlLegacyLedger(LegacyLedger):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @translate_errors
+    def marks(self, entity: LegacyEntity, legacy_ids: Iterable[int]) -> dict[int, LegacyMark]:
+        found: dict[int, LegacyMark] = {}
+        for chunk in chunked(sorted(set(legacy_ids)), _LOOKUP_CHUNK):
+            query = select(MARKS).where(MARKS.c.entity == entity.value, MARKS.c.legacy_id.in_(chunk))
+            for row in self._session.execute(query).mappings():
+                found[row["legacy_id"]] = LegacyMark.model_validate(dict(row))
+        return found
+
+    @translate_errors
+    def put_marks(self, marks: Sequence[LegacyMark]) -> None:
+        if not marks:
+            return
+        statement = dialect_insert(self._session, MARKS)
+        statement = statement.on_conflict_do_update(
+            index_elements=[MARKS.c.entity, MARKS.c.legacy_id],
+            set_={"target": statement.excluded.target, "fingerprint": statement.excluded.fingerprint},
+        )
+        rows = [mark.model_dump(mode="json") for mark in marks]
+        for chunk in chunked(rows, 500):
+            self._session.execute(statement, chunk)
+
+    @translate_errors
+    def count(self, entity: LegacyEntity) -> int:
+        query = select(func.count()).select_from(MARKS).where(MARKS.c.entity == entity.value)
+        return int(self._session.execute(query).scalar_one())
+
+    @translate_errors
+    def save_report(self, report: LegacyImportReport) -> None:
+        finished = report.finished_at or report.started_at
+        values = {"dry_run": report.dry_run, "finished_at": finished, "report": report.model_dump(mode="json")}
+        self._session.execute(insert(IMPORTS).values(**values))
+
+    @translate_errors
+    def last_report(self) -> LegacyImportReport | None:
+        query = select(IMPORTS.c.report).order_by(IMPORTS.c.id.desc()).limit(1)
+        stored = self._session.execute(query).scalar_one_or_none()
+        return None if stored is None else LegacyImportReport.model_validate(stored)

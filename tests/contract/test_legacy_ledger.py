@@ -1,0 +1,60 @@
+"""Contract of the legacy ledger (marks of carried changple2 rows, import reports) on every
+unit-of-work implementation: marks are upserted by (entity, legacy id), vanish with a rollback like
+the rows they mark, and the last saved report comes back whole."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark, LegacyRefusal
+from tests.contract.conftest import UowFactory
+
+T0 = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+
+
+def mark(
+    legacy_id: int, target: str, fingerprint: str = "a" * 64, entity: LegacyEntity = LegacyEntity.POSTS
+) -> LegacyMark:
+    return LegacyMark(entity=entity, legacy_id=legacy_id, target=target, fingerprint=fingerprint)
+
+
+def test_marks_upsert_by_entity_and_legacy_id(uow_factory: UowFactory) -> None:
+    uow = uow_factory()
+    with uow:
+        uow.legacy.put_marks([mark(1, "1001"), mark(2, "1002"), mark(1, "7", entity=LegacyEntity.USERS)])
+        uow.commit()
+    with uow:
+        uow.legacy.put_marks([mark(1, "1001", fingerprint="b" * 64)])
+        uow.commit()
+    with uow_factory() as other:
+        found = other.legacy.marks(LegacyEntity.POSTS, [1, 2, 3])
+        assert sorted(found) == [1, 2]
+        assert found[1].fingerprint == "b" * 64
+        assert other.legacy.marks(LegacyEntity.USERS, [1])[1].target == "7"
+        assert other.legacy.count(LegacyEntity.POSTS) == 2
+        assert other.legacy.count(LegacyEntity.CHAT_MESSAGES) == 0
+
+
+def test_marks_go_with_a_rollback(uow_factory: UowFactory) -> None:
+    uow = uow_factory()
+    with uow:
+        uow.legacy.put_marks([mark(5, "1005")])
+    with uow_factory() as other:
+        assert other.legacy.marks(LegacyEntity.POSTS, [5]) == {}
+
+
+def test_the_last_report_comes_back(uow_factory: UowFactory) -> None:
+    uow = uow_factory()
+    with uow:
+        assert uow.legacy.last_report() is None
+        first = LegacyImportReport(started_at=T0, finished_at=T0)
+        second = LegacyImportReport(started_at=T0, finished_at=T0)
+        second.refuse(LegacyEntity.POSTS, LegacyRefusal(table="scraper_navercafedata", legacy_id=9, reason="NUL"))
+        uow.legacy.save_report(first)
+        uow.legacy.save_report(second)
+        uow.commit()
+    with uow_factory() as other:
+        last = other.legacy.last_report()
+        assert last == second
+        assert last is not None
+        assert last.entities[LegacyEntity.POSTS].refused == 1
