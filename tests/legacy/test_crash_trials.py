@@ -1,4 +1,5 @@
-"""Crash trials, like the fault suite's: `changple legacy import` is SIGKILLed at a random moment,
+"""Crash trials, like the fault suite's: `changple legacy import` is SIGKILLed at a random moment
+of its progress (once a random number of rows is marked carried, whatever the machine's speed today),
 then run again to the end, and the store must be what an undisturbed import makes (compared by
 natural keys, since ids a killed transaction took are never handed out again). Twelve trials over
 one Django-built changple2 database (SQLite), each into a fresh changple store."""
@@ -57,6 +58,19 @@ def snapshot(store: ChangpleStore) -> dict[str, Any]:
     }
 
 
+def _wait_for_progress(store: ChangpleStore, process: subprocess.Popen[bytes], *, marks: int) -> None:
+    """Until the import has committed at least `marks` carried rows (or has ended): the moment to
+    kill it is a point in its work, not a time, so a fast or a slow machine kills it alike."""
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if rows(store, "SELECT count(*) FROM legacy_marks")[0][0] >= marks:
+                return
+        except Exception:  # noqa: BLE001 - the writer holds the file for a moment: look again
+            pass
+        time.sleep(0.01)
+
+
 def import_args(legacy: Changple2, store: ChangpleStore) -> list[str]:
     return ["legacy", "import", "--from", legacy.url, "--media", str(legacy.media), "--json"]
 
@@ -73,6 +87,7 @@ def test_a_killed_import_rerun_ends_like_an_undisturbed_one(tmp_path: Path) -> N
     assert reference["posts"]
     assert reference["messages"]
 
+    total_marks = sum(count for _, count in reference["marks"])
     chance = random.Random(18)
     killed = 0
     for trial in range(TRIALS):
@@ -84,7 +99,7 @@ def test_a_killed_import_rerun_ends_like_an_undisturbed_one(tmp_path: Path) -> N
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(chance.uniform(0.8, 4.0))  # from start-up to the last page
+        _wait_for_progress(store, process, marks=chance.randint(0, total_marks - 1))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             killed += 1

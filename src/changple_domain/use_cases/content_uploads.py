@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
@@ -153,8 +154,11 @@ def store_upload(
     processor: ExportProcessor,
     clock: Clock,
     config: ContentConfig,
+    also: Callable[[UnitOfWork, NotionContent], None] | None = None,
 ) -> NotionContent:
-    """Check the upload and store it, PROCESSING; refusals raise before anything is stored."""
+    """Check the upload and store it, PROCESSING; refusals raise before anything is stored.
+    `also` writes what must be committed with the new row or not at all (the legacy import's mark
+    of where a column went, so a kill cannot leave a column the rerun does not know of)."""
     title, description = clean_title(cmd.title), clean_description(cmd.description)
     limits = config.limits
     size = _stream_size(archive)
@@ -184,6 +188,8 @@ def store_upload(
                     created_at=clock.now(),
                 )
             )
+            if also is not None:
+                also(uow, content)
             uow.commit()
     except BaseException:
         _forget_upload(storage, upload_key, thumb_key)

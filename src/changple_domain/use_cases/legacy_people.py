@@ -12,7 +12,7 @@ from typing import Any
 
 from changple_domain.errors import ChangpleError, InvalidInput
 from changple_domain.model.chat import ChatSession, NewChatMessage, check_nonce, title_from
-from changple_domain.model.content import ContentView, NewContent
+from changple_domain.model.content import ContentView, NewContent, NotionContent
 from changple_domain.model.legacy import (
     LegacyChatMessage,
     LegacyChatSession,
@@ -24,6 +24,7 @@ from changple_domain.model.legacy import (
     UnmappedAdmin,
 )
 from changple_domain.model.users import NewUser, User, UserRole
+from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases.content_uploads import UploadContent, process_content, store_upload
 from changple_domain.use_cases.legacy_carry import CHAT_ROLES, merge_user, profile_of, role_of, tokens_of
 from changple_domain.use_cases.legacy_import import ImportContext, unchanged
@@ -136,11 +137,16 @@ def _upload(ctx: ImportContext, record: LegacyContent, *, resume: int | None) ->
         cmd = UploadContent(title=record.title, description=record.description, is_preferred=record.is_preferred)
         ctx.uow.commit()
         ctx.uow.__exit__(None, None, None)  # the upload path runs its own transactions
+        pending = ctx.mark(record, "").model_copy(update={"fingerprint": PENDING})
+
+        def mark_pending(uow: UnitOfWork, stored: NotionContent) -> None:  # in the row's own transaction
+            uow.legacy.put_marks([pending.model_copy(update={"target": str(stored.id)})])
+
         try:
-            content_id = store_upload(cmd, archive, config=ctx.content_config, **ports).id  # type: ignore[arg-type]
+            stored = store_upload(cmd, archive, config=ctx.content_config, also=mark_pending, **ports)  # type: ignore[arg-type]
         finally:
             ctx.uow.__enter__()
-        ctx.uow.legacy.put_marks([ctx.mark(record, content_id).model_copy(update={"fingerprint": PENDING})])
+        content_id = stored.id
     ctx.uow.commit()
     ctx.uow.__exit__(None, None, None)
     try:
