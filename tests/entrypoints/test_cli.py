@@ -116,3 +116,15 @@ def test_demo_runs_the_pipeline_and_ends_with_a_search(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     rerun = json.loads(again.stdout)
     assert rerun["run"]["counts"]["jobs"] == 0, "an unchanged store must cost nothing"
+
+
+def test_demo_with_a_missing_or_empty_sample_leaves_nothing_behind(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "cafe.json").write_text('{"cafe": {"club_id": 1, "name": "x"}}', encoding="utf-8")
+    for sample in (tmp_path / "nowhere", empty):
+        data = tmp_path / f"data-for-{sample.name}"
+        result = run_cli("demo", "--data-dir", str(data), "--sample", str(sample))
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert not data.exists(), sorted(p.name for p in data.rglob("*"))
