@@ -128,3 +128,13 @@ def test_demo_with_a_missing_or_empty_sample_leaves_nothing_behind(tmp_path: Pat
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert not data.exists(), sorted(p.name for p in data.rglob("*"))
+
+
+def test_pipeline_run_prints_a_sentence_not_a_dict(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    assert run_cli("demo", "--json", "--data-dir", str(data)).returncode == 0
+    result = run_cli("pipeline", "run", "--data-dir", str(data), env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "{" not in result.stdout
+    assert "needs_summary" not in result.stdout
+    assert "indexed" in result.stdout
