@@ -14,7 +14,7 @@ from changple_adapters.sql.token_cipher import generate_key
 from changple_domain.model.access import Scope, ServiceToken
 from changple_domain.model.users import User, UserRole
 from changple_domain.use_cases.service_tokens import parse_scopes
-from changple_entrypoints.cli_support import DataDir, JsonFlag, console, container_for, print_json, run_or_exit
+from changple_entrypoints.cli_support import DataDir, JsonFlag, console, container_for, plural, print_json, run_or_exit
 
 users_app = typer.Typer(help="People who signed in with Naver, and their roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Service tokens for machines: the chat agent, automation.", no_args_is_help=True)
@@ -136,7 +136,7 @@ def tokens_list(
     if as_json:
         print_json([token_json(t) for t in tokens])
         return
-    table = Table(title=f"{len(tokens)} service tokens")
+    table = Table(title=plural(len(tokens), "service token"))
     for column in ("name", "id", "scopes", "last used", "revoked"):
         table.add_column(column, overflow="fold")
     for t in tokens:

@@ -138,3 +138,20 @@ def test_pipeline_run_prints_a_sentence_not_a_dict(tmp_path: Path) -> None:
     assert "{" not in result.stdout
     assert "needs_summary" not in result.stdout
     assert "indexed" in result.stdout
+
+
+def test_demo_rerun_says_nothing_was_sent(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    first = run_cli("demo", "--data-dir", str(data), env={"COLUMNS": "200"})
+    assert first.returncode == 0, first.stderr
+    assert "already indexed" not in first.stdout
+    again = run_cli("demo", "--data-dir", str(data), env={"COLUMNS": "200"})
+    assert again.returncode == 0, again.stderr
+    assert "posts already indexed, nothing sent, $0" in " ".join(again.stdout.split())
+
+
+def test_counts_read_in_the_singular_and_the_plural() -> None:
+    from changple_entrypoints.cli_support import plural
+
+    assert plural(1, "service token") == "1 service token"
+    assert [plural(n, "post") for n in (0, 2)] == ["0 posts", "2 posts"]
