@@ -1,5 +1,5 @@
 """`python -m changple_entrypoints` runs the `changple` command."""
 
-from changple_entrypoints.cli import main
+from changple_entrypoints.launcher import main
 
 main()

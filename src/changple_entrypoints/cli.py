@@ -182,11 +182,22 @@ def demo(
     pipeline offline and search; with --serve, then open the console on it."""
     from changple_entrypoints.demo import run_demo
 
+    if sample is not None:
+        run_or_exit(lambda: _check_sample(sample))  # refused before the data directory is made
     container = container_for(data_dir, migrate=True)
     settle_after_boot()
     run_or_exit(lambda: run_demo(container, console=console, as_json=as_json, sample_path=sample))
     if serve_after:
         serve_container(container, host=host, port=port)
+
+
+def _check_sample(directory: Path) -> None:
+    """A sample cafe the demo can read: a cafe.json and at least one saved page."""
+    from changple_adapters.naver.sample import load_sample
+    from changple_domain.errors import InvalidInput
+
+    if not load_sample(directory).article_ids():
+        raise InvalidInput(f"the sample cafe {directory} holds no saved pages (<article_id>.html)")
 
 
 def main() -> None:

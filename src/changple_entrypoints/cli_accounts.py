@@ -20,6 +20,7 @@ from changple_entrypoints.cli_support import (
     console,
     container_for,
     err_console,
+    plural,
     print_json,
     run_or_exit,
 )
@@ -169,7 +170,7 @@ def tokens_list(
     if as_json:
         print_json([token_json(t) for t in tokens])
         return
-    table = Table(title=f"{len(tokens)} service tokens")
+    table = Table(title=plural(len(tokens), "service token"))
     for column in ("name", "id", "scopes", "last used", "revoked"):
         table.add_column(column, overflow="fold")
     for t in tokens:

@@ -73,6 +73,15 @@ def pipeline_run(
     _show_run(driven, as_json)
 
 
+def _counts_sentence(counts: dict[str, int]) -> str:
+    """A run's counts as people read them ("23 indexed, 0 failed"), the zeros of unused stages left out."""
+    if not counts:
+        return "not counted yet"
+    always = ("indexed", "failed")
+    shown = [f"{n} {name.replace('_', ' ')}" for name, n in counts.items() if n or name in always]
+    return ", ".join(shown)
+
+
 def _show_run(driven: DrivenRun, as_json: bool) -> None:
     run, last = driven.run, driven.last
     payload = {
@@ -84,7 +93,7 @@ def _show_run(driven: DrivenRun, as_json: bool) -> None:
     if as_json:
         print_json(payload)
         return
-    console.print(f"run [bold]{run.key}[/] {run.state.value}: {run.counts.as_written()}")
+    console.print(f"run [bold]{run.key}[/] {run.state.value}: {_counts_sentence(run.counts.as_written())}")
     console.print(f"cost {_money(run.cost_usd)} at batch prices (standard {_money(run.standard_cost_usd)})")
     for failure in last.plan.failed[:20]:
         console.print(f"[red]failed[/] {failure.article_id}: {failure.reason}")

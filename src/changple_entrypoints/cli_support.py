@@ -75,6 +75,11 @@ DataDir = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables or sentences.")]
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 post", "2 posts": counts people read."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _json_default(value: object) -> str:
     return str(value)
 

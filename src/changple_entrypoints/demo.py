@@ -21,6 +21,7 @@ from changple_domain.use_cases.evaluate_ingestion import IngestionReport
 from changple_domain.use_cases.scan_cafe import ScanReport
 from changple_domain.use_cases.search import SearchHit, SearchQuery
 from changple_entrypoints.cli_pipeline import run_until_done
+from changple_entrypoints.cli_support import plural
 
 if TYPE_CHECKING:
     from changple_entrypoints.composition.container import Container
@@ -166,10 +167,14 @@ def _print_run_and_searches(console: Console, result: DemoResult) -> None:
         f"ingested[/] ({summary})"
     )
     run, providers = result.driven.run, result.providers
+    indexed = plural(run.counts.indexed, "post")
+    if run.counts.jobs == 0 and not run.cost_usd:  # a rerun: everything was indexed before
+        outcome = f"{indexed} already indexed, nothing sent, $0"
+    else:
+        outcome = f"{indexed} indexed, {run.counts.failed} failed"
     console.print(
         f"pipeline run [bold]{run.key}[/] {run.state.value} with {providers['summarizer']} summaries and "
-        f"{providers['embedder']} embeddings: {run.counts.indexed} posts indexed, "
-        f"{run.counts.failed} failed"
+        f"{providers['embedder']} embeddings: {outcome}"
     )
     for query, hits in result.searches.items():
         results = Table(title=f"search: {query}", expand=True)

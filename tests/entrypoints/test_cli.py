@@ -116,3 +116,42 @@ def test_demo_runs_the_pipeline_and_ends_with_a_search(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     rerun = json.loads(again.stdout)
     assert rerun["run"]["counts"]["jobs"] == 0, "an unchanged store must cost nothing"
+
+
+def test_demo_with_a_missing_or_empty_sample_leaves_nothing_behind(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "cafe.json").write_text('{"cafe": {"club_id": 1, "name": "x"}}', encoding="utf-8")
+    for sample in (tmp_path / "nowhere", empty):
+        data = tmp_path / f"data-for-{sample.name}"
+        result = run_cli("demo", "--data-dir", str(data), "--sample", str(sample))
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert not data.exists(), sorted(p.name for p in data.rglob("*"))
+
+
+def test_pipeline_run_prints_a_sentence_not_a_dict(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    assert run_cli("demo", "--json", "--data-dir", str(data)).returncode == 0
+    result = run_cli("pipeline", "run", "--data-dir", str(data), env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert "{" not in result.stdout
+    assert "needs_summary" not in result.stdout
+    assert "indexed" in result.stdout
+
+
+def test_demo_rerun_says_nothing_was_sent(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    first = run_cli("demo", "--data-dir", str(data), env={"COLUMNS": "200"})
+    assert first.returncode == 0, first.stderr
+    assert "already indexed" not in first.stdout
+    again = run_cli("demo", "--data-dir", str(data), env={"COLUMNS": "200"})
+    assert again.returncode == 0, again.stderr
+    assert "posts already indexed, nothing sent, $0" in " ".join(again.stdout.split())
+
+
+def test_counts_read_in_the_singular_and_the_plural() -> None:
+    from changple_entrypoints.cli_support import plural
+
+    assert plural(1, "service token") == "1 service token"
+    assert [plural(n, "post") for n in (0, 2)] == ["0 posts", "2 posts"]

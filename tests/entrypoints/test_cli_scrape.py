@@ -94,3 +94,26 @@ def test_a_login_page_stops_the_scrape_with_exit_5_and_keeps_what_came_before(tm
     scans = json.loads(status.stdout)["recent_scans"]
     assert scans[0]["state"] == "failed"
     assert scans[0]["counts"]["fetched"] >= LOGIN_ID - first_id
+
+
+def _summary(stdout: str) -> dict[str, object]:
+    summary: dict[str, object] = json.loads(stdout.strip().splitlines()[-1])["summary"]
+    return {k: v for k, v in summary.items() if k not in ("scan_id", "dry_run")}
+
+
+def test_a_dry_run_reports_what_the_real_scrape_then_does(tmp_path: Path) -> None:
+    import shutil
+
+    from changple_adapters.naver.sample import bundled_sample_dir
+
+    first = tmp_path / "first"
+    assert run_cli("demo", "--json", "--data-dir", str(first)).returncode == 0
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    scrape = ("scrape", "--snapshot", str(bundled_sample_dir()), "--from-id", "1001", "--max", "3", "--json")
+    dry = run_cli(*scrape, "--dry-run", "--data-dir", str(first))
+    real = run_cli(*scrape, "--data-dir", str(second))
+    assert dry.returncode == real.returncode == 0, dry.stderr + real.stderr
+    assert _summary(dry.stdout) == _summary(real.stdout)
+    assert _summary(real.stdout)["new"] == 0
+    assert "new ids" not in str(_summary(real.stdout)["stopped_because"])  # none of the 3 was new

@@ -228,7 +228,7 @@ def test_the_per_run_maximum_and_the_time_budget_stop_a_scan(uow: MemoryUnitOfWo
     source = MemoryCafeSource([post(i) for i in range(1, 50)])
     report, _ = scan(uow, source, from_id=1, max_new=5)
     assert source.fetched == [1, 2, 3, 4, 5]
-    assert report.scan.stopped_because == "reached the per-run maximum of 5 new ids"
+    assert report.scan.stopped_because == "tried the per-run maximum of 5 ids, from #1"
 
     class SlowClock(FixedClock):
         def now(self) -> datetime:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,12 @@ POOL_SIZE = 20
 def create_engine_for(url: str | URL, *, echo: bool = False, pool_size: int = POOL_SIZE) -> Engine:
     """An engine configured for its backend: SQLite gets WAL, foreign keys and real transactions."""
     parsed = normalize_url(url)
-    json_codec: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    # hide_parameters: an error's text (which reaches logs) names the statement, never the row's values.
+    json_codec: dict[str, Any] = {
+        "json_serializer": _json_text,
+        "json_deserializer": orjson.loads,
+        "hide_parameters": True,
+    }
     if parsed.get_backend_name() != "sqlite":
         pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 30}
         return create_engine(parsed, pool_pre_ping=True, echo=echo, **pool, **json_codec)
@@ -53,7 +60,10 @@ def create_engine_for(url: str | URL, *, echo: bool = False, pool_size: int = PO
         database_file = Path(database).expanduser()
         event.listen(engine, "do_connect", lambda *_: _make_private_database(database_file))
     event.listen(engine, "connect", _on_sqlite_connect)
-    event.listen(engine, "begin", _on_sqlite_begin)
+    begin = _SqliteBegin()
+    event.listen(engine, "begin", begin.begin)
+    event.listen(engine, "commit", begin.end)
+    event.listen(engine, "rollback", begin.end)
     return engine
 
 
@@ -97,8 +107,30 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _on_sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+class _SqliteBegin:
+    """BEGIN for one SQLite engine. IMMEDIATE takes the one write lock at the start, waiting up to
+    the busy timeout for it: a deferred BEGIN that read first and wrote after another writer had
+    committed fails at once with "database is locked" (its snapshot is stale, so SQLite cannot let
+    it wait), which is how the embedded worker failed while requests wrote. A transaction a thread
+    opens while it already holds one on this engine (a reader nested in a writer) stays deferred:
+    it reads the last committed state instead of waiting for a lock its own thread holds."""
+
+    def __init__(self) -> None:
+        self._open = threading.local()
+
+    def _held(self) -> weakref.WeakSet[Any]:
+        held: weakref.WeakSet[Any] | None = getattr(self._open, "connections", None)
+        if held is None:
+            held = self._open.connections = weakref.WeakSet()
+        return held
+
+    def begin(self, connection: Any) -> None:
+        held = self._held()
+        connection.exec_driver_sql("BEGIN" if len(held) else "BEGIN IMMEDIATE")
+        held.add(connection)
+
+    def end(self, connection: Any) -> None:
+        self._held().discard(connection)
 
 
 def _lower(value: str | None) -> str | None:

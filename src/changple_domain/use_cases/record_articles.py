@@ -18,12 +18,15 @@ class RecordArticles(BaseModel):
     """With `author_policy`, a post not stored before whose author the policy refuses is not
     stored: its id is recorded as SKIPPED with the reason, and a rescan of skipped ids fetches
     it again once the author is allowed. Posts already stored are always updated (an edit or a
-    deletion must reach them), and eligibility keeps a refused author's posts out of the index."""
+    deletion must reach them), and eligibility keeps a refused author's posts out of the index.
+    With `dry_run`, the counts are worked out by the same rules and nothing is written, so a dry
+    scan reports exactly what the real one would."""
 
     model_config = ConfigDict(frozen=True)
 
     articles: tuple[ScrapedArticle, ...]
     author_policy: IngestionPolicy | None = None
+    dry_run: bool = False
 
 
 class RecordedArticles(BaseModel):
@@ -123,6 +126,8 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
                     updated_at=now,
                 )
             )
+        if cmd.dry_run:
+            return report  # leaving the block without a commit writes nothing
         uow.posts.upsert_many(to_write)
         uow.statuses.upsert_many(statuses)
         uow.commit()

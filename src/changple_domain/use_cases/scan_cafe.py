@@ -214,7 +214,7 @@ class _Walk:
                 break
         else:
             if limit and not self.stopped_because:
-                self.stopped_because = f"reached the per-run maximum of {limit} new ids"
+                self.stopped_because = f"tried the per-run maximum of {limit} ids, from #{start}"
 
     def _fetch_all(self, phase: str, ids: Iterable[int]) -> None:
         self.phase = phase
@@ -265,23 +265,15 @@ class _Walk:
 
     def _flush(self) -> None:
         articles, self.buffer = self.buffer, []
-        if self.cmd.dry_run:
-            self._tally_dry(articles)
-        elif articles:
+        if articles:  # a dry run counts by the very rules the real run records by, writing nothing
             recorded = record_articles(
-                RecordArticles(articles=tuple(articles), author_policy=self.policy), uow=self.uow, clock=self.clock
+                RecordArticles(articles=tuple(articles), author_policy=self.policy, dry_run=self.cmd.dry_run),
+                uow=self.uow,
+                clock=self.clock,
             )
             # what record_articles counts has the same names in ScanCounts (all but input duplicates)
             self.counts = self.counts.plus(**recorded.model_dump(exclude={"duplicates_in_input"}))
         self._save_progress()
-
-    def _tally_dry(self, articles: list[ScrapedArticle]) -> None:
-        names = {"saved": "new", "deleted": "deleted", "members_only": "members_only", "error": "errors"}
-        for article in articles:
-            refused = article.post is not None and author_refusal(
-                article.post.author, authors=self.authors, policy=self.policy
-            )
-            self.counts = self.counts.plus(**{"skipped" if refused else names[article.outcome.value]: 1})
 
     def _save_progress(self) -> None:
         self.run_record = self.run_record.progressed(phase=self.phase, counts=self.counts, last_article_id=self.last_id)
