@@ -26,17 +26,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
-from storage import scratch_database  # noqa: E402
+from storage import migrated_uow, scratch_database  # noqa: E402
 
 from changple_adapters.gemini.summarizer import GeminiBatchSummarizer  # noqa: E402
 from changple_adapters.local.ids import RandomIds  # noqa: E402
 from changple_adapters.memory import MemoryMutex  # noqa: E402
 from changple_adapters.openai.embedder import OpenAIBatchEmbedder  # noqa: E402
 from changple_adapters.pinecone.index import PineconeVectorIndex  # noqa: E402
-from changple_adapters.sql.engine import create_engine_for, create_session_factory  # noqa: E402
-from changple_adapters.sql.migrations import upgrade_database  # noqa: E402
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork  # noqa: E402
-from changple_domain.model import AllowedAuthor, CafePost  # noqa: E402
+from changple_domain.model import CafePost  # noqa: E402
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome  # noqa: E402
 from changple_domain.model.runs import RunTrigger  # noqa: E402
 from changple_domain.policies.eligibility import IngestionPolicy  # noqa: E402
@@ -162,13 +160,7 @@ def main() -> None:
     vectors_url = f"{pinecone_url}/describe_index_stats"
     try:
         with scratch_database(args.database_url) as url:
-            upgrade_database(url)
-            engine = create_engine_for(url)
-            uow = SqlUnitOfWork(create_session_factory(engine))
-            with uow:
-                for name in AUTHORS:
-                    uow.authors.save(AllowedAuthor(name=name))
-                uow.commit()
+            engine, uow = migrated_uow(url, AUTHORS)
             ports = PipelinePorts(
                 uow=uow,
                 clock=Clock(),

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from sqlalchemy.engine import Engine
 
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.migrations import upgrade_database
@@ -34,6 +35,18 @@ PARAGRAPH = (
 )
 AUTHORS = ["창플지기", "상권읽는남자", "외식경영박사", "세무사정원", "지나가는회원"]
 BATCH = 1000
+
+
+def migrated_uow(url: str, authors: list[str]) -> tuple[Engine, SqlUnitOfWork]:
+    """A migrated database with `authors` allowed, and a unit of work over it."""
+    upgrade_database(url)
+    engine = create_engine_for(url)
+    uow = SqlUnitOfWork(create_session_factory(engine))
+    with uow:
+        for name in authors:
+            uow.authors.save(AllowedAuthor(name=name))
+        uow.commit()
+    return engine, uow
 
 
 def synthetic_posts(count: int) -> Iterator[list[CafePost]]:

@@ -62,9 +62,12 @@ def _last_per_id(articles: Iterable[ScrapedArticle]) -> tuple[dict[int, ScrapedA
 
 def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> RecordedArticles:
     """Store saved posts (keeping pipeline facts when content is unchanged) with the good-to-know
-    brands they name, and record a status for every id. The same id twice in one input counts
-    once, the later sighting winning. A login-required outcome stops everything before anything
-    is written: the session is gone. A deleted post keeps its row, so its vectors can still be found and removed."""
+    brands they name, and record a status for every id. A post seen again exactly as stored (only
+    its scrape time differs) whose status is unchanged writes nothing: a rescan of an unchanged
+    cafe costs reads only, and `updated_at` and `scraped_at` say when each last changed. The same
+    id twice in one input counts once, the later sighting winning. A login-required outcome stops
+    everything before anything is written: the session is gone. A deleted post keeps its row, so
+    its vectors can still be found and removed."""
     latest, repeats = _last_per_id(cmd.articles)
     for article in latest.values():
         if article.outcome is ScrapeOutcome.LOGIN_REQUIRED:
@@ -80,6 +83,7 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
         previous = uow.statuses.get_many(latest)
         to_write: list[CafePost] = []
         statuses: list[PostStatus] = []
+        as_stored: set[int] = set()  # stored exactly as scraped again: nothing to write
         for article_id, article in sorted(latest.items()):
             kind = _STATUS_FOR[article.outcome]
             attempts = 0
@@ -104,10 +108,14 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
                     report.new += 1
                 else:
                     revised = old.revised(scraped)
-                    to_write.append(revised)
                     if revised.content_hash == old.content_hash:
                         report.unchanged += 1
+                        if _same_apart_from_scrape_time(revised, old):
+                            as_stored.add(article_id)
+                        else:
+                            to_write.append(revised)
                     else:
+                        to_write.append(revised)
                         report.changed += 1
             elif kind is PostStatusKind.DELETED:
                 report.deleted += 1
@@ -117,18 +125,33 @@ def record_articles(cmd: RecordArticles, *, uow: UnitOfWork, clock: Clock) -> Re
                 report.errors += 1
                 before = previous.get(article_id)
                 attempts = (before.attempts if before and before.kind is PostStatusKind.ERROR else 0) + 1
-            statuses.append(
-                PostStatus(
-                    article_id=article_id,
-                    kind=kind,
-                    reason=reason if kind is PostStatusKind.SKIPPED else article.reason,
-                    attempts=attempts,
-                    updated_at=now,
-                )
+            status = PostStatus(
+                article_id=article_id,
+                kind=kind,
+                reason=reason if kind is PostStatusKind.SKIPPED else article.reason,
+                attempts=attempts,
+                updated_at=now,
             )
+            if article_id not in as_stored or not _same_status(status, previous.get(article_id)):
+                statuses.append(status)
         if cmd.dry_run:
             return report  # leaving the block without a commit writes nothing
-        uow.posts.upsert_many(to_write)
-        uow.statuses.upsert_many(statuses)
+        if to_write:
+            uow.posts.upsert_many(to_write)
+        if statuses:
+            uow.statuses.upsert_many(statuses)
         uow.commit()
     return report
+
+
+def _same_apart_from_scrape_time(revised: CafePost, old: CafePost) -> bool:
+    """A post seen again as it is stored: writing it would change only `scraped_at`."""
+    return revised.model_copy(update={"scraped_at": old.scraped_at}) == old
+
+
+def _same_status(status: PostStatus, before: PostStatus | None) -> bool:
+    return before is not None and (before.kind, before.reason, before.attempts) == (
+        status.kind,
+        status.reason,
+        status.attempts,
+    )
