@@ -86,3 +86,39 @@ def test_blank_search_is_400(client: TestClient) -> None:  # type: ignore[type-a
     response = client.get("/api/v1/search/", params={"q": "   "})
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_input", "detail": "search text: the search query is empty"}
+
+
+def test_a_run_and_a_scan_are_read_by_id(client: TestClient, container: Container) -> None:  # type: ignore[type-arg]
+    load_sample_into_store(uow=container.uow(), clock=container.clock())
+    run_id = client.post("/api/v1/scraper/ingest/", json={"key": "api:by-id"}).json()["run_id"]
+    queued = client.get(f"/api/v1/runs/{run_id}/")
+    assert queued.status_code == 200
+    assert queued.json()["state"] == "running"
+    assert queued.json()["finished_at"] is None
+
+    drain(container)
+
+    run = client.get(f"/api/v1/runs/{run_id}/").json()
+    assert run["key"] == "api:by-id"
+    assert run["state"] == "succeeded"
+    assert run["counts"]["indexed"] == 23
+    assert run["finished_at"] is not None
+    assert run["error"] is None
+    assert float(run["cost_usd"]) >= 0
+
+    scan_id = client.post("/api/v1/scraper/run/", json={"key": "api:scan-by-id"}).json()["scan_id"]
+    scan = client.get(f"/api/v1/scans/{scan_id}/")
+    assert scan.status_code == 200
+    assert scan.json()["key"] == "api:scan-by-id"
+    assert set(scan.json()["counts"]) >= {"fetched", "new", "errors"}
+
+
+def test_an_unknown_run_or_scan_is_a_documented_404_with_a_sentence(client: TestClient) -> None:  # type: ignore[type-arg]
+    for path, template in (
+        ("/api/v1/runs/run-nope/", "/api/v1/runs/{run_id}"),
+        ("/api/v1/scans/scan-nope/", "/api/v1/scans/{scan_id}"),
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert "nope" in answer.json()["detail"]
+        assert "404" in documented(client, "GET", template)
