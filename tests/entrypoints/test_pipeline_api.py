@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
+from changple_domain.model.runs import RunTrigger
+from changple_domain.use_cases.pipeline_runs import StartRun
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.sample_data import load_sample_into_store
 from tests.entrypoints.draining import drain
@@ -122,3 +124,20 @@ def test_an_unknown_run_or_scan_is_a_documented_404_with_a_sentence(client: Test
         assert answer.status_code == 404
         assert "nope" in answer.json()["detail"]
         assert "404" in documented(client, "GET", template)
+
+
+def test_an_older_run_whose_messages_were_lost_is_finished_by_the_next_run(
+    client: TestClient,  # type: ignore[type-arg]
+    container: Container,
+) -> None:
+    load_sample_into_store(uow=container.uow(), clock=container.clock())
+    lost = container.start_run(StartRun(key="nightly:lost", trigger=RunTrigger.SCHEDULE)).run  # never queued
+    assert client.get(f"/api/v1/runs/{lost.id}/").json()["state"] == "running"
+
+    client.post("/api/v1/scraper/ingest/", json={"key": "api:after-the-loss"})
+    drain(container)
+
+    old = client.get(f"/api/v1/runs/{lost.id}/").json()
+    assert old["state"] == "succeeded"
+    assert old["finished_at"] is not None
+    assert old["counts"]["needs_summary"] == 0
