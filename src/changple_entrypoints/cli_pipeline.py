@@ -13,6 +13,7 @@ from changple_domain.use_cases.drive_run import DrivenRun
 from changple_domain.use_cases.pipeline_report import PipelineStatus, RunEstimate
 from changple_domain.use_cases.run_pipeline import TickReport
 from changple_domain.use_cases.search import SearchHit, SearchQuery
+from changple_entrypoints.cli_status import show_run_status
 from changple_entrypoints.cli_support import (
     DataDir,
     JsonFlag,
@@ -111,8 +112,15 @@ def pipeline_poll(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
 
 
 @pipeline_app.command("status")
-def pipeline_status_cmd(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
-    """Posts by stage, open batch jobs with progress, recent runs and their cost."""
+def pipeline_status_cmd(
+    as_json: JsonFlag = False,
+    run_id: Annotated[str | None, typer.Option("--run", help="One run by id instead.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Posts by stage, open batch jobs with progress, recent runs and their cost (or one run, --run ID)."""
+    if run_id is not None:
+        show_run_status(run_id, as_json=as_json, data_dir=data_dir)
+        return
     status: PipelineStatus = run_or_exit(container_for(data_dir).pipeline_status)
     if as_json:
         print_json(status.model_dump(mode="json"))

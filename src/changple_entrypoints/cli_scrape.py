@@ -15,6 +15,7 @@ from rich.table import Table
 
 from changple_domain.policies.change_detection import normalize_text
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport
+from changple_entrypoints.cli_status import scrape_status
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, progress_bar, run_or_exit
 from changple_entrypoints.runtime import settle_after_boot
 
@@ -37,6 +38,7 @@ def event_json(event: ScanEvent) -> dict[str, Any]:
 
 
 def scrape(
+    ctx: typer.Context,
     from_id: Annotated[int | None, typer.Option("--from-id", min=1, help="Start new ids here.")] = None,
     max_new: Annotated[int | None, typer.Option("--max", min=0, help="At most this many new ids.")] = None,
     snapshot: Annotated[
@@ -50,7 +52,10 @@ def scrape(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article id, then a summary.")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Scan the cafe: new ids after the highest known one, recent posts again, failed ids again."""
+    """Scan the cafe: new ids after the highest known one, recent posts again, failed ids again
+    (`changple scrape status ID` shows one scan instead)."""
+    if ctx.invoked_subcommand is not None:
+        return
     if snapshot is not None and not snapshot.is_dir():
         err_console.print(f"[bold red]error[/]: --snapshot {escape(str(snapshot))} is not a directory of saved pages")
         raise typer.Exit(2)
@@ -109,4 +114,7 @@ def _show_report(report: ScanReport, *, dry_run: bool, as_json: bool) -> None:
 
 
 def attach(app: typer.Typer) -> None:
-    app.command("scrape")(scrape)
+    scrape_app = typer.Typer(invoke_without_command=True)
+    scrape_app.callback()(scrape)
+    scrape_app.command("status")(scrape_status)
+    app.add_typer(scrape_app, name="scrape")

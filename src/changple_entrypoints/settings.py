@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = 800
     chunk_overlap_tokens: int = 100
     recover_after_seconds: float = 600
-    poll_interval_seconds: float = Field(default=60, gt=0, description="wait between polls in `pipeline run`")
+    poll_interval_seconds: float = Field(default=60, gt=0, description="first wait before polling providers again")
+    poll_max_interval_seconds: float = Field(default=1800, gt=0, description="longest wait while nothing changes")
     prices_json: str | None = Field(default=None, description="JSON: {model: {standard_input, batch_input, ...}}")
 
     # Schedule (Asia/Seoul).

@@ -25,7 +25,7 @@ ELIGIBLE_POSTS = 23  # of the sample cafe, once indexed
 def seeded_container(tmp_path: Path, **overrides: Any) -> Container:
     """Embedded mode on a fresh SQLite file: the sample cafe recorded, FAILED_POST failed at its summary."""
     values: dict[str, Any] = {"_env_file": None, "data_dir": tmp_path / "data", "redis_url": None}
-    values.update({"poll_interval_seconds": 0.2, **overrides})
+    values.update({"poll_interval_seconds": 0.2, "poll_max_interval_seconds": 0.2, **overrides})
     settings = Settings(**values)
     upgrade_database(settings.resolved_database_url)
     container = build_container(settings)

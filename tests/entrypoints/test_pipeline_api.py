@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
+from changple_domain.model.runs import RunTrigger
+from changple_domain.use_cases.pipeline_runs import StartRun
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.sample_data import load_sample_into_store
 from tests.entrypoints.draining import drain
@@ -86,3 +88,56 @@ def test_blank_search_is_400(client: TestClient) -> None:  # type: ignore[type-a
     response = client.get("/api/v1/search/", params={"q": "   "})
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_input", "detail": "search text: the search query is empty"}
+
+
+def test_a_run_and_a_scan_are_read_by_id(client: TestClient, container: Container) -> None:  # type: ignore[type-arg]
+    load_sample_into_store(uow=container.uow(), clock=container.clock())
+    run_id = client.post("/api/v1/scraper/ingest/", json={"key": "api:by-id"}).json()["run_id"]
+    queued = client.get(f"/api/v1/runs/{run_id}/")
+    assert queued.status_code == 200
+    assert queued.json()["state"] == "running"
+    assert queued.json()["finished_at"] is None
+
+    drain(container)
+
+    run = client.get(f"/api/v1/runs/{run_id}/").json()
+    assert run["key"] == "api:by-id"
+    assert run["state"] == "succeeded"
+    assert run["counts"]["indexed"] == 23
+    assert run["finished_at"] is not None
+    assert run["error"] is None
+    assert float(run["cost_usd"]) >= 0
+
+    scan_id = client.post("/api/v1/scraper/run/", json={"key": "api:scan-by-id"}).json()["scan_id"]
+    scan = client.get(f"/api/v1/scans/{scan_id}/")
+    assert scan.status_code == 200
+    assert scan.json()["key"] == "api:scan-by-id"
+    assert set(scan.json()["counts"]) >= {"fetched", "new", "errors"}
+
+
+def test_an_unknown_run_or_scan_is_a_documented_404_with_a_sentence(client: TestClient) -> None:  # type: ignore[type-arg]
+    for path, template in (
+        ("/api/v1/runs/run-nope/", "/api/v1/runs/{run_id}"),
+        ("/api/v1/scans/scan-nope/", "/api/v1/scans/{scan_id}"),
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert "nope" in answer.json()["detail"]
+        assert "404" in documented(client, "GET", template)
+
+
+def test_an_older_run_whose_messages_were_lost_is_finished_by_the_next_run(
+    client: TestClient,  # type: ignore[type-arg]
+    container: Container,
+) -> None:
+    load_sample_into_store(uow=container.uow(), clock=container.clock())
+    lost = container.start_run(StartRun(key="nightly:lost", trigger=RunTrigger.SCHEDULE)).run  # never queued
+    assert client.get(f"/api/v1/runs/{lost.id}/").json()["state"] == "running"
+
+    client.post("/api/v1/scraper/ingest/", json={"key": "api:after-the-loss"})
+    drain(container)
+
+    old = client.get(f"/api/v1/runs/{lost.id}/").json()
+    assert old["state"] == "succeeded"
+    assert old["finished_at"] is not None
+    assert old["counts"]["needs_summary"] == 0

@@ -45,6 +45,7 @@ def wired(request: pytest.FixtureRequest, tmp_path: Path) -> Container:
         "embedder": "memory",
         "vector_index": "memory",
         "poll_interval_seconds": 0.05,  # the memory providers finish at once: no need to wait
+        "poll_max_interval_seconds": 0.05,
     }
     if request.param == "memory":
         fields["storage"] = Storage.MEMORY

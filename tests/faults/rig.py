@@ -231,6 +231,7 @@ class Trial:
             "CHANGPLE_PINECONE_API_KEY": "fault-key",
             "CHANGPLE_PINECONE_HOST": rig.urls["pinecone"],
             "CHANGPLE_POLL_INTERVAL_SECONDS": "0.3",
+            "CHANGPLE_POLL_MAX_INTERVAL_SECONDS": "0.3",
             "CHANGPLE_RECOVER_AFTER_SECONDS": "1",
             "CHANGPLE_DEAD_WORKER_SECONDS": "1",
             "CHANGPLE_LOCK_LEASE_SECONDS": "2",

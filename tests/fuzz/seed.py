@@ -16,6 +16,8 @@ from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
 from changple_domain.model.batches import BatchItem, BatchJob, BatchKind
 from changple_domain.model.chat import ChatRole
 from changple_domain.model.posts import CafePost
+from changple_domain.model.runs import PipelineRun, RunTrigger
+from changple_domain.model.scans import ScanRun
 from changple_domain.model.users import User
 from changple_domain.use_cases.catalog import create_entry
 from changple_domain.use_cases.chat_history import RecordMessage
@@ -30,6 +32,8 @@ AUTHORS = ("창플", "가맹 전문가")
 BRANDS = ("백억커피", "마라공방")
 NONCE = "seeded-chat-1"
 JOB_ID = "seeded-job-1"
+RUN_ID = "seeded-run-1"
+SCAN_ID = "seeded-scan-1"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Seeded:
         return {
             "article_id": list(ARTICLE_IDS),
             "job_id": [JOB_ID],
+            "run_id": [RUN_ID],
+            "scan_id": [SCAN_ID],
             "name": [*AUTHORS, *BRANDS, *self.content_files],
             "content_id": [self.content_id],
             "nonce": [NONCE],
@@ -117,6 +123,8 @@ def seed(container: Container, app: Any) -> Seeded:
                 updated_at=now,
             )
         )
+        uow.runs.add(PipelineRun(id=RUN_ID, key="seeded:run", trigger=RunTrigger.API, started_at=now))
+        uow.scans.add(ScanRun(id=SCAN_ID, key="seeded:scan", trigger=RunTrigger.API, started_at=now))
         uow.commit()
     for name in AUTHORS:
         create_entry(AllowedAuthor, name, detail="운영진", uow=container.uow())

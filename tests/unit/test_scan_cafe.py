@@ -23,6 +23,7 @@ from changple_domain.use_cases.scan_cafe import (
     ScanPorts,
     ScanReport,
     scan_cafe,
+    start_scan,
 )
 
 AUTHOR = "창플지기"
@@ -309,3 +310,57 @@ def test_one_scan_at_a_time_a_second_is_busy_and_a_repeat_returns_the_first(uow:
     assert first.scan.counts.new == 2
     assert again.already_ran
     assert again.scan.id == first.scan.id
+
+
+class _DiesAt(MemoryCafeSource):
+    """A source whose process is killed at one id: nothing after it runs, not even the scan's finish."""
+
+    def __init__(self, posts: list[CafePost], *, dies_at: int) -> None:
+        super().__init__(posts)
+        self.dies_at = dies_at
+
+    def fetch(self, article_id: int) -> ScrapedArticle:
+        if article_id == self.dies_at:
+            raise KeyboardInterrupt  # a BaseException: like SIGKILL, no `except Exception` sees it
+        return super().fetch(article_id)
+
+
+def test_a_redelivered_scan_whose_worker_died_resumes_after_what_it_recorded(uow: MemoryUnitOfWork) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        scan(uow, _DiesAt([post(i) for i in range(1, 9)], dies_at=6), key="nightly:dead", from_id=1)
+    with uow:
+        dead = uow.scans.get_by_key("nightly:dead")
+    assert dead is not None
+    assert dead.state is RunState.RUNNING  # nobody finished it
+    assert dead.walked
+
+    healthy = MemoryCafeSource([post(i) for i in range(1, 9)])
+    redelivered, _ = scan(uow, healthy, key="nightly:dead")
+
+    assert not redelivered.already_ran
+    assert redelivered.scan.id == dead.id
+    assert redelivered.scan.state is RunState.SUCCEEDED
+    assert healthy.fetched[:2] == [5, 6]  # 1-4 were recorded (buffer of 2); only 5 is fetched again
+    with uow:
+        assert uow.posts.count() == 8
+
+
+def test_the_next_scan_marks_a_dead_scan_interrupted_and_goes_on_from_there(uow: MemoryUnitOfWork) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        scan(uow, _DiesAt([post(i) for i in range(1, 9)], dies_at=6), key="nightly:dead", from_id=1)
+    queued = start_scan(ScanCafe(key="queued"), uow=uow, clock=FixedClock(NOW), ids=IDS)  # waits its turn
+
+    nxt, _ = scan(uow, MemoryCafeSource([post(i) for i in range(1, 9)]), key="nightly:next")
+
+    with uow:
+        dead = uow.scans.get_by_key("nightly:dead")
+    assert dead is not None
+    assert dead.state is RunState.INTERRUPTED
+    assert dead.finished_at is not None
+    assert "article 4" in (dead.stopped_because or "")
+    assert nxt.scan.state is RunState.SUCCEEDED
+    assert nxt.scan.counts.new == 4  # 5-8
+    with uow:
+        still_queued = uow.scans.get(queued.id)
+    assert still_queued is not None
+    assert still_queued.state is RunState.RUNNING  # not started, so not taken for dead

@@ -18,9 +18,12 @@ from changple_domain.policies.workflow import (
     after_run_started,
     after_scan,
     after_tick,
+    poll_delay,
     retry_scan_later,
 )
-from changple_domain.use_cases.background import TaskOutcome, scan_cafe_task
+from changple_domain.use_cases.background import TaskOutcome, pipeline_step_task, scan_cafe_task
+from changple_domain.use_cases.plan import WorkPlan
+from changple_domain.use_cases.run_pipeline import TickReport
 from changple_domain.use_cases.scan_cafe import ScanCafe, ScanReport
 from changple_entrypoints.worker.actors import carry_out, register_actors
 
@@ -48,6 +51,24 @@ def test_a_run_steps_again_at_once_after_progress_and_after_the_poll_interval_wh
     assert waiting.delay_seconds == 90
     assert after_tick("run-1", done=True, made_progress=True, timings=TIMINGS) == ()
     assert after_tick(None, done=False, made_progress=False, timings=TIMINGS) == ()
+
+
+def test_polls_come_soon_after_a_change_and_back_off_to_the_longest_wait_while_nothing_changes() -> None:
+    timings = WorkflowTimings(poll_interval_seconds=60, poll_max_interval_seconds=1800)
+    waits = [poll_delay(quiet, timings) for quiet in range(7)]
+    assert waits == [60, 120, 240, 480, 960, 1800, 1800]
+    assert poll_delay(10_000, timings) == 1800  # no overflow however long a batch takes
+    assert poll_delay(0, WorkflowTimings(poll_interval_seconds=300, poll_max_interval_seconds=100)) == 300
+
+
+def test_each_quiet_step_carries_its_count_and_a_change_starts_the_count_again() -> None:
+    timings = WorkflowTimings(poll_interval_seconds=60, poll_max_interval_seconds=1800)
+    (third,) = after_tick("run-1", done=False, made_progress=False, timings=timings, quiet_ticks=2)
+    assert third.arguments == {"run_id": "run-1", "quiet_ticks": 3}
+    assert third.delay_seconds == 240
+    (moved,) = after_tick("run-1", done=False, made_progress=True, timings=timings, quiet_ticks=5)
+    assert moved.arguments == {"run_id": "run-1"}
+    assert moved.delay_seconds == 0
 
 
 def test_a_new_run_takes_its_first_step_and_a_finished_one_does_not() -> None:
@@ -111,3 +132,14 @@ def test_every_task_must_have_its_work() -> None:
     )
     assert set(actors) == set(Task)
     assert all(isinstance(actor, dramatiq.Actor) and actor.actor_name == task.value for task, actor in actors.items())
+
+
+def test_the_step_task_waits_longer_after_each_tick_that_changed_nothing() -> None:
+    waiting = TickReport(plan=WorkPlan(), open_jobs=1)
+    timings = WorkflowTimings(poll_interval_seconds=60, poll_max_interval_seconds=1800)
+
+    outcome = pipeline_step_task("run-1", 3, tick=lambda run_id: waiting, timings=timings)
+
+    (step,) = outcome.follow_ups
+    assert step.arguments == {"run_id": "run-1", "quiet_ticks": 4}
+    assert step.delay_seconds == 480

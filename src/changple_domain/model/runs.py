@@ -36,6 +36,7 @@ class RunState(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # a scan whose worker died mid-walk; a later scan went on from there
 
 
 class StageProgress(BaseModel):

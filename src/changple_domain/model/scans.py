@@ -58,6 +58,18 @@ class ScanRun(BaseModel):
         """Recorded but nothing fetched yet: a worker may take it up. Anything else ran already."""
         return self.state is RunState.RUNNING and not self.counts.fetched
 
+    @property
+    def walked(self) -> bool:
+        """Still `running` with ids already looked at. Seen by a scan that holds the scan lock, it
+        means the walker died (the lock is the scan's lease and lapses with its holder)."""
+        return self.state is RunState.RUNNING and bool(self.counts.fetched)
+
+    def interrupted(self, *, at: datetime) -> ScanRun:
+        """Marked as stopped by its worker's death; the scan that found it resumes after the highest
+        id it recorded."""
+        stopped = f"its worker stopped after article {self.last_article_id}; a later scan went on from there"
+        return self.model_copy(update={"state": RunState.INTERRUPTED, "finished_at": at, "stopped_because": stopped})
+
     def progressed(self, *, phase: str, counts: ScanCounts, last_article_id: int | None) -> ScanRun:
         return self.model_copy(update={"phase": phase, "counts": counts, "last_article_id": last_article_id})
 

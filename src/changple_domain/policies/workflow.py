@@ -23,7 +23,21 @@ class WorkflowTimings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     scan_busy_retry_seconds: float = Field(default=60, gt=0)  # another scan holds the lock
-    poll_interval_seconds: float = Field(default=60, gt=0)  # a tick that moved nothing
+    poll_interval_seconds: float = Field(default=60, gt=0)  # the first wait after a submit or a change
+    poll_max_interval_seconds: float = Field(default=1800, gt=0)  # the longest wait while nothing changes
+    poll_backoff: float = Field(default=2.0, ge=1.0, le=10.0)  # each quiet tick waits this much longer
+
+
+MAX_BACKOFF_STEPS = 32  # past this the cap has long been reached; keeps the power finite
+
+
+def poll_delay(quiet_ticks: int, timings: WorkflowTimings) -> float:
+    """How long to wait before polling the providers again after `quiet_ticks` ticks in a row that
+    moved nothing. A batch takes minutes to hours, so: soon right after a submit or a change (the
+    first interval), then longer each quiet tick, never past the longest interval (nor below the first)."""
+    longest = max(timings.poll_max_interval_seconds, timings.poll_interval_seconds)
+    grown = timings.poll_interval_seconds * timings.poll_backoff ** min(max(quiet_ticks, 0), MAX_BACKOFF_STEPS)
+    return min(longest, grown)
 
 
 class FollowUp(BaseModel):
@@ -75,14 +89,18 @@ def after_run_started(run_id: str, *, finished: bool) -> tuple[FollowUp, ...]:
 
 
 def after_tick(
-    run_id: str | None, *, done: bool, made_progress: bool, timings: WorkflowTimings
+    run_id: str | None, *, done: bool, made_progress: bool, timings: WorkflowTimings, quiet_ticks: int = 0
 ) -> tuple[FollowUp, ...]:
     """While a run has work in flight it steps again: at once when the tick moved something (the next
-    step may have work ready), after the poll interval when it only waited on a provider."""
+    step may have work ready), else after `poll_delay`, the step carrying how many quiet ticks came
+    before it so the wait grows while the providers report no change."""
     if not run_id or done:
         return ()
-    delay = 0.0 if made_progress else timings.poll_interval_seconds
-    return (FollowUp(task=Task.PIPELINE_STEP, arguments={"run_id": run_id}, delay_seconds=delay),)
+    if made_progress:
+        return (FollowUp(task=Task.PIPELINE_STEP, arguments={"run_id": run_id}),)
+    arguments: dict[str, str | int] = {"run_id": run_id, "quiet_ticks": quiet_ticks + 1}
+    delay = poll_delay(quiet_ticks, timings)
+    return (FollowUp(task=Task.PIPELINE_STEP, arguments=arguments, delay_seconds=delay),)
 
 
 def nightly_work(now: datetime) -> tuple[FollowUp, ...]:

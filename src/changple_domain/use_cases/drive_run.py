@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from changple_domain.model.runs import PipelineRun, RunTrigger
-from changple_domain.policies.workflow import WorkflowTimings
+from changple_domain.policies.workflow import WorkflowTimings, poll_delay
 from changple_domain.use_cases.pipeline_ports import PipelinePorts
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.run_pipeline import TickReport, latest_open_run, pipeline_tick
@@ -36,7 +36,7 @@ def drive_run(
     started = start_run(
         StartRun(key=key or None, trigger=RunTrigger.MANUAL), uow=ports.uow, clock=ports.clock, ids=ports.ids
     )
-    ticks, report = 0, None
+    ticks, quiet, report = 0, 0, None
     while ticks < max_ticks:
         report = pipeline_tick(ports, run_id=started.run.id)
         ticks += 1
@@ -44,10 +44,11 @@ def drive_run(
             on_tick(started.run, report)
         if report.done or not wait:
             break
+        quiet = 0 if report.made_progress else quiet + 1
         if report.skipped:
             ports.sleep(LOCKED_RETRY_SECONDS)
         elif not report.made_progress:
-            ports.sleep(timings.poll_interval_seconds)
+            ports.sleep(poll_delay(quiet - 1, timings))
     assert report is not None  # max_ticks >= 1
     with ports.uow:
         run = ports.uow.runs.get(started.run.id) or started.run

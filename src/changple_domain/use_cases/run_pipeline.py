@@ -79,7 +79,24 @@ def _tick(ports: PipelinePorts, run_id: str | None) -> TickReport:
     report.done = open_jobs == 0 and not plan.summary and not plan.embedding
     if run_id is not None:
         record_progress(uow=uow, clock=clock, run_id=run_id, report=report)
+    if report.done:
+        finish_open_runs(uow=uow, clock=clock, report=report)
     return report
+
+
+OPEN_RUNS_LOOKED_AT = 200  # the newest runs a finished tick closes; older open ones are long stale
+
+
+def finish_open_runs(*, uow: UnitOfWork, clock: Clock, report: TickReport) -> list[PipelineRun]:
+    """When a tick finds nothing left to send or wait for, every run still `running` has had its work
+    done: an older run whose delayed messages were lost is finished here by whichever tick comes
+    next (the nightly run's, a poll, another run's), with its counts and cost as of now."""
+    if not report.done:
+        return []
+    with uow:
+        open_ids = [r.id for r in uow.runs.recent(limit=OPEN_RUNS_LOOKED_AT) if r.state is RunState.RUNNING]
+    finished = (record_progress(uow=uow, clock=clock, run_id=run_id, report=report) for run_id in open_ids)
+    return [run for run in finished if run is not None]
 
 
 def record_progress(*, uow: UnitOfWork, clock: Clock, run_id: str, report: TickReport) -> PipelineRun | None:

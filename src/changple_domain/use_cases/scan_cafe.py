@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from changple_domain.errors import AlreadyExists, Busy, ChangpleError, LoginRequired
 from changple_domain.model.posts import PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
-from changple_domain.model.runs import RunTrigger
-from changple_domain.model.scans import SCAN_ID_PREFIX, ScanCounts, ScanRun
+from changple_domain.model.runs import RunState, RunTrigger
+from changple_domain.model.scans import SCAN_ID_PREFIX, ScanRun
 from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
 from changple_domain.policies.scan import MissRun, ScanPolicy
 from changple_domain.ports import CafeSource, Clock, IdSource, Mutex, UnitOfWork
@@ -91,19 +91,32 @@ def scan_cafe(
     (the Naver session must be renewed). A dry run fetches and reports but writes nothing. One scan
     walks the cafe at a time: a second raises `Busy` (a repeated delivery of a scan that is already
     done returns it instead), so two scans never fetch or record the same ids."""
-    uow = ports.uow
-    run = start_scan(cmd, uow=uow, clock=ports.clock, ids=ports.ids)
-    if not run.not_started:
+    run = start_scan(cmd, uow=ports.uow, clock=ports.clock, ids=ports.ids)
+    if run.state is not RunState.RUNNING:
         return ScanReport(scan=run, already_ran=True)
     with ports.mutex.hold(SCAN_LOCK, ttl_seconds=ports.scan.time_budget_seconds + 600) as held:
         if not held:
             raise Busy("another scan of the cafe is running; this one waits its turn")
         if not cmd.dry_run:  # a delivery of the same scan may have finished it while we waited
-            with uow:
-                run = uow.scans.get(run.id) or run
-            if not run.not_started:
+            with ports.uow:
+                run = ports.uow.scans.get(run.id) or run
+            if run.state is not RunState.RUNNING:
                 return ScanReport(scan=run, already_ran=True)
+            interrupt_dead_scans(uow=ports.uow, clock=ports.clock, resuming=run.id)
         return _walk(_Walk(cmd, run, ports, source, on_article))
+
+
+def interrupt_dead_scans(*, uow: UnitOfWork, clock: Clock, resuming: str) -> list[ScanRun]:
+    """Called holding the scan lock, so no other scan walks: any other scan still `running` with ids
+    looked at lost its worker. Each is marked interrupted; the scan `resuming` (which may be the same
+    scan redelivered) starts after the highest id recorded, so only the unrecorded buffer is fetched
+    again. Scans queued and not started are left to wait their turn."""
+    with uow:
+        dead = [s for s in uow.scans.recent(limit=50) if s.walked and s.id != resuming]
+        for scan in dead:
+            uow.scans.save(scan.interrupted(at=clock.now()))
+        uow.commit()
+    return dead
 
 
 def _walk(walk: _Walk) -> ScanReport:
@@ -155,7 +168,7 @@ class _Walk:
         self.cmd, self.run_record, self.uow, self.clock = cmd, run, ports.uow, ports.clock
         self.source, self.policy, self.scan = source, ports.policy, ports.scan
         self.on_article = on_article
-        self.counts = ScanCounts()
+        self.counts = run.counts  # a redelivered scan whose worker died goes on counting
         self.buffer: list[ScrapedArticle] = []
         self.seen: set[int] = set()
         self.phase = "starting"

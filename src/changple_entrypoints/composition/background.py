@@ -18,7 +18,7 @@ from changple_entrypoints.composition.pipeline import PipelineUseCases
 from changple_entrypoints.composition.ports import Ports
 
 if TYPE_CHECKING:
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.schedulers.base import BaseScheduler
 
     from changple_entrypoints.worker.scheduler import Lease
 from changple_entrypoints.sample_data import load_sample_task
@@ -31,10 +31,20 @@ def _lease(mutex: Mutex) -> Lease:
     return Lease(mutex)
 
 
-def _scheduler(**kwargs: Any) -> BlockingScheduler:
+def _scheduler(**kwargs: Any) -> BaseScheduler:
     from changple_entrypoints.worker.scheduler import build_scheduler
 
     return build_scheduler(**kwargs)
+
+
+# What the schedule is made of, from the settings (the lease is each container's own).
+_SCHEDULE: dict[str, Any] = {
+    "queue": Ports.task_queue,
+    "nightly_cron": Ports.settings.provided.nightly_cron,
+    "poll_every_minutes": Ports.settings.provided.poll_every_minutes,
+    "now": Ports.clock.provided.now,
+    "revocation_retry_minutes": Ports.settings.provided.revocation_retry_minutes,
+}
 
 
 class BackgroundWork(PipelineUseCases, ContentUseCases):
@@ -70,15 +80,10 @@ class BackgroundWork(PipelineUseCases, ContentUseCases):
 
     # The scheduler's leadership (a held Mutex) and the schedule that sends the timed tasks.
     scheduler_lease = providers.Singleton(_lease, Ports.mutex)
-    schedule = providers.Singleton(
-        _scheduler,
-        queue=Ports.task_queue,
-        lease=scheduler_lease,
-        nightly_cron=Ports.settings.provided.nightly_cron,
-        poll_every_minutes=Ports.settings.provided.poll_every_minutes,
-        now=Ports.clock.provided.now,
-        revocation_retry_minutes=Ports.settings.provided.revocation_retry_minutes,
-    )
+    schedule = providers.Singleton(_scheduler, lease=scheduler_lease, **_SCHEDULE)
+    # `changple serve` without Redis: the same schedule on a thread of the server, led through the
+    # same lease (a FileMutex under the data directory: one leader per data directory).
+    embedded_schedule = providers.Singleton(_scheduler, lease=scheduler_lease, in_background=True, **_SCHEDULE)
 
 
 def background_work(container: BackgroundWork) -> dict[Task, Callable[..., TaskOutcome]]:

@@ -15,6 +15,7 @@ from changple_domain.use_cases import (
     queue_work,
     read_posts,
     run_pipeline,
+    work_status,
 )
 from changple_domain.use_cases import drive_run as driving
 from changple_domain.use_cases import operational_figures as figures
@@ -60,6 +61,9 @@ class PipelineUseCases(Ports):
     reindex = providers.Callable(reindexing.reindex, uow=Ports.uow)
     recent_batches = providers.Callable(batch_records.recent_batches, uow=Ports.uow)
     batch_record = providers.Callable(batch_records.batch_record, uow=Ports.uow)
+    # `run_status(run_id)`, `scan_status(scan_id)`: one run or scan by id, else NotFound.
+    run_status = providers.Callable(work_status.run_status, uow=Ports.uow)
+    scan_status = providers.Callable(work_status.scan_status, uow=Ports.uow)
     post_trail = providers.Callable(trails.post_trail, uow=Ports.uow, policy=Ports.ingestion_policy)
     # `read_post(article_id, viewer=caller)`: a post the caller may read, else NotFound.
     read_post = providers.Callable(read_posts.read_post, uow=Ports.uow, policy=Ports.ingestion_policy)

@@ -73,7 +73,9 @@ class Ports(containers.DeclarativeContainer):
     scan_policy = providers.Singleton(make_scan_policy, settings)
     workflow_timings = providers.Singleton(
         lambda s: WorkflowTimings(
-            scan_busy_retry_seconds=s.scan_busy_retry_seconds, poll_interval_seconds=s.poll_interval_seconds
+            scan_busy_retry_seconds=s.scan_busy_retry_seconds,
+            poll_interval_seconds=s.poll_interval_seconds,
+            poll_max_interval_seconds=s.poll_max_interval_seconds,
         ),
         settings,
     )

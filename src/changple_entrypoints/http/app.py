@@ -54,7 +54,7 @@ def _handing_over(use_case: Callable[..., Any]) -> Callable[[], Callable[..., An
 
 
 def _lifespan(container: Container, *, run_embedded_worker: bool) -> Callable[[Litestar], Any]:
-    """Sweep expired sessions while the app runs; embedded, run the worker threads too."""
+    """Sweep expired sessions while the app runs; embedded, run the worker threads and the schedule too."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -62,18 +62,32 @@ def _lifespan(container: Container, *, run_embedded_worker: bool) -> Callable[[L
         await sweep_expired_sessions(sessions, forever=False)
         sweeper = asyncio.create_task(sweep_expired_sessions(sessions, forever=True))
         warm_up_in_background({"embedder": container.embedder, "vector index": container.vector_index})
-        worker = None
-        if run_embedded_worker:
-            worker = EmbeddedWorker(container.broker(), threads=container.settings().worker_threads)
-            worker.start()
+        stop_background = _start_embedded_work(container) if run_embedded_worker else None
         try:
             yield
         finally:
             sweeper.cancel()
-            if worker is not None:
-                worker.stop()
+            if stop_background is not None:
+                stop_background()
 
     return lifespan
+
+
+def _start_embedded_work(container: Container) -> Callable[[], None]:
+    """Embedded mode (no Redis): the worker threads, and the schedule on a thread of its own, acting
+    only while this server leads its data directory (a second server there stays a standby)."""
+    worker = EmbeddedWorker(container.broker(), threads=container.settings().worker_threads)
+    worker.start()
+    schedule, lease = container.embedded_schedule(), container.scheduler_lease()
+    lease.refresh()
+    schedule.start()
+
+    def stop() -> None:
+        schedule.shutdown(wait=False)
+        lease.release()
+        worker.stop()
+
+    return stop
 
 
 def _cors(settings: Settings) -> CORSConfig | None:

@@ -19,6 +19,7 @@ from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun
 from changple_domain.use_cases.post_trail import PostTrail
 from changple_domain.use_cases.scan_cafe import ScanCafe
 from changple_domain.use_cases.search import SearchHit, SearchQuery
+from changple_domain.use_cases.work_status import RunStatus, ScanStatus
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
 from changple_entrypoints.http.dependencies import UseCase
 from changple_entrypoints.http.rate_limits import RATE_LIMITED_PER_CALLER, per_caller_limit
@@ -102,6 +103,33 @@ def status(pipeline_status: UseCase[PipelineStatus]) -> PipelineStatus:
     return pipeline_status()
 
 
+def _one_by_id(*, summary: str, missing: str) -> dict[str, Any]:
+    """The decorator arguments of a guarded route that reads one record by id."""
+    return {"tags": ["pipeline"], "sync_to_thread": True, "summary": summary, **pipeline_only(missing=missing)}
+
+
+@get(
+    "/api/v1/runs/{run_id:str}/",
+    **_one_by_id(
+        summary="One pipeline run: state, stage counts, cost so far, started, finished, error",
+        missing="No pipeline run has this id.",
+    ),
+)
+def get_run(run_id: FromPath[str], run_status: UseCase[RunStatus]) -> RunStatus:
+    return run_status(run_id)
+
+
+@get(
+    "/api/v1/scans/{scan_id:str}/",
+    **_one_by_id(
+        summary="One scan: state, phase, counts, where the walk is, started, finished, error",
+        missing="No scan has this id.",
+    ),
+)
+def get_scan(scan_id: FromPath[str], scan_status: UseCase[ScanStatus]) -> ScanStatus:
+    return scan_status(scan_id)
+
+
 @get("/api/v1/batches/", tags=["pipeline"], sync_to_thread=True, **PIPELINE_ONLY)
 def list_batches(
     recent_batches: UseCase[list[JobProgress]], limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50
@@ -149,4 +177,4 @@ def search(
     return search(SearchQuery.of(q, k))
 
 
-PIPELINE_ROUTES = [ingest, run_scan, status, list_batches, get_batch, get_post_trail, search]
+PIPELINE_ROUTES = [ingest, run_scan, status, get_run, get_scan, list_batches, get_batch, get_post_trail, search]

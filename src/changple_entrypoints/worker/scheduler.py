@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -91,15 +93,18 @@ def build_scheduler(
     poll_every_minutes: int,
     now: Callable[[], datetime],
     revocation_retry_minutes: int = 60,
-) -> BlockingScheduler:
+    in_background: bool = False,
+) -> BaseScheduler:
     """The schedule; each job checks the lease first, so a standby scheduler stays quiet. What each
-    job sends is the workflow policy's (`nightly_work`, `periodic_poll_work`, `revocation_retry_work`)."""
+    job sends is the workflow policy's (`nightly_work`, `periodic_poll_work`, `revocation_retry_work`).
+    `in_background` runs it on a thread of its own (`changple serve` without Redis) instead of
+    blocking the caller (`changple scheduler`)."""
     try:
         nightly = CronTrigger.from_crontab(nightly_cron, timezone=SEOUL)
     except ValueError as exc:
         raise InvalidSetting(f"setting 'CHANGPLE_NIGHTLY_CRON' is not a crontab line: {exc}") from exc
     once: dict[str, Any] = {"coalesce": True, "max_instances": 1}
-    scheduler = BlockingScheduler(timezone=SEOUL)
+    scheduler: BaseScheduler = (BackgroundScheduler if in_background else BlockingScheduler)(timezone=SEOUL)
     nightly_job = _when_leading(lease, queue, lambda: nightly_work(now()))
     scheduler.add_job(nightly_job, nightly, id="nightly", misfire_grace_time=3600, **once)
     poll_job = _when_leading(lease, queue, periodic_poll_work)
