@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,6 +27,26 @@ if TYPE_CHECKING:  # the container (and SQLAlchemy, the providers...) loads when
     from changple_entrypoints.composition.container import Container
 
 T = TypeVar("T")
+
+
+def _flags_show_no_value_in_help() -> None:
+    """Typer 0.29 prints `<bool>` after every on/off flag in `--help`, which reads as if the flag
+    took a value (`--json true` is then refused). A flag takes none: show it bare. Options with a
+    value keep their `<int>`, `<str>`, `<path>`."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "flags_bare", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.flags_bare = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_show_no_value_in_help()
 
 console = Console()
 err_console = Console(stderr=True)

@@ -59,6 +59,8 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
     """A tour of the main job: it calls several use cases on purpose, one after the other, and shows
     each one's answer (`scan_sample_cafe`, `ingestion_report`, `drive_run`, `search`)."""
     sample, scanned, ingestion = _scan_and_judge(container, console=console, quiet=as_json, sample_path=sample_path)
+    if not as_json:  # the verdicts first, then the run's progress line below them, in a pipe as on a screen
+        _print_verdicts(console, sample, scanned, ingestion)
     driven = run_until_done(container, key=None, wait=True, quiet=as_json)
     settings = container.settings()
     result = DemoResult(
@@ -75,7 +77,6 @@ def run_demo(container: Container, *, console: Console, as_json: bool, sample_pa
 
         print_json(_as_json(result))
         return
-    _print_verdicts(console, result)
     _print_run_and_searches(console, result)
     console.print(f"database: {settings.resolved_database_url}")
 
@@ -134,28 +135,61 @@ def _as_json(result: DemoResult) -> dict[str, object]:
     }
 
 
-def _print_verdicts(console: Console, result: DemoResult) -> None:
-    table = Table(title=f"{result.sample.name}: what would be ingested", show_lines=False, expand=True)
-    table.add_column("article", justify="right", style="dim")
-    table.add_column("board", no_wrap=True)
-    table.add_column("author", no_wrap=True)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=2)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("why", overflow="fold", ratio=2)
-    for v in result.ingestion.verdicts:
-        why = "" if v.decision.eligible else v.decision.message
-        table.add_row(str(v.article_id), v.board, v.author, v.title, _REASON_LABEL[v.decision.reason], why)
-    for status in result.ingestion.unstored:
-        verdict = f"[red]{status.kind.value}[/]"
-        table.add_row(str(status.article_id), "", "", "[dim](not stored)[/]", verdict, status.reason or "")
-    console.print(table)
-    counts = result.scan.scan.counts
+WIDE_ENOUGH = 120  # columns for the verdicts with board, author and reason side by side
+
+
+def _print_verdicts(console: Console, sample: CafeSample, scanned: ScanReport, ingestion: IngestionReport) -> None:
+    """The verdict of every article. On a narrow terminal (or a pipe at 80 columns) the reasons go
+    under the table, one line each, instead of folding a word a line inside a thin column."""
+    wide = console.width >= WIDE_ENOUGH
+    rows = _verdict_rows(ingestion)
+    console.print(_verdict_table(f"{sample.name}: what would be ingested", rows, wide=wide))
+    reasons = [] if wide else [f"  {row[0]}: {row[5]}" for row in rows if row[5]]
+    if reasons:
+        console.print("why the others stay out:")
+        for line in reasons:
+            console.print(line, highlight=False, markup=False)
+    counts = scanned.scan.counts
     console.print(
-        f"scraped {counts.fetched} article ids from {result.sample.directory}: {counts.new} new, "
+        f"scraped {counts.fetched} article ids from {sample.directory}: {counts.new} new, "
         f"{counts.changed} changed, {counts.unchanged} unchanged, {counts.skipped} skipped for their "
         f"author, {counts.deleted} deleted ({counts.gaps} gaps in ids), {counts.members_only} members-only, "
         f"{counts.errors} errors"
     )
+
+
+def _verdict_rows(ingestion: IngestionReport) -> list[tuple[str, str, str, str, str, str]]:
+    """(article, board, author, title, verdict, why) for stored posts, then for ids never stored."""
+    rows = [
+        (
+            str(v.article_id),
+            v.board,
+            v.author,
+            v.title,
+            _REASON_LABEL[v.decision.reason],
+            "" if v.decision.eligible else v.decision.message,
+        )
+        for v in ingestion.verdicts
+    ]
+    for status in ingestion.unstored:
+        verdict = f"[red]{status.kind.value}[/]"
+        rows.append((str(status.article_id), "", "", "[dim](not stored)[/]", verdict, status.reason or ""))
+    return rows
+
+
+def _verdict_table(title: str, rows: list[tuple[str, str, str, str, str, str]], *, wide: bool) -> Table:
+    table = Table(title=title, show_lines=False, expand=True)
+    table.add_column("article", justify="right", style="dim")
+    if wide:
+        table.add_column("board", no_wrap=True)
+    table.add_column("author", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=2)
+    table.add_column("verdict", no_wrap=True)
+    if wide:
+        table.add_column("why", overflow="fold", ratio=2)
+    for article, board, author, name, verdict, why in rows:
+        table.add_row(article, *([board] if wide else []), author, name, verdict, *([why] if wide else []))
+    return table
 
 
 def _print_run_and_searches(console: Console, result: DemoResult) -> None:

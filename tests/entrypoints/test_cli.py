@@ -155,3 +155,24 @@ def test_counts_read_in_the_singular_and_the_plural() -> None:
 
     assert plural(1, "service token") == "1 service token"
     assert [plural(n, "post") for n in (0, 2)] == ["0 posts", "2 posts"]
+
+
+def test_the_demo_reads_in_order_at_80_columns_in_a_pipe(tmp_path: Path) -> None:
+    """Piped into a file at 80 columns: the verdicts come before the run's progress line, and each
+    reason is one line under the table, not a word a line folded into a thin column."""
+    shown = run_cli("demo", "--data-dir", str(tmp_path / "d"), env={"COLUMNS": "80"})
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    table = next(i for i, line in enumerate(lines) if "what would be ingested" in line)
+    progress = next(i for i, line in enumerate(lines) if line.startswith("run "))
+    assert table < progress
+    assert "  1040: content has 22 characters, fewer than the minimum 30" in lines
+    assert "why the others stay out:" in lines[table:progress]
+
+
+def test_help_shows_flags_without_a_value(tmp_path: Path) -> None:
+    """A flag takes no value (`--json`, not `--json true`), so help shows none after it."""
+    shown = run_cli("authors", "list", "--help", env={"COLUMNS": "120"})
+    assert shown.returncode == 0, shown.stderr
+    assert "<bool>" not in shown.stdout
+    assert any("--search" in line and "<str>" in line for line in shown.stdout.splitlines())
