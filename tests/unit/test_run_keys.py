@@ -6,8 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 from changple_adapters.memory import FixedClock, MemoryUnitOfWork, SequentialIds
+from changple_domain.model._time import KST
 from changple_domain.model.runs import PipelineRun, RunCounts, RunOrigin, RunTrigger
-from changple_domain.policies.run_keys import default_run_key, nightly_key, run_key_after_scan
+from changple_domain.policies.run_keys import default_run_key, default_scan_key, nightly_key, run_key_after_scan
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.plan import WorkPlan
 
@@ -91,3 +92,9 @@ def test_the_plan_total_is_every_post_on_its_way_to_the_index() -> None:
     plan = WorkPlan(summary=[1, 2], embedding=[3], removal=[9], waiting_summary=4, waiting_embedding=5, done=6)
     assert plan.total == 2 + 1 + 4 + 5 + 6
     assert WorkPlan().total == 0
+
+
+def test_a_scan_without_a_key_gets_a_new_one_in_korean_time_with_its_zone() -> None:
+    key = default_scan_key("manual", T0, "scan-abc")
+    assert key == f"manual:{T0.astimezone(KST).isoformat(timespec='seconds')}:scan-abc"
+    assert "+09:00" in key

@@ -22,6 +22,12 @@ def default_run_key(origin: RunOrigin, now: datetime) -> str:
     return f"{origin.value}:{aware_utc(now).astimezone(KST).isoformat(timespec='microseconds')}"
 
 
+def default_scan_key(trigger: str, now: datetime, scan_id: str) -> str:
+    """The key of a scan started without one: always new (it ends with the scan's id), in the same
+    Korean time with an explicit zone as a run's key."""
+    return f"{trigger}:{aware_utc(now).astimezone(KST).isoformat(timespec='seconds')}:{scan_id}"
+
+
 def run_key_after_scan(scan_key: str) -> str:
     """The key of the run that ingests what the scan `scan_key` found."""
     return f"{AFTER_SCAN_PREFIX}{scan_key}"

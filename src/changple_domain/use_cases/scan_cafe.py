@@ -18,6 +18,7 @@ from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunState, RunTrigger
 from changple_domain.model.scans import SCAN_ID_PREFIX, ScanRun
 from changple_domain.policies.eligibility import IngestionPolicy, author_refusal, authors_by_name
+from changple_domain.policies.run_keys import default_scan_key
 from changple_domain.policies.scan import MissRun, ScanPolicy
 from changple_domain.ports import CafeSource, Clock, IdSource, Mutex, UnitOfWork
 from changple_domain.use_cases.record_articles import RecordArticles, record_articles
@@ -137,7 +138,7 @@ def start_scan(cmd: ScanCafe, *, uow: UnitOfWork, clock: Clock, ids: IdSource) -
     scan, so it can answer with the id at once; the worker then picks the same record up."""
     now = clock.now()
     scan_id = ids.new_id(SCAN_ID_PREFIX)
-    key = cmd.key or f"{cmd.trigger.value}:{now:%Y-%m-%dT%H:%M:%S}:{scan_id}"  # without a key, always new
+    key = cmd.key or default_scan_key(cmd.trigger.value, now, scan_id)  # without a key, always new
     run = ScanRun(id=scan_id, key=key, trigger=cmd.trigger, started_at=now)
     if cmd.dry_run:
         return run  # never stored
