@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BUNDLED = ROOT / "src" / "changple_adapters" / "naver" / "sample_cafe"
 RECORD_PAGE = 1000
-AUTHORS = ["창플지기", "상권읽는남자", "외식경영박사", "세무사정원"]
 
 
 def sample_sentences() -> list[str]:
@@ -131,12 +130,11 @@ def timed_summarizer(inner: Any, spent: list[float]) -> Any:
 
 
 def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
-    from storage import migrated_uow
+    from storage import ALLOWED_AUTHORS, migrated_uow, saved_article
 
     from changple_adapters.local.ids import RandomIds
     from changple_adapters.memory import MemoryMutex
-    from changple_domain.model import CafePost
-    from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
+    from changple_domain.model.providers import ScrapedArticle
     from changple_domain.model.runs import RunTrigger
     from changple_domain.use_cases.pipeline_ports import PipelinePorts
     from changple_domain.use_cases.pipeline_runs import StartRun, start_run
@@ -152,7 +150,7 @@ def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
     phases: dict[str, Any] = {}
     began_setup = time.perf_counter()
     settings = Settings(data_dir=data_dir, summarizer="offline", embedder="offline", vector_index="lance")
-    engine, uow = migrated_uow(settings.resolved_database_url, AUTHORS)
+    engine, uow = migrated_uow(settings.resolved_database_url, ALLOWED_AUTHORS)
     summarizer_seconds: list[float] = []
     ports = PipelinePorts(
         uow=uow,
@@ -171,16 +169,7 @@ def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
 
     def articles(edited_every: int) -> Iterator[ScrapedArticle]:
         for i, title, content in corpus(count, edited_every=edited_every):
-            post = CafePost(
-                article_id=i,
-                title=title,
-                board="창플 칼럼",
-                content=content,
-                author=AUTHORS[i % len(AUTHORS)],
-                published_at=start + timedelta(minutes=i),
-                url=f"https://cafe.naver.com/changple/{i}",
-            )
-            yield ScrapedArticle(article_id=i, outcome=ScrapeOutcome.SAVED, post=post)
+            yield saved_article(i, title, content, start=start)
 
     def phase(name: str, edited_every: int) -> None:
         summarizer_seconds.clear()

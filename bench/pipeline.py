@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
-from storage import migrated_uow, scratch_database  # noqa: E402
+from storage import ALLOWED_AUTHORS, migrated_uow, saved_article, scratch_database  # noqa: E402
 
 from changple_adapters.gemini.summarizer import GeminiBatchSummarizer  # noqa: E402
 from changple_adapters.local.ids import RandomIds  # noqa: E402
@@ -34,8 +34,7 @@ from changple_adapters.memory import MemoryMutex  # noqa: E402
 from changple_adapters.openai.embedder import OpenAIBatchEmbedder  # noqa: E402
 from changple_adapters.pinecone.index import PineconeVectorIndex  # noqa: E402
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork  # noqa: E402
-from changple_domain.model import CafePost  # noqa: E402
-from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome  # noqa: E402
+from changple_domain.model.providers import ScrapedArticle  # noqa: E402
 from changple_domain.model.runs import RunTrigger  # noqa: E402
 from changple_domain.policies.eligibility import IngestionPolicy  # noqa: E402
 from changple_domain.policies.pipeline import PipelineConfig  # noqa: E402
@@ -46,7 +45,6 @@ from changple_domain.use_cases.record_articles import RecordArticles, record_art
 from changple_domain.use_cases.run_pipeline import pipeline_tick  # noqa: E402
 from changple_entrypoints.runtime import settle_after_boot  # noqa: E402
 
-AUTHORS = ["창플지기", "상권읽는남자", "외식경영박사", "세무사정원"]
 SENTENCES = [
     "가맹계약서의 영업지역 조항은 반드시 지도로 확인해야 합니다.",
     "보증금 3천만원에 월세 250만원이면 월 매출이 최소 2,500만원은 나와야 버팁니다.",
@@ -76,16 +74,7 @@ def synthetic(count: int) -> Iterator[ScrapedArticle]:
             " ".join(SENTENCES[(i + p + s) % len(SENTENCES)] for s in range(3)) + f" (글 {i}-{p})"
             for p in range(paragraphs)
         )
-        post = CafePost(
-            article_id=i,
-            title=f"[창플 칼럼] 창업 이야기 {i}",
-            board="창플 칼럼",
-            content=content,
-            author=AUTHORS[i % len(AUTHORS)],
-            published_at=start + timedelta(minutes=i),
-            url=f"https://cafe.naver.com/changple/{i}",
-        )
-        yield ScrapedArticle(article_id=i, outcome=ScrapeOutcome.SAVED, post=post)
+        yield saved_article(i, f"[창플 칼럼] 창업 이야기 {i}", content, start=start)
 
 
 def record_all(count: int, uow: SqlUnitOfWork, clock: Clock) -> None:
@@ -160,7 +149,7 @@ def main() -> None:
     vectors_url = f"{pinecone_url}/describe_index_stats"
     try:
         with scratch_database(args.database_url) as url:
-            engine, uow = migrated_uow(url, AUTHORS)
+            engine, uow = migrated_uow(url, ALLOWED_AUTHORS)
             ports = PipelinePorts(
                 uow=uow,
                 clock=Clock(),

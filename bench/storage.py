@@ -26,6 +26,7 @@ from changple_adapters.sql.engine import create_engine_for, create_session_facto
 from changple_adapters.sql.migrations import upgrade_database
 from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.model import AllowedAuthor, CafePost, PostStatus, PostStatusKind
+from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, iter_verdicts
 
@@ -34,6 +35,7 @@ PARAGRAPH = (
     "보증금 3천만원, 월세 250만원 매장이라면 월 매출 2,500만원은 나와야 버틸 수 있습니다. "
 )
 AUTHORS = ["창플지기", "상권읽는남자", "외식경영박사", "세무사정원", "지나가는회원"]
+ALLOWED_AUTHORS = AUTHORS[:-1]  # the last one is not in the catalog
 BATCH = 1000
 
 
@@ -149,3 +151,18 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def saved_article(article_id: int, title: str, content: str, *, start: datetime) -> ScrapedArticle:
+    """What a scan finds at `article_id`: a saved column by one of the allowed authors, one minute
+    after the one before it (the embedded and emulator pipeline benches record these)."""
+    post = CafePost(
+        article_id=article_id,
+        title=title,
+        board="창플 칼럼",
+        content=content,
+        author=ALLOWED_AUTHORS[article_id % len(ALLOWED_AUTHORS)],
+        published_at=start + timedelta(minutes=article_id),
+        url=f"https://cafe.naver.com/changple/{article_id}",
+    )
+    return ScrapedArticle(article_id=article_id, outcome=ScrapeOutcome.SAVED, post=post)
