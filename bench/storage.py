@@ -1,5 +1,6 @@
 """Storage throughput: bulk-upsert N synthetic Korean posts, upsert them again unchanged, page
-through them, and evaluate the ingestion policies over all of them. Prints one JSON object.
+through them, evaluate the ingestion policies over all of them, and time a whole plan against the
+planning stamp a waiting pipeline step reads instead. Prints one JSON object.
 
     python bench/storage.py --posts 10000 [--database-url URL]
 
@@ -29,6 +30,7 @@ from changple_domain.model import AllowedAuthor, CafePost, PostStatus, PostStatu
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, iter_verdicts
+from changple_domain.use_cases.plan import plan_work, planning_stamp
 
 PARAGRAPH = (
     "상권 분석을 할 때는 유동 인구보다 실제 구매로 이어지는 동선을 먼저 봐야 합니다. "
@@ -127,6 +129,15 @@ def main() -> None:
         began = time.perf_counter()
         eligible = sum(v.decision.eligible for v in iter_verdicts(EvaluateIngestion(policy=IngestionPolicy()), uow=uow))
         evaluate_seconds = time.perf_counter() - began
+
+        # What a pipeline step that only waits on a provider pays now (the stamp) against what it
+        # paid before (a whole plan): see run_pipeline's module docstring.
+        began = time.perf_counter()
+        plan_work(uow=uow, policy=IngestionPolicy())
+        plan_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        planning_stamp(uow=uow, policy=IngestionPolicy())
+        stamp_seconds = time.perf_counter() - began
         dialect = engine.dialect.name
         engine.dispose()
 
@@ -143,6 +154,9 @@ def main() -> None:
                 "evaluate_seconds": round(evaluate_seconds, 3),
                 "evaluate_posts_per_second": round(args.posts / evaluate_seconds),
                 "eligible": eligible,
+                "plan_seconds": round(plan_seconds, 3),
+                "planning_stamp_seconds": round(stamp_seconds, 3),
+                "stamp_to_plan_ratio": round(stamp_seconds / plan_seconds, 3),
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             }
         )

@@ -138,7 +138,7 @@ def test_the_step_task_waits_longer_after_each_tick_that_changed_nothing() -> No
     waiting = TickReport(plan=WorkPlan(), open_jobs=1)
     timings = WorkflowTimings(poll_interval_seconds=60, poll_max_interval_seconds=1800)
 
-    outcome = pipeline_step_task("run-1", 3, tick=lambda run_id: waiting, timings=timings)
+    outcome = pipeline_step_task("run-1", 3, tick=lambda run_id, planned_stamp: waiting, timings=timings)
 
     (step,) = outcome.follow_ups
     assert step.arguments == {"run_id": "run-1", "quiet_ticks": 4}

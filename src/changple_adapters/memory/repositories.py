@@ -7,7 +7,7 @@ import builtins
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
@@ -22,6 +22,7 @@ from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.model.scans import ScanRun
 from changple_domain.model.users import PendingRevocation, User
+from changple_domain.policies.change_detection import PlanningFacts, planning_digest
 from changple_domain.ports import (
     BatchJobRepository,
     CatalogRepository,
@@ -94,6 +95,7 @@ def _selected(post: CafePost, selection: PostSelection) -> bool:
 class MemoryPostRepository(PostRepository):
     def __init__(self, tables: MemoryTables) -> None:
         self._rows = tables.posts
+        self._statuses = tables.statuses
 
     def get(self, article_id: int) -> CafePost | None:
         return self._rows.get(article_id)
@@ -125,6 +127,27 @@ class MemoryPostRepository(PostRepository):
 
     def max_article_id(self) -> int | None:
         return max(self._rows, default=None)
+
+    def planning_digest(self) -> str:
+        def facts(post: CafePost) -> PlanningFacts:
+            status = self._statuses.get(post.article_id)
+            summary, embedding = post.summary_stage, post.embedding_stage
+            return (
+                post.article_id,
+                post.content_hash,
+                post.summary_hash,
+                post.indexed_hash,
+                post.author,
+                post.board,
+                post.published_at.astimezone(UTC).isoformat(),
+                summary.attempts,
+                summary.last_error,
+                embedding.attempts,
+                embedding.last_error,
+                status.kind.value if status else "",
+            )
+
+        return planning_digest(facts(self._rows[i]) for i in sorted(self._rows))
 
     def ids_published_since(self, since: datetime, *, limit: int = 1000) -> list[int]:
         recent = [p for p in self._rows.values() if p.published_at >= since]

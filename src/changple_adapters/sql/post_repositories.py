@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, trusted, upsert
 from changple_adapters.sql.tables import Base
 from changple_domain.model.posts import KST, CafePost, PostStatus, PostStatusKind, StageRecord
+from changple_domain.policies.change_detection import PlanningFacts, planning_digest
 from changple_domain.ports import PostRepository, PostSelection, PostStatusRepository
 
 POSTS: Table = Base.metadata.tables["posts"]
@@ -141,6 +142,36 @@ class SqlPostRepository(PostRepository):
     def max_article_id(self) -> int | None:
         value = self._session.execute(select(func.max(POSTS.c.article_id))).scalar_one()
         return None if value is None else int(value)
+
+    @translate_errors
+    def planning_digest(self) -> str:
+        p, s = POSTS.c, STATUSES.c
+        query = (
+            select(
+                p.article_id,
+                p.content_hash,
+                p.summary_hash,
+                p.indexed_hash,
+                p.author,
+                p.board,
+                p.published_at,
+                p.summary_attempts,
+                p.summary_error,
+                p.embedding_attempts,
+                p.embedding_error,
+                s.kind,
+            )
+            .outerjoin(STATUSES, s.article_id == p.article_id)
+            .order_by(p.article_id)
+            .execution_options(yield_per=ROWS_PER_STATEMENT)
+        )
+        rows = self._session.execute(query)
+        utc = 6  # published_at: stored UTC, digested as ISO text like every store does
+        facts = (
+            cast(PlanningFacts, (*row[:utc], row[utc].astimezone(UTC).isoformat(), *row[utc + 1 : -1], row[-1] or ""))
+            for row in rows
+        )
+        return planning_digest(facts)
 
     @translate_errors
     def ids_by_hash(self, content_hashes: Iterable[str]) -> dict[str, list[int]]:

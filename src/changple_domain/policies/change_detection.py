@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Bump when normalization changes on purpose. Stored hashes keep their version until a post is
 # scraped again (or `pipeline reindex --all --summaries` is run), so the change is never silent.
@@ -51,3 +52,20 @@ def content_hash(title: str, content: str) -> str:
 def has_changed(recorded_hash: str | None, title: str, content: str) -> bool:
     """True when the content differs from what `recorded_hash` was computed from."""
     return recorded_hash != content_hash(title, content)
+
+
+# What planning reads of one post, in this order: article id, content hash, summary hash, indexed
+# hash, author, board, publication time (UTC, ISO), summary attempts and error, embedding attempts
+# and error, the status kind ("" for none). Every store digests the same fields the same way.
+PlanningFacts = tuple[int, str, str | None, str | None, str, str, str, int, str | None, int, str | None, str]
+
+
+def planning_digest(rows: Iterable[PlanningFacts]) -> str:
+    """SHA-256 over every post's planning facts, in article-id order (the caller's order)."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(
+            "\x1f".join("" if value is None else str(value) for value in row).encode("utf-8", "surrogatepass")
+        )
+        digest.update(b"\x1e")
+    return digest.hexdigest()

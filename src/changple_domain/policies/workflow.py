@@ -89,16 +89,25 @@ def after_run_started(run_id: str, *, finished: bool) -> tuple[FollowUp, ...]:
 
 
 def after_tick(
-    run_id: str | None, *, done: bool, made_progress: bool, timings: WorkflowTimings, quiet_ticks: int = 0
+    run_id: str | None,
+    *,
+    done: bool,
+    made_progress: bool,
+    timings: WorkflowTimings,
+    quiet_ticks: int = 0,
+    planned_stamp: str = "",
 ) -> tuple[FollowUp, ...]:
     """While a run has work in flight it steps again: at once when the tick moved something (the next
     step may have work ready), else after `poll_delay`, the step carrying how many quiet ticks came
-    before it so the wait grows while the providers report no change."""
+    before it so the wait grows while the providers report no change, and the stamp of the last
+    plan (when there is one to keep) so the next step plans only if something changed."""
     if not run_id or done:
         return ()
     if made_progress:
         return (FollowUp(task=Task.PIPELINE_STEP, arguments={"run_id": run_id}),)
     arguments: dict[str, str | int] = {"run_id": run_id, "quiet_ticks": quiet_ticks + 1}
+    if planned_stamp:
+        arguments["planned_stamp"] = planned_stamp
     delay = poll_delay(quiet_ticks, timings)
     return (FollowUp(task=Task.PIPELINE_STEP, arguments=arguments, delay_seconds=delay),)
 

@@ -51,6 +51,13 @@ class PostRepository(Protocol):
         duplicate groups, found in one query instead of one lookup per page of posts."""
         ...
 
+    def planning_digest(self) -> str:
+        """A digest of what planning reads of every post: article id, the three hashes, author,
+        board, publication time, stage attempts and errors, and the kind of its status. Two equal
+        digests of one store mean planning would sort every post the same way; reading it costs
+        one narrow pass, a fraction of planning itself."""
+        ...
+
     def raise_chunk_marks(self, marks: Mapping[int, int]) -> None:
         """Lift each post's `indexed_chunks` to at least the given count, never lower. Recorded
         before vectors are written, so no chunk in the index is ever unknown to the store."""

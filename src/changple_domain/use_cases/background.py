@@ -95,16 +95,26 @@ def start_pipeline_run_task(key: str, trigger: str = "api", *, start: Callable[[
 
 
 def pipeline_step_task(
-    run_id: str = "", quiet_ticks: int = 0, *, tick: Callable[..., TickReport], timings: WorkflowTimings
+    run_id: str = "",
+    quiet_ticks: int = 0,
+    planned_stamp: str = "",
+    *,
+    tick: Callable[..., TickReport],
+    timings: WorkflowTimings,
 ) -> TaskOutcome:
     """One tick; while work is in flight the run steps again (see `after_tick`), sooner after a
-    change and later while the providers report none."""
-    report = tick(run_id=run_id or None)
+    change and later while the providers report none, planning again only when something changed."""
+    report = tick(run_id=run_id or None, planned_stamp=planned_stamp)
     follow_ups = after_tick(
-        run_id, done=report.done, made_progress=report.made_progress, timings=timings, quiet_ticks=quiet_ticks
+        run_id,
+        done=report.done,
+        made_progress=report.made_progress,
+        timings=timings,
+        quiet_ticks=quiet_ticks,
+        planned_stamp=report.stamp_to_carry,
     )
     return TaskOutcome(
-        summary=f"pipeline tick for {run_id or '(no run)'}: {report.model_dump(exclude={'plan'})}",
+        summary=f"pipeline tick for {run_id or '(no run)'}: {report.model_dump(exclude={'plan', 'stamp'})}",
         follow_ups=follow_ups,
     )
 

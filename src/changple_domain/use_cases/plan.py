@@ -3,6 +3,7 @@ not-yet-applied batch for their current content are waiting, never sent twice.""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -85,3 +86,18 @@ def plan_work(*, uow: UnitOfWork, policy: IngestionPolicy, page_size: int = 1000
         else:
             plan.ineligible += 1
     return plan
+
+
+def planning_stamp(*, uow: UnitOfWork, policy: IngestionPolicy) -> str:
+    """A digest of everything `plan_work` reads: the policy, every post's planning facts (with its
+    status), the authors, and the unfinished jobs. Equal stamps give equal plans, so a tick that
+    polled no change and finds the stamp of its last plan has nothing new to plan."""
+    digest = hashlib.sha256(policy.model_dump_json().encode())
+    with uow:
+        digest.update(uow.posts.planning_digest().encode())
+        for author in sorted(uow.authors.list(), key=lambda entry: entry.name):
+            digest.update(author.model_dump_json().encode())
+        unfinished = uow.batches.in_states(UNFINISHED_STATES, limit=100_000)
+    for job in sorted(unfinished, key=lambda job: job.id):
+        digest.update(f"{job.id}\x1f{job.state.value}\x1f{len(job.items)}".encode())
+    return digest.hexdigest()

@@ -1,6 +1,10 @@
 """One pass of the pipeline ("a tick"): poll open jobs, apply finished ones, plan, remove what
 left eligibility, submit what needs work. Ticks are idempotent, so the nightly schedule, the
-30-minute poll and an operator's `pipeline run` can all call them safely, in any number."""
+30-minute poll and an operator's `pipeline run` can all call them safely, in any number.
+
+Planning walks every stored post, so a tick that only waits on the providers skips it: when the
+poll moved no job, nothing was applied, and the planning stamp (`plan.planning_stamp`) equals
+the one the last tick carried forward, the plan would be the same and the tick ends there."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from changple_domain.model.runs import PipelineRun, RunCounts, RunState
 from changple_domain.ports import Clock, UnitOfWork
 from changple_domain.use_cases.apply_results import apply_finished, remove_from_index
 from changple_domain.use_cases.pipeline_ports import PipelinePorts
-from changple_domain.use_cases.plan import UNFINISHED_STATES, WorkPlan, plan_work
+from changple_domain.use_cases.plan import UNFINISHED_STATES, WorkPlan, plan_work, planning_stamp
 from changple_domain.use_cases.poll_batches import poll_batches
 from changple_domain.use_cases.submit_batches import Submitter, submit_embeddings, submit_summaries
 
@@ -35,6 +39,8 @@ class TickReport(BaseModel):
     open_jobs: int = 0
     done: bool = False
     skipped: bool = False  # another tick held the lock; nothing was done
+    planned: bool = True  # False: nothing had changed since the last plan, so this tick did not plan
+    stamp: str = ""  # the planning stamp this tick's plan (or the plan it kept) was made from
 
     @property
     def made_progress(self) -> bool:
@@ -42,20 +48,37 @@ class TickReport(BaseModel):
         pipeline is waiting on a provider (or on another tick) and should wait a poll interval."""
         return bool(self.applied_jobs or self.summary_jobs_submitted or self.embedding_jobs_submitted)
 
+    @property
+    def stamp_to_carry(self) -> str:
+        """The stamp the next step may compare with, only when this tick left nothing to send: a
+        tick that still has posts to submit (a refused or half-sent batch) must plan again."""
+        if self.made_progress or self.jobs_waiting_to_send or self.plan.summary or self.plan.embedding:
+            return ""
+        return self.stamp
 
-def pipeline_tick(ports: PipelinePorts, *, run_id: str | None = None) -> TickReport:
+
+def pipeline_tick(ports: PipelinePorts, *, run_id: str | None = None, planned_stamp: str | None = None) -> TickReport:
     """Move everything one step forward. `done` means nothing is left to send or wait for. Only one
-    tick runs at a time anywhere: two planning at once could send the same post twice."""
+    tick runs at a time anywhere: two planning at once could send the same post twice.
+    `planned_stamp` is what the last step carried (`TickReport.stamp_to_carry`): "" asks for a stamp
+    without one to compare, None (an operator's run in this process) plans without stamping."""
     with ports.mutex.hold(TICK_LOCK, ttl_seconds=TICK_LOCK_TTL_SECONDS) as held:
         if not held:
             return TickReport(plan=WorkPlan(), skipped=True)
-        return _tick(ports, run_id)
+        return _tick(ports, run_id, planned_stamp)
 
 
-def _tick(ports: PipelinePorts, run_id: str | None) -> TickReport:
+def _tick(ports: PipelinePorts, run_id: str | None, planned_stamp: str | None) -> TickReport:
     uow, clock = ports.uow, ports.clock
     polled = poll_batches(uow=uow, clock=clock, summarizer=ports.summarizer, embedder=ports.embedder)
     applied = apply_finished(ports)
+    # Stamped before planning: a write that lands while the plan is made changes the next stamp.
+    stamp = planning_stamp(uow=uow, policy=ports.policy) if planned_stamp is not None else ""
+    moved = bool(polled.changed) or any(not r.already_applied for r in applied)
+    if planned_stamp and not moved and stamp == planned_stamp:
+        with uow:
+            open_jobs = len(uow.batches.in_states(UNFINISHED_STATES))
+        return TickReport(polled=polled.polled, plan=WorkPlan(), open_jobs=open_jobs, planned=False, stamp=stamp)
     plan = plan_work(uow=uow, policy=ports.policy, page_size=ports.config.page_size)
     removed = remove_from_index(plan.removal, uow=uow, index=ports.index) if plan.removal else 0
     ctx = Submitter(uow=uow, clock=clock, config=ports.config, sleep=ports.sleep, ids=ports.ids)
@@ -75,6 +98,7 @@ def _tick(ports: PipelinePorts, run_id: str | None) -> TickReport:
         jobs_waiting_to_send=len(summaries.jobs_left_created) + len(embeddings.jobs_left_created),
         plan=plan,
         open_jobs=open_jobs,
+        stamp=stamp,
     )
     report.done = open_jobs == 0 and not plan.summary and not plan.embedding
     if run_id is not None:
