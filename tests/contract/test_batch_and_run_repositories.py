@@ -136,6 +136,8 @@ def test_job_queries_order_and_filter(uow: UnitOfWork) -> None:
         assert uow.batches.in_states([BatchState.APPLIED]) == []
         assert [j.id for j in uow.batches.recent()] == ["d", "a", "c", "b"]
         assert [j.id for j in uow.batches.recent(limit=2)] == ["d", "a"]
+        assert [j.id for j in uow.batches.recent(limit=2, offset=2)] == ["c", "b"]
+        assert uow.batches.recent(offset=4) == []
         trail = uow.batches.for_post(2)
         assert [j.id for j in trail] == ["d", "a", "b"]
         assert trail[0] == jobs[3]
@@ -196,6 +198,8 @@ def test_recent_runs_newest_first(uow: UnitOfWork) -> None:
             uow.runs.add(make_run(run_id, started_at=later(minutes)))
         assert [r.id for r in uow.runs.recent()] == ["r2", "r3", "r1"]
         assert [r.id for r in uow.runs.recent(limit=1)] == ["r2"]
+        assert [r.id for r in uow.runs.recent(limit=1, offset=1)] == ["r3"]
+        assert [r.id for r in uow.runs.recent(offset=2)] == ["r1"]
 
 
 def test_jobs_for_a_run_oldest_first(uow: UnitOfWork) -> None:

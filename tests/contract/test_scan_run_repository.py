@@ -72,6 +72,7 @@ def test_recent_scans_newest_first_with_a_limit(uow: UnitOfWork) -> None:
     with uow:
         assert [s.id for s in uow.scans.recent(limit=3)] == ["scan-4", "scan-3", "scan-2"]
         assert uow.scans.recent(limit=0) == []
+        assert [s.id for s in uow.scans.recent(limit=2, offset=1)] == ["scan-3", "scan-2"]
 
 
 def test_scans_are_counted_by_state(uow: UnitOfWork) -> None:

@@ -365,11 +365,13 @@ def test_recommendations_prefer_similar_content_and_fall_back_to_recent(admin: C
     b = publish(admin, container, notion_export(body_html=unrelated, images={}), title="주방 설비")
     c = publish(admin, container, notion_export(body_html=similar, images={}), title="가맹 계약 해지")
     picked = admin.get(f"{CONTENT}recommended/{a['id']}/", params={"limit": 2}).json()
+    assert (picked["total"], picked["limit"], picked["offset"]) == (2, 2, 0)  # the two other columns
+    picked = picked["items"]
     assert [p["id"] for p in picked] == [c["id"], b["id"]]
     assert admin.get(f"{CONTENT}recommended/4242/").status_code == 404
 
     container.content_index().delete([f"content-{a['id']}"])  # no vector: the newest others
-    fallback = admin.get(f"{CONTENT}recommended/{a['id']}/", params={"limit": 5}).json()
+    fallback = admin.get(f"{CONTENT}recommended/{a['id']}/", params={"limit": 5}).json()["items"]
     assert [p["id"] for p in fallback] == [c["id"], b["id"]]
 
 

@@ -35,7 +35,7 @@ def test_ingest_runs_the_pipeline_and_everything_reports_it(client: TestClient, 
     run = next(r for r in status["recent_runs"] if r["key"] == "api:test-1")
     assert run["state"] == "succeeded"
 
-    batches = client.get("/api/v1/batches/").json()
+    batches = client.get("/api/v1/batches/").json()["items"]
     assert {b["kind"] for b in batches} == {"summarize", "embed"}
     assert all(b["state"] == "applied" for b in batches)
     one = client.get(f"/api/v1/batches/{batches[0]['id']}/")
@@ -48,7 +48,7 @@ def test_ingest_runs_the_pipeline_and_everything_reports_it(client: TestClient, 
 
     hits = client.get("/api/v1/search/", params={"q": "가맹계약서 확인할 것", "k": 3})
     assert hits.status_code == 200
-    assert hits.json()[0]["article_id"] == 1003
+    assert hits.json()["items"][0]["article_id"] == 1003
 
 
 def test_pipeline_endpoints_refuse_bad_input_with_4xx(client: TestClient) -> None:  # type: ignore[type-arg]

@@ -92,7 +92,7 @@ def test_search_and_chat_citations_drop_a_post_hidden_since_it_was_indexed(get_a
     def found(who: str) -> list[int]:
         hits = get_as(who, "/api/v1/search/", params={"q": QUERY, "k": 10})
         assert hits.status_code == 200, hits.text
-        return [h["article_id"] for h in hits.json()]
+        return [h["article_id"] for h in hits.json()["items"]]
 
     assert ELIGIBLE in found("visitor")
     update_entry(AllowedAuthor, AUTHOR_OF_ELIGIBLE, enabled=False, uow=container.uow())  # its vectors are still indexed

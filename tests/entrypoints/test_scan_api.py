@@ -59,7 +59,7 @@ def test_a_scan_over_http_then_the_pipeline_it_asked_for(client: TestClient, con
 
     assert client.get("/api/v1/posts/1003/").status_code == 200
     assert client.get("/api/v1/posts/1020/").status_code == 404  # skipped for its author: never stored
-    hits = client.get("/api/v1/search/", params={"q": "가맹계약서 확인할 것", "k": 3}).json()
+    hits = client.get("/api/v1/search/", params={"q": "가맹계약서 확인할 것", "k": 3}).json()["items"]
     assert hits[0]["article_id"] == 1003
 
     # The same key again is the same scan; it is not queued a second time.

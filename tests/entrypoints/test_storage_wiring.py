@@ -73,13 +73,13 @@ def test_a_day_of_work_on_each_storage(wired: Container) -> None:
         assert run["state"] == "succeeded"
         assert status["posts_by_stage"]["indexed"] > 0
 
-        hits = client.get("/api/v1/search/", params={"q": "가맹 계약", "k": 3}).json()
+        hits = client.get("/api/v1/search/", params={"q": "가맹 계약", "k": 3}).json()["items"]
         assert hits, "search finds the indexed sample posts"
         post = client.get(f"/api/v1/posts/{hits[0]['article_id']}/")
         assert post.status_code == 200
         assert post.json()["article_id"] == hits[0]["article_id"]
 
-        batches = client.get("/api/v1/batches/").json()
+        batches = client.get("/api/v1/batches/").json()["items"]
         assert batches
         one = client.get(f"/api/v1/batches/{batches[0]['id']}/")
         assert (one.status_code, one.json()["id"]) == (200, batches[0]["id"])

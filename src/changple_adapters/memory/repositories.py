@@ -274,8 +274,9 @@ class MemoryBatchJobRepository(BatchJobRepository):
         jobs = sorted((j for j in self._rows.values() if j.state in wanted), key=lambda j: (j.created_at, j.id))
         return jobs[:limit]
 
-    def recent(self, *, limit: int = 50) -> list[BatchJob]:
-        return sorted(self._rows.values(), key=lambda j: (j.created_at, j.id), reverse=True)[:limit]
+    def recent(self, *, limit: int = 50, offset: int = 0) -> list[BatchJob]:
+        newest_first = sorted(self._rows.values(), key=lambda j: (j.created_at, j.id), reverse=True)
+        return newest_first[max(offset, 0) :][: max(limit, 0)]
 
     def for_run(self, run_id: str) -> list[BatchJob]:
         return sorted((j for j in self._rows.values() if j.run_id == run_id), key=lambda j: (j.created_at, j.id))
@@ -330,8 +331,9 @@ class MemoryPipelineRunRepository(PipelineRunRepository):
     def get_by_key(self, key: str) -> PipelineRun | None:
         return next((r for r in self._rows.values() if r.key == key), None)
 
-    def recent(self, *, limit: int = 20) -> list[PipelineRun]:
-        return sorted(self._rows.values(), key=lambda r: (r.started_at, r.id), reverse=True)[:limit]
+    def recent(self, *, limit: int = 20, offset: int = 0) -> list[PipelineRun]:
+        newest_first = sorted(self._rows.values(), key=lambda r: (r.started_at, r.id), reverse=True)
+        return newest_first[max(offset, 0) :][: max(limit, 0)]
 
     def count_by_state(self) -> dict[RunState, int]:
         return dict(Counter(r.state for r in self._rows.values()))

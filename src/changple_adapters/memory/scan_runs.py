@@ -33,8 +33,9 @@ class MemoryScanRunRepository(ScanRunRepository):
     def get_by_key(self, key: str) -> ScanRun | None:
         return next((s for s in self._rows.values() if s.key == key), None)
 
-    def recent(self, *, limit: int = 20) -> list[ScanRun]:
-        return sorted(self._rows.values(), key=lambda s: (s.started_at, s.id), reverse=True)[: max(limit, 0)]
+    def recent(self, *, limit: int = 20, offset: int = 0) -> list[ScanRun]:
+        newest_first = sorted(self._rows.values(), key=lambda s: (s.started_at, s.id), reverse=True)
+        return newest_first[max(offset, 0) :][: max(limit, 0)]
 
     def count_by_state(self) -> dict[RunState, int]:
         return dict(Counter(s.state for s in self._rows.values()))

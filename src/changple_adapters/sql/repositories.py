@@ -236,10 +236,11 @@ class SqlBatchJobRepository(BatchJobRepository):
         )
 
     @translate_errors
-    def recent(self, *, limit: int = 50) -> builtins.list[BatchJob]:
+    def recent(self, *, limit: int = 50, offset: int = 0) -> builtins.list[BatchJob]:
         if limit <= 0:
             return []
-        return self._jobs(select(JOBS).order_by(JOBS.c.created_at.desc(), JOBS.c.id.desc()).limit(limit))
+        newest_first = select(JOBS).order_by(JOBS.c.created_at.desc(), JOBS.c.id.desc())
+        return self._jobs(newest_first.limit(limit).offset(max(offset, 0)))
 
     @translate_errors
     def for_post(self, article_id: int) -> builtins.list[BatchJob]:
@@ -369,10 +370,11 @@ class SqlPipelineRunRepository(PipelineRunRepository):
         return None if row is None else _run(row)
 
     @translate_errors
-    def recent(self, *, limit: int = 20) -> builtins.list[PipelineRun]:
+    def recent(self, *, limit: int = 20, offset: int = 0) -> builtins.list[PipelineRun]:
         if limit <= 0:
             return []
-        query = select(PipelineRunRow).order_by(PipelineRunRow.started_at.desc(), PipelineRunRow.id.desc()).limit(limit)
+        newest_first = select(PipelineRunRow).order_by(PipelineRunRow.started_at.desc(), PipelineRunRow.id.desc())
+        query = newest_first.limit(limit).offset(max(offset, 0))
         return [_run(row) for row in self._session.scalars(query)]
 
     @translate_errors

@@ -74,10 +74,11 @@ class SqlScanRunRepository(ScanRunRepository):
         return None if row is None else _scan(row)
 
     @translate_errors
-    def recent(self, *, limit: int = 20) -> list[ScanRun]:
+    def recent(self, *, limit: int = 20, offset: int = 0) -> list[ScanRun]:
         if limit <= 0:
             return []
-        query = select(SCANS).order_by(SCANS.c.started_at.desc(), SCANS.c.id.desc()).limit(limit)
+        newest_first = select(SCANS).order_by(SCANS.c.started_at.desc(), SCANS.c.id.desc())
+        query = newest_first.limit(limit).offset(max(offset, 0))
         return [_scan(row) for row in self._session.execute(query).mappings()]
 
     @translate_errors

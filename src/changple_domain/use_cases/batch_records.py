@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from changple_domain.errors import NotFound
 from changple_domain.model.batches import BatchJob
+from changple_domain.model.pages import Page
 from changple_domain.ports import UnitOfWork
 from changple_domain.use_cases.pipeline_report import JobProgress
 
 
-def recent_batches(*, uow: UnitOfWork, limit: int = 50) -> list[JobProgress]:
+def recent_batches(*, uow: UnitOfWork, limit: int = 50, offset: int = 0) -> Page[JobProgress]:
+    """Batch jobs, newest first, a page at a time."""
     with uow:
-        return [JobProgress.of(job) for job in uow.batches.recent(limit=limit)]
+        jobs = uow.batches.recent(limit=limit, offset=offset)
+        total = sum(line.jobs for line in uow.batches.tally())
+    return Page(items=[JobProgress.of(job) for job in jobs], total=total, limit=limit, offset=offset)
 
 
 def batch_record(job_id: str, *, uow: UnitOfWork) -> BatchJob:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from changple_domain.errors import ChangpleError, InvalidInput, NotFound, ProviderRejected, ProviderUnavailable
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.content import ContentState, ContentView, NotionContent, clean_description, clean_title
+from changple_domain.model.pages import Page
 from changple_domain.model.tasks import Task
 from changple_domain.ports import AnswerCache, ContentChanges, FileStorage, TaskQueue, UnitOfWork, VectorIndex
 from changple_domain.use_cases.content_uploads import ContentConfig, content_folder, vector_id
@@ -171,6 +172,20 @@ def recommend(content_id: int, *, uow: UnitOfWork, index: VectorIndex | None, li
         if content.id != content_id and all(content.id != p.id for p in picked):
             picked.append(content)
     return picked
+
+
+RECOMMEND_DEPTH = 20  # recommendations page through at most this many columns
+
+
+def recommend_page(
+    content_id: int, *, uow: UnitOfWork, index: VectorIndex | None, limit: int = 5, offset: int = 0
+) -> Page[NotionContent]:
+    """A page of `recommend`'s list, ranked to its whole depth so every page agrees on `total`."""
+    if limit < 1 or offset < 0 or limit + offset > RECOMMEND_DEPTH:
+        raise InvalidInput(
+            f"recommendations page through at most {RECOMMEND_DEPTH}: offset + limit must be at most that"
+        )
+    return Page.window(recommend(content_id, uow=uow, index=index, limit=RECOMMEND_DEPTH), limit=limit, offset=offset)
 
 
 # --- readers -------------------------------------------------------------------------------------

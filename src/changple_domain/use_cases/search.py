@@ -5,13 +5,16 @@ caller sees a disabled author's or an excluded board's post in the meantime."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from changple_domain.errors import InvalidInput
+from changple_domain.model.pages import Page
 from changple_domain.model.posts import PostStatusKind
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.ports import QueryEmbedder, UnitOfWork, VectorIndex
 from changple_domain.use_cases.read_posts import visible_within
+
+SEARCH_DEPTH = 100  # a search pages through at most this many posts, best first
 
 
 class SearchHit(BaseModel):
@@ -31,7 +34,14 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     text: str = Field(min_length=1, max_length=2000)
-    k: int = Field(default=5, ge=1, le=100)
+    k: int = Field(default=5, ge=1, le=SEARCH_DEPTH)
+    offset: int = Field(default=0, ge=0, le=SEARCH_DEPTH - 1)
+
+    @model_validator(mode="after")
+    def _within_depth(self) -> SearchQuery:
+        if self.k + self.offset > SEARCH_DEPTH:
+            raise ValueError(f"a search pages through its best {SEARCH_DEPTH} posts: offset + k must be at most that")
+        return self
 
     @field_validator("text")
     @classmethod
@@ -41,13 +51,14 @@ class SearchQuery(BaseModel):
         return text
 
     @classmethod
-    def of(cls, text: str, k: int = 5) -> SearchQuery:
+    def of(cls, text: str, k: int = 5, offset: int = 0) -> SearchQuery:
         """A query from a person's input; anything unusable is InvalidInput saying why."""
         try:
-            return cls(text=text, k=k)
+            return cls(text=text, k=k, offset=offset)
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise InvalidInput(f"search {first['loc'][0]}: {str(first['msg']).removeprefix('Value error, ')}") from exc
+            where = f"{first['loc'][0]}: " if first["loc"] else ""
+            raise InvalidInput(f"search {where}{str(first['msg']).removeprefix('Value error, ')}") from exc
 
 
 def search_posts(
@@ -86,3 +97,14 @@ def search_posts(
         if len(hits) == query.k:
             break
     return hits
+
+
+def search_page(
+    query: SearchQuery, *, uow: UnitOfWork, embedder: QueryEmbedder, index: VectorIndex, policy: IngestionPolicy
+) -> Page[SearchHit]:
+    """One page of the best posts, `query.k` of them after `query.offset`. The search always ranks
+    its whole depth, so `total` (how many readable posts it found, at most SEARCH_DEPTH) is the same
+    on every page and a later page never repeats or skips a hit of an earlier one."""
+    deep = query.model_copy(update={"k": SEARCH_DEPTH, "offset": 0})
+    hits = search_posts(deep, uow=uow, embedder=embedder, index=index, policy=policy)
+    return Page.window(hits, limit=query.k, offset=query.offset)

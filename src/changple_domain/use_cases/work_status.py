@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from changple_domain.errors import NotFound
 from changple_domain.model._time import UtcDatetime
+from changple_domain.model.pages import Page
 from changple_domain.model.runs import PipelineRun, RunCounts, RunState, RunTrigger, StageProgress
 from changple_domain.model.scans import ScanCounts, ScanRun
 from changple_domain.ports import UnitOfWork
@@ -81,3 +82,19 @@ def scan_status(scan_id: str, *, uow: UnitOfWork) -> ScanStatus:
     with uow:
         scan = uow.scans.get(scan_id)
     return ScanStatus.of(_found(scan, f"no scan has the id '{scan_id}'"))
+
+
+def list_runs(*, uow: UnitOfWork, limit: int = 20, offset: int = 0) -> Page[RunStatus]:
+    """Pipeline runs, newest first, a page at a time."""
+    with uow:
+        runs = uow.runs.recent(limit=limit, offset=offset)
+        total = sum(uow.runs.count_by_state().values())
+    return Page(items=[RunStatus.of(run) for run in runs], total=total, limit=limit, offset=offset)
+
+
+def list_scans(*, uow: UnitOfWork, limit: int = 20, offset: int = 0) -> Page[ScanStatus]:
+    """Scans, newest first, a page at a time."""
+    with uow:
+        scans = uow.scans.recent(limit=limit, offset=offset)
+        total = sum(uow.scans.count_by_state().values())
+    return Page(items=[ScanStatus.of(scan) for scan in scans], total=total, limit=limit, offset=offset)

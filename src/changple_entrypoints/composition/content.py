@@ -53,7 +53,7 @@ class ContentUseCases(Ports):
     list_content = providers.Callable(library.list_content, uow=Ports.uow)
     content_detail = providers.Callable(library.content_detail, uow=Ports.uow, storage=Ports.file_storage)
     read_content_file = providers.Callable(library.read_file, uow=Ports.uow, storage=Ports.file_storage)
-    recommend_content = providers.Callable(library.recommend, uow=Ports.uow, index=Ports.content_index)
+    recommend_content = providers.Callable(library.recommend_page, uow=Ports.uow, index=Ports.content_index)
     attach_texts = providers.Callable(library.attach_texts, uow=Ports.uow, config=Ports.content_config)
 
     # --- signed-in readers: `view_history(user_id, ...)`, `record_content_view(user_id, content_id)`

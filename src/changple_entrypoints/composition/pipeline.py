@@ -64,19 +64,23 @@ class PipelineUseCases(Ports):
     # `run_status(run_id)`, `scan_status(scan_id)`: one run or scan by id, else NotFound.
     run_status = providers.Callable(work_status.run_status, uow=Ports.uow)
     scan_status = providers.Callable(work_status.scan_status, uow=Ports.uow)
+    # `list_runs(limit=, offset=)`, `list_scans(...)`: a page of them, newest first.
+    list_runs = providers.Callable(work_status.list_runs, uow=Ports.uow)
+    list_scans = providers.Callable(work_status.list_scans, uow=Ports.uow)
     post_trail = providers.Callable(trails.post_trail, uow=Ports.uow, policy=Ports.ingestion_policy)
     # `read_post(article_id, viewer=caller)`: a post the caller may read, else NotFound.
     read_post = providers.Callable(read_posts.read_post, uow=Ports.uow, policy=Ports.ingestion_policy)
     # `read_many_posts(article_ids, viewer=caller)`: up to 100 posts; those the caller may not read apart.
     read_many_posts = providers.Callable(read_posts.read_posts, uow=Ports.uow, policy=Ports.ingestion_policy)
-    # `search(SearchQuery)`: the posts the public may read that best answer the query.
-    search = providers.Callable(
-        searching.search_posts,
-        uow=Ports.uow,
-        embedder=Ports.query_embedder,
-        index=Ports.vector_index,
-        policy=Ports.ingestion_policy,
-    )
+    # `search(SearchQuery)`: the posts the public may read that best answer the query;
+    # `search_page(SearchQuery)`: the same as one page of the search's whole depth (the API's list).
+    search = providers.Callable(searching.search_posts)
+    search_page = providers.Callable(searching.search_page)
+    for _searching in (search, search_page):
+        _searching.add_kwargs(
+            uow=Ports.uow, embedder=Ports.query_embedder, index=Ports.vector_index, policy=Ports.ingestion_policy
+        )
+    del _searching
     # The demo's tour: the bundled sample cafe scanned like Naver, then every stored post's verdict.
     scan_sample_cafe = providers.Callable(sample_data.scan_sample_cafe, ports=Ports.scan_ports)
     # `/metrics`: counts and sums the store answers cheaply, and each Dramatiq queue's depth.

@@ -17,8 +17,9 @@ from litestar.serialization import encode_json, get_serializer
 from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Scope
 from changple_domain.model.content import ContentState, NotionContent
-from changple_domain.model.ids import MAX_ID
+from changple_domain.model.pages import Page
 from changple_domain.use_cases.content_library import (
+    RECOMMEND_DEPTH,
     Attachment,
     ContentDetail,
     ContentPage,
@@ -52,7 +53,7 @@ from changple_entrypoints.http.content_schemas import (
 )
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.rate_limits import RATE_LIMITED_PER_CALLER, per_caller_limit
-from changple_entrypoints.http.schemas import ErrorRead, IdPath
+from changple_entrypoints.http.schemas import ErrorRead, IdPath, Offset
 from changple_entrypoints.settings import Settings
 
 Links = NamedDependency[SkipValidation[ContentLinks]]
@@ -63,7 +64,6 @@ ADMIN_NOTE = "\n\nAdmin-only."
 ADMIN_ONLY: dict[str, Any] = {"guards": [requires(Scope.ADMIN)], "security": SECURITY}
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size")]
-Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many to skip")]
 
 
 # --- admins -------------------------------------------------------------------------------------
@@ -215,11 +215,13 @@ def get_content(
 )
 def recommended(
     content_id: IdPath,
-    recommend_content: UseCase[list[NotionContent]],
+    recommend_content: UseCase[Page[NotionContent]],
     links: Links,
-    limit: Annotated[int, QueryParameter(ge=1, le=20, description="how many")] = 5,
-) -> list[ContentRead]:
-    return [links.read(c) for c in recommend_content(content_id, limit=limit)]
+    limit: Annotated[int, QueryParameter(ge=1, le=RECOMMEND_DEPTH, description="how many on this page")] = 5,
+    offset: Annotated[int, QueryParameter(ge=0, le=RECOMMEND_DEPTH - 1, description="how many to skip")] = 0,
+) -> Page[ContentRead]:
+    page = recommend_content(content_id, limit=limit, offset=offset)
+    return Page(items=[links.read(c) for c in page.items], total=page.total, limit=page.limit, offset=page.offset)
 
 
 @post(

@@ -12,18 +12,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.model.access import Scope
 from changple_domain.model.batches import BatchJob
+from changple_domain.model.pages import Page
 from changple_domain.model.runs import RunTrigger
 from changple_domain.model.scans import ScanRun
 from changple_domain.use_cases.pipeline_report import JobProgress, PipelineStatus
 from changple_domain.use_cases.pipeline_runs import StartedRun, StartRun
 from changple_domain.use_cases.post_trail import PostTrail
 from changple_domain.use_cases.scan_cafe import ScanCafe
-from changple_domain.use_cases.search import SearchHit, SearchQuery
+from changple_domain.use_cases.search import SEARCH_DEPTH, SearchHit, SearchQuery
 from changple_domain.use_cases.work_status import RunStatus, ScanStatus
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
 from changple_entrypoints.http.dependencies import UseCase
 from changple_entrypoints.http.rate_limits import RATE_LIMITED_PER_CALLER, per_caller_limit
-from changple_entrypoints.http.schemas import ErrorRead, IdPath
+from changple_entrypoints.http.schemas import ErrorRead, IdPath, Offset
 
 
 def pipeline_only(*, missing: str | None = None) -> dict[str, Any]:
@@ -130,11 +131,24 @@ def get_scan(scan_id: FromPath[str], scan_status: UseCase[ScanStatus]) -> ScanSt
     return scan_status(scan_id)
 
 
-@get("/api/v1/batches/", tags=["pipeline"], sync_to_thread=True, **PIPELINE_ONLY)
+PageSize = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
+
+
+@get("/api/v1/batches/", tags=["pipeline"], sync_to_thread=True, summary="Batch jobs, newest first", **PIPELINE_ONLY)
 def list_batches(
-    recent_batches: UseCase[list[JobProgress]], limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50
-) -> list[JobProgress]:
-    return recent_batches(limit=limit)
+    recent_batches: UseCase[Page[JobProgress]], limit: PageSize = 50, offset: Offset = 0
+) -> Page[JobProgress]:
+    return recent_batches(limit=limit, offset=offset)
+
+
+@get("/api/v1/runs/", tags=["pipeline"], sync_to_thread=True, summary="Pipeline runs, newest first", **PIPELINE_ONLY)
+def runs_list(list_runs: UseCase[Page[RunStatus]], limit: PageSize = 20, offset: Offset = 0) -> Page[RunStatus]:
+    return list_runs(limit=limit, offset=offset)
+
+
+@get("/api/v1/scans/", tags=["pipeline"], sync_to_thread=True, summary="Scans, newest first", **PIPELINE_ONLY)
+def scans_list(list_scans: UseCase[Page[ScanStatus]], limit: PageSize = 20, offset: Offset = 0) -> Page[ScanStatus]:
+    return list_scans(limit=limit, offset=offset)
 
 
 @get(
@@ -162,19 +176,34 @@ def get_post_trail(article_id: IdPath, post_trail: UseCase[PostTrail]) -> PostTr
     "/api/v1/search/",
     tags=["search"],
     sync_to_thread=True,
-    summary="The best posts for a query",
-    description="Open to everyone; answers only with posts the ingestion policy lets into the index. Each "
-    "caller has a budget a minute (per address, account or service token: CHANGPLE_SEARCH_RATE_LIMIT_*); "
-    "over it, 429 with Retry-After.",
+    summary="The best posts for a query, a page at a time",
+    description="Open to everyone; answers only with posts the ingestion policy lets into the index. A search "
+    f"ranks its best {SEARCH_DEPTH} posts: `total` is how many of those it found, and `offset + limit` may not "
+    "pass that depth. `k` is the older name of `limit`. Each caller has a budget a minute (per address, "
+    "account or service token: CHANGPLE_SEARCH_RATE_LIMIT_*); over it, 429 with Retry-After.",
     guards=[per_caller_limit("search", "searches")],
     responses=RATE_LIMITED_PER_CALLER,
 )
 def search(
-    search: UseCase[list[SearchHit]],
+    search_page: UseCase[Page[SearchHit]],
     q: Annotated[str, QueryParameter(min_length=1, max_length=2000)],
-    k: Annotated[int, QueryParameter(ge=1, le=100)] = 5,
-) -> list[SearchHit]:
-    return search(SearchQuery.of(q, k))
+    limit: Annotated[int, QueryParameter(ge=1, le=SEARCH_DEPTH, description="hits on this page")] = 5,
+    offset: Annotated[int, QueryParameter(ge=0, le=SEARCH_DEPTH - 1, description="hits to skip")] = 0,
+    k: Annotated[int | None, QueryParameter(ge=1, le=SEARCH_DEPTH, description="older name of limit")] = None,
+) -> Page[SearchHit]:
+    return search_page(SearchQuery.of(q, k or limit, offset))
 
 
-PIPELINE_ROUTES = [ingest, run_scan, status, get_run, get_scan, list_batches, get_batch, get_post_trail, search]
+PIPELINE_ROUTES = [
+    ingest,
+    run_scan,
+    status,
+    runs_list,
+    get_run,
+    scans_list,
+    get_scan,
+    list_batches,
+    get_batch,
+    get_post_trail,
+    search,
+]

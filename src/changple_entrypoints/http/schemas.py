@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar.params import PathParameter
+from litestar.params import PathParameter, QueryParameter
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from changple_domain.model.authors import CatalogEntry
@@ -50,6 +50,7 @@ class PostRead(BaseModel):
 # An id in a body or a path: positive, and small enough for a store to hold (see model/ids.py).
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many items to skip (a page starts there)")]
 
 
 class ErrorRead(BaseModel):
