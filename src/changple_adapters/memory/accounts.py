@@ -3,7 +3,7 @@ SQL tables: one user per (provider, social id), one active service token per nam
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from changple_adapters.memory.content import delete_user_rows
 from changple_adapters.memory.repositories import MemoryTables
@@ -20,13 +20,22 @@ class MemoryUserRepository(UserRepository):
         self._tables, self._rows, self._next_id = tables, tables.users, next_id
 
     def add(self, new: NewUser) -> User:
-        profile = new.profile
-        if self.get_by_social_id(profile.provider, profile.social_id) is not None:
-            raise AlreadyExists(f"a {profile.provider} user with this social id already exists")
-        user = new.with_id(self._next_id("users"))
-        self._rows[user.id] = user
-        self._tables.note_added("users", user.id)
-        return user
+        return self.add_many([new])[0]
+
+    def add_many(self, news: Sequence[NewUser]) -> list[User]:
+        taken = {(u.provider, u.social_id) for u in self._rows.values()}
+        for new in news:  # checked first: nothing is stored when one is refused
+            key = (new.profile.provider, new.profile.social_id)
+            if key in taken:
+                raise AlreadyExists(f"a {key[0]} user with this social id already exists")
+            taken.add(key)
+        added = []
+        for new in news:
+            user = new.with_id(self._next_id("users"))
+            self._rows[user.id] = user
+            self._tables.note_added("users", user.id)
+            added.append(user)
+        return added
 
     def save(self, user: User) -> None:
         stored = self._rows.get(user.id)
@@ -38,7 +47,11 @@ class MemoryUserRepository(UserRepository):
         return self._rows.get(user_id)
 
     def get_by_social_id(self, provider: str, social_id: str) -> User | None:
-        return next((u for u in self._rows.values() if (u.provider, u.social_id) == (provider, social_id)), None)
+        return self.get_many_by_social_id(provider, [social_id]).get(social_id)
+
+    def get_many_by_social_id(self, provider: str, social_ids: Iterable[str]) -> dict[str, User]:
+        wanted = set(social_ids)
+        return {u.social_id: u for u in self._rows.values() if u.provider == provider and u.social_id in wanted}
 
     def list(self, *, limit: int = 100, offset: int = 0) -> list[User]:
         return sorted(self._rows.values(), key=lambda u: u.id)[offset : offset + max(limit, 0)]

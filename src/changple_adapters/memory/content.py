@@ -136,9 +136,14 @@ class MemoryContentViewRepository(ContentViewRepository):
         self._tables, self._rows, self._next_id = tables, tables.content_views, next_id
 
     def add(self, view: ContentView) -> None:
-        if view.user_id not in self._tables.users or view.content_id not in self._tables.contents:
-            raise NotFound(f"no user {view.user_id} or no content {view.content_id} to record a view of")
-        self._rows[self._next_id("content_views")] = view
+        self.add_many([view])
+
+    def add_many(self, views: Sequence[ContentView]) -> None:
+        for view in views:  # checked first: nothing is stored when one is refused
+            if view.user_id not in self._tables.users or view.content_id not in self._tables.contents:
+                raise NotFound(f"no user {view.user_id} or no content {view.content_id} to record a view of")
+        for view in views:
+            self._rows[self._next_id("content_views")] = view
 
     def _latest(self, user_id: int) -> dict[int, datetime]:
         latest: dict[int, datetime] = {}
@@ -174,6 +179,28 @@ class MemoryChatRepository(ChatRepository):
 
     def get_session(self, nonce: str) -> ChatSession | None:
         return self._sessions.get(nonce)
+
+    def get_sessions(self, nonces: Iterable[str]) -> dict[str, ChatSession]:
+        return {nonce: self._sessions[nonce] for nonce in nonces if nonce in self._sessions}
+
+    def add_sessions(self, sessions: Sequence[ChatSession]) -> None:
+        nonces = [session.nonce for session in sessions]
+        if len(set(nonces)) < len(nonces):
+            raise AlreadyExists("the same chat session is given twice")
+        for session in sessions:  # checked first: nothing is stored when one is refused
+            if session.nonce in self._sessions:
+                raise AlreadyExists(f"chat session '{session.nonce}' already exists")
+            self._check_owner(session)
+        for session in sessions:
+            self.add_session(session)
+
+    def save_sessions(self, sessions: Sequence[ChatSession]) -> None:
+        for session in sessions:
+            stored = self._sessions.get(session.nonce)
+            if stored is None or stored.user_id != session.user_id:
+                self.save_session(session)  # raises what a single save says
+        for session in sessions:
+            self.save_session(session)
 
     def add_session(self, session: ChatSession) -> None:
         if session.nonce in self._sessions:

@@ -4,6 +4,7 @@ InvalidSetting that names the missing keys."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
@@ -11,7 +12,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import translate_errors
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors
 from changple_adapters.sql.tables import ServiceTokenRow, TokenRevocationRow, UserRow
 from changple_adapters.sql.token_cipher import KEYS_SETTING, TokenCipher
 from changple_domain.errors import AlreadyExists, InvalidSetting, NotFound
@@ -81,6 +82,42 @@ class SqlUserRepository(UserRepository):
         return found
 
     @translate_errors
+    def add_many(self, news: Sequence[NewUser]) -> list[User]:
+        if not news:
+            return []
+        provider = news[0].profile.provider
+        if any(new.profile.provider != provider for new in news):
+            return [self.add(new) for new in news]  # one provider a batch; mixed batches go one by one
+        social_ids = [new.profile.social_id for new in news]
+        taken = AlreadyExists(f"a {provider} user with one of these social ids already exists")
+        if len(set(social_ids)) < len(social_ids) or self.get_many_by_social_id(provider, social_ids):
+            raise taken
+        rows = []
+        for new in news:
+            user = new.with_id(0)  # the database chooses the ids
+            rows.append(self._values(user) | {"account_key": user.account_key})
+        statement = insert(USERS).returning(USERS.c.id, sort_by_parameter_order=True)
+        try:
+            with self._session.begin_nested():
+                ids = [
+                    i
+                    for chunk in chunked(rows, ROWS_PER_STATEMENT)
+                    for i in self._session.execute(statement, chunk).scalars()
+                ]
+        except IntegrityError as exc:  # another sign-in created one of them meanwhile
+            raise taken from exc
+        stored = {user.id: user for user in self._users_with_ids(ids)}
+        return [stored[user_id] for user_id in ids]
+
+    def _users_with_ids(self, ids: Sequence[int]) -> list[User]:
+        found: list[User] = []
+        for chunk in chunked(list(ids), ROWS_PER_STATEMENT):
+            found += [
+                self._user(row) for row in self._session.execute(select(USERS).where(USERS.c.id.in_(chunk))).mappings()
+            ]
+        return found
+
+    @translate_errors
     def save(self, user: User) -> None:
         result = self._session.execute(update(USERS).where(USERS.c.id == user.id).values(**self._values(user)))
         if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -96,6 +133,14 @@ class SqlUserRepository(UserRepository):
         query = select(USERS).where(USERS.c.provider == provider, USERS.c.social_id == social_id)
         row = self._session.execute(query).mappings().first()
         return None if row is None else self._user(row)
+
+    @translate_errors
+    def get_many_by_social_id(self, provider: str, social_ids: Iterable[str]) -> dict[str, User]:
+        found: dict[str, User] = {}
+        for chunk in chunked(sorted(set(social_ids)), ROWS_PER_STATEMENT):
+            query = select(USERS).where(USERS.c.provider == provider, USERS.c.social_id.in_(chunk))
+            found.update((row["social_id"], self._user(row)) for row in self._session.execute(query).mappings())
+        return found
 
     @translate_errors
     def list(self, *, limit: int = 100, offset: int = 0) -> list[User]:

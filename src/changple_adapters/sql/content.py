@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import chunked, translate_errors
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors
 from changple_adapters.sql.tables import ChatMessageRow, ChatSessionRow, ContentRow, ContentViewRow
 from changple_domain.errors import AlreadyExists, IllegalTransition, NotFound
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
@@ -158,6 +158,14 @@ class SqlContentViewRepository(ContentViewRepository):
             self._session.execute(insert(VIEWS).values(**view.model_dump()))
 
     @translate_errors
+    def add_many(self, views: Sequence[ContentView]) -> None:
+        if not views:
+            return
+        with _parent_must_exist(self._session, "a reader or a column of these views is gone"):
+            for chunk in chunked([view.model_dump() for view in views], ROWS_PER_STATEMENT):
+                self._session.execute(insert(VIEWS), chunk)
+
+    @translate_errors
     def last_viewed_at(self, user_id: int, content_id: int) -> datetime | None:
         query = select(func.max(VIEWS.c.viewed_at)).where(VIEWS.c.user_id == user_id, VIEWS.c.content_id == content_id)
         latest: datetime | None = self._session.execute(query).scalar_one()
@@ -191,6 +199,9 @@ def _session_values(session: ChatSession) -> dict[str, Any]:
     return session.model_dump(exclude={"nonce"})
 
 
+_SAVED_SESSION_FIELDS = tuple(name for name in ChatSession.model_fields if name not in {"nonce", "user_id"})
+
+
 class SqlChatRepository(ChatRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -199,6 +210,57 @@ class SqlChatRepository(ChatRepository):
     def get_session(self, nonce: str) -> ChatSession | None:
         row = self._session.execute(select(SESSIONS).where(SESSIONS.c.nonce == nonce)).mappings().first()
         return None if row is None else ChatSession.model_validate(dict(row))
+
+    @translate_errors
+    def get_sessions(self, nonces: Iterable[str]) -> dict[str, ChatSession]:
+        found: dict[str, ChatSession] = {}
+        for chunk in chunked(sorted(set(nonces)), ROWS_PER_STATEMENT):
+            for row in self._session.execute(select(SESSIONS).where(SESSIONS.c.nonce.in_(chunk))).mappings():
+                found[row["nonce"]] = ChatSession.model_validate(dict(row))
+        return found
+
+    @translate_errors
+    def add_sessions(self, sessions: Sequence[ChatSession]) -> None:
+        if not sessions:
+            return
+        nonces = [session.nonce for session in sessions]
+        if len(set(nonces)) < len(nonces):
+            raise AlreadyExists("the same chat session is given twice")
+        rows = [{"nonce": session.nonce, **_session_values(session)} for session in sessions]
+        try:
+            with self._session.begin_nested():
+                for chunk in chunked(rows, ROWS_PER_STATEMENT):
+                    self._session.execute(insert(SESSIONS), chunk)
+        except IntegrityError as exc:  # a nonce is taken, or an owner is gone
+            taken = self.get_sessions(nonces)
+            if taken:
+                raise AlreadyExists(f"chat session '{min(taken)}' already exists") from exc
+            raise NotFound("an owner of these chat sessions is gone") from exc
+
+    @translate_errors
+    def save_sessions(self, sessions: Sequence[ChatSession]) -> None:
+        if not sessions:
+            return
+        statement = (
+            update(SESSIONS)
+            .where(
+                SESSIONS.c.nonce == bindparam("b_nonce"),
+                SESSIONS.c.user_id.is_not_distinct_from(bindparam("b_user_id")),
+            )
+            .values({name: bindparam(name) for name in _SAVED_SESSION_FIELDS})
+        )
+        rows = [
+            {"b_nonce": s.nonce, "b_user_id": s.user_id, **s.model_dump(include=set(_SAVED_SESSION_FIELDS))}
+            for s in sessions
+        ]
+        with self._session.begin_nested():
+            changed = sum(
+                self._session.execute(statement, chunk).rowcount  # type: ignore[attr-defined]
+                for chunk in chunked(rows, ROWS_PER_STATEMENT)
+            )
+            if changed != len(sessions):  # one is gone or names another owner: say which, store nothing
+                for session in sessions:
+                    self.save_session(session)
 
     @translate_errors
     def add_session(self, session: ChatSession) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -21,6 +22,15 @@ class UserRepository(Protocol):
 
     def get(self, user_id: int) -> User | None: ...
     def get_by_social_id(self, provider: str, social_id: str) -> User | None: ...
+    def get_many_by_social_id(self, provider: str, social_ids: Iterable[str]) -> dict[str, User]:
+        """Those of these people who have an account, by social id, in one round trip per chunk."""
+        ...
+
+    def add_many(self, news: Sequence[NewUser]) -> list[User]:
+        """`add` for many people at once (a bulk import's path), returned with their ids in order:
+        AlreadyExists when a social id is taken (or given twice), and then nothing is stored."""
+        ...
+
     def list(self, *, limit: int = 100, offset: int = 0) -> list[User]: ...
     def delete(self, user_id: int) -> bool:
         """Remove the user; True when there was one. Their chat sessions and views go with them."""

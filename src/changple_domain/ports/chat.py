@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
@@ -11,6 +11,19 @@ from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
 @runtime_checkable
 class ChatRepository(Protocol):
     def get_session(self, nonce: str) -> ChatSession | None: ...
+    def get_sessions(self, nonces: Iterable[str]) -> dict[str, ChatSession]:
+        """Those of these sessions that exist, by nonce, in one round trip per chunk (a bulk import's path)."""
+        ...
+
+    def add_sessions(self, sessions: Sequence[ChatSession]) -> None:
+        """`add_session` for many at once: AlreadyExists when a nonce is taken (or given twice),
+        NotFound when an owner is gone, and then nothing is stored."""
+        ...
+
+    def save_sessions(self, sessions: Sequence[ChatSession]) -> None:
+        """`save_session` for many at once, with its errors."""
+        ...
+
     def add_session(self, session: ChatSession) -> None:
         """AlreadyExists when the nonce is taken."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import BinaryIO, Protocol, runtime_checkable
@@ -54,6 +54,11 @@ class ContentRepository(Protocol):
 @runtime_checkable
 class ContentViewRepository(Protocol):
     def add(self, view: ContentView) -> None: ...
+    def add_many(self, views: Sequence[ContentView]) -> None:
+        """`add` for many views in one round trip per chunk; NotFound, and nothing stored, when a
+        reader or a column is gone."""
+        ...
+
     def last_viewed_at(self, user_id: int, content_id: int) -> datetime | None: ...
     def history(self, user_id: int, *, limit: int = 20, offset: int = 0) -> list[ContentView]:
         """The user's latest view of each content, most recent first."""

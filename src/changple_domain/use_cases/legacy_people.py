@@ -18,6 +18,7 @@ from changple_domain.model.legacy import (
     LegacyChatSession,
     LegacyContent,
     LegacyEntity,
+    LegacyMark,
     LegacyRecord,
     LegacyUser,
     LegacyView,
@@ -55,36 +56,58 @@ def _social_id(ctx: ImportContext, record: LegacyUser) -> str | None:
 
 
 def carry_users(ctx: ImportContext, records: Sequence[LegacyUser]) -> None:
+    """A page of people: their accounts looked up at once, the new ones added at once (a social id
+    seen twice in the page is added before the second is merged into it)."""
     marks, fresh = unchanged(ctx, records)
-    tally, new_marks = ctx.report.entities[LegacyEntity.USERS], []
-    for record in fresh:
-        social_id = _social_id(ctx, record)
+    tally = ctx.report.entities[LegacyEntity.USERS]
+    wanted = [(record, _social_id(ctx, record)) for record in fresh]
+    found: dict[tuple[str, str], User] = {}
+    for provider in {record.provider or "naver" for record, social_id in wanted if social_id}:
+        ids = [social_id for record, social_id in wanted if social_id and (record.provider or "naver") == provider]
+        found |= {(provider, i): user for i, user in ctx.uow.users.get_many_by_social_id(provider, ids).items()}
+    adding: dict[tuple[str, str], tuple[LegacyUser, NewUser]] = {}
+
+    def add_pending() -> None:
+        added = ctx.uow.users.add_many([new for _, new in adding.values()])
+        for (key, (record, _)), user in zip(adding.items(), added, strict=True):
+            found[key] = user
+            new_marks.append(ctx.mark(record, user.id))
+        tally.imported += len(added)
+        adding.clear()
+
+    new_marks: list[LegacyMark] = []
+    for record, social_id in wanted:
         if social_id is None:
             continue
-        current = ctx.uow.users.get_by_social_id(record.provider or "naver", social_id)
+        key = (record.provider or "naver", social_id)
+        if key in adding:
+            add_pending()
+        current = found.get(key)
         if current is None and not record.social_id:
             ctx.refuse(record, f"--map-admin names Naver id '{social_id}', which no changple account has")
             continue
         if current is None:
-            user = ctx.uow.users.add(
+            adding[key] = (
+                record,
                 NewUser(
                     profile=profile_of(record, social_id),
                     tokens=tokens_of(record),
                     role=role_of(record),
                     created_at=record.date_joined,
                     last_login_at=record.last_login,
-                )
+                ),
             )
-            tally.imported += 1
+            continue
+        user = merge_user(current, record) if record.social_id else _admin(current, record)
+        if user != current:
+            ctx.uow.users.save(user)
+            found[key] = user
+            tally.changed += 1
         else:
-            user = merge_user(current, record) if record.social_id else _admin(current, record)
-            if user != current:
-                ctx.uow.users.save(user)
-                tally.changed += 1
-            else:
-                tally.kept_newer += record.legacy_id not in marks
-                tally.unchanged += record.legacy_id in marks
+            tally.kept_newer += record.legacy_id not in marks
+            tally.unchanged += record.legacy_id in marks
         new_marks.append(ctx.mark(record, user.id))
+    add_pending()
     ctx.uow.legacy.put_marks(new_marks)
 
 
@@ -164,16 +187,17 @@ def carry_views(ctx: ImportContext, records: Sequence[LegacyView]) -> None:
     _, fresh = unchanged(ctx, records)
     users = targets(ctx, LegacyEntity.USERS, (r.user_legacy_id for r in fresh))
     contents = targets(ctx, LegacyEntity.CONTENTS, (r.content_legacy_id for r in fresh))
-    tally, new_marks = ctx.report.entities[LegacyEntity.VIEWS], []
+    tally, new_marks, views = ctx.report.entities[LegacyEntity.VIEWS], [], []
     for record in fresh:
         if _missing(ctx, record, users, record.user_legacy_id, "user") or _missing(
             ctx, record, contents, record.content_legacy_id, "column"
         ):
             continue
         user_id, content_id = int(users[record.user_legacy_id]), int(contents[record.content_legacy_id])
-        ctx.uow.content_views.add(ContentView(user_id=user_id, content_id=content_id, viewed_at=record.viewed_at))
-        tally.imported += 1
+        views.append(ContentView(user_id=user_id, content_id=content_id, viewed_at=record.viewed_at))
         new_marks.append(ctx.mark(record, f"{user_id}:{content_id}"))
+    ctx.uow.content_views.add_many(views)
+    tally.imported += len(views)
     ctx.uow.legacy.put_marks(new_marks)
 
 
@@ -185,9 +209,11 @@ def _missing(ctx: ImportContext, record: LegacyRecord, found: dict[int, str], le
 
 
 def carry_sessions(ctx: ImportContext, records: Sequence[LegacyChatSession]) -> None:
+    """A page of chat sessions: looked up at once, the new ones added at once."""
     marks, fresh = unchanged(ctx, records)
     users = targets(ctx, LegacyEntity.USERS, (r.user_legacy_id for r in fresh if r.user_legacy_id is not None))
     tally, new_marks = ctx.report.entities[LegacyEntity.CHAT_SESSIONS], []
+    carried: list[tuple[LegacyChatSession, str]] = []
     for record in fresh:
         try:
             nonce = check_nonce(record.nonce)
@@ -197,20 +223,28 @@ def carry_sessions(ctx: ImportContext, records: Sequence[LegacyChatSession]) -> 
         owner = record.user_legacy_id
         if owner is not None and _missing(ctx, record, users, owner, "user"):
             continue
-        current = ctx.uow.chats.get_session(nonce)
-        if current is None:
-            user_id = None if owner is None else int(users[owner])
-            ctx.uow.chats.add_session(
-                ChatSession(
-                    nonce=nonce, user_id=user_id, created_at=record.created_at, last_message_at=record.updated_at
+        carried.append((record, nonce))
+    stored = ctx.uow.chats.get_sessions(nonce for _, nonce in carried)
+    adding: dict[str, ChatSession] = {}
+    for record, nonce in carried:
+        if nonce in adding or nonce in stored:
+            if record.legacy_id in marks:
+                tally.unchanged += 1
+            else:
+                tally.kept_newer += (
+                    1  # changple's own chat (or an earlier row) with this nonce: its owner never changes
                 )
+        else:
+            owner = record.user_legacy_id
+            adding[nonce] = ChatSession(
+                nonce=nonce,
+                user_id=None if owner is None else int(users[owner]),
+                created_at=record.created_at,
+                last_message_at=record.updated_at,
             )
             tally.imported += 1
-        elif record.legacy_id in marks:
-            tally.unchanged += 1
-        else:
-            tally.kept_newer += 1  # changple's own chat with this nonce: its owner never changes
         new_marks.append(ctx.mark(record, nonce))
+    ctx.uow.chats.add_sessions(list(adding.values()))
     ctx.uow.legacy.put_marks(new_marks)
 
 
@@ -235,10 +269,11 @@ def carry_messages(ctx: ImportContext, records: Sequence[LegacyChatMessage]) -> 
     contents = targets(ctx, LegacyEntity.CONTENTS, (i for r in fresh for i in r.attached_content_legacy_ids))
     touched: dict[str, ChatSession] = {}
     carried: list[tuple[LegacyChatMessage, NewChatMessage]] = []
+    stored_sessions = ctx.uow.chats.get_sessions(sessions.values())
     for record in fresh:
         refusal = _message_refusal(record, sessions, contents)
         nonce = sessions.get(record.session_legacy_id, "")
-        session = touched.get(nonce) or (ctx.uow.chats.get_session(nonce) if refusal is None else None)
+        session = touched.get(nonce) or (stored_sessions.get(nonce) if refusal is None else None)
         if refusal is not None or session is None:
             ctx.refuse(record, refusal or f"chat session {nonce} is gone from changple")
             continue
@@ -260,8 +295,7 @@ def carry_messages(ctx: ImportContext, records: Sequence[LegacyChatMessage]) -> 
         )
         carried.append((record, message))
     stored = ctx.uow.chats.add_messages([message for _, message in carried])
-    for session in touched.values():
-        ctx.uow.chats.save_session(session)
+    ctx.uow.chats.save_sessions(list(touched.values()))
     ctx.uow.legacy.put_marks([ctx.mark(record, m.id) for (record, _), m in zip(carried, stored, strict=True)])
     ctx.report.entities[LegacyEntity.CHAT_MESSAGES].imported += len(stored)
 
