@@ -1,8 +1,9 @@
 """The bundled sample cafe, parsed by the real parser, gives exactly what it gave when its pages were
 hand-written files: every article id, outcome, reason and post field is pinned in a golden file
-(tests/fixtures/sample_cafe/parsed.json, written once from those pages; never regenerate it to make
-this pass). Both ways the sample is read are checked: `load_sample()` and a scan of the bundled
-directory as a snapshot (`changple scrape --snapshot`, the demo's default cafe)."""
+(tests/fixtures/sample_cafe/parsed.json, written from those pages; a refactoring must not touch it,
+only a deliberate change to the sample's posts, saying why). Both ways the sample is read are checked:
+`load_sample()` and a scan of the bundled directory as a snapshot (`changple scrape --snapshot`, the demo's
+default cafe)."""
 
 from __future__ import annotations
 
