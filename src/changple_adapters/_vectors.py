@@ -31,6 +31,13 @@ def check_id(vector_id: str, *, what: str = "id") -> None:
         raise InvalidInput(f"{what} must be ASCII without NUL: {vector_id[:80]!r}")
 
 
+def unique_checked_ids(ids: Sequence[str]) -> list[str]:
+    """The ids to send, each checked (`check_id`) and once, in first-seen order."""
+    for vector_id in ids:
+        check_id(vector_id)
+    return list(dict.fromkeys(ids))
+
+
 def check_prefix(prefix: str) -> None:
     """A prefix follows the id rules, except that it may be empty (it then matches every id)."""
     if prefix:
@@ -109,6 +116,11 @@ def matches(metadata: Mapping[str, MetadataValue], filter: SimpleFilter | None) 
         if not any(_same(c, o) for c in candidates for o in options):
             return False
     return True
+
+
+def matches_nothing(filter: SimpleFilter | None) -> bool:
+    """A filter with an empty list (`$in: []`) matches no record at all: an index need not be asked."""
+    return bool(filter) and any(value == [] for value in (filter or {}).values())
 
 
 def to_pinecone_filter(filter: SimpleFilter | None) -> dict[str, object] | None:

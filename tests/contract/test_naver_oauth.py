@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from changple_adapters.naver.oauth import NaverOAuthProvider
-from changple_domain.errors import InvalidSetting, ProviderRejected, ProviderUnavailable
+from changple_domain.errors import GrantGone, InvalidSetting, ProviderRejected, ProviderUnavailable
 from changple_domain.model.users import OAuthTokens, SocialProfile
 from changple_domain.ports import OAuthProvider
 from tests.emulators.naver_oauth import DEFAULT_USERS, NaverOAuthEmulator
@@ -402,3 +402,36 @@ def test_no_token_or_secret_in_errors_or_logs(
     for text in texts:
         for secret in [*secrets, "other-secret"]:
             assert secret not in text
+
+
+# --- the token endpoint's HTTP status, judged before authlib reads the body ----------------------
+
+TOKEN_REFUSED = "Naver refused the token request: HTTP"
+REFRESH_REFUSED = "Naver refused the token refresh: HTTP"
+
+
+@pytest.mark.parametrize(
+    ("hook", "status", "body", "raised", "message"),
+    [
+        ("token", 503, b"", ProviderUnavailable, "Naver token endpoint answered HTTP 503"),
+        ("token", 408, b"", ProviderUnavailable, "Naver token endpoint answered HTTP 408"),
+        ("token", 401, b'{"error": "invalid_client"}', ProviderRejected, f"{TOKEN_REFUSED} 401 invalid_client"),
+        ("token", 400, b"not json", ProviderRejected, f"{TOKEN_REFUSED} 400"),
+        ("refresh", 500, b"", ProviderUnavailable, "Naver token endpoint answered HTTP 500"),
+        ("refresh", 400, b'{"error": "invalid_grant"}', GrantGone, f"{REFRESH_REFUSED} 400 invalid_grant"),
+        ("refresh", 400, b'{"error": "server_error"}', ProviderUnavailable, f"{REFRESH_REFUSED} 400 server_error"),
+        ("refresh", 401, b"[]", ProviderRejected, f"{REFRESH_REFUSED} 401"),
+    ],
+)
+def test_a_token_endpoint_answer_is_judged_by_its_status(
+    hook: str, status: int, body: bytes, raised: type[Exception], message: str
+) -> None:
+    """Refreshes are also judged by their `error`; a 200 passes on to authlib either way."""
+    check = NaverOAuthProvider._check_token_status if hook == "token" else NaverOAuthProvider._check_refresh_status
+    headers = {"content-type": "application/json"}
+    with pytest.raises(raised) as caught:
+        check(httpx.Response(status, content=body, headers=headers))
+    assert type(caught.value) is raised
+    assert str(caught.value) == message
+    passed = httpx.Response(200, content=b'{"error": "invalid_grant"}', headers=headers)
+    assert check(passed) is passed

@@ -178,3 +178,17 @@ def test_invalid_queries_are_refused(index: VectorIndex) -> None:
             index.query(vector, top_k=top_k)
     with pytest.raises(InvalidInput):
         index.list_ids("게시글-")
+
+
+def test_fetch_and_delete_check_every_id_and_take_a_repeated_one_once(index: VectorIndex) -> None:
+    index.upsert([record("post-1#0"), record("post-2#0")])
+
+    assert list(index.fetch(["post-1#0", "post-1#0"])) == ["post-1#0"]
+    for bad in ("", "게시글-1#0", "x" * 513):
+        with pytest.raises(InvalidInput):
+            index.fetch(["post-1#0", bad])
+        with pytest.raises(InvalidInput):
+            index.delete(["post-2#0", bad])
+    assert index.list_ids("post-") == ["post-1#0", "post-2#0"]  # a refused delete removed nothing
+    index.delete(["post-2#0", "post-2#0"])
+    assert index.list_ids("post-") == ["post-1#0"]

@@ -26,7 +26,9 @@ top = sorted({m.split(".")[0] for m in sys.modules})
 import importlib.util, pathlib
 adapters = pathlib.Path(importlib.util.find_spec("changple_adapters").submodule_search_locations[0])
 sample = adapters / "naver" / "sample_cafe"
-pages = sorted(p.name for p in sample.glob("*.html"))
+from changple_adapters.naver.page_records import PageRecords
+records = PageRecords.in_directory(sample)
+pages = [i for i in records.article_ids() if records.page(i)] if records else []
 catalog = (sample / "cafe.json").is_file()
 entrypoints = pathlib.Path(importlib.util.find_spec("changple_entrypoints").submodule_search_locations[0])
 ops = entrypoints / "http" / "ops"
@@ -63,7 +65,8 @@ def test_base_install_brings_only_pydantic(tmp_path: Path) -> None:
     assert "changple_domain.use_cases.record_articles" in report["modules"]
     forbidden = {"sqlalchemy", "litestar", "dramatiq", "redis", "httpx", "psycopg", "openai", "google"}
     assert forbidden.isdisjoint(report["top"])
-    # The demo's sample cafe ships inside the wheel: saved pages and the catalog beside them.
+    # The demo's sample cafe ships inside the wheel: its pages (records and the page templates that
+    # render them) and the catalog beside them.
     assert report["sample_catalog"] is True
     assert len(report["sample_pages"]) >= 40
     # So do the console's templates and static files (htmx, the style sheet).

@@ -22,14 +22,15 @@ import lancedb
 import pyarrow as pa
 
 from changple_adapters._vectors import (
-    check_id,
     check_prefix,
     check_query,
     check_records,
     chunked,
     last_wins,
     matches,
+    matches_nothing,
     metadata_json,
+    unique_checked_ids,
 )
 from changple_adapters.private_paths import private_directory
 from changple_domain.errors import InvalidSetting, ProviderUnavailable
@@ -79,11 +80,10 @@ class LanceVectorIndex(VectorIndex):
             self._compact_if_fragmented(table)
 
     def delete(self, ids: Sequence[str]) -> None:
-        for vector_id in ids:
-            check_id(vector_id)
+        unique = unique_checked_ids(ids)
         table = self._open()
         with self._translated("delete"):
-            for chunk in chunked(list(dict.fromkeys(ids)), IDS_PER_STATEMENT):
+            for chunk in chunked(unique, IDS_PER_STATEMENT):
                 table.delete(f"id IN ({_sql_list(chunk)})")
             if ids:
                 self._compact_if_fragmented(table)
@@ -99,11 +99,10 @@ class LanceVectorIndex(VectorIndex):
         return sorted(ids)
 
     def fetch(self, ids: Sequence[str]) -> dict[str, VectorRecord]:
-        for vector_id in ids:
-            check_id(vector_id)
+        unique = unique_checked_ids(ids)
         table = self._open()
         found: dict[str, VectorRecord] = {}
-        for chunk in chunked(list(dict.fromkeys(ids)), IDS_PER_STATEMENT):
+        for chunk in chunked(unique, IDS_PER_STATEMENT):
             query = table.search().where(f"id IN ({_sql_list(chunk)})").select(["id", "vector", "metadata"]).limit(None)
             with self._translated("fetch"):
                 rows = query.to_arrow().to_pylist()
@@ -117,7 +116,7 @@ class LanceVectorIndex(VectorIndex):
         self, vector: Sequence[float], *, top_k: int = 10, filter: dict[str, MetadataValue] | None = None
     ) -> list[VectorMatch]:
         check_query(vector, top_k, self.dimensions)
-        if filter and any(value == [] for value in filter.values()):
+        if matches_nothing(filter):
             return []
         table = self._open()
         article = (filter or {}).get("article_id")

@@ -15,7 +15,7 @@ Refusals that withdrawal tells apart (see changple_domain.use_cases.revocations)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +66,19 @@ def _error_code(response: Any) -> str:
     if not isinstance(body, dict):
         return ""
     return str(body.get("error") or body.get("resultcode") or "")
+
+
+def _judged_status(response: Any, refused: Callable[[str, str], Exception]) -> Any:
+    """A token endpoint's answer, judged by its HTTP status before authlib reads the body: 408, 429
+    and 5xx are ProviderUnavailable; another error status raises `refused(error code, "HTTP 401
+    invalid_client")` (the code may be empty); anything else passes."""
+    status = response.status_code
+    if _retryable(status):
+        raise ProviderUnavailable(f"Naver token endpoint answered HTTP {status}")
+    if status >= 400:
+        error = _error_code(response)
+        raise refused(error, f"HTTP {status} {error}".rstrip())
+    return response
 
 
 def _refresh_refusal(error: str, detail: str) -> ProviderRejected | ProviderUnavailable:
@@ -244,23 +257,17 @@ class NaverOAuthProvider(OAuthProvider):
     @staticmethod
     def _check_refresh_status(response: Any) -> Any:
         """A refresh refused with an HTTP error status is judged by its `error` like a 200 one."""
-        status = response.status_code
-        if _retryable(status):
-            raise ProviderUnavailable(f"Naver token endpoint answered HTTP {status}")
-        if status >= 400:
-            error = _error_code(response)
-            raise _refresh_refusal(error, f"Naver refused the token refresh: HTTP {status} {error}".rstrip())
-        return response
+        return _judged_status(
+            response,
+            lambda error, answer: _refresh_refusal(error, f"Naver refused the token refresh: {answer}"),
+        )
 
     @staticmethod
     def _check_token_status(response: Any) -> Any:
         """authlib reads any JSON object without `error` as a token, whatever the status: judge it first."""
-        status = response.status_code
-        if _retryable(status):
-            raise ProviderUnavailable(f"Naver token endpoint answered HTTP {status}")
-        if status >= 400:
-            raise ProviderRejected(f"Naver refused the token request: HTTP {status} {_error_code(response)}".rstrip())
-        return response
+        return _judged_status(
+            response, lambda _error, answer: ProviderRejected(f"Naver refused the token request: {answer}")
+        )
 
     def _scrub(self, text: str, tokens: OAuthTokens | None) -> str:
         secrets = [self._client_secret]

@@ -2,8 +2,10 @@
 browser sees Naver's article pages, so the demo scrapes a cafe on a fresh machine with no Naver
 session and no browser.
 
-The directory is a snapshot (`<article_id>.html`, read by `SnapshotCafeSource`) plus `cafe.json`,
-which names the cafe and holds its catalog: the allowed authors and the good-to-know brands."""
+The directory is a snapshot read by `SnapshotCafeSource`: `articles.json`, the posts as records
+that are rendered into Naver's article pages on demand (`page_records`), plus `cafe.json`, which
+names the cafe and holds its catalog: the allowed authors and the good-to-know brands. A sample
+of one's own may instead (or also) hold saved pages, `<article_id>.html`."""
 
 from __future__ import annotations
 
@@ -56,7 +58,10 @@ def load_sample(directory: Path | None = None) -> CafeSample:
     catalog = where / CATALOG_FILE
     try:
         if not where.is_dir():
-            raise ValueError("it is not a directory of saved pages (<article_id>.html) with a cafe.json")
+            raise ValueError(
+                "it is not a directory of saved pages (<article_id>.html) or article records (articles.json)"
+                " with a cafe.json"
+            )
         raw = json.loads(catalog.read_text(encoding="utf-8"))
         return CafeSample(
             club_id=int(raw["cafe"]["club_id"]),

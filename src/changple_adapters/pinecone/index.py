@@ -30,13 +30,14 @@ from changple_adapters._vectors import (
     MAX_IDS_PER_REQUEST,
     MAX_UPSERT_BYTES,
     MAX_UPSERT_RECORDS,
-    check_id,
     check_prefix,
     check_query,
     check_records,
     chunked,
     last_wins,
+    matches_nothing,
     to_pinecone_filter,
+    unique_checked_ids,
 )
 from changple_domain.errors import InvalidInput, InvalidSetting, ProviderRejected, ProviderUnavailable
 from changple_domain.model.providers import MetadataValue, VectorMatch, VectorRecord
@@ -108,7 +109,7 @@ class PineconeVectorIndex(VectorIndex):
             raise ProviderUnavailable(f"pinecone upserted {response.upserted_count} of {len(batch)} vectors")
 
     def delete(self, ids: Sequence[str]) -> None:
-        for chunk in chunked(_unique_checked(ids), MAX_IDS_PER_REQUEST):
+        for chunk in chunked(unique_checked_ids(ids), MAX_IDS_PER_REQUEST):
             with self._translated("delete"):
                 self._index.delete(ids=chunk, namespace=self.namespace)
 
@@ -132,7 +133,7 @@ class PineconeVectorIndex(VectorIndex):
 
     def fetch(self, ids: Sequence[str]) -> dict[str, VectorRecord]:
         found: dict[str, VectorRecord] = {}
-        for chunk in _fetch_chunks(_unique_checked(ids)):
+        for chunk in _fetch_chunks(unique_checked_ids(ids)):
             with self._translated("fetch"):
                 response = self._index.fetch(ids=chunk, namespace=self.namespace)
             for vector_id, vector in response.vectors.items():
@@ -145,8 +146,8 @@ class PineconeVectorIndex(VectorIndex):
         self, vector: Sequence[float], *, top_k: int = 10, filter: dict[str, MetadataValue] | None = None
     ) -> list[VectorMatch]:
         check_query(vector, top_k, self.dimensions)
-        if filter and any(value == [] for value in filter.values()):
-            return []  # `$in: []` can match nothing: no need to ask
+        if matches_nothing(filter):
+            return []
         with self._translated("query"):
             response = self._index.query(
                 top_k=top_k,
@@ -218,12 +219,6 @@ def _from_wire(metadata: Mapping[str, Any] | None) -> dict[str, MetadataValue]:
         else:
             result[key] = value
     return result
-
-
-def _unique_checked(ids: Sequence[str]) -> list[str]:
-    for vector_id in ids:
-        check_id(vector_id)
-    return list(dict.fromkeys(ids))
 
 
 def _fetch_chunks(ids: list[str]) -> Iterator[list[str]]:

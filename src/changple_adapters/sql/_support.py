@@ -8,11 +8,11 @@ from itertools import islice
 from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Table, func, select
+from sqlalchemy import Column, RowMapping, Select, Table, Update, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from changple_domain.errors import InvalidInput, ProviderUnavailable
+from changple_domain.errors import InvalidInput, NotFound, ProviderUnavailable
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,6 +63,27 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def first_row(session: Session, query: Select[Any], build: Callable[[RowMapping], R]) -> R | None:
+    """The first row `query` selects, built into a domain model; None when it selects none."""
+    row = session.execute(query).mappings().first()
+    return None if row is None else build(row)
+
+
+def rows_keyed_in(
+    session: Session, column: Column[Any], keys: Iterable[Any], *, size: int = ROWS_PER_STATEMENT
+) -> Iterator[RowMapping]:
+    """Every row of `column`'s table whose `column` is one of `keys` (each asked for once), `size`
+    keys per statement so no statement outgrows the bound-parameter limit."""
+    for chunk in chunked(sorted(set(keys)), size):
+        yield from session.execute(select(column.table).where(column.in_(chunk))).mappings()
+
+
+def update_existing(session: Session, statement: Update, missing: str) -> None:
+    """Run an UPDATE of one row; NotFound(`missing`) when no row matched it."""
+    if session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(missing)
 
 
 def dialect_insert(session: Session, table: Table) -> Any:

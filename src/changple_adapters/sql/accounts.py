@@ -12,10 +12,17 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors
+from changple_adapters.sql._support import (
+    ROWS_PER_STATEMENT,
+    chunked,
+    first_row,
+    rows_keyed_in,
+    translate_errors,
+    update_existing,
+)
 from changple_adapters.sql.tables import ServiceTokenRow, TokenRevocationRow, UserRow
 from changple_adapters.sql.token_cipher import KEYS_SETTING, TokenCipher
-from changple_domain.errors import AlreadyExists, InvalidSetting, NotFound
+from changple_domain.errors import AlreadyExists, InvalidSetting
 from changple_domain.model.access import ServiceToken
 from changple_domain.model.users import NewUser, OAuthTokens, PendingRevocation, User
 from changple_domain.ports import RevocationRepository, ServiceTokenRepository, UserRepository
@@ -23,6 +30,10 @@ from changple_domain.ports import RevocationRepository, ServiceTokenRepository, 
 USERS: Table = UserRow.__table__  # type: ignore[assignment]
 TOKENS: Table = ServiceTokenRow.__table__  # type: ignore[assignment]
 REVOCATIONS: Table = TokenRevocationRow.__table__  # type: ignore[assignment]
+
+
+def _token(row: RowMapping) -> ServiceToken:
+    return ServiceToken.model_validate(dict(row))
 
 
 class _Sealed:
@@ -110,29 +121,21 @@ class SqlUserRepository(UserRepository):
         return [stored[user_id] for user_id in ids]
 
     def _users_with_ids(self, ids: Sequence[int]) -> list[User]:
-        found: list[User] = []
-        for chunk in chunked(list(ids), ROWS_PER_STATEMENT):
-            found += [
-                self._user(row) for row in self._session.execute(select(USERS).where(USERS.c.id.in_(chunk))).mappings()
-            ]
-        return found
+        return [self._user(row) for row in rows_keyed_in(self._session, USERS.c.id, ids)]
 
     @translate_errors
     def save(self, user: User) -> None:
-        result = self._session.execute(update(USERS).where(USERS.c.id == user.id).values(**self._values(user)))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFound(f"no user with id {user.id}")
+        statement = update(USERS).where(USERS.c.id == user.id).values(**self._values(user))
+        update_existing(self._session, statement, f"no user with id {user.id}")
 
     @translate_errors
     def get(self, user_id: int) -> User | None:
-        row = self._session.execute(select(USERS).where(USERS.c.id == user_id)).mappings().first()
-        return None if row is None else self._user(row)
+        return first_row(self._session, select(USERS).where(USERS.c.id == user_id), self._user)
 
     @translate_errors
     def get_by_social_id(self, provider: str, social_id: str) -> User | None:
         query = select(USERS).where(USERS.c.provider == provider, USERS.c.social_id == social_id)
-        row = self._session.execute(query).mappings().first()
-        return None if row is None else self._user(row)
+        return first_row(self._session, query, self._user)
 
     @translate_errors
     def get_many_by_social_id(self, provider: str, social_ids: Iterable[str]) -> dict[str, User]:
@@ -183,27 +186,24 @@ class SqlServiceTokenRepository(ServiceTokenRepository):
 
     @translate_errors
     def save(self, token: ServiceToken) -> None:
-        result = self._session.execute(update(TOKENS).where(TOKENS.c.id == token.id).values(**self._values(token)))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFound(f"no service token with id {token.id}")
+        statement = update(TOKENS).where(TOKENS.c.id == token.id).values(**self._values(token))
+        update_existing(self._session, statement, f"no service token with id {token.id}")
 
     @translate_errors
     def get(self, token_id: str) -> ServiceToken | None:
-        row = self._session.execute(select(TOKENS).where(TOKENS.c.id == token_id)).mappings().first()
-        return None if row is None else ServiceToken.model_validate(dict(row))
+        return first_row(self._session, select(TOKENS).where(TOKENS.c.id == token_id), _token)
 
     @translate_errors
     def get_by_name(self, name: str) -> ServiceToken | None:
         query = select(TOKENS).where(TOKENS.c.name == name, TOKENS.c.revoked_at.is_(None))
-        row = self._session.execute(query).mappings().first()
-        return None if row is None else ServiceToken.model_validate(dict(row))
+        return first_row(self._session, query, _token)
 
     @translate_errors
     def list(self, *, include_revoked: bool = False) -> list[ServiceToken]:
         query = select(TOKENS).order_by(TOKENS.c.created_at, TOKENS.c.id)
         if not include_revoked:
             query = query.where(TOKENS.c.revoked_at.is_(None))
-        return [ServiceToken.model_validate(dict(row)) for row in self._session.execute(query).mappings()]
+        return [_token(row) for row in self._session.execute(query).mappings()]
 
 
 class SqlRevocationRepository(RevocationRepository):
@@ -229,9 +229,8 @@ class SqlRevocationRepository(RevocationRepository):
     @translate_errors
     def save(self, pending: PendingRevocation) -> None:
         values = {"attempts": pending.attempts, "last_error": pending.last_error}
-        result = self._session.execute(update(REVOCATIONS).where(REVOCATIONS.c.id == pending.id).values(**values))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFound(f"no queued revocation {pending.id}")
+        statement = update(REVOCATIONS).where(REVOCATIONS.c.id == pending.id).values(**values)
+        update_existing(self._session, statement, f"no queued revocation {pending.id}")
 
     @translate_errors
     def remove(self, pending_id: int) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors
+from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, first_row, rows_keyed_in, translate_errors
 from changple_adapters.sql.tables import ChatMessageRow, ChatSessionRow, ContentRow, ContentViewRow
 from changple_domain.errors import AlreadyExists, IllegalTransition, NotFound
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
@@ -40,6 +40,10 @@ def _parent_must_exist(session: Session, missing: str) -> Iterator[None]:
             yield
     except IntegrityError as exc:
         raise NotFound(missing) from exc
+
+
+def _chat_session(row: RowMapping) -> ChatSession:
+    return ChatSession.model_validate(dict(row))
 
 
 def _message_values(message: NewChatMessage) -> dict[str, Any]:
@@ -92,16 +96,12 @@ class SqlContentRepository(ContentRepository):
 
     @translate_errors
     def get(self, content_id: int) -> NotionContent | None:
-        row = self._session.execute(select(CONTENTS).where(CONTENTS.c.id == content_id)).mappings().first()
-        return None if row is None else _content(row)
+        return first_row(self._session, select(CONTENTS).where(CONTENTS.c.id == content_id), _content)
 
     @translate_errors
     def get_many(self, content_ids: Iterable[int]) -> dict[int, NotionContent]:
-        found: dict[int, NotionContent] = {}
-        for chunk in chunked(sorted(set(content_ids)), _IDS_PER_QUERY):
-            for row in self._session.execute(select(CONTENTS).where(CONTENTS.c.id.in_(chunk))).mappings():
-                found[row["id"]] = _content(row)
-        return found
+        rows = rows_keyed_in(self._session, CONTENTS.c.id, content_ids, size=_IDS_PER_QUERY)
+        return {row["id"]: _content(row) for row in rows}
 
     @translate_errors
     def page(
@@ -208,16 +208,14 @@ class SqlChatRepository(ChatRepository):
 
     @translate_errors
     def get_session(self, nonce: str) -> ChatSession | None:
-        row = self._session.execute(select(SESSIONS).where(SESSIONS.c.nonce == nonce)).mappings().first()
-        return None if row is None else ChatSession.model_validate(dict(row))
+        return first_row(self._session, select(SESSIONS).where(SESSIONS.c.nonce == nonce), _chat_session)
 
     @translate_errors
     def get_sessions(self, nonces: Iterable[str]) -> dict[str, ChatSession]:
-        found: dict[str, ChatSession] = {}
-        for chunk in chunked(sorted(set(nonces)), ROWS_PER_STATEMENT):
-            for row in self._session.execute(select(SESSIONS).where(SESSIONS.c.nonce.in_(chunk))).mappings():
-                found[row["nonce"]] = ChatSession.model_validate(dict(row))
-        return found
+        return {
+            row["nonce"]: ChatSession.model_validate(dict(row))
+            for row in rows_keyed_in(self._session, SESSIONS.c.nonce, nonces)
+        }
 
     @translate_errors
     def add_sessions(self, sessions: Sequence[ChatSession]) -> None:
@@ -296,7 +294,7 @@ class SqlChatRepository(ChatRepository):
             .limit(limit)
             .offset(max(offset, 0))
         )
-        return [ChatSession.model_validate(dict(row)) for row in self._session.execute(query).mappings()]
+        return [_chat_session(row) for row in self._session.execute(query).mappings()]
 
     @translate_errors
     def count_sessions_of(self, user_id: int) -> int:

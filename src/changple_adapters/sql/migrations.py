@@ -55,6 +55,22 @@ def head_revision() -> str | None:
 
 
 @contextmanager
+def _connected(url: str) -> Iterator[Connection]:
+    """A connection on an engine of its own, disposed at the end; an unreachable database (while
+    connecting or later) is ProviderUnavailable."""
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    except sa_exc.SQLAlchemyError as exc:
+        if is_unavailable(exc):
+            raise unavailable(exc) from exc
+        raise
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def migration_connection(url: str) -> Iterator[Connection]:
     """A connection inside one transaction, ready for migrations.
 
@@ -62,28 +78,20 @@ def migration_connection(url: str) -> Iterator[Connection]:
     SQLite: foreign keys are off while migrating, because batch mode drops and recreates tables and a
     dropped parent would cascade-delete its children; the keys are checked before committing.
     """
-    engine = create_engine_for(url)
-    try:
-        with engine.connect() as connection:
-            sqlite = connection.dialect.name == "sqlite"
-            if sqlite:  # must happen outside a transaction, so on the driver connection before BEGIN
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
-            try:
-                with connection.begin():
-                    if connection.dialect.name == "postgresql":
-                        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
-                    yield connection
-                    if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
-                        raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
-            finally:
-                if sqlite:
-                    connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
-    except sa_exc.SQLAlchemyError as exc:
-        if is_unavailable(exc):
-            raise unavailable(exc) from exc
-        raise
-    finally:
-        engine.dispose()
+    with _connected(url) as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # must happen outside a transaction, so on the driver connection before BEGIN
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
+                yield connection
+                if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                    raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def upgrade_database(url: str, revision: str = "head") -> None:
@@ -96,16 +104,8 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 
 def current_revision(url: str) -> str | None:
     """The revision the database at `url` is at, or None before the first upgrade."""
-    engine = create_engine_for(url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    except sa_exc.SQLAlchemyError as exc:
-        if is_unavailable(exc):
-            raise unavailable(exc) from exc
-        raise
-    finally:
-        engine.dispose()
+    with _connected(url) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def check_models_match(url: str, metadata: MetaData = Base.metadata) -> list[Any]:

@@ -11,7 +11,15 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, true,
 from sqlalchemy.engine import CursorResult, RowMapping
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, translate_errors, trusted, upsert
+from changple_adapters.sql._support import (
+    ROWS_PER_STATEMENT,
+    chunked,
+    first_row,
+    rows_keyed_in,
+    translate_errors,
+    trusted,
+    upsert,
+)
 from changple_adapters.sql.tables import Base
 from changple_domain.model.posts import KST, CafePost, PostStatus, PostStatusKind, StageRecord
 from changple_domain.policies.change_detection import PlanningFacts, planning_digest
@@ -101,16 +109,11 @@ class SqlPostRepository(PostRepository):
 
     @translate_errors
     def get(self, article_id: int) -> CafePost | None:
-        row = self._session.execute(select(POSTS).where(POSTS.c.article_id == article_id)).mappings().first()
-        return None if row is None else _post(row)
+        return first_row(self._session, select(POSTS).where(POSTS.c.article_id == article_id), _post)
 
     @translate_errors
     def get_many(self, article_ids: Iterable[int]) -> dict[int, CafePost]:
-        found: dict[int, CafePost] = {}
-        for chunk in chunked(sorted(set(article_ids)), ROWS_PER_STATEMENT):
-            rows = self._session.execute(select(POSTS).where(POSTS.c.article_id.in_(chunk))).mappings()
-            found.update((row["article_id"], _post(row)) for row in rows)
-        return found
+        return {row["article_id"]: _post(row) for row in rows_keyed_in(self._session, POSTS.c.article_id, article_ids)}
 
     @translate_errors
     def upsert_many(self, posts: Sequence[CafePost]) -> None:
@@ -292,17 +295,12 @@ class SqlPostStatusRepository(PostStatusRepository):
 
     @translate_errors
     def get(self, article_id: int) -> PostStatus | None:
-        query = select(STATUSES).where(STATUSES.c.article_id == article_id)
-        row = self._session.execute(query).mappings().first()
-        return None if row is None else _status(row)
+        return first_row(self._session, select(STATUSES).where(STATUSES.c.article_id == article_id), _status)
 
     @translate_errors
     def get_many(self, article_ids: Iterable[int]) -> dict[int, PostStatus]:
-        found: dict[int, PostStatus] = {}
-        for chunk in chunked(sorted(set(article_ids)), ROWS_PER_STATEMENT):
-            rows = self._session.execute(select(STATUSES).where(STATUSES.c.article_id.in_(chunk))).mappings()
-            found.update((row["article_id"], _status(row)) for row in rows)
-        return found
+        rows = rows_keyed_in(self._session, STATUSES.c.article_id, article_ids)
+        return {row["article_id"]: _status(row) for row in rows}
 
     @translate_errors
     def upsert_many(self, statuses: Sequence[PostStatus]) -> None:

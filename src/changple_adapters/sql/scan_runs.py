@@ -9,9 +9,9 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import count_by, translate_errors
+from changple_adapters.sql._support import count_by, first_row, translate_errors, update_existing
 from changple_adapters.sql.tables import ScanRunRow
-from changple_domain.errors import AlreadyExists, NotFound
+from changple_domain.errors import AlreadyExists
 from changple_domain.model.runs import RunState
 from changple_domain.model.scans import ScanRun
 from changple_domain.ports import ScanRunRepository
@@ -59,19 +59,16 @@ class SqlScanRunRepository(ScanRunRepository):
 
     @translate_errors
     def save(self, scan: ScanRun) -> None:
-        result = self._session.execute(update(SCANS).where(SCANS.c.id == scan.id).values(**_values(scan)))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFound(f"scan '{scan.id}' was never added")
+        statement = update(SCANS).where(SCANS.c.id == scan.id).values(**_values(scan))
+        update_existing(self._session, statement, f"scan '{scan.id}' was never added")
 
     @translate_errors
     def get(self, scan_id: str) -> ScanRun | None:
-        row = self._session.execute(select(SCANS).where(SCANS.c.id == scan_id)).mappings().first()
-        return None if row is None else _scan(row)
+        return first_row(self._session, select(SCANS).where(SCANS.c.id == scan_id), _scan)
 
     @translate_errors
     def get_by_key(self, key: str) -> ScanRun | None:
-        row = self._session.execute(select(SCANS).where(SCANS.c.key == key)).mappings().first()
-        return None if row is None else _scan(row)
+        return first_row(self._session, select(SCANS).where(SCANS.c.key == key), _scan)
 
     @translate_errors
     def recent(self, *, limit: int = 20, offset: int = 0) -> list[ScanRun]:

@@ -186,36 +186,36 @@ class BatchItemRow(Base):
     job: Mapped[BatchJobRow] = relationship(back_populates="items")
 
 
-class PipelineRunRow(Base):
+class _RunColumns:
+    """What a pipeline run and a scan run both hold: the id, the key that makes starting one idempotent,
+    what started it, its state and counts, why it failed, and when it started and ended. `sort_order`
+    keeps each table's columns in the order its migration made them: a run's own first column goes
+    between `state` and `counts` (-2), the rest after `counts` (0)."""
+
+    id: Mapped[str] = mapped_column(String(IDENT), primary_key=True, sort_order=-6)
+    key: Mapped[str] = mapped_column(String(200), unique=True, sort_order=-5)
+    trigger: Mapped[str] = mapped_column(String(ENUM), sort_order=-4)
+    state: Mapped[str] = mapped_column(String(ENUM), sort_order=-3)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, sort_order=-1)
+    error: Mapped[str | None] = mapped_column(Text, sort_order=1)
+    started_at: Mapped[datetime] = mapped_column(index=True, sort_order=2)
+    finished_at: Mapped[datetime | None] = mapped_column(sort_order=3)
+
+
+class PipelineRunRow(_RunColumns, Base):
     __tablename__ = "pipeline_runs"
 
-    id: Mapped[str] = mapped_column(String(IDENT), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    trigger: Mapped[str] = mapped_column(String(ENUM))
-    state: Mapped[str] = mapped_column(String(ENUM))
-    stages: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
-    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    stages: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, sort_order=-2)
     cost_usd: Mapped[Decimal]
     standard_cost_usd: Mapped[Decimal]
-    error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(index=True)
-    finished_at: Mapped[datetime | None]
 
 
-class ScanRunRow(Base):
+class ScanRunRow(_RunColumns, Base):
     __tablename__ = "scan_runs"
 
-    id: Mapped[str] = mapped_column(String(IDENT), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    trigger: Mapped[str] = mapped_column(String(ENUM))
-    state: Mapped[str] = mapped_column(String(ENUM))
-    phase: Mapped[str] = mapped_column(String(ENUM))
-    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    phase: Mapped[str] = mapped_column(String(ENUM), sort_order=-2)
     last_article_id: Mapped[int | None] = mapped_column(BigInteger)
     stopped_because: Mapped[str | None] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(index=True)
-    finished_at: Mapped[datetime | None]
 
 
 class UserRow(Base):
