@@ -21,31 +21,24 @@ _PROCESSING: dict[str, providers.Provider[Any]] = {
     "embedder": Ports.embedder,
     "index": Ports.content_index,
 }
+# What storing an upload and queueing its processing needs (a new upload, or a failed one's retry).
+_STORING: dict[str, providers.Provider[Any]] = {
+    "uow": Ports.uow,
+    "storage": Ports.file_storage,
+    "processor": Ports.export_processor,
+    "queue": Ports.task_queue,
+    "clock": Ports.clock,
+    "config": Ports.content_config,
+}
 
 
 class ContentUseCases(Ports):
     # The two steps of a content upload: `start_upload(command, archive, thumbnail=...)` (a `queue=`
     # keyword replaces the task queue) and `process_upload(content_id)`; `publish_upload` does both
     # here and now, with no queue message (the CLI, waiting at the terminal).
-    start_upload = providers.Callable(
-        content_uploads.start_upload,
-        uow=Ports.uow,
-        storage=Ports.file_storage,
-        processor=Ports.export_processor,
-        queue=Ports.task_queue,
-        clock=Ports.clock,
-        config=Ports.content_config,
-    )
+    start_upload = providers.Callable(content_uploads.start_upload, **_STORING)
     # A failed upload given a corrected export: `retry_upload(content_id, archive, thumbnail=...)`.
-    retry_upload = providers.Callable(
-        content_uploads.retry_upload,
-        uow=Ports.uow,
-        storage=Ports.file_storage,
-        processor=Ports.export_processor,
-        queue=Ports.task_queue,
-        clock=Ports.clock,
-        config=Ports.content_config,
-    )
+    retry_upload = providers.Callable(content_uploads.retry_upload, **_STORING)
     process_upload = providers.Callable(content_uploads.process_content, **_PROCESSING)
     publish_upload = providers.Callable(content_uploads.publish_upload, **_PROCESSING)
 

@@ -31,6 +31,7 @@ from changple_domain.use_cases.post_trail import PostTrail
 from changple_entrypoints.catalog_words import CATALOG, CatalogWords
 from changple_entrypoints.http.access import provide_caller, requires, signed_in_session
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
+from changple_entrypoints.http.ops.library import LIBRARY_HANDLERS
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
 from changple_entrypoints.http.ops.people import PEOPLE_HANDLERS
 from changple_entrypoints.http.ops.render import FORM
@@ -215,6 +216,7 @@ CONSOLE_HANDLERS = [
     catalog_add,
     catalog_switch,
     *PEOPLE_HANDLERS,
+    *LIBRARY_HANDLERS,
 ]
 
 
