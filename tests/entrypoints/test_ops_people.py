@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import html
 import io
+from pathlib import Path
 from typing import Any
 
 from litestar.testing import TestClient
 
-from changple_domain.model.content import ContentState
+from changple_domain.model.content import ContentState, NewContent
 from changple_domain.model.users import NewUser, SocialProfile, UserRole
 from changple_domain.use_cases.accounts import set_role
 from changple_domain.use_cases.content_uploads import UploadContent
 from changple_entrypoints.composition.container import Container
+from changple_entrypoints.http.app import create_app
+from tests.entrypoints.console_support import login_link, seeded_container
 from tests.entrypoints.draining import drain
 from tests.entrypoints.test_ops_http import HX, admin, container, csrf_of, visitor
 from tests.fixtures.uploads import hostile_uploads, notion_export
@@ -99,6 +102,15 @@ def test_every_button_needs_the_pages_csrf_token(admin: Any, container: Containe
     no_token = admin.post("/ops/users/role", data={"user_id": str(reader), "role": "admin"}, headers=HX)
     assert no_token.status_code == 403
     assert role_of(container, reader) is UserRole.SOCIAL
+    refused = add_content(container, "깨진 이미지", BROKEN)
+    retry = admin.post(
+        "/ops/content/retry",
+        data={"content_id": str(refused)},
+        files={"file": ("export.zip", notion_export(), "application/zip")},
+        headers=HX,
+    )
+    assert retry.status_code == 403
+    assert state_of(container, refused).state is ContentState.FAILED
 
 
 # --- users -----------------------------------------------------------------------------------------
@@ -248,4 +260,25 @@ def test_bad_content_forms_are_a_4xx_that_says_what_to_fix(admin: Any, container
         answer = admin.post("/ops/content/retry", data=form, files=files, headers=csrf)
         assert answer.status_code == status, (form, answer.text)
         assert words in html.unescape(answer.text), (form, answer.text)
+    assert state_of(container, refused).state is ContentState.FAILED
+
+
+def test_a_retried_export_is_held_to_the_upload_size_limit(tmp_path: Path) -> None:
+    container = seeded_container(tmp_path, content_max_upload_mb=0.001)  # about 1 KB
+    uow, now = container.uow(), container.clock().now()
+    with uow:  # refused earlier, under a larger limit
+        added = uow.contents.add(NewContent(title="깨진 이미지", upload_key="uploads/gone.zip", created_at=now))
+        uow.contents.save(added.model_copy(update={"state": ContentState.FAILED, "failure": "bad", "upload_key": None}))
+        uow.commit()
+    refused = added.id
+    with TestClient(app=create_app(container)) as client:
+        assert client.get(login_link(container), follow_redirects=False).status_code == 303
+        answer = client.post(
+            "/ops/content/retry",
+            data={"content_id": str(refused)},
+            files={"file": ("export.zip", notion_export(), "application/zip")},
+            headers=csrf_of(client),
+        )
+    assert answer.status_code == 400, answer.text
+    assert "the limit is 1,048" in html.unescape(answer.text)
     assert state_of(container, refused).state is ContentState.FAILED
