@@ -46,6 +46,12 @@ def add_content(container: Container, title: str, archive: bytes) -> int:
     return int(content.id)
 
 
+def retry(client: Any, content_id: int, export: bytes, *, headers: dict[str, str]) -> Any:
+    """Press Retry on a failed upload's row with `export` as the corrected zip."""
+    files = {"file": ("export.zip", export, "application/zip")}
+    return client.post("/ops/content/retry", data={"content_id": str(content_id)}, files=files, headers=headers)
+
+
 def state_of(container: Container, content_id: int) -> Any:
     uow = container.uow()
     with uow:
@@ -103,13 +109,8 @@ def test_every_button_needs_the_pages_csrf_token(admin: Any, container: Containe
     assert no_token.status_code == 403
     assert role_of(container, reader) is UserRole.SOCIAL
     refused = add_content(container, "깨진 이미지", BROKEN)
-    retry = admin.post(
-        "/ops/content/retry",
-        data={"content_id": str(refused)},
-        files={"file": ("export.zip", notion_export(), "application/zip")},
-        headers=HX,
-    )
-    assert retry.status_code == 403
+    pressed = retry(admin, refused, notion_export(), headers=HX)
+    assert pressed.status_code == 403
     assert state_of(container, refused).state is ContentState.FAILED
 
 
@@ -202,22 +203,12 @@ def test_the_content_page_shows_state_reason_and_views_and_the_buttons_work(admi
 def test_a_failed_upload_is_retried_with_a_corrected_export(admin: Any, container: Container) -> None:
     refused = add_content(container, "깨진 이미지", BROKEN)
     csrf = csrf_of(admin)
-    still_bad = admin.post(
-        "/ops/content/retry",
-        data={"content_id": str(refused)},
-        files={"file": ("export.zip", b"not a zip at all", "application/zip")},
-        headers=csrf,
-    )
+    still_bad = retry(admin, refused, b"not a zip at all", headers=csrf)
     assert still_bad.status_code == 400
     assert "zip" in html.unescape(still_bad.text)
     assert state_of(container, refused).state is ContentState.FAILED
 
-    retried = admin.post(
-        "/ops/content/retry",
-        data={"content_id": str(refused)},
-        files={"file": ("export.zip", notion_export(), "application/zip")},
-        headers=csrf,
-    )
+    retried = retry(admin, refused, notion_export(), headers=csrf)
     assert retried.status_code == 200, retried.text
     assert "'깨진 이미지' is being processed again from the new export" in html.unescape(retried.text)
     assert state_of(container, refused).state is ContentState.PROCESSING
@@ -225,12 +216,7 @@ def test_a_failed_upload_is_retried_with_a_corrected_export(admin: Any, containe
     done = state_of(container, refused)
     assert (done.state, done.failure, done.title) == (ContentState.PUBLISHED, None, "깨진 이미지")
 
-    again = admin.post(
-        "/ops/content/retry",
-        data={"content_id": str(refused)},
-        files={"file": ("export.zip", notion_export(), "application/zip")},
-        headers=csrf,
-    )
+    again = retry(admin, refused, notion_export(), headers=csrf)
     assert again.status_code == 409
     assert "only a failed upload can be retried" in html.unescape(again.text)
 
@@ -273,12 +259,7 @@ def test_a_retried_export_is_held_to_the_upload_size_limit(tmp_path: Path) -> No
     refused = added.id
     with TestClient(app=create_app(container)) as client:
         assert client.get(login_link(container), follow_redirects=False).status_code == 303
-        answer = client.post(
-            "/ops/content/retry",
-            data={"content_id": str(refused)},
-            files={"file": ("export.zip", notion_export(), "application/zip")},
-            headers=csrf_of(client),
-        )
+        answer = retry(client, refused, notion_export(), headers=csrf_of(client))
     assert answer.status_code == 400, answer.text
     assert "the limit is 1,048" in html.unescape(answer.text)
     assert state_of(container, refused).state is ContentState.FAILED
