@@ -44,6 +44,10 @@ class ContentUseCases(Ports):
 
     # --- admins: `edit_content(content_id, title=..., ...)`, `remove_content(content_id)`
     edit_content = providers.Callable(library.update_content, uow=Ports.uow, now=Ports.clock.provided.now.call())
+    # `set_content_published(content_id, published=bool)`: take a column down or put it back up.
+    set_content_published = providers.Callable(
+        library.set_published, uow=Ports.uow, now=Ports.clock.provided.now.call()
+    )
     remove_content = providers.Callable(
         library.delete_content, uow=Ports.uow, storage=Ports.file_storage, queue=Ports.task_queue
     )
