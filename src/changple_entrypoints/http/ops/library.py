@@ -20,7 +20,7 @@ from litestar.response import Template
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import InvalidInput
-from changple_domain.model.content import ContentState, NotionContent
+from changple_domain.model.content import NotionContent
 from changple_domain.model.ids import MAX_ID
 from changple_domain.use_cases.people_console import Library
 from changple_entrypoints.http.content_routes import read_form_as_text
@@ -88,8 +88,8 @@ def content_retry(
     archive = cast(BinaryIO, data.file.file)
     thumbnail = cast(BinaryIO, data.thumbnail.file) if data.thumbnail is not None else None
     content, shown = retry_then_list(data.content_id, archive, thumbnail=thumbnail)
-    state = "published" if content.state is ContentState.PUBLISHED else "being processed again"
-    return _listing(shown, f"'{content.title}' is {state} from the new export")
+    said = "is being processed again from the new export; reload to see how it ended"
+    return _listing(shown, f"'{content.title}' {said}")
 
 
 def size_console_uploads(settings: Settings) -> None:
