@@ -1,4 +1,5 @@
-"""`changple content ...`: operators publish Notion exports from a terminal.
+"""`changple content ...`: operators publish Notion exports from a terminal, and take columns down
+(`unpublish`) or put them back up (`publish`).
 
 `upload` checks, stores and processes the export in this process and says how it ended; with
 `--no-wait` it only queues the processing for the worker (which needs Redis: an embedded
@@ -15,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from changple_domain.model.content import ContentState, NotionContent
+from changple_domain.model.ids import MAX_ID
 from changple_domain.use_cases.content_library import ContentPage
 from changple_domain.use_cases.content_uploads import UploadContent
 from changple_entrypoints.cli_support import (
@@ -120,6 +122,31 @@ def list_content(
             escape(content.failure or ""),
         )
     console.print(table)
+
+
+def _set_published(content_id: int, *, published: bool, as_json: bool, data_dir: Path | None) -> None:
+    container = container_for(data_dir, migrate=True)
+    content: NotionContent = run_or_exit(lambda: container.set_content_published(content_id, published=published))
+    if as_json:
+        print_json(_payload(content))
+    else:
+        said = "published" if content.published else "unpublished: readers no longer see it"
+        console.print(f"content [bold]{content.id}[/] ({escape(content.title)}) is {said}")
+
+
+ContentId = Annotated[int, typer.Argument(help="The content's id (`changple content list`).", min=1, max=MAX_ID)]
+
+
+@content_app.command("unpublish")
+def unpublish(content_id: ContentId, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
+    """Take a published column down: readers no longer see it; its page, files and views stay."""
+    _set_published(content_id, published=False, as_json=as_json, data_dir=data_dir)
+
+
+@content_app.command("publish")
+def publish(content_id: ContentId, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
+    """Put an unpublished column back up, as it was. A failed upload is retried in the console."""
+    _set_published(content_id, published=True, as_json=as_json, data_dir=data_dir)
 
 
 def attach(app: typer.Typer) -> None:

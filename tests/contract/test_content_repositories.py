@@ -218,6 +218,11 @@ def test_history_keeps_the_latest_view_per_content_most_recent_first(uow: UnitOf
         assert uow.content_views.last_viewed_at(other, a) is None
         assert uow.content_views.history(other + reader + 100) == []
         assert uow.content_views.count_history(other + reader + 100) == 0
+        # Every view counts for a content's tally, whoever made it; unviewed ones are left out.
+        unviewed = add_published(uow, 5).id
+        assert uow.content_views.counts([a, b, c, d, unviewed]) == {a: 2, b: 1, c: 2, d: 1}
+        assert uow.content_views.counts([c]) == {c: 2}
+        assert uow.content_views.counts([]) == {}
 
 
 def test_a_view_of_something_missing_is_not_found(uow: UnitOfWork) -> None:

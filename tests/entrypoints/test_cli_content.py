@@ -62,3 +62,29 @@ def test_upload_publishes_refuses_and_lists(tmp_path: Path) -> None:
     code, out, _ = changple(data, "content", "list")
     assert "가맹 계약" in out
     assert "published" in out
+
+
+def test_unpublish_and_publish_again_and_what_cannot_be(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    export = tmp_path / "칼럼.zip"
+    export.write_bytes(notion_export())
+    code, out, err = changple(data, "content", "upload", str(export), "--title", "칼럼", "--json")
+    assert code == 0, err
+    content_id = str(json.loads(out)["id"])
+
+    code, out, err = changple(data, "content", "unpublish", content_id)
+    assert code == 0, err
+    assert "unpublished: readers no longer see it" in " ".join(out.split())
+    code, out, err = changple(data, "content", "list", "--state", "unpublished", "--json")
+    assert [c["id"] for c in json.loads(out)["items"]] == [int(content_id)]
+    code, out, err = changple(data, "content", "publish", content_id, "--json")
+    assert code == 0, err
+    assert json.loads(out)["state"] == "published"
+
+    code, out, err = changple(data, "content", "publish", "424242")
+    assert code == 3
+    assert "no content with id 424242" in " ".join(err.split())
+    code, out, err = changple(data, "content", "unpublish", "0")
+    assert code == 2
+    code, out, err = changple(data, "content", "unpublish", "abc")
+    assert code == 2

@@ -5,6 +5,7 @@ naming a parent that is not there is a NotFound, as the SQL adapter reports a re
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -166,6 +167,10 @@ class MemoryContentViewRepository(ContentViewRepository):
 
     def count_history(self, user_id: int) -> int:
         return len({v.content_id for v in self._rows.values() if v.user_id == user_id})
+
+    def counts(self, content_ids: Iterable[int]) -> dict[int, int]:
+        wanted = set(content_ids)
+        return dict(Counter(v.content_id for v in self._rows.values() if v.content_id in wanted))
 
 
 class MemoryChatRepository(ChatRepository):

@@ -194,6 +194,15 @@ class SqlContentViewRepository(ContentViewRepository):
         query = select(func.count(VIEWS.c.content_id.distinct())).where(VIEWS.c.user_id == user_id)
         return int(self._session.execute(query).scalar_one())
 
+    @translate_errors
+    def counts(self, content_ids: Iterable[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for chunk in chunked(sorted(set(content_ids)), _IDS_PER_QUERY):
+            query = select(VIEWS.c.content_id, func.count()).where(VIEWS.c.content_id.in_(chunk))
+            for content_id, views in self._session.execute(query.group_by(VIEWS.c.content_id)):
+                found[content_id] = int(views)
+        return found
+
 
 def _session_values(session: ChatSession) -> dict[str, Any]:
     return session.model_dump(exclude={"nonce"})

@@ -22,6 +22,7 @@ DESCRIPTION_MAX = 2000
 class ContentState(StrEnum):
     PROCESSING = "processing"  # stored, waiting for (or in) the worker
     PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"  # was published; an admin took it down, its files kept (publish brings it back)
     FAILED = "failed"  # refused by the worker; `failure` says why, and no file is left
 
 

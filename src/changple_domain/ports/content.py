@@ -68,6 +68,10 @@ class ContentViewRepository(Protocol):
         """How many different contents the user has viewed."""
         ...
 
+    def counts(self, content_ids: Iterable[int]) -> dict[int, int]:
+        """How many views each content has (every reader, every recorded view); unviewed ones are absent."""
+        ...
+
 
 @runtime_checkable
 class FileStorage(Protocol):

@@ -12,7 +12,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from changple_domain.errors import ChangpleError, InvalidInput, NotFound, ProviderRejected, ProviderUnavailable
+from changple_domain.errors import (
+    ChangpleError,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from changple_domain.model.access import Caller, Scope
 from changple_domain.model.content import ContentState, ContentView, NotionContent, clean_description, clean_title
 from changple_domain.model.pages import Page
@@ -116,6 +123,28 @@ def update_content(
         if content is None:
             raise NotFound(f"no content with id {content_id}")
         changed = content.model_copy(update={**changes, "updated_at": now})
+        uow.contents.save(changed)
+        uow.commit()
+    return changed
+
+
+def set_published(content_id: int, *, published: bool, uow: UnitOfWork, now: datetime) -> NotionContent:
+    """Take published content down (readers no longer see it; its files, views and vector stay) or
+    put it back up. Content still processing or refused has nothing to publish: IllegalTransition,
+    with what to do instead. Asking for the state it is already in changes nothing."""
+    with uow:
+        content = uow.contents.get(content_id)
+        if content is None:
+            raise NotFound(f"no content with id {content_id}")
+        wanted = ContentState.PUBLISHED if published else ContentState.UNPUBLISHED
+        if content.state is wanted:
+            return content
+        if content.state not in (ContentState.PUBLISHED, ContentState.UNPUBLISHED):
+            raise IllegalTransition(
+                f"content {content_id} is {content.state.value}: only processed content can be published or "
+                "unpublished (a failed upload is retried with a corrected export)"
+            )
+        changed = content.model_copy(update={"state": wanted, "updated_at": now})
         uow.contents.save(changed)
         uow.commit()
     return changed

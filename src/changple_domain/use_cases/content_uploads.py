@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from changple_domain.errors import ChangpleError, InvalidInput, NotFound, ProviderRejected, ProviderUnavailable
+from changple_domain.errors import (
+    ChangpleError,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from changple_domain.model.content import (
     ContentState,
     NewContent,
@@ -160,6 +168,80 @@ def store_upload(
     `also` writes what must be committed with the new row or not at all (the legacy import's mark
     of where a column went, so a kill cannot leave a column the rerun does not know of)."""
     title, description = clean_title(cmd.title), clean_description(cmd.description)
+    saved = _saved_upload(archive, thumbnail, storage=storage, processor=processor, config=config)
+    with saved as (upload_key, thumb), uow:
+        content = uow.contents.add(
+            NewContent(
+                title=title,
+                description=description,
+                is_preferred=cmd.is_preferred,
+                upload_key=upload_key,
+                uploaded_thumbnail_key=thumb,
+                uploaded_by=cmd.uploaded_by,
+                created_at=clock.now(),
+            )
+        )
+        if also is not None:
+            also(uow, content)
+        uow.commit()
+    return content
+
+
+def retry_upload(
+    content_id: int,
+    archive: BinaryIO,
+    *,
+    thumbnail: BinaryIO | None = None,
+    uow: UnitOfWork,
+    storage: FileStorage,
+    processor: ExportProcessor,
+    queue: TaskQueue,
+    clock: Clock,
+    config: ContentConfig,
+) -> NotionContent:
+    """Give a FAILED upload a corrected export: checked and stored as a new upload is, then the same
+    content (id, title, description, preferred) goes back to PROCESSING and its processing is queued.
+    A refusal stores nothing and leaves the content failed. Only a failed upload can be retried, and
+    only with an export: a refusal keeps no file, and the same export would be refused again."""
+    with uow:
+        content = uow.contents.get(content_id)
+    if content is None:
+        raise NotFound(f"no content with id {content_id}")
+    if content.state is not ContentState.FAILED:
+        raise IllegalTransition(f"content {content_id} is {content.state.value}: only a failed upload can be retried")
+    saved = _saved_upload(archive, thumbnail, storage=storage, processor=processor, config=config)
+    with saved as (upload_key, thumb), uow:
+        current = uow.contents.get(content_id)
+        if current is None:
+            raise NotFound(f"content {content_id} was deleted while the export was stored")
+        if current.state is not ContentState.FAILED:  # retried meanwhile
+            raise IllegalTransition(f"content {content_id} changed while the export was stored; reload and look")
+        retried = current.model_copy(
+            update={
+                "state": ContentState.PROCESSING,
+                "failure": None,
+                "upload_key": upload_key,
+                "uploaded_thumbnail_key": thumb,
+                "updated_at": clock.now(),
+            }
+        )
+        uow.contents.save(retried)
+        uow.commit()
+    _queue(queue, content_id)
+    return retried
+
+
+@contextmanager
+def _saved_upload(
+    archive: BinaryIO,
+    thumbnail: BinaryIO | None,
+    *,
+    storage: FileStorage,
+    processor: ExportProcessor,
+    config: ContentConfig,
+) -> Iterator[tuple[str, str | None]]:
+    """Check the archive's directory and store it (and the thumbnail) under fresh keys; refusals
+    raise before anything is stored. Yields the keys; when the block raises, both files go again."""
     limits = config.limits
     size = _stream_size(archive)
     if size > limits.max_upload_bytes:
@@ -176,25 +258,10 @@ def store_upload(
         storage.save(upload_key, archive)
         if thumbnail is not None and thumb_key is not None:
             storage.save(thumb_key, thumbnail)
-        with uow:
-            content = uow.contents.add(
-                NewContent(
-                    title=title,
-                    description=description,
-                    is_preferred=cmd.is_preferred,
-                    upload_key=upload_key,
-                    uploaded_thumbnail_key=thumb_key,
-                    uploaded_by=cmd.uploaded_by,
-                    created_at=clock.now(),
-                )
-            )
-            if also is not None:
-                also(uow, content)
-            uow.commit()
+        yield upload_key, thumb_key
     except BaseException:
         _forget_upload(storage, upload_key, thumb_key)
         raise
-    return content
 
 
 def _queue(queue: TaskQueue, content_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from changple_domain.use_cases import accounts, local_admin, naver_session, service_tokens
+from changple_domain.use_cases import accounts, local_admin, naver_session, people_console, service_tokens
 from changple_entrypoints.composition.ports import Ports
 
 
@@ -19,6 +19,9 @@ class AccountUseCases(Ports):
     withdraw_account = providers.Callable(accounts.withdraw, oauth=Ports.oauth, uow=Ports.uow, clock=Ports.clock)
     list_users = providers.Callable(accounts.list_users, uow=Ports.uow)
     set_user_role = providers.Callable(accounts.set_role, uow=Ports.uow)
+    # The console's users page: `console_users()`, `role_then_list(user_id, role)` (the change, then the list).
+    console_users = providers.Callable(people_console.user_list, uow=Ports.uow)
+    role_then_list = providers.Callable(people_console.role_then_list, uow=Ports.uow)
     # Service tokens: `create_service_token(name, scopes)` answers the token and its text (shown once).
     create_service_token = providers.Callable(service_tokens.create_service_token, uow=Ports.uow, clock=Ports.clock)
     list_service_tokens = providers.Callable(service_tokens.list_service_tokens, uow=Ports.uow)

@@ -24,6 +24,7 @@ from changple_entrypoints.http.docs_page import docs_render_plugins
 from changple_entrypoints.http.errors import EXCEPTION_HANDLERS, document_error_bodies
 from changple_entrypoints.http.health_routes import HEALTH_ROUTES
 from changple_entrypoints.http.metrics import REQUEST_METRICS, metrics
+from changple_entrypoints.http.ops.library import size_console_uploads
 from changple_entrypoints.http.ops.pages import static_router, template_config
 from changple_entrypoints.http.ops.routes import ops_routers
 from changple_entrypoints.http.pipeline_routes import PIPELINE_ROUTES
@@ -138,6 +139,7 @@ def _dependencies(container: Container) -> dict[str, Provide]:
 
 
 def _routes(settings: Settings) -> list[Any]:
+    size_console_uploads(settings)
     return [
         *HEALTH_ROUTES,
         *POST_ROUTES,

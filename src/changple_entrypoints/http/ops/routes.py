@@ -15,13 +15,12 @@ from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import NotFound
-from changple_domain.model.access import Caller, Scope
+from changple_domain.model.access import Scope
 from changple_domain.model.authors import CatalogEntry
 from changple_domain.model.posts import CafePost
 from changple_domain.model.users import User
@@ -32,13 +31,17 @@ from changple_domain.use_cases.post_trail import PostTrail
 from changple_entrypoints.catalog_words import CATALOG, CatalogWords
 from changple_entrypoints.http.access import provide_caller, requires, signed_in_session
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
+from changple_entrypoints.http.ops.library import LIBRARY_HANDLERS
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
+from changple_entrypoints.http.ops.people import PEOPLE_HANDLERS
+from changple_entrypoints.http.ops.render import FORM
+from changple_entrypoints.http.ops.render import fragment as _fragment
+from changple_entrypoints.http.ops.render import page as _page
 from changple_entrypoints.http.ops.views import chart
 from changple_entrypoints.http.sessions import rotate_session_id
 
 AnyRequest = Request[Any, Any, Any]
 Page = CatalogPage[CatalogEntry]
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 Search = Annotated[str | None, QueryParameter(max_length=100)]
 Show = Annotated[str, QueryParameter(pattern="^(all|enabled|disabled)$")]
@@ -68,19 +71,6 @@ class ScanForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     ingest_after: bool = False
-
-
-def _page(name: str, caller: Caller, **context: Any) -> Template:
-    """A whole page, with who is signed in for the header."""
-    if caller.user is not None:
-        who = caller.user.nickname or caller.user.name or f"user {caller.user.id}"
-    else:
-        who = f"token {caller.token.name}" if caller.token else "admin"
-    return Template(template_name=name, context={"who": who, **context})
-
-
-def _fragment(name: str, **context: Any) -> Template:
-    return Template(template_name=name, context=context)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -225,6 +215,8 @@ CONSOLE_HANDLERS = [
     catalog_list,
     catalog_add,
     catalog_switch,
+    *PEOPLE_HANDLERS,
+    *LIBRARY_HANDLERS,
 ]
 
 
