@@ -63,7 +63,12 @@ def test_author_list_filters_and_orders_by_name(uow: UnitOfWork) -> None:
 
 
 def test_author_list_filters_by_group(uow: UnitOfWork) -> None:
-    groups = {"가": AuthorGroup.CHANGPLE, "나": AuthorGroup.TEAM_BUSINESS, "다": AuthorGroup.OTHER, "라": AuthorGroup.OTHER}
+    groups = {
+        "가": AuthorGroup.CHANGPLE,
+        "나": AuthorGroup.TEAM_BUSINESS,
+        "다": AuthorGroup.OTHER,
+        "라": AuthorGroup.OTHER,
+    }
     with uow:
         for name, group in groups.items():
             uow.authors.add(AllowedAuthor(name=name, group=group, active=name != "라"))

@@ -126,7 +126,9 @@ def test_free_text_groups_become_choices_and_keep_their_text(fresh_database_url:
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(text("INSERT INTO allowed_authors (name, group_name, active) VALUES ('f', '1기', true)"))
         with engine.begin() as connection:  # ids go on past the deleted newest one, on SQLite too
-            connection.execute(text("INSERT INTO allowed_authors (name, group_name, active) VALUES ('g', '기타', true)"))
+            connection.execute(
+                text("INSERT INTO allowed_authors (name, group_name, active) VALUES ('g', '기타', true)")
+            )
         assert [row[0] for row in _authors(url)][-1] > 6
         with migration_connection(url) as connection:
             config = alembic_config()

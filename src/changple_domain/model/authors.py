@@ -8,7 +8,7 @@ more `CatalogKind` and one more table."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -54,6 +54,11 @@ class CatalogEntry(BaseModel):
     @property
     def enabled(self) -> bool:
         return bool(getattr(self, self.enabled_field))
+
+    @classmethod
+    def detail_type(cls) -> Any:
+        """The detail's type: `str`, or the enum of its choices."""
+        return cls.model_fields[cls.detail_field].annotation
 
     @classmethod
     def default_detail(cls) -> str:

@@ -43,11 +43,15 @@ def _sqlite_copy(bind: sa.Connection) -> Iterator[Any]:
     again (see 0006)."""
     seq = sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'allowed_authors'")
     reached = bind.execute(seq).scalar_one_or_none()
-    with op.batch_alter_table("allowed_authors", recreate="always", table_kwargs={"sqlite_autoincrement": True}) as batch:
+    with op.batch_alter_table(
+        "allowed_authors", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch:
         yield batch
     if reached is not None:
         bind.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = 'allowed_authors'"))
-        bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('allowed_authors', :seq)"), {"seq": reached})
+        bind.execute(
+            sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('allowed_authors', :seq)"), {"seq": reached}
+        )
 
 
 def upgrade() -> None:
