@@ -30,6 +30,7 @@ class CommandWords:
     detail_option: str
     detail_help: str
     all_help: str
+    filter_help: str  # `list`'s filter on a detail with choices; "" when the detail is free text
     helps: dict[str, str]  # each command's help, by command
     plural: str  # every entry, as in "no allowed authors"
     enabled_plural: str  # the enabled ones
@@ -80,6 +81,7 @@ AUTHORS = CatalogWords(
         detail_option="--group",
         detail_help="The community's group the author belongs to.",
         all_help="Disabled authors too.",
+        filter_help="Only the authors of this group.",
         helps={
             "add": "Allow NAME's posts into the index. A name taken after white space is folded is an error.",
             "list": "Active allowed authors by name (`--all` adds disabled ones, `--group` keeps one group).",
@@ -130,6 +132,7 @@ BRANDS = CatalogWords(
         detail_option="--description",
         detail_help="What people should know.",
         all_help="Brands that are no longer good to know too.",
+        filter_help="",
         helps={
             "add": "Add a good-to-know brand; posts recorded from now on that name it carry it.",
             "list": "Good-to-know brands by name (`--all` adds disabled ones).",
