@@ -96,9 +96,13 @@ def _detail_option(words: CommandWords, entry_type: type[CatalogEntry], help: st
     return typer.Option(words.detail_option, help=help, parser=one_of, metavar="[" + "|".join(choices) + "]")
 
 
+def _as_is(command: T) -> T:
+    return command
+
+
 def _add_and_list(app: typer.Typer, kind: CatalogWords) -> None:
     words, entry_type = kind.commands, kind.entry_type
-    detail_filter = (lambda command: command) if entry_type.detail_choices else without("detail")
+    detail_filter = _as_is if entry_type.detail_choices else without("detail")
 
     @app.command("add", help=words.helps["add"])
     def add(
