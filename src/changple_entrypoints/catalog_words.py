@@ -30,6 +30,7 @@ class CommandWords:
     detail_option: str
     detail_help: str
     all_help: str
+    filter_help: str  # `list`'s filter on a detail with choices; "" when the detail is free text
     helps: dict[str, str]  # each command's help, by command
     plural: str  # every entry, as in "no allowed authors"
     enabled_plural: str  # the enabled ones
@@ -48,6 +49,7 @@ class RouteWords:
     detail_max_length: int
     name_description: str
     filter_description: str
+    detail_filter_description: str  # the filter on a detail with choices; "" when the detail is free text
     summaries: dict[str, str]  # by route: list, create, get, update, disable
     update_description: str
     disable_description: str
@@ -77,11 +79,12 @@ AUTHORS = CatalogWords(
         help="Allowed authors: whose posts may enter the index.",
         name_help="The cafe nickname; runs of white space count as one space.",
         detail_option="--group",
-        detail_help="A label such as 운영진 or 1기.",
+        detail_help="The community's group the author belongs to.",
         all_help="Disabled authors too.",
+        filter_help="Only the authors of this group.",
         helps={
             "add": "Allow NAME's posts into the index. A name taken after white space is folded is an error.",
-            "list": "Active allowed authors by name (`--all` adds disabled ones).",
+            "list": "Active allowed authors by name (`--all` adds disabled ones, `--group` keeps one group).",
             "disable": "Keep NAME but let none of their posts in; indexed ones are removed on the next run.",
             "enable": "Let a disabled author's posts into the index again from the next run.",
         },
@@ -99,11 +102,12 @@ AUTHORS = CatalogWords(
         name_description="the cafe nickname; runs of white space fold to one space, so names that differ "
         "only in spacing are the same author (letter case counts)",
         filter_description="only active (true) or disabled (false)",
+        detail_filter_description="only the authors of this group",
         summaries={
             "list": "List allowed authors, a page at a time",
             "create": "Add an allowed author",
             "get": "One allowed author",
-            "update": "Change an author's `active` flag and/or group",
+            "update": "Change an author's `active` flag and/or group (창플, 팀비즈니스 or 기타)",
             "disable": "Disable an author (does not erase)",
         },
         update_description="A disabled author's posts leave the index on the next run; enabling them lets "
@@ -128,6 +132,7 @@ BRANDS = CatalogWords(
         detail_option="--description",
         detail_help="What people should know.",
         all_help="Brands that are no longer good to know too.",
+        filter_help="",
         helps={
             "add": "Add a good-to-know brand; posts recorded from now on that name it carry it.",
             "list": "Good-to-know brands by name (`--all` adds disabled ones).",
@@ -147,6 +152,7 @@ BRANDS = CatalogWords(
         name_description="runs of white space fold to one space, so names that differ only in spacing are "
         "the same brand (letter case counts)",
         filter_description="only good-to-know (true) or disabled (false) brands",
+        detail_filter_description="",
         summaries={
             "list": "List brands, a page at a time",
             "create": "Add a good-to-know brand",

@@ -8,7 +8,7 @@ factory fills in, which string annotations could not see.)"""
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -27,6 +27,7 @@ from changple_entrypoints.cli_support import (
     exit_code_for,
     print_json,
 )
+from changple_entrypoints.signatures import without
 
 T = TypeVar("T")
 
@@ -74,18 +75,39 @@ def _switch(kind: CatalogWords, name: str, enabled: bool, as_json: bool, data_di
 def _show(words: CommandWords, page: catalog.CatalogPage[CatalogEntry], query: catalog.CatalogQuery) -> None:
     if not page.items:
         what = words.plural if query.enabled is None else words.enabled_plural
-        console.print(f"no {what}" + (f" match '{escape(query.search)}'" if query.search else ""))
+        grouped = words.detail_shown.format(escape(query.detail)) if query.detail and words.detail_shown else ""
+        console.print(f"no {what}{grouped}" + (f" match '{escape(query.search)}'" if query.search else ""))
         return
     console.print(_table(page.items, f"{words.plural} ({page.total})", words))
 
 
+def _detail_option(words: CommandWords, entry_type: type[CatalogEntry], help: str) -> Any:
+    """The detail's option. A detail with choices takes only them: anything else is a usage error
+    (exit 2) that lists them, and the help shows them."""
+    choices = entry_type.detail_choices
+    if not choices:
+        return typer.Option(words.detail_option, help=help)
+
+    def one_of(value: str) -> str:
+        if value not in choices:
+            raise typer.BadParameter(f"'{value}' is not one of {', '.join(choices)}")
+        return value
+
+    return typer.Option(words.detail_option, help=help, parser=one_of, metavar="[" + "|".join(choices) + "]")
+
+
+def _as_is(command: T) -> T:
+    return command
+
+
 def _add_and_list(app: typer.Typer, kind: CatalogWords) -> None:
-    words = kind.commands
+    words, entry_type = kind.commands, kind.entry_type
+    detail_filter = _as_is if entry_type.detail_choices else without("detail")
 
     @app.command("add", help=words.helps["add"])
     def add(
         name: Annotated[str, typer.Argument(help=words.name_help)],
-        detail: Annotated[str, typer.Option(words.detail_option, help=words.detail_help)] = "",
+        detail: Annotated[str, _detail_option(words, entry_type, words.detail_help)] = entry_type.default_detail(),
         as_json: JsonFlag = False,
         data_dir: DataDir = None,
     ) -> None:
@@ -97,14 +119,17 @@ def _add_and_list(app: typer.Typer, kind: CatalogWords) -> None:
             console.print(_said(words.added, added, words))
 
     @app.command("list", help=words.helps["list"])
+    @detail_filter
     def list_(
         search: Search = None,
         every: Annotated[bool, typer.Option("--all", help=words.all_help)] = False,
+        detail: Annotated[str | None, _detail_option(words, entry_type, words.filter_help)] = None,
         as_json: JsonFlag = False,
         data_dir: DataDir = None,
     ) -> None:
         listed = container_for(data_dir, migrate=True).list_catalog_entries
-        query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=None if every else True))
+        enabled = None if every else True
+        query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=enabled, detail=detail))
         page: catalog.CatalogPage[CatalogEntry] = _run(lambda: listed(kind.entry_type, query))
         if as_json:
             print_json([entry.model_dump() for entry in page.items])

@@ -6,11 +6,12 @@ import pytest
 
 from changple_domain.errors import AlreadyExists
 from changple_domain.model import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import AuthorGroup
 from changple_domain.ports import UnitOfWork
 
 
 def test_author_round_trip(uow: UnitOfWork) -> None:
-    author = AllowedAuthor(name="창플  지기", group="운영진", active=False)
+    author = AllowedAuthor(name="창플  지기", group=AuthorGroup.TEAM_BUSINESS, active=False)
     with uow:
         uow.authors.add(author)
         uow.commit()
@@ -23,25 +24,25 @@ def test_author_round_trip(uow: UnitOfWork) -> None:
 
 def test_adding_a_taken_author_raises_and_changes_nothing(uow: UnitOfWork) -> None:
     with uow:
-        uow.authors.add(AllowedAuthor(name="김사장", group="1기"))
+        uow.authors.add(AllowedAuthor(name="김사장", group=AuthorGroup.OTHER))
         uow.commit()
     with uow:
         with pytest.raises(AlreadyExists):
-            uow.authors.add(AllowedAuthor(name="김사장", group="2기", active=False))
+            uow.authors.add(AllowedAuthor(name="김사장", group=AuthorGroup.TEAM_BUSINESS, active=False))
         uow.authors.add(AllowedAuthor(name="이사장"))  # the transaction is still usable
         uow.commit()
     with uow:
-        assert uow.authors.get("김사장") == AllowedAuthor(name="김사장", group="1기")
+        assert uow.authors.get("김사장") == AllowedAuthor(name="김사장", group=AuthorGroup.OTHER)
         assert uow.authors.get("이사장") == AllowedAuthor(name="이사장")
 
 
 def test_saving_an_author_inserts_or_replaces(uow: UnitOfWork) -> None:
     with uow:
-        uow.authors.save(AllowedAuthor(name="박사장", group="1기"))
-        uow.authors.save(AllowedAuthor(name="박사장", group="3기", active=False))
+        uow.authors.save(AllowedAuthor(name="박사장", group=AuthorGroup.OTHER))
+        uow.authors.save(AllowedAuthor(name="박사장", group=AuthorGroup.TEAM_BUSINESS, active=False))
         uow.commit()
     with uow:
-        assert uow.authors.list() == [AllowedAuthor(name="박사장", group="3기", active=False)]
+        assert uow.authors.list() == [AllowedAuthor(name="박사장", group=AuthorGroup.TEAM_BUSINESS, active=False)]
 
 
 def test_author_list_filters_and_orders_by_name(uow: UnitOfWork) -> None:
@@ -59,6 +60,26 @@ def test_author_list_filters_and_orders_by_name(uow: UnitOfWork) -> None:
         assert [a.name for a in uow.authors.list(search="%_")] == ["100%_진심"]  # no wildcards
         assert [a.name for a in uow.authors.list(search="b_b")] == []
         assert uow.authors.list(search="없는 이름") == []
+
+
+def test_author_list_filters_by_group(uow: UnitOfWork) -> None:
+    groups = {
+        "가": AuthorGroup.CHANGPLE,
+        "나": AuthorGroup.TEAM_BUSINESS,
+        "다": AuthorGroup.OTHER,
+        "라": AuthorGroup.OTHER,
+    }
+    with uow:
+        for name, group in groups.items():
+            uow.authors.add(AllowedAuthor(name=name, group=group, active=name != "라"))
+        uow.commit()
+    with uow:
+        assert [a.name for a in uow.authors.list(detail="기타")] == ["다", "라"]
+        assert uow.authors.list(detail="팀비즈니스") == [AllowedAuthor(name="나", group=AuthorGroup.TEAM_BUSINESS)]
+        assert [a.name for a in uow.authors.list(detail="기타", enabled_only=True)] == ["다"]
+        assert [a.name for a in uow.authors.list(detail="기타", search="라")] == ["라"]
+        assert uow.authors.list(detail="운영진") == []
+        assert [a.name for a in uow.authors.list(detail=None)] == ["가", "나", "다", "라"]
 
 
 def test_brand_round_trip_and_duplicates(uow: UnitOfWork) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Column, MetaData, String, inspect
+from sqlalchemy import Column, MetaData, String, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from changple_adapters.sql.engine import create_engine_for, create_session_factory
 from changple_adapters.sql.migrations import (
@@ -27,7 +28,7 @@ from changple_domain.errors import ProviderUnavailable
 def test_upgrade_reaches_head_and_is_idempotent(fresh_database_url: str) -> None:
     assert current_revision(fresh_database_url) is None
     upgrade_database(fresh_database_url)
-    assert current_revision(fresh_database_url) == head_revision() == "0007_legacy_import"
+    assert current_revision(fresh_database_url) == head_revision() == "0008_author_groups"
     upgrade_database(fresh_database_url)
     assert current_revision(fresh_database_url) == head_revision()
     engine = create_engine_for(fresh_database_url)
@@ -102,5 +103,57 @@ def test_an_unreachable_database_is_a_provider_error() -> None:
     try:
         with pytest.raises(ProviderUnavailable), SqlUnitOfWork(create_session_factory(engine)) as uow:
             uow.posts.count()
+    finally:
+        engine.dispose()
+
+
+def _authors(url: str) -> list[tuple[object, ...]]:
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text("SELECT * FROM allowed_authors ORDER BY id"))]
+    finally:
+        engine.dispose()
+
+
+def test_free_text_groups_become_choices_and_keep_their_text(fresh_database_url: str) -> None:
+    url = fresh_database_url
+    upgrade_database(url, "0007_legacy_import")
+    engine = create_engine_for(url)
+    try:
+        with engine.begin() as connection:
+            for name, group in [("a", "창플"), ("b", "팀비즈니스"), ("c", "기타"), ("d", ""), ("e", "운영진")]:
+                insert = "INSERT INTO allowed_authors (name, group_name, active) VALUES (:name, :group, true)"
+                connection.execute(text(insert), {"name": name, "group": group})
+            connection.execute(text(insert), {"name": "newest, deleted", "group": ""})
+            connection.execute(text("DELETE FROM allowed_authors WHERE id = 6"))
+        upgrade_database(url)
+        rows = [row[1:] for row in _authors(url)]  # without the ids
+        assert rows == [
+            ("a", "창플", True, None),
+            ("b", "팀비즈니스", True, None),
+            ("c", "기타", True, None),
+            ("d", "기타", True, ""),
+            ("e", "기타", True, "운영진"),
+        ]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(text("INSERT INTO allowed_authors (name, group_name, active) VALUES ('f', '1기', true)"))
+        with engine.begin() as connection:  # ids go on past the deleted newest one, on SQLite too
+            connection.execute(
+                text("INSERT INTO allowed_authors (name, group_name, active) VALUES ('g', '기타', true)")
+            )
+        assert [row[0] for row in _authors(url)][-1] > 6
+        with migration_connection(url) as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007_legacy_import")
+        assert [row[1:3] for row in _authors(url)] == [
+            ("a", "창플"),
+            ("b", "팀비즈니스"),
+            ("c", "기타"),
+            ("d", ""),
+            ("e", "운영진"),
+            ("g", "기타"),
+        ]
     finally:
         engine.dispose()

@@ -76,41 +76,41 @@ def assert_invalid(response: Any, *words: str) -> None:
 
 
 def test_author_lifecycle_never_erases(api: Client) -> None:
-    created = api.post(AUTHORS, json={"name": "  창플  지기 ", "group": "운영진"})
+    created = api.post(AUTHORS, json={"name": "  창플  지기 ", "group": "팀비즈니스"})
     assert created.status_code == 201
-    assert created.json() == {"name": "창플 지기", "group": "운영진", "active": True}
+    assert created.json() == {"name": "창플 지기", "group": "팀비즈니스", "active": True}
 
     # Any spacing of the name finds the same author.
     assert api.get(one(AUTHORS, "창플   지기")).json() == created.json()
 
-    regrouped = api.patch(one(AUTHORS, "창플 지기"), json={"group": "1기"})
+    regrouped = api.patch(one(AUTHORS, "창플 지기"), json={"group": "기타"})
     assert regrouped.status_code == 200
-    assert regrouped.json() == {"name": "창플 지기", "group": "1기", "active": True}
+    assert regrouped.json() == {"name": "창플 지기", "group": "기타", "active": True}
 
     deleted = api.delete(one(AUTHORS, "창플 지기"))
     assert deleted.status_code == 200
-    assert deleted.json() == {"name": "창플 지기", "group": "1기", "active": False}
+    assert deleted.json() == {"name": "창플 지기", "group": "기타", "active": False}
     assert api.get(one(AUTHORS, "창플 지기")).json()["active"] is False  # still there
     assert api.delete(one(AUTHORS, "창플 지기")).status_code == 200  # disabling twice is fine
     assert [a["name"] for a in api.get(AUTHORS, params={"active": False}).json()["items"]] == ["창플 지기"]
     assert api.get(AUTHORS, params={"active": True}).json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
 
     enabled = api.patch(one(AUTHORS, "창플 지기"), json={"active": True})
-    assert enabled.json() == {"name": "창플 지기", "group": "1기", "active": True}
-    both = api.patch(one(AUTHORS, "창플 지기"), json={"active": False, "group": ""})
-    assert both.json() == {"name": "창플 지기", "group": "", "active": False}
+    assert enabled.json() == {"name": "창플 지기", "group": "기타", "active": True}
+    both = api.patch(one(AUTHORS, "창플 지기"), json={"active": False, "group": "창플"})
+    assert both.json() == {"name": "창플 지기", "group": "창플", "active": False}
 
 
 @pytest.mark.parametrize(
     "variant", ["창플 지기", " 창플 지기", "창플  지기", "창플\t지기\n", "창플\u3000지기", "창플\u00a0지기"]
 )
 def test_names_that_clean_to_a_taken_name_conflict(api: Client, variant: str) -> None:
-    assert api.post(AUTHORS, json={"name": "창플 지기", "group": "운영진"}).status_code == 201
-    again = api.post(AUTHORS, json={"name": variant, "group": "손님", "active": False})
+    assert api.post(AUTHORS, json={"name": "창플 지기", "group": "기타"}).status_code == 201
+    again = api.post(AUTHORS, json={"name": variant, "group": "팀비즈니스", "active": False})
     assert again.status_code == 409
     assert again.json() == {"error": "already_exists", "detail": "allowed author '창플 지기' already exists"}
     listed = api.get(AUTHORS).json()
-    assert listed["items"] == [{"name": "창플 지기", "group": "운영진", "active": True}]  # the first one stays
+    assert listed["items"] == [{"name": "창플 지기", "group": "기타", "active": True}]  # the first one stays
 
 
 def test_letter_case_makes_a_different_author(api: Client) -> None:
@@ -136,8 +136,9 @@ def test_letter_case_makes_a_different_author(api: Client) -> None:
         ({"json": {"name": "가" * 101}}, ["name", "at most 100 characters"]),
         ({"json": {"name": "창플\u0000지기"}}, ["name", "control characters"]),
         ({"json": {"name": "창플/지기"}}, ["name", "'/'", "URL path"]),
-        ({"json": {"name": "창플", "group": "운" * 101}}, ["group", "at most 100 characters"]),
-        ({"json": {"name": "창플", "group": "a\u0007b"}}, ["group", "control characters"]),
+        ({"json": {"name": "창플", "group": "운영진"}}, ["group", "창플", "팀비즈니스", "기타"]),
+        ({"json": {"name": "창플", "group": ""}}, ["group", "창플", "팀비즈니스", "기타"]),
+        ({"json": {"name": "창플", "group": None}}, ["group", "창플", "팀비즈니스", "기타"]),
         ({"json": {"name": "창플", "active": "maybe"}}, ["active", "boolean"]),
         ({"json": {"name": "창플", "role": "admin"}}, ["role"]),
         ({"content": b'{"name": "x"', "headers": {"content-type": "application/json"}}, []),  # msgspec's words
@@ -178,16 +179,16 @@ def test_unknown_and_unstorable_names_are_404(api: Client) -> None:
 
 
 def test_author_updates_refuse_bad_input(api: Client) -> None:
-    api.post(AUTHORS, json={"name": "상권박사", "group": "운영진"})
+    api.post(AUTHORS, json={"name": "상권박사", "group": "팀비즈니스"})
     url = one(AUTHORS, "상권박사")
     assert_invalid(api.patch(url, json={}), "nothing to change", "active", "group")
     assert_invalid(api.patch(url, json={"active": None}), "nothing to change")
     assert_invalid(api.patch(url), "send a JSON object")
     assert_invalid(api.patch(url, json={"active": "sometimes"}), "active")
-    assert_invalid(api.patch(url, json={"group": "g" * 101}), "group", "at most 100")
+    assert_invalid(api.patch(url, json={"group": "1기"}), "group", "창플", "팀비즈니스", "기타")
     assert_invalid(api.patch(url, json={"name": "다른이름"}), "name")
     assert_invalid(api.patch(url, json=[True]), "dictionary")
-    assert api.get(url).json() == {"name": "상권박사", "group": "운영진", "active": True}  # unchanged
+    assert api.get(url).json() == {"name": "상권박사", "group": "팀비즈니스", "active": True}  # unchanged
 
 
 def test_author_list_pages_and_filters(api: Client) -> None:
@@ -219,6 +220,43 @@ def test_author_list_pages_and_filters(api: Client) -> None:
     assert_invalid(api.get(AUTHORS, params={"active": "maybe"}), "active")
     assert_invalid(api.get(AUTHORS, params={"q": "x" * 101}), "q")
     assert_invalid(api.get(AUTHORS, params={"q": "a\u0000"}), "search", "control characters")
+
+
+def test_author_list_filters_by_group(api: Client) -> None:
+    groups = {"가나": "창플", "다라": "팀비즈니스", "마바": "기타", "사아": "팀비즈니스"}
+    for name, group in groups.items():
+        assert api.post(AUTHORS, json={"name": name, "group": group, "active": name != "사아"}).status_code == 201
+    assert api.post(AUTHORS, json={"name": "자차"}).json()["group"] == "창플"  # the default, as in changple2
+
+    team = api.get(AUTHORS, params={"group": "팀비즈니스"}).json()
+    assert [(a["name"], a["group"]) for a in team["items"]] == [("다라", "팀비즈니스"), ("사아", "팀비즈니스")]
+    assert team["total"] == 2
+    assert [a["name"] for a in api.get(AUTHORS, params={"group": "창플"}).json()["items"]] == ["가나", "자차"]
+    assert [a["name"] for a in api.get(AUTHORS, params={"group": "팀비즈니스", "active": True}).json()["items"]] == [
+        "다라"
+    ]
+    assert api.get(AUTHORS, params={"group": "기타", "q": "가"}).json()["total"] == 0
+    for unknown in ("운영진", "", "창플 "):
+        assert_invalid(api.get(AUTHORS, params={"group": unknown}), "group", "창플", "팀비즈니스", "기타")
+    # Brands have a free-text description and no group filter: the parameter is not theirs.
+    assert api.post(BRANDS, json={"name": "창플치킨", "description": "창플"}).status_code == 201
+    assert api.get(BRANDS, params={"group": "창플"}).json()["total"] == 1
+
+
+def test_openapi_lists_the_groups(api: Client) -> None:
+    schema = api.get("/schema/openapi.json").json()
+    components = schema["components"]["schemas"]
+    enums = [s.get("enum") for s in components.values() if s.get("enum")]
+    assert ["창플", "팀비즈니스", "기타"] in enums
+    parameters = schema["paths"][AUTHORS.rstrip("/")]["get"]["parameters"]
+    (group,) = [p for p in parameters if p["name"] == "group"]
+    assert "only the authors of this group" in group["description"]
+    assert group["schema"]["enum"] == ["창플", "팀비즈니스", "기타"]
+    assert schema["components"]["schemas"]["AuthorCreate"]["properties"]["group"] == {
+        "$ref": "#/components/schemas/AuthorGroup"
+    }
+    brand_parameters = schema["paths"][BRANDS.rstrip("/")]["get"]["parameters"]
+    assert not [p for p in brand_parameters if p["name"] in ("group", "detail")]
 
 
 # --- brands ---------------------------------------------------------------------------------

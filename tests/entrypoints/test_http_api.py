@@ -152,9 +152,9 @@ def test_unknown_route_and_bad_path_are_json_4xx(client: TestClient) -> None:  #
 
 
 def test_author_create_conflict_and_validation(client: TestClient) -> None:  # type: ignore[type-arg]
-    created = client.post("/api/v1/admin/authors/", json={"name": "  창플  지기 ", "group": "운영진"})
+    created = client.post("/api/v1/admin/authors/", json={"name": "  창플  지기 ", "group": "팀비즈니스"})
     assert created.status_code == 201
-    assert created.json() == {"name": "창플 지기", "group": "운영진", "active": True}
+    assert created.json() == {"name": "창플 지기", "group": "팀비즈니스", "active": True}
 
     again = client.post("/api/v1/admin/authors/", json={"name": "창플 지기"})
     assert again.status_code == 409

@@ -127,7 +127,7 @@ def seed(container: Container, app: Any) -> Seeded:
         uow.scans.add(ScanRun(id=SCAN_ID, key="seeded:scan", trigger=RunTrigger.API, started_at=now))
         uow.commit()
     for name in AUTHORS:
-        create_entry(AllowedAuthor, name, detail="운영진", uow=container.uow())
+        create_entry(AllowedAuthor, name, detail="창플", uow=container.uow())
     for name in BRANDS:
         create_entry(GoodToKnowBrand, name, detail="알아 두면 좋은 브랜드", uow=container.uow())
     reader = make_user(container, "시드 독자")

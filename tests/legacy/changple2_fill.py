@@ -67,6 +67,7 @@ def base() -> dict[str, object]:
     AllowedAuthor.objects.create(name="팀장", author_group="팀비즈니스")
     AllowedAuthor.objects.create(name="옛작가", author_group="기타", is_active=False)
     AllowedAuthor.objects.create(name="긴" * 150, author_group="기타")  # longer than changple's 100
+    AllowedAuthor.objects.create(name="운영자", author_group="운영진")  # not one of the choices
     GoodtoKnowBrands.objects.create(name="창플치킨", description="가맹비 없는 브랜드")
     GoodtoKnowBrands.objects.create(name="옛브랜드", description="", is_goodto_know=False)
 

@@ -70,6 +70,8 @@ def test_import_verify_reimport_and_change(legacy: Changple2, store: ChangpleSto
     assert "points outside the media folder" in reasons
     assert "is not in the media folder" in reasons
     assert "no Naver id" in reasons
+    assert report["entities"]["authors"]["refused"] == 2  # too long a name; a group not among the choices
+    assert "author group '운영진' is not one of 창플, 팀비즈니스, 기타" in reasons
     assert report["entities"]["contents"]["refused"] == 3  # missing, outside, zip bomb
     assert report["entities"]["chat_messages"]["refused"] == 2  # cites a gone post; over-long
     assert [a["username"] for a in report["unmapped_admins"]] == ["root"]

@@ -12,13 +12,20 @@ from hypothesis import strategies as st
 
 from changple_adapters.memory import FixedClock, MemoryUnitOfWork, SequentialIds
 from changple_domain.errors import AlreadyExists, InvalidInput, LoginRequired, NotFound
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import AllowedAuthor, AuthorGroup, GoodToKnowBrand
 from changple_domain.model.posts import CafePost, PostNeed, PostStatus, PostStatusKind
 from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
 from changple_domain.model.runs import RunTrigger
 from changple_domain.policies.change_detection import content_hash
 from changple_domain.policies.eligibility import IngestionPolicy, Reason
-from changple_domain.use_cases.catalog import add_entry, sync_catalog, update_entry
+from changple_domain.use_cases.catalog import (
+    CatalogQuery,
+    add_entry,
+    create_entry,
+    list_entries,
+    sync_catalog,
+    update_entry,
+)
 from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, PostVerdict, evaluate_ingestion
 from changple_domain.use_cases.pipeline_runs import StartRun, start_run
 from changple_domain.use_cases.record_articles import RecordArticles, RecordedArticles, record_articles
@@ -435,12 +442,29 @@ def test_evaluation_of_an_empty_store(uow: MemoryUnitOfWork) -> None:
 
 
 def test_add_author_twice_raises_and_keeps_the_first(uow: MemoryUnitOfWork) -> None:
-    first = add_entry(AllowedAuthor(name="박사장", group="운영진"), uow=uow)
+    first = add_entry(AllowedAuthor(name="박사장", group=AuthorGroup.TEAM_BUSINESS), uow=uow)
     with pytest.raises(AlreadyExists):
-        add_entry(AllowedAuthor(name=" 박사장  ", group="손님", active=False), uow=uow)
+        add_entry(AllowedAuthor(name=" 박사장  ", group=AuthorGroup.OTHER, active=False), uow=uow)
     with uow:
         assert uow.authors.get("박사장") == first
         assert len(uow.authors.list()) == 1
+
+
+def test_author_groups_are_the_choices_and_default_to_changple(uow: MemoryUnitOfWork) -> None:
+    assert create_entry(AllowedAuthor, "새작가", uow=uow).group is AuthorGroup.CHANGPLE  # as in changple2
+    with pytest.raises(InvalidInput, match="author group must be one of 창플, 팀비즈니스, 기타, not '운영진'"):
+        create_entry(AllowedAuthor, "옛작가", detail="운영진", uow=uow)
+    moved = update_entry(AllowedAuthor, "새작가", detail="기타", uow=uow)
+    assert moved == AllowedAuthor(name="새작가", group=AuthorGroup.OTHER)
+    with pytest.raises(InvalidInput, match="one of 창플, 팀비즈니스, 기타"):
+        update_entry(AllowedAuthor, "새작가", detail="", uow=uow)
+    with pytest.raises(InvalidInput, match="one of 창플, 팀비즈니스, 기타"):
+        list_entries(AllowedAuthor, CatalogQuery.of(detail="1기"), uow=uow)
+    assert list_entries(AllowedAuthor, CatalogQuery.of(detail="기타"), uow=uow).items == [moved]
+    assert list_entries(AllowedAuthor, CatalogQuery.of(detail="창플"), uow=uow).total == 0
+    # A brand's description is free text: the same filter matches it exactly.
+    create_entry(GoodToKnowBrand, "창플치킨", detail="아무 설명", uow=uow)
+    assert list_entries(GoodToKnowBrand, CatalogQuery.of(detail="아무 설명"), uow=uow).total == 1
 
 
 def test_set_author_active_on_unknown_raises_not_found(uow: MemoryUnitOfWork) -> None:

@@ -241,12 +241,14 @@ class MemoryCatalogRepository(CatalogRepository[E]):
     def get(self, name: str) -> E | None:
         return self._rows.get(clean_name(name)) if name.strip() else None
 
-    def list(self, *, enabled_only: bool = False, search: str | None = None) -> builtins.list[E]:
+    def list(
+        self, *, enabled_only: bool = False, search: str | None = None, detail: str | None = None
+    ) -> builtins.list[E]:
         needle = (search or "").casefold()
         return [
-            self._rows[name]
-            for name in sorted(self._rows)
-            if needle in name.casefold() and (self._rows[name].enabled or not enabled_only)
+            entry
+            for entry in (self._rows[name] for name in sorted(self._rows) if needle in name.casefold())
+            if (entry.enabled or not enabled_only) and (detail is None or entry.detail == detail)
         ]
 
 

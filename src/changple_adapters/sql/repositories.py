@@ -126,11 +126,15 @@ class SqlCatalogRepository(CatalogRepository[E]):
         return None if row is None else self._entry(row)
 
     @translate_errors
-    def list(self, *, enabled_only: bool = False, search: str | None = None) -> builtins.list[E]:
+    def list(
+        self, *, enabled_only: bool = False, search: str | None = None, detail: str | None = None
+    ) -> builtins.list[E]:
         row = self._table.row
         query = select(row)
         if enabled_only:
             query = query.where(getattr(row, self._table.enabled_column).is_(True))
+        if detail is not None:
+            query = query.where(getattr(row, self._table.detail_column) == detail)
         if search:
             query = query.where(row.name.icontains(search, autoescape=True))
         # Sorted here, not in SQL: database collations disagree on mixed Hangul and Latin names.

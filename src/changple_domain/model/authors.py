@@ -1,13 +1,14 @@
 """The catalog operators keep: the people whose posts we ingest, and the brands worth pointing out.
 
-Both are one shape, a `CatalogEntry`: a unique name, a free-text detail and an on/off flag, each
-kind naming the detail and the flag in its own words. A third kind is one more subclass here, one
+Both are one shape, a `CatalogEntry`: a unique name, a detail and an on/off flag, each kind naming
+the detail and the flag in its own words. A detail is free text (a brand's description) or one of a
+kind's `detail_choices` (an author's group, an `AuthorGroup`). A third kind is one more subclass here, one
 more `CatalogKind` and one more table."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -35,8 +36,9 @@ class CatalogEntry(BaseModel):
     kind: ClassVar[CatalogKind]
     noun: ClassVar[str]  # how input errors name one ("author")
     title: ClassVar[str]  # how lookups and conflicts name one ("allowed author")
-    detail_field: ClassVar[str]  # the free-text field
+    detail_field: ClassVar[str]  # the detail's field
     enabled_field: ClassVar[str]  # the on/off field
+    detail_choices: ClassVar[tuple[str, ...]] = ()  # the detail's only values; () for free text
 
     name: str = Field(max_length=100)
 
@@ -53,17 +55,36 @@ class CatalogEntry(BaseModel):
     def enabled(self) -> bool:
         return bool(getattr(self, self.enabled_field))
 
+    @classmethod
+    def detail_type(cls) -> Any:
+        """The detail's type: `str`, or the enum of its choices."""
+        return cls.model_fields[cls.detail_field].annotation
+
+    @classmethod
+    def default_detail(cls) -> str:
+        """The detail an entry gets when none is given."""
+        return str(cls.model_fields[cls.detail_field].default)
+
+
+class AuthorGroup(StrEnum):
+    """The community's groups of authors, as changple2 (the monolith) names them."""
+
+    CHANGPLE = "창플"
+    TEAM_BUSINESS = "팀비즈니스"
+    OTHER = "기타"
+
 
 class AllowedAuthor(CatalogEntry):
-    """A cafe nickname whose posts may enter the index while `active`."""
+    """A cafe nickname whose posts may enter the index while `active`, in one of the community's groups."""
 
     kind = CatalogKind.AUTHORS
     noun = "author"
     title = "allowed author"
     detail_field = "group"
     enabled_field = "active"
+    detail_choices = tuple(AuthorGroup)
 
-    group: str = Field(default="", max_length=100)
+    group: AuthorGroup = AuthorGroup.CHANGPLE
     active: bool = True
 
 

@@ -19,8 +19,9 @@ class CatalogRepository(Protocol[E]):
 
     def save(self, entry: E) -> None: ...
     def get(self, name: str) -> E | None: ...
-    def list(self, *, enabled_only: bool = False, search: str | None = None) -> list[E]:
-        """By name; `enabled_only` keeps the entries whose flag is on, `search` matches ignoring case."""
+    def list(self, *, enabled_only: bool = False, search: str | None = None, detail: str | None = None) -> list[E]:
+        """By name; `enabled_only` keeps the entries whose flag is on, `search` matches ignoring case,
+        `detail` keeps the entries whose detail is exactly this (an author's group)."""
         ...
 
 

@@ -64,12 +64,14 @@ def _lookup_key(name: str) -> str | None:
 
 class CatalogQuery(BaseModel):
     """Which catalog entries to list, a page at a time. `enabled` filters on the entry's flag
-    (an author's `active`, a brand's `good_to_know`); None lists both. `limit=None` means all."""
+    (an author's `active`, a brand's `good_to_know`); None lists both. `detail` keeps the entries
+    whose detail is exactly this (an author's group); None lists every one. `limit=None` means all."""
 
     model_config = ConfigDict(frozen=True)
 
     search: str | None = Field(default=None, max_length=100)
     enabled: bool | None = None
+    detail: str | None = None
     limit: int | None = Field(default=None, ge=1)
     offset: int = Field(default=0, ge=0)
 
@@ -84,11 +86,17 @@ class CatalogQuery(BaseModel):
 
     @classmethod
     def of(
-        cls, *, search: str | None = None, enabled: bool | None = None, limit: int | None = None, offset: int = 0
+        cls,
+        *,
+        search: str | None = None,
+        enabled: bool | None = None,
+        detail: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> CatalogQuery:
         """A query from a person's input; anything unusable is InvalidInput saying why."""
         try:
-            return cls(search=search, enabled=enabled, limit=limit, offset=offset)
+            return cls(search=search, enabled=enabled, detail=detail, limit=limit, offset=offset)
         except ValidationError as exc:
             raise InvalidInput(_problems(exc)) from exc
 
@@ -115,16 +123,27 @@ def _entries(uow: UnitOfWork, entry_type: type[E]) -> CatalogRepository[E]:
     return cast(CatalogRepository[E], repositories[entry_type.kind])
 
 
+def check_detail(entry_type: type[CatalogEntry], detail: str) -> str:
+    """`detail` when the kind takes it: free text without control characters, or one of the kind's
+    `detail_choices` (InvalidInput listing them otherwise)."""
+    label = f"{entry_type.noun} {entry_type.detail_field}"
+    choices = entry_type.detail_choices
+    if choices and detail not in choices:
+        raise InvalidInput(f"{label} must be one of {', '.join(choices)}, not '{_shown(detail)}'")
+    return _check_text(detail, label)
+
+
 # --- use cases ------------------------------------------------------------------------------
 
 
-def new_entry(entry_type: type[E], name: str, *, detail: str = "", enabled: bool = True) -> E:
+def new_entry(entry_type: type[E], name: str, *, detail: str | None = None, enabled: bool = True) -> E:
     """An entry from a person's input, the name cleaned first (so the 100-character limit counts
-    the cleaned name); anything unusable is InvalidInput saying what to fix."""
+    the cleaned name); `detail=None` is the kind's default. Anything unusable is InvalidInput
+    saying what to fix."""
     noun = entry_type.noun
     cleaned = _checked_name(name, noun)
-    _check_text(detail, f"{noun} {entry_type.detail_field}")
-    fields = {"name": cleaned, entry_type.detail_field: detail, entry_type.enabled_field: enabled}
+    given = entry_type.default_detail() if detail is None else check_detail(entry_type, detail)
+    fields = {"name": cleaned, entry_type.detail_field: given, entry_type.enabled_field: enabled}
     try:
         return entry_type.model_validate(fields)
     except ValidationError as exc:
@@ -139,7 +158,9 @@ def add_entry(entry: E, *, uow: UnitOfWork) -> E:
     return entry
 
 
-def create_entry(entry_type: type[E], name: str, *, uow: UnitOfWork, detail: str = "", enabled: bool = True) -> E:
+def create_entry(
+    entry_type: type[E], name: str, *, uow: UnitOfWork, detail: str | None = None, enabled: bool = True
+) -> E:
     """Add an entry from a person's input: `new_entry`, then `add_entry`."""
     return add_entry(new_entry(entry_type, name, detail=detail, enabled=enabled), uow=uow)
 
@@ -159,9 +180,11 @@ def get_entry(entry_type: type[E], name: str, *, uow: UnitOfWork) -> E:
 
 
 def list_entries(entry_type: type[E], query: CatalogQuery, *, uow: UnitOfWork) -> CatalogPage[E]:
-    """Entries whose name contains `search` (ignoring case), filtered on their flag, by name."""
+    """Entries whose name contains `search` (ignoring case), filtered on their flag and their detail,
+    by name. A detail the kind cannot hold is InvalidInput listing the ones it can."""
+    detail = None if query.detail is None else check_detail(entry_type, query.detail)
     with uow:
-        found = _entries(uow, entry_type).list(enabled_only=query.enabled is True, search=query.search)
+        found = _entries(uow, entry_type).list(enabled_only=query.enabled is True, search=query.search, detail=detail)
     if query.enabled is False:
         found = [entry for entry in found if not entry.enabled]
     return CatalogPage[E](items=_window(found, query), total=len(found), limit=query.limit, offset=query.offset)

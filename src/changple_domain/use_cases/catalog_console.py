@@ -17,14 +17,20 @@ def catalog_lists(entry_types: Sequence[type[CatalogEntry]], *, uow: UnitOfWork)
 
 
 def create_then_list(
-    entry_type: type[CatalogEntry], name: str, *, detail: str, uow: UnitOfWork
+    entry_type: type[CatalogEntry], name: str, *, detail: str | None, uow: UnitOfWork
 ) -> tuple[CatalogEntry, CatalogPage[CatalogEntry]]:
     created = create_entry(entry_type, name, detail=detail, uow=uow)
     return created, list_entries(entry_type, CatalogQuery.of(), uow=uow)
 
 
-def switch_then_list(
-    entry_type: type[CatalogEntry], name: str, *, enabled: bool, uow: UnitOfWork
+def update_then_list(
+    entry_type: type[CatalogEntry],
+    name: str,
+    *,
+    uow: UnitOfWork,
+    enabled: bool | None = None,
+    detail: str | None = None,
 ) -> tuple[CatalogEntry, CatalogPage[CatalogEntry]]:
-    switched = update_entry(entry_type, name, enabled=enabled, uow=uow)
-    return switched, list_entries(entry_type, CatalogQuery.of(), uow=uow)
+    """Switch an entry on or off, or change its detail (an author's group), then list them all."""
+    updated = update_entry(entry_type, name, enabled=enabled, detail=detail, uow=uow)
+    return updated, list_entries(entry_type, CatalogQuery.of(), uow=uow)

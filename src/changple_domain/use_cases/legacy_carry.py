@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from changple_domain.errors import InvalidInput
-from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand
+from changple_domain.model.authors import AllowedAuthor, AuthorGroup, GoodToKnowBrand
 from changple_domain.model.chat import ChatRole
 from changple_domain.model.legacy import LegacyAuthor, LegacyBrand, LegacyPost, LegacyPostStatus, LegacyUser
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
@@ -16,6 +16,7 @@ from changple_domain.model.users import OAuthTokens, SocialProfile, User, UserRo
 
 _STATUS_KINDS = {"SAVED": PostStatusKind.SAVED, "DELETED": PostStatusKind.DELETED, "ERROR": PostStatusKind.ERROR}
 CHAT_ROLES = {"user": ChatRole.USER, "assistant": ChatRole.ASSISTANT}
+AUTHOR_GROUPS = {group.value: group for group in AuthorGroup}
 
 
 def carry_post(legacy: LegacyPost) -> CafePost:
@@ -102,7 +103,12 @@ def carry_status(legacy: LegacyPostStatus) -> PostStatus:
 
 
 def carry_author(legacy: LegacyAuthor) -> AllowedAuthor:
-    return AllowedAuthor(name=legacy.name, group=legacy.group, active=legacy.active)
+    """The monolith's `author_group` choices are changple's groups, by the same words; any other
+    text is InvalidInput (the row is refused, not guessed into a group)."""
+    if legacy.group not in AUTHOR_GROUPS:
+        choices = ", ".join(AUTHOR_GROUPS)
+        raise InvalidInput(f"author group '{legacy.group[:40]}' is not one of {choices}")
+    return AllowedAuthor(name=legacy.name, group=AUTHOR_GROUPS[legacy.group], active=legacy.active)
 
 
 def carry_brand(legacy: LegacyBrand) -> GoodToKnowBrand:

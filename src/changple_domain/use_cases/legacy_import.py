@@ -174,7 +174,11 @@ def carry_catalog(ctx: ImportContext, records: Sequence[Any]) -> None:
     marks, fresh = unchanged(ctx, list(records))
     new_marks = []
     for record in fresh:
-        entry: Any = carry_author(record) if isinstance(record, LegacyAuthor) else carry_brand(record)
+        try:
+            entry: Any = carry_author(record) if isinstance(record, LegacyAuthor) else carry_brand(record)
+        except InvalidInput as refused:
+            ctx.refuse(record, refused.detail)
+            continue
         repository: Any = ctx.uow.authors if isinstance(record, LegacyAuthor) else ctx.uow.brands
         tally = ctx.report.entities[record.entity]
         current = repository.get(entry.name)

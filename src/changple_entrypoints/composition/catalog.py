@@ -16,4 +16,4 @@ class CatalogUseCases(Ports):
     update_catalog_entry = providers.Callable(catalog.update_entry, uow=Ports.uow)
     catalog_lists = providers.Callable(catalog_console.catalog_lists, uow=Ports.uow)
     create_then_list = providers.Callable(catalog_console.create_then_list, uow=Ports.uow)
-    switch_then_list = providers.Callable(catalog_console.switch_then_list, uow=Ports.uow)
+    update_then_list = providers.Callable(catalog_console.update_then_list, uow=Ports.uow)

@@ -38,6 +38,7 @@ from changple_entrypoints.http.schemas import (
     ErrorRead,
     catalog_schemas,
 )
+from changple_entrypoints.signatures import without
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,8 +58,10 @@ Search = Annotated[
 ]
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="how many matching entries to skip")]
-# The list filter on the entry's flag; each kind's routes serve it under the flag's name.
+# The list filters on the entry's flag and on a detail with choices; each kind's routes serve them
+# under the field's name (a kind whose detail is free text has no detail filter).
 EnabledFilter = Annotated[bool | None, QueryParameter()]
+DetailFilter = Annotated[str | None, QueryParameter()]
 
 
 def _body(data: T | None, fields: str) -> T:
@@ -113,7 +116,7 @@ def _read(schemas: CatalogSchemas, entry: CatalogEntry) -> EntryRead:
     return schemas.read.model_validate(entry.model_dump())
 
 
-def _shapes(schemas: CatalogSchemas, words: RouteWords) -> dict[str, Any]:
+def _shapes(entry_type: type[CatalogEntry], schemas: CatalogSchemas, words: RouteWords) -> dict[str, Any]:
     """What the handlers' annotations name, as this kind's own shapes; see the module's docstring."""
     return {
         "EntryRead": schemas.read,
@@ -121,7 +124,19 @@ def _shapes(schemas: CatalogSchemas, words: RouteWords) -> dict[str, Any]:
         "EntryCreate": schemas.create,
         "EntryUpdate": schemas.update,
         "EnabledFilter": Annotated[bool | None, QueryParameter(description=words.filter_description)],
+        # Text that the use case checks, so that an unknown value is answered with the choices.
+        "DetailFilter": Annotated[
+            str | None,
+            QueryParameter(
+                max_length=100, enum=list(entry_type.detail_choices), description=words.detail_filter_description
+            ),
+        ],
     }
+
+
+def _detail_filter(entry_type: type[CatalogEntry]) -> Callable[[F], F]:
+    """Serve the list's detail filter under the detail's name, when the detail has choices."""
+    return _query_named("detail", entry_type.detail_field) if entry_type.detail_choices else without("detail")
 
 
 def _collection_routes(kind: CatalogWords, schemas: CatalogSchemas, same: dict[str, Any]) -> list[HTTPRouteHandler]:
@@ -133,14 +148,16 @@ def _collection_routes(kind: CatalogWords, schemas: CatalogSchemas, same: dict[s
     @get(f"/{plural}/", summary=words.summaries["list"], responses=AUTH_RESPONSES, description=LIST_NOTE, **same)
     @_named(f"list_{plural}")
     @_query_named("enabled", flag)
+    @_detail_filter(entry_type)
     def list_entries(
         list_catalog_entries: UseCase[catalog.CatalogPage[CatalogEntry]],
         q: Search = None,
         enabled: EnabledFilter = None,
+        detail: DetailFilter = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> EntryPageRead:
-        query = catalog.CatalogQuery.of(search=q, enabled=enabled, limit=limit, offset=offset)
+        query = catalog.CatalogQuery.of(search=q, enabled=enabled, detail=detail, limit=limit, offset=offset)
         page = list_catalog_entries(entry_type, query)
         items = [_read(schemas, entry) for entry in page.items]
         return schemas.page(items=items, total=page.total, limit=limit, offset=offset)
@@ -209,7 +226,7 @@ def catalog_routes(kind: CatalogWords) -> list[HTTPRouteHandler]:
         detail_max_length=words.detail_max_length,
         name_description=words.name_description,
     )
-    same = {"sync_to_thread": True, "signature_namespace": _shapes(schemas, words)}
+    same = {"sync_to_thread": True, "signature_namespace": _shapes(kind.entry_type, schemas, words)}
     return [*_collection_routes(kind, schemas, same), *_entry_routes(kind, schemas, same)]
 
 

@@ -100,7 +100,9 @@ def catalog_schemas(
 ) -> CatalogSchemas:
     """Read/Create/Update shapes of one kind, with its own field names for the detail and the flag."""
     detail, enabled = entry_type.detail_field, entry_type.enabled_field
-    read_fields: dict[str, Any] = {detail: str, enabled: bool}
+    # A detail with choices is their enum (the schema lists them), free text a bounded string.
+    choices: Any = entry_type.detail_type() if entry_type.detail_choices else None
+    read_fields: dict[str, Any] = {detail: choices or str, enabled: bool}
     read = create_model(f"{prefix}Read", __base__=EntryRead, __module__=__name__, **read_fields)
     page_fields: dict[str, Any] = {
         "items": list[read],
@@ -109,13 +111,15 @@ def catalog_schemas(
     page = create_model(f"{prefix}PageRead", __base__=EntryPageRead, __module__=__name__, **page_fields)
     create_fields: dict[str, Any] = {
         "name": (str, Field(min_length=1, max_length=100, description=name_description)),
-        detail: (str, Field(default="", max_length=detail_max_length)),
+        detail: (choices, choices(entry_type.default_detail()))
+        if choices
+        else (str, Field(default="", max_length=detail_max_length)),
         enabled: (bool, True),
     }
     create = create_model(f"{prefix}Create", __base__=EntryCreate, __module__=__name__, **create_fields)
     update_fields: dict[str, Any] = {
         enabled: (bool | None, None),
-        detail: (str | None, Field(default=None, max_length=detail_max_length)),
+        detail: (choices | None, None) if choices else (str | None, Field(default=None, max_length=detail_max_length)),
     }
     update = create_model(
         f"{prefix}Update", __base__=EntryUpdate, __module__=__name__, __doc__=EntryUpdate.__doc__, **update_fields

@@ -9,6 +9,7 @@ a message in the page's flash area) with the status the API would give."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -44,18 +45,29 @@ AnyRequest = Request[Any, Any, Any]
 Page = CatalogPage[CatalogEntry]
 
 Search = Annotated[str | None, QueryParameter(max_length=100)]
+Detail = Annotated[str | None, QueryParameter(max_length=100)]  # "" (the "every group" choice) filters nothing
 Show = Annotated[str, QueryParameter(pattern="^(all|enabled|disabled)$")]
 LinkToken = Annotated[str, QueryParameter(min_length=1, max_length=200)]
 _SHOW = {"all": None, "enabled": True, "disabled": False}
 
 
 class EntryForm(BaseModel):
-    """A new author (`detail` is the group) or brand (`detail` is the description)."""
+    """A new author (`detail` is the group; none given is the default one) or brand (`detail` is
+    the description)."""
 
     model_config = ConfigDict(extra="ignore")
 
     name: str = Field(max_length=200)
-    detail: str = Field(default="", max_length=2000)
+    detail: str | None = Field(default=None, max_length=2000)
+
+
+class DetailForm(BaseModel):
+    """Change an entry's detail (an author's group), addressed by name in the form."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=1, max_length=200)
+    detail: str = Field(max_length=2000)
 
 
 class ToggleForm(BaseModel):
@@ -132,12 +144,15 @@ def retry(article_id: FromPath[int], retry_failed_post: UseCase[CafePost]) -> Te
 @dataclass(frozen=True)
 class CatalogList:
     """One kind of catalog entry as the console's templates read it: `detail` is what the detail is
-    called, `on` and `off` are the flag's words."""
+    called, `choices` its only values (a select instead of free text; () when it is free text) and
+    `default` the one a new entry gets, `on` and `off` are the flag's words."""
 
     entry_type: type[CatalogEntry]
     key: str
     noun: str
     detail: str
+    choices: tuple[str, ...]
+    default: str
     heading: str
     blurb: str
     on: str
@@ -146,7 +161,8 @@ class CatalogList:
     @classmethod
     def of(cls, kind: CatalogWords) -> CatalogList:
         entry = kind.entry_type
-        return cls(entry, entry.kind.value, entry.noun, entry.detail_field, **asdict(kind.console))
+        named = (entry.kind.value, entry.noun, entry.detail_field, entry.detail_choices, entry.default_detail())
+        return cls(entry, *named, **asdict(kind.console))
 
 
 KINDS = {listed.key: listed for listed in map(CatalogList.of, CATALOG)}
@@ -165,10 +181,15 @@ def _listing(kind: CatalogList, page: Page, q: str | None, message: str | None =
 
 @get("/catalog/{kind:str}", sync_to_thread=True)
 def catalog_list(
-    kind: FromPath[str], list_catalog_entries: UseCase[Page], q: Search = None, show: Show = "all"
+    kind: FromPath[str],
+    list_catalog_entries: UseCase[Page],
+    q: Search = None,
+    show: Show = "all",
+    detail: Detail = None,
 ) -> Template:
     found = _kind(kind)
-    return _listing(found, list_catalog_entries(found.entry_type, CatalogQuery.of(search=q, enabled=_SHOW[show])), q)
+    query = CatalogQuery.of(search=q, enabled=_SHOW[show], detail=detail or None)
+    return _listing(found, list_catalog_entries(found.entry_type, query), q)
 
 
 @post("/catalog/{kind:str}", sync_to_thread=True, status_code=200)
@@ -180,14 +201,35 @@ def catalog_add(
     return _listing(found, page, None, f"added {found.noun} '{entry.name}'")
 
 
-@post("/catalog/{kind:str}/active", sync_to_thread=True, status_code=200)
-def catalog_switch(
-    kind: FromPath[str], switch_then_list: UseCase[tuple[CatalogEntry, Page]], data: Annotated[ToggleForm, FORM]
-) -> Template:
+Updated = UseCase[tuple[CatalogEntry, Page]]
+
+
+def _updated(kind: str, update_then_list: Updated, name: str, said: Callable[..., str], **change: Any) -> Template:
+    """Change one entry, then the list as it now stands under what `said(kind, entry)` says."""
     found = _kind(kind)
-    entry, page = switch_then_list(found.entry_type, data.name, enabled=data.enabled)
-    state = found.on if entry.enabled else found.off
-    return _listing(found, page, None, f"{found.noun} '{entry.name}' is {state}")
+    entry, page = update_then_list(found.entry_type, name, **change)
+    return _listing(found, page, None, said(found, entry))
+
+
+def _switched(kind: CatalogList, entry: CatalogEntry) -> str:
+    return f"{kind.noun} '{entry.name}' is {kind.on if entry.enabled else kind.off}"
+
+
+def _regrouped(kind: CatalogList, entry: CatalogEntry) -> str:
+    return f"{kind.noun} '{entry.name}': {kind.detail} {entry.detail}"
+
+
+@post("/catalog/{kind:str}/active", sync_to_thread=True, status_code=200)
+def catalog_switch(kind: FromPath[str], update_then_list: Updated, data: Annotated[ToggleForm, FORM]) -> Template:
+    return _updated(kind, update_then_list, data.name, _switched, enabled=data.enabled)
+
+
+@post("/catalog/{kind:str}/detail", sync_to_thread=True, status_code=200)
+def catalog_change_detail(
+    kind: FromPath[str], update_then_list: Updated, data: Annotated[DetailForm, FORM]
+) -> Template:
+    """An author's group picked in their row's select (or a brand's description)."""
+    return _updated(kind, update_then_list, data.name, _regrouped, detail=data.detail)
 
 
 # --- the one-time login link ----------------------------------------------------------------------
@@ -215,6 +257,7 @@ CONSOLE_HANDLERS = [
     catalog_list,
     catalog_add,
     catalog_switch,
+    catalog_change_detail,
     *PEOPLE_HANDLERS,
     *LIBRARY_HANDLERS,
 ]
