@@ -33,6 +33,7 @@ from changple_entrypoints.catalog_words import CATALOG, CatalogWords
 from changple_entrypoints.http.access import provide_caller, requires, signed_in_session
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
+from changple_entrypoints.http.ops.queues import QUEUE_HANDLERS
 from changple_entrypoints.http.ops.views import chart
 from changple_entrypoints.http.sessions import rotate_session_id
 
@@ -225,6 +226,7 @@ CONSOLE_HANDLERS = [
     catalog_list,
     catalog_add,
     catalog_switch,
+    *QUEUE_HANDLERS,
 ]
 
 
