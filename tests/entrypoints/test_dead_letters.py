@@ -5,19 +5,25 @@ namespace of the test's own (deleted afterwards), and the embedded broker."""
 
 from __future__ import annotations
 
+import inspect
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import dramatiq
 import pytest
 
 from changple_domain.errors import InvalidInput, NotFound
+from changple_entrypoints.composition.background import background_work
+from changple_entrypoints.composition.bootstrap import build_container
+from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import build_broker
-from changple_entrypoints.worker.dead_letters import DeadLetters, dead_letters_for
+from changple_entrypoints.worker.dead_letters import SAFE_ARGUMENTS, WORKER_LOGGER, DeadLetters, dead_letters_for
 from tests.services import REDIS_URL, reachable_redis
 
 QUEUE = "dead-letter-test"
@@ -143,3 +149,25 @@ def test_unknown_ids_and_queues_are_refused(flaky: Flaky) -> None:
         flaky.letters.requeue_all("nope")
     with pytest.raises(InvalidInput, match="limit must be between 1 and 200"):
         flaky.letters.list(limit=0)
+
+
+def test_the_worker_log_of_a_failure_hides_unknown_arguments(flaky: Flaky, caplog: pytest.LogCaptureFixture) -> None:
+    """Dramatiq logs a failed message with its arguments; a value under a name not known to be safe is hidden."""
+    caplog.set_level(logging.ERROR, logger=WORKER_LOGGER)
+    sent = flaky.send("scan-9", token="s3cret-value")
+    wait_for(lambda: _dead_ids(flaky.letters) == [sent.message_id], "the message to be dead-lettered")
+    [failure] = [r for r in caplog.records if r.getMessage().startswith("Failed to process message")]
+    assert failure.getMessage() == "Failed to process message flaky(key='scan-9', token=***) with unhandled exception."
+    assert "s3cret" not in caplog.text
+
+
+def test_every_actor_argument_is_a_name_known_to_be_safe(tmp_path: Path) -> None:
+    """What an actor takes as a message argument (its parameters before the injected keyword-only
+    ports) is shown in logs and on the Queues page: only ids, keys and flags. A new argument needs a
+    look, then a place in SAFE_ARGUMENTS."""
+    container = build_container(Settings(_env_file=None, data_dir=tmp_path / "data", redis_url=None))  # type: ignore[call-arg]
+    taken = set()
+    for bound in background_work(container).values():
+        parameters = inspect.signature(bound.provides).parameters.values()  # type: ignore[attr-defined]
+        taken |= {p.name for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY}
+    assert taken == SAFE_ARGUMENTS
