@@ -23,7 +23,14 @@ from changple_entrypoints.composition.background import background_work
 from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import build_broker
-from changple_entrypoints.worker.dead_letters import SAFE_ARGUMENTS, WORKER_LOGGER, DeadLetters, dead_letters_for
+from changple_entrypoints.worker.dead_letters import (
+    SAFE_ARGUMENTS,
+    WORKER_LOGGER,
+    DeadLetters,
+    RedisDeadLetters,
+    dead_letters_for,
+    fresh_message,
+)
 from tests.services import REDIS_URL, reachable_redis
 
 QUEUE = "dead-letter-test"
@@ -171,3 +178,30 @@ def test_every_actor_argument_is_a_name_known_to_be_safe(tmp_path: Path) -> None
         parameters = inspect.signature(bound.provides).parameters.values()  # type: ignore[attr-defined]
         taken |= {p.name for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY}
     assert taken == SAFE_ARGUMENTS
+
+
+def test_the_redis_move_refuses_a_body_changed_since_it_was_read(tmp_path: Path) -> None:
+    """The Lua script moves a dead letter only if it is still dead with the body the caller read: a
+    stale read moves nothing (the caller reads again), a second move of the same message moves nothing."""
+    client = reachable_redis()
+    namespace = f"changple-test-{uuid.uuid4().hex[:8]}"
+    broker = build_broker(REDIS_URL, namespace=namespace)
+    broker.declare_queue(QUEUE)
+    letters = dead_letters_for(broker)
+    assert isinstance(letters, RedisDeadLetters)
+    key = f"{namespace}:{QUEUE}"
+    message = dramatiq.Message(queue_name=QUEUE, actor_name="flaky", args=(), kwargs={}, options={"retries": 3})
+    body, fresh = message.encode(), fresh_message(message).encode()
+    keys = [f"{key}.XQ", f"{key}.XQ.msgs", key, f"{key}.msgs"]
+    try:
+        client.hset(f"{key}.XQ.msgs", "r1", body)
+        client.zadd(f"{key}.XQ", {"r1": 1})
+        assert letters._requeue_script(keys=keys, args=["r1", b"stale", fresh]) == -1
+        assert (client.zcard(f"{key}.XQ"), client.llen(key)) == (1, 0)
+        assert letters._requeue_script(keys=keys, args=["r1", body, fresh]) == 1
+        assert letters._requeue_script(keys=keys, args=["r1", body, fresh]) == 0
+        assert (client.zcard(f"{key}.XQ"), client.hlen(f"{key}.XQ.msgs")) == (0, 0)
+        assert client.lrange(key, 0, -1) == [b"r1"]
+        assert dramatiq.Message.decode(client.hget(f"{key}.msgs", "r1")).options == {}
+    finally:
+        client.delete(*keys)
