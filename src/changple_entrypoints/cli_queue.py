@@ -7,7 +7,7 @@ and points at the console's Queues page."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -23,7 +23,9 @@ from changple_entrypoints.cli_support import (
     print_json,
     run_or_exit,
 )
-from changple_entrypoints.worker.dead_letters import MAX_PAGE, DeadLetter, DeadLetterPage
+
+if TYPE_CHECKING:  # Dramatiq loads when a command runs, not for --help (the cli extra has no worker)
+    from changple_entrypoints.worker.dead_letters import DeadLetter, DeadLetterPage
 
 queue_app = typer.Typer(
     help="The background queue: dead-lettered messages, and putting them back.", no_args_is_help=True
@@ -81,8 +83,8 @@ def _note_if_embedded(embedded: bool) -> None:
 @queue_app.command("dead-letters")
 def dead_letters(
     queue: QueueOption = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=MAX_PAGE, help="How many to show.")] = 50,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="How many of the newest to skip.")] = 0,
+    limit: Annotated[int, typer.Option("--limit", help="How many to show (1 to 200).")] = 50,
+    offset: Annotated[int, typer.Option("--offset", help="How many of the newest to skip.")] = 0,
     as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:

@@ -5,6 +5,8 @@ on a Redis namespace of the test's own, holding dead letters laid out the way Dr
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -158,3 +160,17 @@ def test_embedded_mode_says_where_its_dead_letters_are(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "no dead letters"
     assert "dead letters live in the memory of `changple serve`" in " ".join(result.stderr.split())
+
+
+def test_a_bad_page_is_exit_2_with_a_sentence(tmp_path: Path) -> None:
+    result = run_cli("queue", "dead-letters", "--limit", "0", "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 2
+    assert "limit must be between 1 and 200 (got 0)" in result.stderr
+
+
+def test_the_command_loads_dramatiq_only_when_a_queue_command_runs() -> None:
+    """`changple --help` works with the cli extra alone (no worker extra): the queue commands import
+    the broker's code when they run."""
+    probe = "import sys, changple_entrypoints.cli; print(sorted({'dramatiq', 'redis'} & set(sys.modules)))"
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert ran.stdout.strip() == "[]"
