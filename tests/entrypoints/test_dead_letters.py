@@ -18,7 +18,7 @@ from typing import Any
 import dramatiq
 import pytest
 
-from changple_domain.errors import InvalidInput, NotFound
+from changple_domain.errors import InvalidInput, NotFound, ProviderUnavailable
 from changple_entrypoints.composition.background import background_work
 from changple_entrypoints.composition.bootstrap import build_container
 from changple_entrypoints.settings import Settings
@@ -205,3 +205,12 @@ def test_the_redis_move_refuses_a_body_changed_since_it_was_read(tmp_path: Path)
         assert dramatiq.Message.decode(client.hget(f"{key}.msgs", "r1")).options == {}
     finally:
         client.delete(*keys)
+
+
+def test_a_redis_that_does_not_answer_is_one_sentence() -> None:
+    broker = build_broker("redis://127.0.0.1:1/0", namespace="changple-test-nobody")
+    broker.declare_queue(QUEUE)
+    letters = dead_letters_for(broker)
+    for action in (lambda: letters.list(), lambda: letters.requeue("x"), lambda: letters.requeue_all(QUEUE)):
+        with pytest.raises(ProviderUnavailable, match="the broker's Redis did not answer: ConnectionError"):
+            action()

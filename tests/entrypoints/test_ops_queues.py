@@ -12,6 +12,7 @@ from typing import Any
 
 import dramatiq
 import pytest
+from dependency_injector import providers
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.stub import StubBroker
 from litestar.testing import TestClient
@@ -19,7 +20,8 @@ from litestar.testing import TestClient
 from changple_entrypoints.composition.container import Container
 from changple_entrypoints.http.app import create_app
 from changple_entrypoints.worker.actors import QUEUE
-from changple_entrypoints.worker.dead_letters import DIED_AT_OPTION
+from changple_entrypoints.worker.broker import build_broker
+from changple_entrypoints.worker.dead_letters import DIED_AT_OPTION, dead_letters_for
 from tests.entrypoints.console_browser import DESKTOP
 from tests.entrypoints.console_support import Console, login_link, seeded_container
 from tests.entrypoints.test_ops_console_layout import OVERFLOWS, PHONE
@@ -124,6 +126,21 @@ def test_bad_requeues_say_what_to_fix(signed_in: tuple[Any, Container]) -> None:
     assert "queue" in no_queue.text
     refused = admin.post("/ops/queues/requeue", data={"queue": QUEUE, "every": "true"}, headers={"HX-Request": "true"})
     assert refused.status_code == 403  # no CSRF token
+
+
+def test_a_broker_that_does_not_answer_is_said_on_the_card_and_the_page(tmp_path: Path) -> None:
+    container = seeded_container(tmp_path)
+    nobody = build_broker("redis://127.0.0.1:1/0", namespace="changple-test-nobody")
+    nobody.declare_queue(QUEUE)
+    container.dead_letters.override(providers.Object(dead_letters_for(nobody)))
+    with TestClient(app=create_app(container)) as client:
+        assert client.get(login_link(container), follow_redirects=False).status_code == 303
+        card = client.get("/ops/queues/summary")
+        assert card.status_code == 200
+        assert "Could not count them: the broker&#39;s Redis did not answer: ConnectionError" in card.text
+        page = client.get("/ops/queues")
+        assert page.status_code == 503
+        assert "the broker&#39;s Redis did not answer" in page.text
 
 
 # --- in Chromium ------------------------------------------------------------------------------------

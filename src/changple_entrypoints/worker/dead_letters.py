@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
@@ -23,8 +24,9 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, q_name
+from redis.exceptions import RedisError
 
-from changple_domain.errors import InvalidInput, NotFound
+from changple_domain.errors import InvalidInput, NotFound, ProviderUnavailable
 
 # When the message died (ms since the epoch), stamped by `RecordDeadLetters` as it is dead-lettered.
 DIED_AT_OPTION = "changple_died_at"
@@ -198,6 +200,15 @@ return 0
 """
 
 
+@contextmanager
+def _redis_answers() -> Iterator[None]:
+    """A Redis that does not answer is one sentence (HTTP 503, exit code 4), not a traceback."""
+    try:
+        yield
+    except RedisError as exc:
+        raise ProviderUnavailable(f"the broker's Redis did not answer: {type(exc).__name__}: {exc}") from exc
+
+
 class RedisDeadLetters:
     def __init__(self, broker: RedisBroker) -> None:
         self.broker = broker
@@ -221,9 +232,11 @@ class RedisDeadLetters:
 
     def list(self, queue: str | None = None, limit: int = 50, offset: int = 0) -> DeadLetterPage:
         _check_page(limit, offset)
-        dead = [
-            (score, name, redis_id) for name in _chosen(self.broker, queue) for redis_id, score in self._members(name)
-        ]
+        with _redis_answers():
+            return self._list(_chosen(self.broker, queue), limit, offset)
+
+    def _list(self, queues: Sequence[str], limit: int, offset: int) -> DeadLetterPage:
+        dead = [(score, name, redis_id) for name in queues for redis_id, score in self._members(name)]
         dead.sort(key=lambda entry: (-entry[0], entry[2]))
         items = []
         for score, name, redis_id in dead[offset : offset + limit]:
@@ -253,17 +266,19 @@ class RedisDeadLetters:
                 return None
 
     def requeue(self, message_id: str) -> DeadLetter:
-        for queue in self.queues():
-            for redis_id, body in self._bodies(queue):
-                if redis_id == message_id or dramatiq.Message.decode(body).message_id == message_id:
-                    requeued = self._requeue_one(queue, redis_id)
-                    if requeued is not None:
-                        return requeued
+        with _redis_answers():
+            for queue in self.queues():
+                for redis_id, body in self._bodies(queue):
+                    if redis_id == message_id or dramatiq.Message.decode(body).message_id == message_id:
+                        requeued = self._requeue_one(queue, redis_id)
+                        if requeued is not None:
+                            return requeued
         raise _unknown(message_id)
 
     def requeue_all(self, queue: str) -> int:
         [name] = _chosen(self.broker, queue)
-        return sum(self._requeue_one(name, redis_id) is not None for redis_id, _ in self._members(name))
+        with _redis_answers():
+            return sum(self._requeue_one(name, redis_id) is not None for redis_id, _ in self._members(name))
 
 
 # --- the embedded broker --------------------------------------------------------------------------

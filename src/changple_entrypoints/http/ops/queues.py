@@ -17,7 +17,7 @@ from litestar.params import Body
 from litestar.response import Template
 from pydantic import BaseModel, ConfigDict, Field
 
-from changple_domain.errors import InvalidInput
+from changple_domain.errors import InvalidInput, ProviderUnavailable
 from changple_domain.model.access import Caller
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.worker.broker import QueueDepth
@@ -65,15 +65,20 @@ def _dead_queue(name: str, page: DeadLetterPage, depth: QueueDepth | None = None
 def queues_page(
     queue_depths: UseCase[list[QueueDepth]], list_dead_letters: UseCase[DeadLetterPage], caller: CallerDep
 ) -> Template:
-    depths = queue_depths()
-    queues = [_dead_queue(d.queue, list_dead_letters(queue=d.queue, limit=SHOWN), d) for d in depths]
+    list_dead_letters(limit=1)  # a broker that does not answer is a 503 page saying so, before the depths
+    queues = [_dead_queue(d.queue, list_dead_letters(queue=d.queue, limit=SHOWN), d) for d in queue_depths()]
     return _page("queues.html", caller, queues=queues, message=None)
 
 
 @get("/queues/summary", sync_to_thread=True)
-def dead_letter_summary(queue_depths: UseCase[list[QueueDepth]]) -> Template:
-    dead = sum(depth.dead for depth in queue_depths())
-    return Template(template_name="_dead_letter_summary.html", context={"dead": dead})
+def dead_letter_summary(list_dead_letters: UseCase[DeadLetterPage]) -> Template:
+    """The overview's card: how many dead letters, or why they could not be counted."""
+    try:
+        dead: int | None = list_dead_letters(limit=1).total
+        trouble = ""
+    except ProviderUnavailable as exc:
+        dead, trouble = None, exc.detail
+    return Template(template_name="_dead_letter_summary.html", context={"dead": dead, "trouble": trouble})
 
 
 @post("/queues/requeue", sync_to_thread=True, status_code=200)
