@@ -1,6 +1,6 @@
 """The console's Queues page (`/ops/queues`): each background queue's depth and its dead letters (the
 messages the worker gave up on after their retries), each with a Requeue button and a Requeue all per
-queue, and the dead-letter count the overview loads into its card (`/ops/queues/summary`).
+queue; and the dead-letter count on the overview's card (`dead_letter_count`, which the overview calls).
 
 A dead letter is shown as `worker/dead_letters.py` makes it safe to: actor, ids, when it died, its
 tries, the error's last line, arguments of known names only."""
@@ -8,6 +8,7 @@ tries, the error's last line, arguments of known names only."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -70,15 +71,20 @@ def queues_page(
     return _page("queues.html", caller, queues=queues, message=None)
 
 
-@get("/queues/summary", sync_to_thread=True)
-def dead_letter_summary(list_dead_letters: UseCase[DeadLetterPage]) -> Template:
-    """The overview's card: how many dead letters, or why they could not be counted."""
+@dataclass(frozen=True)
+class DeadLetterCount:
+    """The overview's Dead letters card: how many, or (`dead` None) why they could not be counted."""
+
+    dead: int | None
+    trouble: str = ""
+
+
+def dead_letter_count(list_dead_letters: Callable[..., DeadLetterPage]) -> DeadLetterCount:
+    """Counted as the overview renders (a broker that does not answer is said on the card, not a failed page)."""
     try:
-        dead: int | None = list_dead_letters(limit=1).total
-        trouble = ""
+        return DeadLetterCount(list_dead_letters(limit=1).total)
     except ProviderUnavailable as exc:
-        dead, trouble = None, exc.detail
-    return Template(template_name="_dead_letter_summary.html", context={"dead": dead, "trouble": trouble})
+        return DeadLetterCount(None, exc.detail)
 
 
 @post("/queues/requeue", sync_to_thread=True, status_code=200)
@@ -100,4 +106,4 @@ def requeue(
     return Template(template_name="_dead_letters.html", context={"q": shown, "message": said})
 
 
-QUEUE_HANDLERS = [queues_page, dead_letter_summary, requeue]
+QUEUE_HANDLERS = [queues_page, requeue]
