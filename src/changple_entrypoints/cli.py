@@ -20,6 +20,7 @@ from changple_entrypoints import (
     cli_legacy,
     cli_naver,
     cli_pipeline,
+    cli_queue,
     cli_scrape,
 )
 from changple_entrypoints.choices import HttpServer
@@ -61,6 +62,7 @@ cli_naver.attach(app)
 cli_accounts.attach(app)
 cli_content.attach(app)
 cli_legacy.attach(app)
+cli_queue.attach(app)
 
 
 @db_app.command("upgrade")

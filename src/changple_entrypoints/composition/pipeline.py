@@ -24,6 +24,7 @@ from changple_domain.use_cases import reindex as reindexing
 from changple_domain.use_cases import search as searching
 from changple_entrypoints import sample_data
 from changple_entrypoints.composition.ports import Ports
+from changple_entrypoints.worker import dead_letters
 from changple_entrypoints.worker.broker import queue_depths as read_queue_depths
 
 
@@ -86,6 +87,11 @@ class PipelineUseCases(Ports):
     # `/metrics`: counts and sums the store answers cheaply, and each Dramatiq queue's depth.
     operational_figures = providers.Callable(figures.operational_figures, uow=Ports.uow)
     queue_depths = providers.Callable(read_queue_depths, Ports.broker)
+    # Dead letters (the console's Queues page, `changple queue ...`): `list_dead_letters(queue=None,
+    # limit=50, offset=0)`, `requeue_dead_letter(message_id)`, `requeue_dead_queue(queue)`.
+    list_dead_letters = providers.Callable(dead_letters.list_dead_letters, Ports.dead_letters)
+    requeue_dead_letter = providers.Callable(dead_letters.requeue_dead_letter, Ports.dead_letters)
+    requeue_dead_queue = providers.Callable(dead_letters.requeue_dead_queue, Ports.dead_letters)
     ingestion_report = providers.Callable(
         evaluate_ingestion.ingestion_report, uow=Ports.uow, policy=Ports.ingestion_policy
     )

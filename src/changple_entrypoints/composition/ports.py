@@ -54,6 +54,7 @@ from changple_entrypoints.composition.adapters import (
 )
 from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import broker_is_reachable, build_broker
+from changple_entrypoints.worker.dead_letters import DeadLetters, dead_letters_for
 
 
 def _always_ready() -> tuple[bool, str]:
@@ -139,6 +140,8 @@ class Ports(containers.DeclarativeContainer):
     )
     task_queue: providers.Provider[TaskQueue] = providers.Singleton(DramatiqTaskQueue, broker=broker)
     broker_check = providers.Callable(lambda broker: lambda: broker_is_reachable(broker), broker)
+    # The messages the broker gave up on (worker/dead_letters.py), seen and requeued by a person.
+    dead_letters: providers.Provider[DeadLetters] = providers.Singleton(dead_letters_for, broker)
     # One pipeline tick at a time: across machines on Redis, across processes on one machine.
     mutex: providers.Provider[Mutex] = providers.Singleton(make_mutex, settings)
 

@@ -14,6 +14,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from changple_entrypoints.request_ids import current_request_id
+from changple_entrypoints.worker.dead_letters import RecordDeadLetters, redact_worker_logs
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def build_broker(
         broker = StubBroker()
         broker.emit_after("process_boot")
     broker.add_middleware(CarryRequestId())
+    broker.add_middleware(RecordDeadLetters())
+    redact_worker_logs()
     return broker
 
 

@@ -35,11 +35,13 @@ from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.ops.library import LIBRARY_HANDLERS
 from changple_entrypoints.http.ops.pages import OPS_EXCEPTION_HANDLERS
 from changple_entrypoints.http.ops.people import PEOPLE_HANDLERS
+from changple_entrypoints.http.ops.queues import QUEUE_HANDLERS, dead_letter_count
 from changple_entrypoints.http.ops.render import FORM
 from changple_entrypoints.http.ops.render import fragment as _fragment
 from changple_entrypoints.http.ops.render import page as _page
 from changple_entrypoints.http.ops.views import chart
 from changple_entrypoints.http.sessions import rotate_session_id
+from changple_entrypoints.worker.dead_letters import DeadLetterPage
 
 AnyRequest = Request[Any, Any, Any]
 Page = CatalogPage[CatalogEntry]
@@ -89,9 +91,12 @@ class ScanForm(BaseModel):
 
 
 @get("/", sync_to_thread=True)
-def overview(console_overview: UseCase[Overview], caller: CallerDep) -> Template:
+def overview(
+    console_overview: UseCase[Overview], list_dead_letters: UseCase[DeadLetterPage], caller: CallerDep
+) -> Template:
     data = console_overview()
-    return _page("overview.html", caller, overview=data, status=data.status, chart=chart(data.days))
+    dead = dead_letter_count(list_dead_letters)
+    return _page("overview.html", caller, overview=data, status=data.status, chart=chart(data.days), dead_letters=dead)
 
 
 @get("/posts/{article_id:int}", sync_to_thread=True)
@@ -260,6 +265,7 @@ CONSOLE_HANDLERS = [
     catalog_change_detail,
     *PEOPLE_HANDLERS,
     *LIBRARY_HANDLERS,
+    *QUEUE_HANDLERS,
 ]
 
 
