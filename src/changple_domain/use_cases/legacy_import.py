@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -73,11 +73,14 @@ class ImportContext:
     content_config: ContentConfig
     on_progress: Progress | None
     report: LegacyImportReport
+    # legacy ids of the page being carried that now hold their current mark (marked, or found unchanged)
+    marked: set[int] = field(default_factory=set)
 
     def refuse(self, record: LegacyRecord, reason: str) -> None:
         self.report.refuse(record.entity, LegacyRefusal(table=record.table, legacy_id=record.legacy_id, reason=reason))
 
     def mark(self, record: LegacyRecord, target: object) -> LegacyMark:
+        self.marked.add(record.legacy_id)
         return LegacyMark(
             entity=record.entity, legacy_id=record.legacy_id, target=str(target), fingerprint=record.fingerprint()
         )
@@ -130,18 +133,16 @@ def _carry(
     for refusal in page.refusals:
         ctx.report.refuse(entity, refusal)
     if page.records:
+        ctx.marked.clear()
+        refused_before = tally.refused
         with ctx.uow:
             carry_page(ctx, page.records)
-            if block is not None and not page.refusals and _all_marked(ctx, page.records):
+            # Every row now holds its current mark (a refused one, even after a pending mark, holds none).
+            whole = tally.refused == refused_before and all(r.legacy_id in ctx.marked for r in page.records)
+            if block is not None and not page.refusals and whole:
                 ctx.uow.legacy.put_block_digest(entity, ctx.cmd.page_size, *block)
             ctx.uow.commit()
     return len(page.records) + len(page.refusals)
-
-
-def _all_marked(ctx: ImportContext, records: Sequence[R]) -> bool:
-    """Every record marked with its current fingerprint: a later import would skip each one."""
-    marks = ctx.uow.legacy.marks(records[0].entity, (r.legacy_id for r in records))
-    return all((m := marks.get(r.legacy_id)) is not None and m.fingerprint == r.fingerprint() for r in records)
 
 
 def _progress(ctx: ImportContext, kind: type[R], done: int, total: int) -> None:
@@ -159,6 +160,7 @@ def unchanged(ctx: ImportContext, records: Sequence[R]) -> tuple[dict[int, Legac
         mark = marks.get(record.legacy_id)
         if mark is not None and mark.fingerprint == record.fingerprint():
             ctx.report.entities[record.entity].unchanged += 1
+            ctx.marked.add(record.legacy_id)
         else:
             fresh.append(record)
     return marks, fresh
