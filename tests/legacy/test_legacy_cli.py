@@ -122,7 +122,8 @@ def test_import_verify_reimport_and_change(legacy: Changple2, store: ChangpleSto
     assert ("posts", "differs in content") in problems
 
     changed = import_json(store, legacy)
-    assert {k: v for k, v in written(changed).items() if v} == {"posts": 2, "users": 1, "chat_messages": 1}
+    assert {k: v for k, v in written(changed).items() if v} == {"posts": 2, "users": 1, "chat_messages": 2}
+    assert (changed["entities"]["chat_messages"]["imported"], changed["entities"]["chat_messages"]["changed"]) == (1, 1)
     assert changed["entities"]["chat_messages"]["unread"] == 0  # the block with the new message is read
     assert changed["entities"]["posts"]["imported"] == 1
     assert changed["entities"]["posts"]["changed"] == 1
