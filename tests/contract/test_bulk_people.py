@@ -12,7 +12,7 @@ from changple_domain.model.content import ContentView, NewContent
 from changple_domain.model.users import NewUser
 from changple_domain.ports import UnitOfWork
 from tests.contract.test_account_repositories import profile, tokens
-from tests.contract.test_chat_repositories import T0, add_user, chat
+from tests.contract.test_chat_repositories import T0, add_user, chat, say
 
 
 def _people(*social_ids: str) -> list[NewUser]:
@@ -97,3 +97,23 @@ def test_many_views_are_recorded_at_once_or_not_at_all(uow: UnitOfWork) -> None:
         with pytest.raises(NotFound):
             uow.content_views.add_many([late, ContentView(user_id=reader, content_id=column + 7, viewed_at=T0)])
         assert uow.content_views.last_viewed_at(reader, column) == T0 + timedelta(days=2)
+
+
+def test_an_edited_message_is_written_over_its_copy_in_its_own_session(uow: UnitOfWork) -> None:
+    with uow:
+        uow.chats.add_sessions([chat("a" * 32), chat("b" * 32)])
+        first, second = uow.chats.add_messages([say("a" * 32, "처음 질문"), say("a" * 32, "두 번째")])
+        uow.commit()
+    with uow:
+        edited = first.model_copy(update={"content": "고쳐 쓴 질문", "helpful_post_ids": (1003,)})
+        uow.chats.replace_messages([edited])
+        uow.commit()
+    with uow:
+        assert uow.chats.messages("a" * 32) == [edited, second]
+        moved = second.model_copy(update={"session_nonce": "b" * 32, "content": "옮겨짐"})
+        with pytest.raises(NotFound):
+            uow.chats.replace_messages([edited.model_copy(update={"content": "또"}), moved])
+        gone = second.model_copy(update={"id": second.id + 99})
+        with pytest.raises(NotFound):
+            uow.chats.replace_messages([gone])
+        assert uow.chats.messages("a" * 32) == [edited, second]

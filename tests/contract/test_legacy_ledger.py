@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark, LegacyRefusal
+from changple_domain.ports import UnitOfWork
 from tests.contract.conftest import UowFactory
 
 T0 = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
@@ -58,3 +59,17 @@ def test_the_last_report_comes_back(uow_factory: UowFactory) -> None:
         assert last == second
         assert last is not None
         assert last.entities[LegacyEntity.POSTS].refused == 1
+
+
+def test_block_digests_are_kept_per_entity_and_block_size(uow: UnitOfWork) -> None:
+    with uow:
+        uow.legacy.put_block_digest(LegacyEntity.POSTS, 500, 0, "a" * 32)
+        uow.legacy.put_block_digest(LegacyEntity.POSTS, 500, 3, "b" * 32)
+        uow.legacy.put_block_digest(LegacyEntity.POSTS, 100, 0, "c" * 32)
+        uow.legacy.put_block_digest(LegacyEntity.USERS, 500, 0, "d" * 32)
+        uow.legacy.put_block_digest(LegacyEntity.POSTS, 500, 3, "e" * 32)  # carried again: replaced
+        uow.commit()
+    with uow:
+        assert uow.legacy.block_digests(LegacyEntity.POSTS, 500) == {0: "a" * 32, 3: "e" * 32}
+        assert uow.legacy.block_digests(LegacyEntity.POSTS, 100) == {0: "c" * 32}
+        assert uow.legacy.block_digests(LegacyEntity.CHAT_MESSAGES, 500) == {}

@@ -144,6 +144,9 @@ def change() -> dict[str, object]:
     User.objects.create_user(username="naver_new", social_id="naver-new", provider="naver", nickname="새 회원")
     chat = ChatSession.objects.get(nonce=SESSION_NONCE)
     ChatMessage.objects.create(session=chat, role="user", content="추가 질문입니다")
+    first = ChatMessage.objects.filter(session=chat).order_by("id").first()
+    first.content = "상권은 어떻게 분석하나요? (고쳐 쓴 질문)"  # an edited message: carried again, never doubled
+    first.save()
     return {"changed": True}
 
 

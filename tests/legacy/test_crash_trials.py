@@ -2,7 +2,8 @@
 of its progress (once a random number of rows is marked carried, whatever the machine's speed today),
 then run again to the end, and the store must be what an undisturbed import makes (compared by
 natural keys, since ids a killed transaction took are never handed out again). Twelve trials over
-one Django-built changple2 database (SQLite), each into a fresh changple store."""
+one Django-built changple2 database (on SQLite, and on Postgres where the import skips unchanged
+blocks of ids), each into a fresh changple store."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.legacy.changple2 import Changple2, ChangpleStore, changple2_database, write_media
 from tests.legacy.test_legacy_cli import rows
@@ -55,6 +58,7 @@ def snapshot(store: ChangpleStore) -> dict[str, Any]:
         "sessions": rows(store, "SELECT nonce, title, message_count FROM chat_sessions ORDER BY 1"),
         "messages": messages,
         "marks": rows(store, "SELECT entity, count(*) FROM legacy_marks GROUP BY entity ORDER BY 1"),
+        "blocks": rows(store, "SELECT entity, block_size, block, digest FROM legacy_blocks ORDER BY 1, 2, 3"),
     }
 
 
@@ -75,8 +79,14 @@ def import_args(legacy: Changple2, store: ChangpleStore) -> list[str]:
     return ["legacy", "import", "--from", legacy.url, "--media", str(legacy.media), "--json"]
 
 
-def test_a_killed_import_rerun_ends_like_an_undisturbed_one(tmp_path: Path) -> None:
-    legacy = changple2_database(tmp_path / "changple2", postgres_url=None)
+@pytest.mark.parametrize("monolith", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_killed_import_rerun_ends_like_an_undisturbed_one(
+    tmp_path: Path, monolith: str, request: pytest.FixtureRequest
+) -> None:
+    """On Postgres the import walks blocks of ids and remembers each block it carried whole: a
+    kill must not leave a block remembered without its rows, or rows without their marks."""
+    url = request.getfixturevalue("postgres_server").create_database() if monolith == "postgres" else None
+    legacy = changple2_database(tmp_path / "changple2", postgres_url=url)
     write_media(legacy.media)
     legacy.fill("base")
     reference_store = ChangpleStore(tmp_path / "reference")

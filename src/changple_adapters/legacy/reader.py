@@ -10,14 +10,28 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Connection, Engine, MetaData, Table, create_engine, func, inspect, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    Text,
+    cast,
+    create_engine,
+    func,
+    inspect,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
 from changple_adapters.legacy.media import content_archive
 from changple_adapters.legacy.schema import HELPFUL_TABLE, SPECS, required_columns
 from changple_domain.errors import InvalidInput, ProviderUnavailable
-from changple_domain.model.legacy import LegacyChatMessage, LegacyContent, LegacyPage, LegacyRefusal, R
+from changple_domain.model.legacy import BlockDigest, LegacyChatMessage, LegacyContent, LegacyPage, LegacyRefusal, R
 from changple_domain.ports import LegacySource
 
 
@@ -80,11 +94,12 @@ class SqlLegacySource(LegacySource):
         with self._connect() as connection:
             return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
-    def page(self, kind: type[R], *, after_id: int = 0, limit: int = 500) -> LegacyPage[R]:
+    def page(self, kind: type[R], *, after_id: int = 0, limit: int = 500, up_to_id: int | None = None) -> LegacyPage[R]:
         spec, table = SPECS[kind], self._table(kind.table)
-        query = (
-            select(*(table.c[c] for c in spec.columns)).where(table.c.id > after_id).order_by(table.c.id).limit(limit)
-        )
+        query = select(*(table.c[c] for c in spec.columns)).where(table.c.id > after_id)
+        if up_to_id is not None:
+            query = query.where(table.c.id <= up_to_id)
+        query = query.order_by(table.c.id).limit(limit)
         with self._connect() as connection:
             rows = [dict(row) for row in connection.execute(query).mappings()]
             cited = self._cited(connection, [r["id"] for r in rows]) if kind is LegacyChatMessage else {}
@@ -100,6 +115,45 @@ class SqlLegacySource(LegacySource):
                 reason = _reason(exc) if not isinstance(exc, TypeError) else str(exc)
                 refusals.append(LegacyRefusal(table=kind.table, legacy_id=row["id"], reason=reason))
         return LegacyPage[R](records=tuple(records), refusals=tuple(refusals), last_id=rows[-1]["id"] if rows else None)
+
+    def block_digests(self, kind: type[R], block_size: int) -> dict[int, BlockDigest] | None:
+        """On Postgres, one query: per block, the row count and an MD5 over each row's text (every
+        column `page` reads, and for a chat message its cited rows with their article ids). Other
+        databases have no digest to compute where the rows are, so the import reads every row."""
+        if self._engine.dialect.name != "postgresql":
+            return None
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        spec, table = SPECS[kind], self._table(kind.table)
+        parts: list[Any] = [table.c[c] for c in spec.columns]
+        source: Any = table
+        if kind is LegacyChatMessage:  # its cited rows, gathered once per message and joined
+            helpful, posts = self._table(HELPFUL_TABLE), self._table("scraper_navercafedata")
+            each = (
+                cast(helpful.c.navercafedata_id, Text)
+                .concat(":")
+                .concat(func.coalesce(cast(posts.c.post_id, Text), ""))
+            )
+            cited = (
+                select(
+                    helpful.c.chatmessage_id.label("message_id"),
+                    func.string_agg(each, aggregate_order_by(literal(","), helpful.c.id)).label("cited"),
+                )
+                .select_from(helpful.outerjoin(posts, posts.c.id == helpful.c.navercafedata_id))
+                .group_by(helpful.c.chatmessage_id)
+                .subquery()
+            )
+            source = table.outerjoin(cited, cited.c.message_id == table.c.id)
+            parts.append(cited.c.cited)
+        block = ((table.c.id - 1) // block_size).label("block")
+        row_digest = func.md5(cast(tuple_(*parts), Text))
+        digest = func.md5(func.string_agg(row_digest, aggregate_order_by(literal(""), table.c.id)))
+        query = select(block, func.count(), digest).select_from(source).group_by(block)
+        with self._connect() as connection:
+            return {
+                int(number): BlockDigest(rows=int(rows), digest=str(value))
+                for number, rows, value in connection.execute(query)
+            }
 
     @staticmethod
     def _decoded(table: Table, row: dict[str, Any], json_columns: tuple[str, ...]) -> dict[str, Any]:

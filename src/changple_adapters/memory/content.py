@@ -248,6 +248,14 @@ class MemoryChatRepository(ChatRepository):
             raise NotFound(f"no chat session '{missing[0]}'")
         return [self.add_message(message) for message in messages]
 
+    def replace_messages(self, messages: Sequence[ChatMessage]) -> None:
+        for message in messages:
+            stored = self._messages.get(message.id)
+            if stored is None or stored.session_nonce != message.session_nonce:
+                raise NotFound(f"no chat message {message.id} in session '{message.session_nonce}'")
+        for message in messages:
+            self._messages[message.id] = message
+
     def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:
         ids = sorted(i for i, m in self._messages.items() if m.session_nonce == nonce and i > after_id)
         return [self._messages[i] for i in ids[: max(limit, 0)]]

@@ -55,6 +55,7 @@ class MemoryTables:
     chat_messages: dict[int, ChatMessage] = field(default_factory=dict)
     legacy_marks: dict[tuple[str, int], LegacyMark] = field(default_factory=dict)
     legacy_imports: dict[int, LegacyImportReport] = field(default_factory=dict)
+    legacy_blocks: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (entity, size, block)
     # Keys inserted with add() in this transaction: at commit they must still be free.
     added: dict[str, set[object]] = field(default_factory=dict)
 
@@ -79,6 +80,7 @@ class MemoryTables:
             chat_messages=dict(self.chat_messages),
             legacy_marks=dict(self.legacy_marks),
             legacy_imports=dict(self.legacy_imports),
+            legacy_blocks=dict(self.legacy_blocks),
         )
 
 

@@ -55,6 +55,7 @@ _TABLES = (
     "chat_messages",
     "legacy_marks",
     "legacy_imports",
+    "legacy_blocks",
 )
 
 

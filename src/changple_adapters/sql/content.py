@@ -333,6 +333,28 @@ class SqlChatRepository(ChatRepository):
         return [message.with_id(message_id) for message, message_id in zip(messages, ids, strict=True)]
 
     @translate_errors
+    def replace_messages(self, messages: Sequence[ChatMessage]) -> None:
+        if not messages:
+            return
+        fields = [name for name in NewChatMessage.model_fields if name != "session_nonce"]
+        statement = (
+            update(MESSAGES)
+            .where(MESSAGES.c.id == bindparam("b_id"), MESSAGES.c.session_nonce == bindparam("b_nonce"))
+            .values({name: bindparam(name) for name in fields})
+        )
+        rows = [
+            {"b_id": m.id, "b_nonce": m.session_nonce, **{k: v for k, v in _message_values(m).items() if k in fields}}
+            for m in messages
+        ]
+        with self._session.begin_nested():
+            changed = sum(
+                self._session.execute(statement, chunk).rowcount  # type: ignore[attr-defined]
+                for chunk in chunked(rows, ROWS_PER_STATEMENT)
+            )
+            if changed != len(messages):
+                raise NotFound("a chat message to replace is gone, or is in another session")
+
+    @translate_errors
     def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:
         if limit <= 0:
             return []

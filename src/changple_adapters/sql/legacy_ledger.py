@@ -8,12 +8,13 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from changple_adapters.sql._support import chunked, dialect_insert, translate_errors
-from changple_adapters.sql.tables import LegacyImportRow, LegacyMarkRow
+from changple_adapters.sql.tables import LegacyBlockRow, LegacyImportRow, LegacyMarkRow
 from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark
 from changple_domain.ports import LegacyLedger
 
 MARKS: Table = LegacyMarkRow.__table__  # type: ignore[assignment]
 IMPORTS: Table = LegacyImportRow.__table__  # type: ignore[assignment]
+BLOCKS: Table = LegacyBlockRow.__table__  # type: ignore[assignment]
 _LOOKUP_CHUNK = 1000
 
 
@@ -47,6 +48,24 @@ class SqlLegacyLedger(LegacyLedger):
     def count(self, entity: LegacyEntity) -> int:
         query = select(func.count()).select_from(MARKS).where(MARKS.c.entity == entity.value)
         return int(self._session.execute(query).scalar_one())
+
+    @translate_errors
+    def block_digests(self, entity: LegacyEntity, block_size: int) -> dict[int, str]:
+        query = select(BLOCKS.c.block, BLOCKS.c.digest).where(
+            BLOCKS.c.entity == entity.value, BLOCKS.c.block_size == block_size
+        )
+        return {int(block): str(digest) for block, digest in self._session.execute(query)}
+
+    @translate_errors
+    def put_block_digest(self, entity: LegacyEntity, block_size: int, block: int, digest: str) -> None:
+        statement = dialect_insert(self._session, BLOCKS)
+        statement = statement.on_conflict_do_update(
+            index_elements=[BLOCKS.c.entity, BLOCKS.c.block_size, BLOCKS.c.block],
+            set_={"digest": statement.excluded.digest},
+        )
+        self._session.execute(
+            statement, [{"entity": entity.value, "block_size": block_size, "block": block, "digest": digest}]
+        )
 
     @translate_errors
     def save_report(self, report: LegacyImportReport) -> None:

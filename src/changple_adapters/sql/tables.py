@@ -374,6 +374,17 @@ class LegacyMarkRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(HASH))
 
 
+class LegacyBlockRow(Base):
+    """A block of changple2 ids an import carried whole, with the digest its rows had then."""
+
+    __tablename__ = "legacy_blocks"
+
+    entity: Mapped[str] = mapped_column(String(ENUM), primary_key=True)
+    block_size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    block: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(HASH))
+
+
 class LegacyImportRow(Base):
     """The report of each changple2 import (the console shows the last one)."""
 

@@ -238,6 +238,16 @@ class LegacyPage(BaseModel, Generic[R]):
     last_id: int | None = None  # None: the table has no row after the asked id
 
 
+class BlockDigest(BaseModel):
+    """A block of legacy ids as the database digests it: how many rows it holds and a digest of
+    everything an import reads of them. An equal digest means not one of them changed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rows: int = Field(ge=0)
+    digest: str = Field(min_length=1, max_length=64)
+
+
 class LegacyMark(BaseModel):
     """What an import remembers of a carried row: where it went, and the fingerprint it had."""
 
@@ -256,6 +266,7 @@ class EntityTally(BaseModel):
     unchanged: int = 0
     kept_newer: int = 0  # changple already held newer data for it, which stays
     refused: int = 0
+    unread: int = 0  # of `unchanged`, rows whose whole block's digest held, so they were not even read
 
     @property
     def written(self) -> int:

@@ -51,6 +51,12 @@ class ChatRepository(Protocol):
         a bulk import's path. NotFound, and nothing stored, when a session is missing."""
         ...
 
+    def replace_messages(self, messages: Sequence[ChatMessage]) -> None:
+        """Store these messages over the stored ones with their ids, in their sessions (an edit
+        carried from changple2): NotFound, and nothing changed, when one is gone or would move to
+        another session."""
+        ...
+
     def messages(self, nonce: str, *, limit: int = 100, after_id: int = 0) -> list[ChatMessage]:
         """The session's messages with id > after_id, oldest first."""
         ...

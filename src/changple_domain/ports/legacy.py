@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from changple_domain.model.legacy import (
+    BlockDigest,
     LegacyContent,
     LegacyEntity,
     LegacyImportReport,
@@ -26,8 +27,16 @@ class LegacySource(Protocol):
         ...
 
     def count(self, kind: type[R]) -> int: ...
-    def page(self, kind: type[R], *, after_id: int = 0, limit: int = 500) -> LegacyPage[R]:
-        """Rows of `kind`'s table with id > after_id, ascending; a row that does not fit is a refusal."""
+    def page(self, kind: type[R], *, after_id: int = 0, limit: int = 500, up_to_id: int | None = None) -> LegacyPage[R]:
+        """Rows of `kind`'s table with after_id < id (<= up_to_id), ascending; a row that does not
+        fit is a refusal."""
+        ...
+
+    def block_digests(self, kind: type[R], block_size: int) -> dict[int, BlockDigest] | None:
+        """A digest of everything `page` reads for the rows of each block of ids (block b holds
+        ids b*block_size+1 .. (b+1)*block_size), computed where the rows are, with the block's row
+        count. None when this database cannot digest without reading every row out, which is as
+        slow as reading them."""
         ...
 
     def content_archive(self, content: LegacyContent) -> BinaryIO:
@@ -47,5 +56,14 @@ class LegacyLedger(Protocol):
         ...
 
     def count(self, entity: LegacyEntity) -> int: ...
+    def block_digests(self, entity: LegacyEntity, block_size: int) -> dict[int, str]:
+        """The digests of the blocks of `entity` an earlier import carried whole (see `put_block_digest`)."""
+        ...
+
+    def put_block_digest(self, entity: LegacyEntity, block_size: int, block: int, digest: str) -> None:
+        """Remember that every row of this block was carried from rows with this digest, in the
+        transaction that carried them: the next import skips the block while its digest holds."""
+        ...
+
     def save_report(self, report: LegacyImportReport) -> None: ...
     def last_report(self) -> LegacyImportReport | None: ...

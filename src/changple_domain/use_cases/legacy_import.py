@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +25,7 @@ from changple_domain.model.legacy import (
     LegacyEntity,
     LegacyImportReport,
     LegacyMark,
+    LegacyPage,
     LegacyPost,
     LegacyPostStatus,
     LegacyRecord,
@@ -72,35 +73,81 @@ class ImportContext:
     content_config: ContentConfig
     on_progress: Progress | None
     report: LegacyImportReport
+    # legacy ids of the page being carried that now hold their current mark (marked, or found unchanged)
+    marked: set[int] = field(default_factory=set)
 
     def refuse(self, record: LegacyRecord, reason: str) -> None:
         self.report.refuse(record.entity, LegacyRefusal(table=record.table, legacy_id=record.legacy_id, reason=reason))
 
     def mark(self, record: LegacyRecord, target: object) -> LegacyMark:
+        self.marked.add(record.legacy_id)
         return LegacyMark(
             entity=record.entity, legacy_id=record.legacy_id, target=str(target), fingerprint=record.fingerprint()
         )
 
 
 def walk(ctx: ImportContext, kind: type[R], carry_page: Callable[[ImportContext, Sequence[R]], None]) -> None:
-    """Every row of `kind`'s table, a keyset page at a time, each page carried in its own transaction."""
-    entity, after_id, done = kind.entity, 0, 0
+    """Every row of `kind`'s table, a page at a time, each page carried in its own transaction.
+
+    Where the source digests blocks of ids (Postgres), the walk goes block by block and skips a
+    block whose digest is the one remembered from the import that carried all of it: nothing of
+    it changed, so reading and fingerprinting its rows would find every mark equal. Elsewhere it
+    walks keyset pages."""
+    size = ctx.cmd.page_size
+    blocks = ctx.source.block_digests(kind, size)
     total = ctx.source.count(kind)
+    if blocks is None:
+        after_id, done = 0, 0
+        while (page := ctx.source.page(kind, after_id=after_id, limit=size)).last_id is not None:
+            done += _carry(ctx, kind, page, carry_page)
+            after_id = page.last_id
+            _progress(ctx, kind, done, total)
+        return
+    with ctx.uow:
+        carried = ctx.uow.legacy.block_digests(kind.entity, size)
+    tally, done = ctx.report.entities[kind.entity], 0
+    for block, found in sorted(blocks.items()):
+        if carried.get(block) == found.digest:
+            tally.read += found.rows
+            tally.unchanged += found.rows
+            tally.unread += found.rows
+            done += found.rows
+        else:
+            page = ctx.source.page(kind, after_id=block * size, limit=size, up_to_id=(block + 1) * size)
+            done += _carry(ctx, kind, page, carry_page, block=(block, found.digest))
+        _progress(ctx, kind, done, total)
+
+
+def _carry(
+    ctx: ImportContext,
+    kind: type[R],
+    page: LegacyPage[R],
+    carry_page: Callable[[ImportContext, Sequence[R]], None],
+    block: tuple[int, str] | None = None,
+) -> int:
+    """Carry one page in one transaction; a block every row of which now holds its current mark
+    gets its digest remembered in the same transaction. The rows the page covered."""
+    entity = kind.entity
     tally = ctx.report.entities[entity]
-    while True:
-        page = ctx.source.page(kind, after_id=after_id, limit=ctx.cmd.page_size)
-        if page.last_id is None:
-            break
-        tally.read += len(page.records) + len(page.refusals)
-        for refusal in page.refusals:
-            ctx.report.refuse(entity, refusal)
-        if page.records:
-            with ctx.uow:
-                carry_page(ctx, page.records)
-                ctx.uow.commit()
-        after_id, done = page.last_id, done + len(page.records) + len(page.refusals)
-        if ctx.on_progress is not None:
-            ctx.on_progress(entity, done, total)
+    tally.read += len(page.records) + len(page.refusals)
+    for refusal in page.refusals:
+        ctx.report.refuse(entity, refusal)
+    if page.records:
+        ctx.marked.clear()
+        refused_before = tally.refused
+        with ctx.uow:
+            carry_page(ctx, page.records)
+            # Every row now holds its current mark (a refused one, even after a pending mark, holds none).
+            whole = tally.refused == refused_before and all(r.legacy_id in ctx.marked for r in page.records)
+            if block is not None and not page.refusals and whole:
+                ctx.uow.legacy.put_block_digest(entity, ctx.cmd.page_size, *block)
+            ctx.uow.commit()
+    return len(page.records) + len(page.refusals)
+
+
+def _progress(ctx: ImportContext, kind: type[R], done: int, total: int) -> None:
+    if ctx.on_progress is not None:
+        ctx.on_progress(kind.entity, done, total)
 
 
 def unchanged(ctx: ImportContext, records: Sequence[R]) -> tuple[dict[int, LegacyMark], list[R]]:
@@ -113,6 +160,7 @@ def unchanged(ctx: ImportContext, records: Sequence[R]) -> tuple[dict[int, Legac
         mark = marks.get(record.legacy_id)
         if mark is not None and mark.fingerprint == record.fingerprint():
             ctx.report.entities[record.entity].unchanged += 1
+            ctx.marked.add(record.legacy_id)
         else:
             fresh.append(record)
     return marks, fresh

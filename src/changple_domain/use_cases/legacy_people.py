@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from changple_domain.errors import ChangpleError, InvalidInput
-from changple_domain.model.chat import ChatSession, NewChatMessage, check_nonce, title_from
+from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage, check_nonce, title_from
 from changple_domain.model.content import ContentView, NewContent, NotionContent
 from changple_domain.model.legacy import (
     LegacyChatMessage,
@@ -184,11 +184,16 @@ def _upload(ctx: ImportContext, record: LegacyContent, *, resume: int | None) ->
 
 
 def carry_views(ctx: ImportContext, records: Sequence[LegacyView]) -> None:
-    _, fresh = unchanged(ctx, records)
+    marks, fresh = unchanged(ctx, records)
     users = targets(ctx, LegacyEntity.USERS, (r.user_legacy_id for r in fresh))
     contents = targets(ctx, LegacyEntity.CONTENTS, (r.content_legacy_id for r in fresh))
     tally, new_marks, views = ctx.report.entities[LegacyEntity.VIEWS], [], []
     for record in fresh:
+        earlier = marks.get(record.legacy_id)
+        if earlier is not None:  # carried before; changple2 never edits a view, and one is never doubled
+            tally.kept_newer += 1
+            new_marks.append(ctx.mark(record, earlier.target))
+            continue
         if _missing(ctx, record, users, record.user_legacy_id, "user") or _missing(
             ctx, record, contents, record.content_legacy_id, "column"
         ):
@@ -263,12 +268,14 @@ def _message_refusal(record: LegacyChatMessage, sessions: dict[int, str], conten
 
 
 def carry_messages(ctx: ImportContext, records: Sequence[LegacyChatMessage]) -> None:
-    """A page of messages in one insert; each session's title, count and last time follow them."""
-    _, fresh = unchanged(ctx, records)
+    """A page of messages in one insert; each session's title, count and last time follow them. A
+    message carried before and edited in changple2 since is written over its copy, never doubled."""
+    marks, fresh = unchanged(ctx, records)
     sessions = targets(ctx, LegacyEntity.CHAT_SESSIONS, (r.session_legacy_id for r in fresh))
     contents = targets(ctx, LegacyEntity.CONTENTS, (i for r in fresh for i in r.attached_content_legacy_ids))
     touched: dict[str, ChatSession] = {}
     carried: list[tuple[LegacyChatMessage, NewChatMessage]] = []
+    edited: list[tuple[LegacyChatMessage, ChatMessage]] = []
     stored_sessions = ctx.uow.chats.get_sessions(sessions.values())
     for record in fresh:
         refusal = _message_refusal(record, sessions, contents)
@@ -285,6 +292,10 @@ def carry_messages(ctx: ImportContext, records: Sequence[LegacyChatMessage]) -> 
             helpful_post_ids=record.helpful_article_ids,
             created_at=record.created_at,
         )
+        earlier = marks.get(record.legacy_id)
+        if earlier is not None:  # carried before: the same message, edited
+            edited.append((record, message.with_id(int(earlier.target))))
+            continue
         title = session.title or (title_from(record.content) if message.role.value == "user" else "")
         touched[nonce] = session.model_copy(
             update={
@@ -296,8 +307,14 @@ def carry_messages(ctx: ImportContext, records: Sequence[LegacyChatMessage]) -> 
         carried.append((record, message))
     stored = ctx.uow.chats.add_messages([message for _, message in carried])
     ctx.uow.chats.save_sessions(list(touched.values()))
-    ctx.uow.legacy.put_marks([ctx.mark(record, m.id) for (record, _), m in zip(carried, stored, strict=True)])
-    ctx.report.entities[LegacyEntity.CHAT_MESSAGES].imported += len(stored)
+    ctx.uow.chats.replace_messages([message for _, message in edited])
+    ctx.uow.legacy.put_marks(
+        [ctx.mark(record, m.id) for (record, _), m in zip(carried, stored, strict=True)]
+        + [ctx.mark(record, message.id) for record, message in edited]
+    )
+    tally = ctx.report.entities[LegacyEntity.CHAT_MESSAGES]
+    tally.imported += len(stored)
+    tally.changed += len(edited)
 
 
 PEOPLE_STEPS: tuple[tuple[type[Any], Callable[[ImportContext, Sequence[Any]], None]], ...] = (
