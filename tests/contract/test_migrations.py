@@ -28,7 +28,7 @@ from changple_domain.errors import ProviderUnavailable
 def test_upgrade_reaches_head_and_is_idempotent(fresh_database_url: str) -> None:
     assert current_revision(fresh_database_url) is None
     upgrade_database(fresh_database_url)
-    assert current_revision(fresh_database_url) == head_revision() == "0008_author_groups"
+    assert current_revision(fresh_database_url) == head_revision() == "0009_legacy_blocks"
     upgrade_database(fresh_database_url)
     assert current_revision(fresh_database_url) == head_revision()
     engine = create_engine_for(fresh_database_url)
