@@ -36,7 +36,18 @@ _FAILURE_OPTIONS = ("retries", "traceback", "requeue_timestamp", "eta", DIED_AT_
 # The actors' argument names (see `changple_domain.use_cases.background`): ids, keys and flags, never
 # a secret. A value under any other name is shown as "***"; a test keeps this list and the actors in step.
 SAFE_ARGUMENTS = frozenset(
-    {"key", "trigger", "then_pipeline_key", "run_id", "quiet_ticks", "job_id", "article_id", "summaries", "content_id"}
+    {
+        "key",
+        "trigger",
+        "then_pipeline_key",
+        "run_id",
+        "quiet_ticks",
+        "planned_stamp",  # a digest of the store's planning facts, nothing readable
+        "job_id",
+        "article_id",
+        "summaries",
+        "content_id",
+    }
 )
 HIDDEN = "***"
 _VALUE_CHARS = 60
