@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,7 +24,7 @@ from changple_entrypoints import (
     cli_queue,
     cli_scrape,
 )
-from changple_entrypoints.choices import HttpServer
+from changple_entrypoints.choices import ENV_PREFIX, HttpServer
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 from changple_entrypoints.logs import configure_logging
 from changple_entrypoints.runtime import settle_after_boot
@@ -83,6 +84,12 @@ def serve(
     server: Annotated[
         str | None, typer.Option(help="granian or uvicorn; default CHANGPLE_HTTP_SERVER, else granian")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="processes (granian); default CHANGPLE_HTTP_WORKERS, else 1; above 1 needs Redis"
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the HTTP API and the console at /ops. In embedded mode (no Redis URL) the worker runs
@@ -91,34 +98,55 @@ def serve(
         err_console.print(f"[bold red]error[/]: --server must be granian or uvicorn, not {server!r}")
         raise typer.Exit(2)
     container = container_for(data_dir, migrate=True)
-    serve_container(container, host=host, port=port, server=server)
+    serve_container(container, host=host, port=port, server=server, workers=workers)
 
 
-def serve_container(container: Container, *, host: str, port: int, server: str | None = None) -> None:
-    """Serve `container` until stopped with `server` (granian or uvicorn; default from the settings);
-    embedded, print the console's one-time login link first (to the terminal only: the access log
-    masks the token)."""
-    from datetime import timedelta
-
-    from changple_entrypoints.http.app import create_app
-    from changple_entrypoints.http.serving import serve_app
+def serve_container(
+    container: Container, *, host: str, port: int, server: str | None = None, workers: int | None = None
+) -> None:
+    """Serve `container`'s settings until stopped with `server` (granian or uvicorn; default from the
+    settings) in `workers` processes; embedded, print the console's one-time login link (to the
+    terminal only: the access log masks the token)."""
+    from changple_entrypoints.http import serving
 
     settings = container.settings()
     chosen = server or settings.http_server
-    application = create_app(container, run_embedded_worker=settings.embedded)
+    count = workers or settings.http_workers
+    refusal = serving.workers_refusal(settings, server=chosen, workers=count)
+    if refusal is not None:
+        err_console.print(f"[bold red]error[/]: {refusal}", soft_wrap=True)
+        raise typer.Exit(2)
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison
-    console.print(f"serving on {base} with {chosen}, {mode}; OpenAPI at /schema, the console at /ops", soft_wrap=True)
+    processes = f" in {count} processes" if count > 1 else ""
+    console.print(
+        f"serving on {base} with {chosen}{processes}, {mode}; OpenAPI at /schema, the console at /ops", soft_wrap=True
+    )
+    if chosen == HttpServer.UVICORN:
+        _serve_here(container, host=host, port=port, base=base)
+        return
+    # The workers build their own container from the environment: hand them what the command chose.
+    os.environ[f"{ENV_PREFIX}DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ[serving.LINK_BASE_ENV] = base
+    with serving.request_metrics_shared(count) as folder:
+        if folder is not None:
+            console.print(f"/metrics sums the requests of every process, counted in {folder}", soft_wrap=True)
+        settle_after_boot()
+        serving.serve_granian(host=host, port=port, workers=count)
+
+
+def _serve_here(container: Container, *, host: str, port: int, base: str) -> None:
+    """Uvicorn: the app built and served in this process."""
+    from changple_entrypoints.http.app import create_app
+    from changple_entrypoints.http.asgi import print_login_link
+    from changple_entrypoints.http.serving import serve_uvicorn
+
+    settings = container.settings()
+    application = create_app(container, run_embedded_worker=settings.embedded)
     if settings.embedded:
-        ttl = timedelta(minutes=settings.ops_login_link_minutes)
-        secret = container.issue_login_link(ttl)
-        console.print(
-            f"console login link (works once, for {settings.ops_login_link_minutes:g} minutes):\n"
-            f"    {base}/ops/login?token={secret}",
-            soft_wrap=True,
-        )
+        print_login_link(container, base)
     settle_after_boot()
-    serve_app(application, server="uvicorn" if chosen == "uvicorn" else "granian", host=host, port=port)
+    serve_uvicorn(application, host=host, port=port)
 
 
 @app.command()

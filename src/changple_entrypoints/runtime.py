@@ -10,6 +10,7 @@ collecting the young generation less often cut that to 2.2 s with the same peak 
 from __future__ import annotations
 
 import gc
+import os
 
 # Young-generation threshold: objects allocated between collections. 700 (CPython's default) is
 # tuned for small scripts; a batch worker allocates that many in well under a millisecond.
@@ -17,17 +18,17 @@ YOUNG_THRESHOLD = 50_000
 MIDDLE_THRESHOLD = 20
 OLD_THRESHOLD = 20
 
-_settled = False
+_settled_in: int | None = None  # the process that settled: a forked child settles its own objects
 
 
 def settle_after_boot() -> None:
     """Call once the process has imported and wired everything, before it starts work. Objects
     alive now (modules, classes, the container) move to a permanent generation the collector
     never scans; later garbage is still collected. Safe to call more than once."""
-    global _settled
-    if _settled:
+    global _settled_in
+    if _settled_in == os.getpid():
         return
     gc.collect()  # free boot-time garbage first, so it is not frozen with the rest
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_THRESHOLD, OLD_THRESHOLD)
-    _settled = True
+    _settled_in = os.getpid()

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     http_server: HttpServer = Field(
         default=HttpServer.GRANIAN, description="the HTTP server of `changple serve` (docs/performance.md, HTTP)"
     )
+    http_workers: int = Field(
+        default=1, ge=1, le=64, description="processes of `changple serve` (granian); above 1 needs Redis"
+    )
 
     # Providers. "auto" picks the real provider when its key is set, else the offline one.
     summarizer: SummarizerChoice = SummarizerChoice.AUTO
