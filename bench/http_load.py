@@ -3,7 +3,12 @@ Redis for the queue and the session store, and wrk driving load from its own pro
 JSON object: per server and endpoint, requests/s, p50/p90/p99 latency (ms), errors and non-2xx
 answers, and the CPU seconds the server process used.
 
-    python bench/http_load.py [--server granian|uvicorn|both] [--seconds 10] [--connections 32] [--runs 2]
+    python bench/http_load.py [--server granian|uvicorn|both] [--workers 1,2] [--seconds 10] [--connections 32]
+                              [--runs 2] [--endpoints health,columns,ingest]
+
+`--workers` lists the `changple serve --workers` counts to measure, in that order (granian only
+above 1); each server and count is reported under `servers` as `granian` (one worker) or
+`granian x2`. The CPU figures then add up every worker process.
 
 It creates a scratch Postgres database (dropped afterwards), migrates it, seeds 200 published
 columns and an admin service token, and uses a Redis namespace of its own (deleted afterwards).
@@ -159,13 +164,16 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def start_server(server: str, *, database_url: str, redis_url: str, namespace: str, data_dir: Path) -> tuple[Any, str]:
+def start_server(
+    server: str, *, workers: int, database_url: str, redis_url: str, namespace: str, data_dir: Path
+) -> tuple[Any, str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
     env |= {
         "CHANGPLE_DATABASE_URL": database_url,
         "CHANGPLE_REDIS_URL": redis_url,
         "CHANGPLE_REDIS_NAMESPACE": namespace,
+        "CHANGPLE_HTTP_WORKERS": str(workers),
     }
     log = (data_dir / f"{server}.log").open("w")
     command = [sys.executable, "-m", "changple_entrypoints", "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -195,12 +203,17 @@ def run_wrk(base: str, endpoint: Endpoint, script: Path, *, seconds: int, connec
     return raw | {"rps": raw["requests"] / (raw["duration_us"] / 1e6)}
 
 
-def measure(server: str, args: argparse.Namespace, *, database_url: str, token: str, tmp: Path) -> dict:
+def measure(server: str, workers: int, args: argparse.Namespace, *, database_url: str, token: str, tmp: Path) -> dict:
     namespace = f"changple-bench-{uuid.uuid4().hex[:10]}"
-    data_dir = tmp / server
+    data_dir = tmp / f"{server}-{workers}"
     data_dir.mkdir()
     process, base = start_server(
-        server, database_url=database_url, redis_url=args.redis_url, namespace=namespace, data_dir=data_dir
+        server,
+        workers=workers,
+        database_url=database_url,
+        redis_url=args.redis_url,
+        namespace=namespace,
+        data_dir=data_dir,
     )
     results: dict[str, Any] = {}
     try:
@@ -249,6 +262,7 @@ def measure(server: str, args: argparse.Namespace, *, database_url: str, token: 
 def main() -> None:
     parser = argparse.ArgumentParser(description="HTTP throughput of one API process")
     parser.add_argument("--server", choices=[*SERVERS, "both"], default="both")
+    parser.add_argument("--workers", type=lambda text: [int(n) for n in text.split(",")], default=[1])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (they share the machine's cores)")
@@ -263,6 +277,7 @@ def main() -> None:
     servers = SERVERS if args.server == "both" else (args.server,)
     report: dict[str, Any] = {
         "cores": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
         "connections": args.connections,
         "seconds": args.seconds,
         "runs": args.runs,
@@ -271,8 +286,10 @@ def main() -> None:
     }
     with scratch_database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
         token = seed(url)
-        for server in servers:
-            report["servers"][server] = measure(server, args, database_url=url, token=token, tmp=Path(tmp))
+        for workers in args.workers:
+            for server in servers if workers == 1 else [s for s in servers if s == "granian"]:
+                name = server if workers == 1 else f"{server} x{workers}"
+                report["servers"][name] = measure(server, workers, args, database_url=url, token=token, tmp=Path(tmp))
     print(json.dumps(report))
 
 
