@@ -24,13 +24,14 @@ from changple_entrypoints import (
     cli_queue,
     cli_scrape,
 )
-from changple_entrypoints.choices import ENV_PREFIX, HttpServer
+from changple_entrypoints.choices import ENV_PREFIX, HttpServer, Storage
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, run_or_exit
 from changple_entrypoints.logs import configure_logging
 from changple_entrypoints.runtime import settle_after_boot
 
 if TYPE_CHECKING:
     from changple_entrypoints.composition.container import Container
+    from changple_entrypoints.settings import Settings
 
 app = typer.Typer(
     help="changple core: the cafe ingestion pipeline and its API.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -215,10 +216,24 @@ def demo(
     if sample is not None:
         run_or_exit(lambda: _check_sample(sample))  # refused before the data directory is made
     container = container_for(data_dir, migrate=True)
+    if serve_after:
+        _refuse_serving_a_memory_store(container.settings())
     settle_after_boot()
     run_or_exit(lambda: run_demo(container, console=console, as_json=as_json, sample_path=sample))
     if serve_after:
         serve_container(container, host=host, port=port)
+
+
+def _refuse_serving_a_memory_store(settings: Settings) -> None:
+    """The memory storage lives in this process; granian's worker is another one and would serve an
+    empty store (uvicorn serves in this process)."""
+    if settings.storage == Storage.MEMORY and settings.http_server == HttpServer.GRANIAN:
+        err_console.print(
+            "[bold red]error[/]: demo --serve cannot show a CHANGPLE_STORAGE=memory store under granian, whose worker "
+            "process would not share it; unset CHANGPLE_STORAGE or set CHANGPLE_HTTP_SERVER=uvicorn",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
 
 
 def _check_sample(directory: Path) -> None:

@@ -49,8 +49,8 @@ def _start_serve(
     )
 
 
-def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
+def _wait_until_healthy(base: str, process: subprocess.Popen[str], *, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
     while True:
         try:
             if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
@@ -58,7 +58,7 @@ def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
         except httpx.TransportError:
             pass
         assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        assert time.monotonic() < deadline, "the server did not come up in 60 s"
+        assert time.monotonic() < deadline, f"the server did not come up in {seconds:g} s"
         time.sleep(0.2)
 
 

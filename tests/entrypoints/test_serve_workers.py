@@ -27,10 +27,12 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 SENT = 60  # each on a connection of its own, so the kernel spreads them over both workers
 
 
-def _refusal(tmp_path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _refusal(
+    tmp_path: Path, *, env: dict[str, str], command: str = "serve", args: list[str]
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
-    command = [sys.executable, "-m", "changple_entrypoints", "serve", "--data-dir", str(tmp_path), *args]
-    return subprocess.run(command, env={**clean, **env}, capture_output=True, text=True, timeout=120, check=False)
+    command_line = [sys.executable, "-m", "changple_entrypoints", command, "--data-dir", str(tmp_path), *args]
+    return subprocess.run(command_line, env={**clean, **env}, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,7 @@ def _refusal(tmp_path: Path, *args: str, env: dict[str, str]) -> subprocess.Comp
 def test_several_workers_are_refused_where_processes_would_not_share_state(
     tmp_path: Path, args: list[str], env: dict[str, str], advice: str
 ) -> None:
-    result = _refusal(tmp_path, *args, env=env)
+    result = _refusal(tmp_path, env=env, args=args)
     assert result.returncode == 2, result.stdout + result.stderr
     message = " ".join(result.stderr.split())
     assert advice in message
@@ -143,3 +145,34 @@ def pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_demo_then_serve_answers_from_the_store_the_demo_filled(tmp_path: Path) -> None:
+    """The worker process serves what the demo wrote in the data directory; the demo has used LanceDB
+    in the command's process, so the worker starts afresh (spawned) rather than forked from it."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANGPLE_")}
+    command = [sys.executable, "-m", "changple_entrypoints", "demo", "--serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--data-dir", str(tmp_path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        _wait_until_healthy(f"http://127.0.0.1:{port}", process, seconds=180)
+        for _ in range(3):  # a forked worker used to die on its first search now and then
+            found = httpx.get(f"http://127.0.0.1:{port}/api/v1/search/", params={"q": "가맹 계약"}, timeout=PATIENT)
+            assert found.status_code == 200, found.text
+            assert found.json()["items"], "the demo's posts are searchable in the server"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=60)
+    output = process.stdout.read() if process.stdout else ""
+    assert code == 0, output
+    assert "experimental" not in output.lower(), output  # neither granian's warning nor LanceDB's about fork
+
+
+def test_demo_refuses_to_serve_a_memory_store_it_cannot_share(tmp_path: Path) -> None:
+    result = _refusal(tmp_path, env={"CHANGPLE_STORAGE": "memory"}, command="demo", args=["--serve"])
+    assert result.returncode == 2, result.stdout + result.stderr
+    message = " ".join(result.stderr.split())
+    assert "unset CHANGPLE_STORAGE or set CHANGPLE_HTTP_SERVER=uvicorn" in message
+    assert "search:" not in result.stdout  # refused before the demo ran

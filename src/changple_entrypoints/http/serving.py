@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,12 +110,16 @@ def granian_log_config() -> dict[str, Any]:
 def serve_granian(*, host: str, port: int, workers: int) -> None:
     """Listen on host:port and run `workers` processes until SIGINT or SIGTERM, which stops each
     worker (its lifespan's shutdown runs) before this process exits."""
+    import multiprocessing
+
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
     # Imported here, before the workers fork, so that they start with the app's modules loaded.
     import changple_entrypoints.http.asgi  # noqa: F401
 
+    if "lancedb" in sys.modules:  # used here already (`demo --serve`): a forked child of it may crash
+        multiprocessing.set_start_method("spawn", force=True)
     server = Granian(
         ASGI_TARGET,
         factory=True,
