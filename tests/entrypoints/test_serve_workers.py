@@ -176,3 +176,20 @@ def test_demo_refuses_to_serve_a_memory_store_it_cannot_share(tmp_path: Path) ->
     message = " ".join(result.stderr.split())
     assert "unset CHANGPLE_STORAGE or set CHANGPLE_HTTP_SERVER=uvicorn" in message
     assert "search:" not in result.stdout  # refused before the demo ran
+
+
+def test_an_operators_metrics_folder_is_used_and_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from changple_entrypoints.http.serving import request_metrics_shared
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    with request_metrics_shared(1) as folder:
+        assert folder is None  # one process: the default registry
+        assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    chosen = tmp_path / "metrics"
+    chosen.mkdir()
+    (chosen / "counter_1.db").write_bytes(b"")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(chosen))
+    with request_metrics_shared(2) as folder:
+        assert folder == chosen
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(chosen)
+    assert (chosen / "counter_1.db").exists()

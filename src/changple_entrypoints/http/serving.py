@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from changple_entrypoints.choices import ENV_PREFIX, HttpServer, Storage
 from changple_entrypoints.http.redaction import REDACT_FILTER
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     from changple_entrypoints.settings import Settings
 
-ServerName = Literal["granian", "uvicorn"]
 # Granian's own line, with the query string (masked by the filter) after the path, as uvicorn shows it.
 GRANIAN_ACCESS_FORMAT = '%(addr)s - "%(method)s %(target)s %(protocol)s" %(status)d %(dt_ms).3f ms'
 ASGI_TARGET = "changple_entrypoints.http.asgi:app"
