@@ -13,7 +13,6 @@ from rich.table import Table
 
 from changple_domain.model.access import Scope, ServiceToken
 from changple_domain.model.users import User, UserRole
-from changple_domain.use_cases.service_tokens import parse_scopes
 from changple_entrypoints.cli_support import (
     DataDir,
     JsonFlag,
@@ -146,6 +145,8 @@ def tokens_create(
     data_dir: DataDir = None,
 ) -> None:
     """Make a token. Its text is shown this once: store it in the machine's secret store."""
+    from changple_domain.use_cases.service_tokens import parse_scopes
+
     container = container_for(data_dir, migrate=True)
     scopes = run_or_exit(lambda: parse_scopes(scope))  # parsing what was typed, not a use case
     made: tuple[ServiceToken, str] = run_or_exit(lambda: container.create_service_token(name, scopes))

@@ -8,7 +8,7 @@ factory fills in, which string annotations could not see.)"""
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -16,7 +16,6 @@ from rich.table import Table
 
 from changple_domain.errors import ChangpleError
 from changple_domain.model.authors import CatalogEntry
-from changple_domain.use_cases import catalog
 from changple_entrypoints.catalog_words import CATALOG, CatalogWords, Column, CommandWords
 from changple_entrypoints.cli_support import (
     DataDir,
@@ -28,6 +27,9 @@ from changple_entrypoints.cli_support import (
     print_json,
 )
 from changple_entrypoints.signatures import without
+
+if TYPE_CHECKING:  # the use cases load when a command runs, not for --help
+    from changple_domain.use_cases import catalog
 
 T = TypeVar("T")
 
@@ -72,7 +74,7 @@ def _switch(kind: CatalogWords, name: str, enabled: bool, as_json: bool, data_di
         console.print(_said(words.enabled if enabled else words.disabled, entry, words))
 
 
-def _show(words: CommandWords, page: catalog.CatalogPage[CatalogEntry], query: catalog.CatalogQuery) -> None:
+def _show(words: CommandWords, page: "catalog.CatalogPage[CatalogEntry]", query: "catalog.CatalogQuery") -> None:
     if not page.items:
         what = words.plural if query.enabled is None else words.enabled_plural
         grouped = words.detail_shown.format(escape(query.detail)) if query.detail and words.detail_shown else ""
@@ -127,6 +129,8 @@ def _add_and_list(app: typer.Typer, kind: CatalogWords) -> None:
         as_json: JsonFlag = False,
         data_dir: DataDir = None,
     ) -> None:
+        from changple_domain.use_cases import catalog
+
         listed = container_for(data_dir, migrate=True).list_catalog_entries
         enabled = None if every else True
         query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=enabled, detail=detail))
