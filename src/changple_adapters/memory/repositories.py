@@ -19,14 +19,13 @@ from changple_domain.model.chat import ChatMessage, ChatSession
 from changple_domain.model.content import ContentView, NotionContent
 from changple_domain.model.legacy import LegacyImportReport, LegacyMark
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
-from changple_domain.model.runs import PipelineRun, RunState
+from changple_domain.model.runs import PipelineRun
 from changple_domain.model.scans import ScanRun
 from changple_domain.model.users import PendingRevocation, User
 from changple_domain.policies.change_detection import PlanningFacts, planning_digest
 from changple_domain.ports import (
     BatchJobRepository,
     CatalogRepository,
-    PipelineRunRepository,
     PostRepository,
     PostSelection,
     PostStatusRepository,
@@ -311,33 +310,3 @@ class MemoryBatchJobRepository(BatchJobRepository):
             )
             for (kind, provider, state), jobs in sorted(groups.items())
         ]
-
-
-class MemoryPipelineRunRepository(PipelineRunRepository):
-    def __init__(self, tables: MemoryTables) -> None:
-        self._tables = tables
-        self._rows = tables.runs
-
-    def add(self, run: PipelineRun) -> None:
-        if run.id in self._rows or any(r.key == run.key for r in self._rows.values()):
-            raise AlreadyExists(f"pipeline run '{run.key}' already exists")
-        self._rows[run.id] = run
-        self._tables.note_added("runs", run.id)
-
-    def save(self, run: PipelineRun) -> None:
-        if run.id not in self._rows:
-            raise NotFound(f"pipeline run '{run.id}' was never added")
-        self._rows[run.id] = run
-
-    def get(self, run_id: str) -> PipelineRun | None:
-        return self._rows.get(run_id)
-
-    def get_by_key(self, key: str) -> PipelineRun | None:
-        return next((r for r in self._rows.values() if r.key == key), None)
-
-    def recent(self, *, limit: int = 20, offset: int = 0) -> list[PipelineRun]:
-        newest_first = sorted(self._rows.values(), key=lambda r: (r.started_at, r.id), reverse=True)
-        return newest_first[max(offset, 0) :][: max(limit, 0)]
-
-    def count_by_state(self) -> dict[RunState, int]:
-        return dict(Counter(r.state for r in self._rows.values()))
