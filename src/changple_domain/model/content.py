@@ -153,3 +153,26 @@ class ArchiveSummary(BaseModel):
     entries: int
     total_bytes: int  # uncompressed, as the directory declares
     html_files: int
+
+
+# --- where a content's files are stored (FileStorage keys) and its recommendation vector's id -----
+
+
+def content_folder(content_id: int) -> str:
+    return f"content/{content_id}/"
+
+
+def page_key(content_id: int) -> str:
+    return f"content/{content_id}/page.html"
+
+
+def asset_key(content_id: int, name: str) -> str:
+    return f"content/{content_id}/files/{name}"
+
+
+def thumbnail_key(content_id: int) -> str:
+    return f"content/{content_id}/thumbnail.jpg"
+
+
+def vector_id(content_id: int) -> str:
+    return f"content-{content_id}"
