@@ -256,13 +256,7 @@ class ViewedContent(BaseModel):
     viewed_at: datetime
 
 
-class HistoryPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    items: list[ViewedContent]
-    total: int
-    limit: int
-    offset: int
+HistoryPage = Page[ViewedContent]
 
 
 def view_history(user_id: int, *, uow: UnitOfWork, limit: int = 20, offset: int = 0) -> HistoryPage:
