@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
@@ -93,20 +93,34 @@ def _selected(post: CafePost, selection: PostSelection) -> bool:
     return True
 
 
-class MemoryPostRepository(PostRepository):
+class _ArticleRecord(Protocol):
+    @property
+    def article_id(self) -> int: ...
+
+
+A = TypeVar("A", bound=_ArticleRecord)
+
+
+class _ByArticleId(Generic[A]):
+    """A table of one record per article id (posts, statuses)."""
+
+    _rows: dict[int, A]
+
+    def get(self, article_id: int) -> A | None:
+        return self._rows.get(article_id)
+
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, A]:
+        return {i: self._rows[i] for i in article_ids if i in self._rows}
+
+    def upsert_many(self, records: Sequence[A]) -> None:
+        for record in records:
+            self._rows[record.article_id] = record
+
+
+class MemoryPostRepository(_ByArticleId[CafePost], PostRepository):
     def __init__(self, tables: MemoryTables) -> None:
         self._rows = tables.posts
         self._statuses = tables.statuses
-
-    def get(self, article_id: int) -> CafePost | None:
-        return self._rows.get(article_id)
-
-    def get_many(self, article_ids: Iterable[int]) -> dict[int, CafePost]:
-        return {i: self._rows[i] for i in article_ids if i in self._rows}
-
-    def upsert_many(self, posts: Sequence[CafePost]) -> None:
-        for post in posts:
-            self._rows[post.article_id] = post
 
     def page(
         self, *, after_id: int = 0, limit: int = 500, selection: PostSelection = PostSelection.ALL
@@ -193,19 +207,9 @@ class MemoryPostRepository(PostRepository):
         return written
 
 
-class MemoryPostStatusRepository(PostStatusRepository):
+class MemoryPostStatusRepository(_ByArticleId[PostStatus], PostStatusRepository):
     def __init__(self, tables: MemoryTables) -> None:
         self._rows = tables.statuses
-
-    def get(self, article_id: int) -> PostStatus | None:
-        return self._rows.get(article_id)
-
-    def get_many(self, article_ids: Iterable[int]) -> dict[int, PostStatus]:
-        return {i: self._rows[i] for i in article_ids if i in self._rows}
-
-    def upsert_many(self, statuses: Sequence[PostStatus]) -> None:
-        for status in statuses:
-            self._rows[status.article_id] = status
 
     def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]:
         ids = sorted(i for i, s in self._rows.items() if s.kind is kind and i > after_id)
