@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Generic, Protocol, TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
@@ -257,24 +257,52 @@ class MemoryCatalogRepository(CatalogRepository[E]):
         ]
 
 
-class MemoryBatchJobRepository(BatchJobRepository):
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Identified)
+
+
+class StoredById(Generic[K]):
+    """Records kept by their string id (batch jobs, pipeline runs, scans, service tokens): added once,
+    saved over."""
+
+    noun: ClassVar[str]  # how errors name one ("batch job")
+    table: ClassVar[str]  # the `MemoryTables` attribute holding them
+
     def __init__(self, tables: MemoryTables) -> None:
         self._tables = tables
-        self._rows = tables.batches
+        self._rows: dict[str, K] = getattr(tables, self.table)
 
-    def add(self, job: BatchJob) -> None:
-        if job.id in self._rows:
-            raise AlreadyExists(f"batch job '{job.id}' already exists")
-        self._rows[job.id] = job
-        self._tables.note_added("batches", job.id)
+    def _taken(self, record: K) -> str | None:
+        """What makes `record` a duplicate, as the error names it: its id, when that is taken."""
+        return record.id if record.id in self._rows else None
 
-    def save(self, job: BatchJob) -> None:
-        if job.id not in self._rows:
-            raise NotFound(f"batch job '{job.id}' was never added")
-        self._rows[job.id] = job
+    def add(self, record: K) -> None:
+        taken = self._taken(record)
+        if taken is not None:
+            raise AlreadyExists(f"{self.noun} '{taken}' already exists")
+        self._rows[record.id] = record
+        self._tables.note_added(self.table, record.id)
 
-    def get(self, job_id: str) -> BatchJob | None:
-        return self._rows.get(job_id)
+    def _missing(self, record_id: str) -> str:
+        """What saving a record that was never added says."""
+        return f"{self.noun} '{record_id}' was never added"
+
+    def save(self, record: K) -> None:
+        if record.id not in self._rows:
+            raise NotFound(self._missing(record.id))
+        self._rows[record.id] = record
+
+    def get(self, record_id: str) -> K | None:
+        return self._rows.get(record_id)
+
+
+class MemoryBatchJobRepository(StoredById[BatchJob], BatchJobRepository):
+    noun = "batch job"
+    table = "batches"
 
     def in_states(self, states: Iterable[BatchState], *, limit: int = 1000) -> list[BatchJob]:
         wanted = set(states)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
-from changple_adapters.memory.repositories import MemoryTables
-from changple_domain.errors import AlreadyExists, NotFound
+from changple_adapters.memory.repositories import StoredById
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.model.scans import ScanRun
 from changple_domain.ports import PipelineRunRepository, ScanRunRepository
@@ -28,27 +27,12 @@ class _Record(Protocol):
 R = TypeVar("R", bound=_Record)
 
 
-class _MemoryRecords(Generic[R]):
-    noun: ClassVar[str]  # how errors name one ("pipeline run")
-    table: ClassVar[str]  # the `MemoryTables` attribute holding them
-
-    def __init__(self, tables: MemoryTables) -> None:
-        self._tables = tables
-        self._rows: dict[str, R] = getattr(tables, self.table)
-
-    def add(self, record: R) -> None:
+class _MemoryRecords(StoredById[R]):
+    def _taken(self, record: R) -> str | None:
+        """A run's key is unique too; the error names the key."""
         if record.id in self._rows or any(r.key == record.key for r in self._rows.values()):
-            raise AlreadyExists(f"{self.noun} '{record.key}' already exists")
-        self._rows[record.id] = record
-        self._tables.note_added(self.table, record.id)
-
-    def save(self, record: R) -> None:
-        if record.id not in self._rows:
-            raise NotFound(f"{self.noun} '{record.id}' was never added")
-        self._rows[record.id] = record
-
-    def get(self, record_id: str) -> R | None:
-        return self._rows.get(record_id)
+            return record.key
+        return None
 
     def get_by_key(self, key: str) -> R | None:
         return next((r for r in self._rows.values() if r.key == key), None)
