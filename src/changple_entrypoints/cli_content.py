@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_domain.model.content import ContentState, NotionContent
+from changple_domain.model.choices import ContentState
 from changple_domain.model.ids import MAX_ID
 from changple_entrypoints.cli_support import (
     DataDir,
@@ -27,7 +27,8 @@ from changple_entrypoints.cli_support import (
     run_or_exit,
 )
 
-if TYPE_CHECKING:  # the use cases load when a command runs, not for --help
+if TYPE_CHECKING:  # the models and use cases load when a command runs, not for --help
+    from changple_domain.model.content import NotionContent
     from changple_domain.use_cases.content_library import ContentPage
 
 content_app = typer.Typer(help="Notion content: columns published from Notion HTML exports.", no_args_is_help=True)

@@ -1,5 +1,6 @@
 """`changple_domain.model` loads its names lazily (PEP 562): every name in `__all__` is still there
-on first use, and importing the package (or one submodule) does not build every model."""
+on first use, and importing the package (or one submodule) does not build every model; the catalog
+models take their details from `model.choices`, which the commands read without loading them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sys
 import pytest
 
 import changple_domain.model
+from changple_domain.model.authors import ENTRY_TYPES
+from changple_domain.model.choices import DETAIL_RULES, CatalogKind
 
 PROBE = """
 import json, sys
@@ -42,3 +45,13 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 def test_importing_the_package_or_one_submodule_builds_no_other_model() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=60)
     assert json.loads(out.stdout) == ["changple_domain.model.ids"]
+
+
+@pytest.mark.parametrize("kind", list(CatalogKind))
+def test_each_catalog_model_takes_its_detail_rule(kind: CatalogKind) -> None:
+    """The commands offer a kind's detail from `DETAIL_RULES` without loading the models; the
+    model's own choices and default are the rule's."""
+    rule, entry_type = DETAIL_RULES[kind], ENTRY_TYPES[kind]
+    assert entry_type.kind is kind
+    assert entry_type.detail_choices == rule.choices
+    assert entry_type.default_detail() == rule.default

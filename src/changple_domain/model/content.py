@@ -8,22 +8,15 @@ sanitizes it and publishes the result, or marks it failed with the reason and re
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import InvalidInput
 from changple_domain.model._time import UtcDatetime
+from changple_domain.model.choices import ContentState as ContentState
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
-
-
-class ContentState(StrEnum):
-    PROCESSING = "processing"  # stored, waiting for (or in) the worker
-    PUBLISHED = "published"
-    UNPUBLISHED = "unpublished"  # was published; an admin took it down, its files kept (publish brings it back)
-    FAILED = "failed"  # refused by the worker; `failure` says why, and no file is left
 
 
 class NotionContent(BaseModel):
