@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from changple_domain.model.authors import AllowedAuthor, CatalogEntry, GoodToKnowBrand
+from changple_domain.model.choices import DETAIL_RULES, CatalogKind, DetailRule
+
+if TYPE_CHECKING:
+    from changple_domain.model.authors import CatalogEntry
 
 ADMIN_NOTE = "\n\nAdmin-only."
 
@@ -67,14 +71,25 @@ class ConsoleWords:
 
 @dataclass(frozen=True)
 class CatalogWords:
-    entry_type: type[CatalogEntry]
+    kind: CatalogKind
     commands: CommandWords
     routes: RouteWords
     console: ConsoleWords
 
+    @property
+    def entry_type(self) -> type[CatalogEntry]:
+        """The kind's model, loaded on first use (the commands' options need only `detail`)."""
+        from changple_domain.model.authors import ENTRY_TYPES
+
+        return ENTRY_TYPES[self.kind]
+
+    @property
+    def detail(self) -> DetailRule:
+        return DETAIL_RULES[self.kind]
+
 
 AUTHORS = CatalogWords(
-    AllowedAuthor,
+    CatalogKind.AUTHORS,
     CommandWords(
         help="Allowed authors: whose posts may enter the index.",
         name_help="The cafe nickname; runs of white space count as one space.",
@@ -125,7 +140,7 @@ AUTHORS = CatalogWords(
 )
 
 BRANDS = CatalogWords(
-    GoodToKnowBrand,
+    CatalogKind.BRANDS,
     CommandWords(
         help="Good-to-know brands: tagged on the posts that name them.",
         name_help="The brand name; runs of white space count as one space.",

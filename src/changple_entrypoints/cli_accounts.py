@@ -5,15 +5,13 @@ made; afterwards only its name, id and scopes are shown."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_domain.model.access import Scope, ServiceToken
-from changple_domain.model.users import User, UserRole
-from changple_domain.use_cases.service_tokens import parse_scopes
+from changple_domain.model.choices import Scope, UserRole
 from changple_entrypoints.cli_support import (
     DataDir,
     JsonFlag,
@@ -24,6 +22,10 @@ from changple_entrypoints.cli_support import (
     print_json,
     run_or_exit,
 )
+
+if TYPE_CHECKING:  # the models load when a command runs, not for --help
+    from changple_domain.model.access import ServiceToken
+    from changple_domain.model.users import User
 
 users_app = typer.Typer(help="People who signed in with Naver, and their roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Service tokens for machines: the chat agent, automation.", no_args_is_help=True)
@@ -146,6 +148,8 @@ def tokens_create(
     data_dir: DataDir = None,
 ) -> None:
     """Make a token. Its text is shown this once: store it in the machine's secret store."""
+    from changple_domain.use_cases.service_tokens import parse_scopes
+
     container = container_for(data_dir, migrate=True)
     scopes = run_or_exit(lambda: parse_scopes(scope))  # parsing what was typed, not a use case
     made: tuple[ServiceToken, str] = run_or_exit(lambda: container.create_service_token(name, scopes))

@@ -8,15 +8,13 @@ factory fills in, which string annotations could not see.)"""
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from changple_domain.errors import ChangpleError
-from changple_domain.model.authors import CatalogEntry
-from changple_domain.use_cases import catalog
 from changple_entrypoints.catalog_words import CATALOG, CatalogWords, Column, CommandWords
 from changple_entrypoints.cli_support import (
     DataDir,
@@ -29,10 +27,14 @@ from changple_entrypoints.cli_support import (
 )
 from changple_entrypoints.signatures import without
 
+if TYPE_CHECKING:  # the models and use cases load when a command runs, not for --help
+    from changple_domain.model.authors import CatalogEntry
+    from changple_domain.use_cases import catalog
+
 T = TypeVar("T")
 
 Search = Annotated[str | None, typer.Option("--search", help="Only names containing this, ignoring case.")]
-CELLS: dict[Column, Callable[[CatalogEntry], str]] = {
+CELLS: "dict[Column, Callable[[CatalogEntry], str]]" = {
     Column.NAME: lambda entry: escape(entry.name),
     Column.DETAIL: lambda entry: escape(entry.detail[:120]),
     Column.FLAG: lambda entry: "yes" if entry.enabled else "[red]no[/]",
@@ -48,12 +50,12 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(exit_code_for(exc)) from None
 
 
-def _said(sentence: str, entry: CatalogEntry, words: CommandWords) -> str:
+def _said(sentence: str, entry: "CatalogEntry", words: CommandWords) -> str:
     detail = words.detail_shown.format(escape(entry.detail)) if words.detail_shown and entry.detail else ""
     return sentence.format(entry=f"[bold]{escape(entry.name)}[/]{detail}")
 
 
-def _table(entries: list[CatalogEntry], title: str, words: CommandWords) -> Table:
+def _table(entries: "list[CatalogEntry]", title: str, words: CommandWords) -> Table:
     table = Table(title=title)
     for header, _ in words.columns:
         table.add_column(header, overflow="fold")
@@ -72,7 +74,7 @@ def _switch(kind: CatalogWords, name: str, enabled: bool, as_json: bool, data_di
         console.print(_said(words.enabled if enabled else words.disabled, entry, words))
 
 
-def _show(words: CommandWords, page: catalog.CatalogPage[CatalogEntry], query: catalog.CatalogQuery) -> None:
+def _show(words: CommandWords, page: "catalog.CatalogPage[CatalogEntry]", query: "catalog.CatalogQuery") -> None:
     if not page.items:
         what = words.plural if query.enabled is None else words.enabled_plural
         grouped = words.detail_shown.format(escape(query.detail)) if query.detail and words.detail_shown else ""
@@ -81,10 +83,9 @@ def _show(words: CommandWords, page: catalog.CatalogPage[CatalogEntry], query: c
     console.print(_table(page.items, f"{words.plural} ({page.total})", words))
 
 
-def _detail_option(words: CommandWords, entry_type: type[CatalogEntry], help: str) -> Any:
+def _detail_option(words: CommandWords, choices: tuple[str, ...], help: str) -> Any:
     """The detail's option. A detail with choices takes only them: anything else is a usage error
     (exit 2) that lists them, and the help shows them."""
-    choices = entry_type.detail_choices
     if not choices:
         return typer.Option(words.detail_option, help=help)
 
@@ -101,13 +102,13 @@ def _as_is(command: T) -> T:
 
 
 def _add_and_list(app: typer.Typer, kind: CatalogWords) -> None:
-    words, entry_type = kind.commands, kind.entry_type
-    detail_filter = _as_is if entry_type.detail_choices else without("detail")
+    words, choices = kind.commands, kind.detail.choices
+    detail_filter = _as_is if choices else without("detail")
 
     @app.command("add", help=words.helps["add"])
     def add(
         name: Annotated[str, typer.Argument(help=words.name_help)],
-        detail: Annotated[str, _detail_option(words, entry_type, words.detail_help)] = entry_type.default_detail(),
+        detail: Annotated[str, _detail_option(words, choices, words.detail_help)] = kind.detail.default,
         as_json: JsonFlag = False,
         data_dir: DataDir = None,
     ) -> None:
@@ -123,10 +124,12 @@ def _add_and_list(app: typer.Typer, kind: CatalogWords) -> None:
     def list_(
         search: Search = None,
         every: Annotated[bool, typer.Option("--all", help=words.all_help)] = False,
-        detail: Annotated[str | None, _detail_option(words, entry_type, words.filter_help)] = None,
+        detail: Annotated[str | None, _detail_option(words, choices, words.filter_help)] = None,
         as_json: JsonFlag = False,
         data_dir: DataDir = None,
     ) -> None:
+        from changple_domain.use_cases import catalog
+
         listed = container_for(data_dir, migrate=True).list_catalog_entries
         enabled = None if every else True
         query = _run(lambda: catalog.CatalogQuery.of(search=search, enabled=enabled, detail=detail))
@@ -160,4 +163,4 @@ def catalog_app(kind: CatalogWords) -> typer.Typer:
 def attach(app: typer.Typer) -> None:
     """Attach `authors ...`, `brands ...` (every kind of catalog entry) to the main app."""
     for kind in CATALOG:
-        app.add_typer(catalog_app(kind), name=kind.entry_type.kind.value)
+        app.add_typer(catalog_app(kind), name=kind.kind.value)

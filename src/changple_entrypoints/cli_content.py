@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_domain.model.content import ContentState, NotionContent
+from changple_domain.model.choices import ContentState
 from changple_domain.model.ids import MAX_ID
-from changple_domain.use_cases.content_library import ContentPage
-from changple_domain.use_cases.content_uploads import UploadContent
 from changple_entrypoints.cli_support import (
     DataDir,
     JsonFlag,
@@ -28,6 +26,10 @@ from changple_entrypoints.cli_support import (
     print_json,
     run_or_exit,
 )
+
+if TYPE_CHECKING:  # the models and use cases load when a command runs, not for --help
+    from changple_domain.model.content import NotionContent
+    from changple_domain.use_cases.content_library import ContentPage
 
 content_app = typer.Typer(help="Notion content: columns published from Notion HTML exports.", no_args_is_help=True)
 
@@ -82,6 +84,8 @@ def upload(
     data_dir: DataDir = None,
 ) -> None:
     """Upload a Notion export and publish it. Exit 2 when the export is refused, with the reason."""
+    from changple_domain.use_cases.content_uploads import UploadContent
+
     container = container_for(data_dir, migrate=True)
     _refuse_bad_arguments(archive, thumbnail, no_wait=no_wait, embedded=container.settings().embedded)
     command = UploadContent(title=title, description=description, is_preferred=preferred)

@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyVerifyReport
-from changple_domain.use_cases.legacy_import import LegacyImport
 from changple_entrypoints.cli_support import (
     DataDir,
     JsonFlag,
@@ -27,6 +25,9 @@ from changple_entrypoints.cli_support import (
     progress_bar,
     run_or_exit,
 )
+
+if TYPE_CHECKING:  # the legacy models and use case load when a command runs, not for --help
+    from changple_domain.model.legacy import LegacyImportReport, LegacyVerifyReport
 
 legacy_app = typer.Typer(
     help="The cut-over from changple2: import its database, verify the result.", no_args_is_help=True
@@ -77,6 +78,8 @@ def legacy_import(
     data_dir: DataDir = None,
 ) -> None:
     """Carry a changple2 database into changple; run it again to carry only what changed."""
+    from changple_domain.use_cases.legacy_import import LegacyImport
+
     cmd = LegacyImport(dry_run=dry_run, admin_map=_admin_map(map_admin))
     if media is not None and not media.is_dir():
         err_console.print(f"[bold red]error[/]: --media {escape(str(media))} is not a folder")
@@ -135,6 +138,8 @@ def legacy_verify(from_url: FromUrl, as_json: JsonFlag = False, data_dir: DataDi
 
 
 def _show_verify(report: LegacyVerifyReport) -> None:
+    from changple_domain.model.legacy import LegacyEntity
+
     table = Table(title="changple2 against changple")
     for column in ("entity", "changple2 rows", "matching in changple"):
         table.add_column(column, justify="left" if column == "entity" else "right")

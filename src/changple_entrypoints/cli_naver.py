@@ -10,8 +10,6 @@ import typer
 from rich.markup import escape
 
 from changple_domain.errors import InvalidSetting
-from changple_domain.model.providers import ScrapedArticle, ScrapeOutcome
-from changple_domain.ports import CafeSource
 from changple_entrypoints.choices import ENV_PREFIX
 from changple_entrypoints.cli_support import (
     DataDir,
@@ -24,6 +22,8 @@ from changple_entrypoints.cli_support import (
 )
 
 if TYPE_CHECKING:
+    from changple_domain.model.providers import ScrapedArticle
+    from changple_domain.ports import CafeSource
     from changple_entrypoints.settings import Settings
 
 naver_app = typer.Typer(help="The Naver Cafe session the scraper uses.", no_args_is_help=True)
@@ -49,6 +49,8 @@ def _check_settings(settings: Settings) -> None:
 
 
 def _verdict(answer: ScrapedArticle) -> tuple[int, str]:
+    from changple_domain.model.providers import ScrapeOutcome
+
     if answer.outcome is ScrapeOutcome.LOGIN_REQUIRED:
         return SESSION_EXPIRED_EXIT, f"the session has expired: {RENEW_HOW}"
     if answer.outcome is ScrapeOutcome.ERROR:

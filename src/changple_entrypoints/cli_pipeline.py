@@ -8,11 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from changple_domain.model.runs import PipelineRun
-from changple_domain.use_cases.drive_run import DrivenRun
-from changple_domain.use_cases.pipeline_report import PipelineStatus, RunEstimate
-from changple_domain.use_cases.run_pipeline import TickReport
-from changple_domain.use_cases.search import SearchHit, SearchQuery
 from changple_entrypoints.cli_status import show_run_status
 from changple_entrypoints.cli_support import (
     DataDir,
@@ -25,7 +20,12 @@ from changple_entrypoints.cli_support import (
 )
 from changple_entrypoints.runtime import settle_after_boot
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the use cases load when a command runs, not for --help
+    from changple_domain.model.runs import PipelineRun
+    from changple_domain.use_cases.drive_run import DrivenRun
+    from changple_domain.use_cases.pipeline_report import PipelineStatus, RunEstimate
+    from changple_domain.use_cases.run_pipeline import TickReport
+    from changple_domain.use_cases.search import SearchHit
     from changple_entrypoints.composition.container import Container
 
 pipeline_app = typer.Typer(
@@ -195,6 +195,8 @@ def search_cmd(
     data_dir: DataDir = None,
 ) -> None:
     """Query the index and print the best posts with their scores."""
+    from changple_domain.use_cases.search import SearchQuery
+
     search = container_for(data_dir).search
     hits: list[SearchHit] = run_or_exit(lambda: search(SearchQuery.of(query, k)))
     if as_json:

@@ -7,21 +7,24 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from changple_domain.policies.change_detection import normalize_text
-from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport
 from changple_entrypoints.cli_status import scrape_status
 from changple_entrypoints.cli_support import DataDir, console, container_for, err_console, progress_bar, run_or_exit
 from changple_entrypoints.runtime import settle_after_boot
 
+if TYPE_CHECKING:  # the use case loads when a command runs, not for --help
+    from changple_domain.use_cases.scan_cafe import ScanCafe, ScanEvent, ScanReport
+
 
 def event_json(event: ScanEvent) -> dict[str, Any]:
     """The line `--json` prints for one article id (the same fields whatever the outcome)."""
+    from changple_domain.policies.change_detection import normalize_text
+
     post = event.article.post
     return {
         "article_id": event.article.article_id,
@@ -61,6 +64,8 @@ def scrape(
         raise typer.Exit(2)
     overrides = {"cafe_source": "snapshot", "snapshot_dir": snapshot} if snapshot is not None else None
     container = container_for(data_dir, migrate=True, overrides=overrides)
+    from changple_domain.use_cases.scan_cafe import ScanCafe
+
     command = ScanCafe(
         from_id=from_id, max_new=max_new, dry_run=dry_run, rescan_skipped=rescan_skipped, refresh=not no_refresh
     )

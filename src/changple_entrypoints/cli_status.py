@@ -3,10 +3,14 @@ as a table for people or, with --json, the same document the API answers."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
-from changple_domain.use_cases.work_status import RunStatus, ScanStatus
 from changple_entrypoints.cli_support import DataDir, JsonFlag, console, container_for, print_json, run_or_exit
+
+if TYPE_CHECKING:  # the use cases load when a command runs, not for --help
+    from changple_domain.use_cases.work_status import RunStatus, ScanStatus
 
 
 def _facts_table(title: str, facts: dict[str, object]) -> Table:

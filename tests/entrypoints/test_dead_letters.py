@@ -25,12 +25,12 @@ from changple_entrypoints.settings import Settings
 from changple_entrypoints.worker.broker import build_broker
 from changple_entrypoints.worker.dead_letters import (
     SAFE_ARGUMENTS,
-    WORKER_LOGGER,
     DeadLetters,
     RedisDeadLetters,
     dead_letters_for,
     fresh_message,
 )
+from changple_entrypoints.worker.log_redaction import WORKER_LOGGER
 from tests.services import REDIS_URL, reachable_redis
 
 QUEUE = "dead-letter-test"

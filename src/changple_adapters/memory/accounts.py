@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from changple_adapters.memory.content import delete_user_rows
-from changple_adapters.memory.repositories import MemoryTables
+from changple_adapters.memory.repositories import MemoryTables, StoredById
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
 from changple_domain.model.users import NewUser, PendingRevocation, User
@@ -63,23 +63,18 @@ class MemoryUserRepository(UserRepository):
         return True
 
 
-class MemoryServiceTokenRepository(ServiceTokenRepository):
-    def __init__(self, tables: MemoryTables) -> None:
-        self._tables, self._rows = tables, tables.service_tokens
+class MemoryServiceTokenRepository(StoredById[ServiceToken], ServiceTokenRepository):
+    noun = "service token"
+    table = "service_tokens"
 
-    def add(self, token: ServiceToken) -> None:
-        if token.id in self._rows or (token.active and self.get_by_name(token.name) is not None):
-            raise AlreadyExists(f"service token '{token.name}' already exists")
-        self._rows[token.id] = token
-        self._tables.note_added("service_tokens", token.id)
+    def _taken(self, record: ServiceToken) -> str | None:
+        """An active token's name is unique too; the error names the name."""
+        if record.id in self._rows or (record.active and self.get_by_name(record.name) is not None):
+            return record.name
+        return None
 
-    def save(self, token: ServiceToken) -> None:
-        if token.id not in self._rows:
-            raise NotFound(f"no service token with id {token.id}")
-        self._rows[token.id] = token
-
-    def get(self, token_id: str) -> ServiceToken | None:
-        return self._rows.get(token_id)
+    def _missing(self, record_id: str) -> str:
+        return f"no service token with id {record_id}"
 
     def get_by_name(self, name: str) -> ServiceToken | None:
         return next((t for t in self._rows.values() if t.name == name and t.active), None)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from changple_domain.errors import AlreadyExists, NotFound
 from changple_domain.model.access import ServiceToken
@@ -19,14 +19,13 @@ from changple_domain.model.chat import ChatMessage, ChatSession
 from changple_domain.model.content import ContentView, NotionContent
 from changple_domain.model.legacy import LegacyImportReport, LegacyMark
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
-from changple_domain.model.runs import PipelineRun, RunState
+from changple_domain.model.runs import PipelineRun
 from changple_domain.model.scans import ScanRun
 from changple_domain.model.users import PendingRevocation, User
 from changple_domain.policies.change_detection import PlanningFacts, planning_digest
 from changple_domain.ports import (
     BatchJobRepository,
     CatalogRepository,
-    PipelineRunRepository,
     PostRepository,
     PostSelection,
     PostStatusRepository,
@@ -94,20 +93,34 @@ def _selected(post: CafePost, selection: PostSelection) -> bool:
     return True
 
 
-class MemoryPostRepository(PostRepository):
+class _ArticleRecord(Protocol):
+    @property
+    def article_id(self) -> int: ...
+
+
+A = TypeVar("A", bound=_ArticleRecord)
+
+
+class _ByArticleId(Generic[A]):
+    """A table of one record per article id (posts, statuses)."""
+
+    _rows: dict[int, A]
+
+    def get(self, article_id: int) -> A | None:
+        return self._rows.get(article_id)
+
+    def get_many(self, article_ids: Iterable[int]) -> dict[int, A]:
+        return {i: self._rows[i] for i in article_ids if i in self._rows}
+
+    def upsert_many(self, records: Sequence[A]) -> None:
+        for record in records:
+            self._rows[record.article_id] = record
+
+
+class MemoryPostRepository(_ByArticleId[CafePost], PostRepository):
     def __init__(self, tables: MemoryTables) -> None:
         self._rows = tables.posts
         self._statuses = tables.statuses
-
-    def get(self, article_id: int) -> CafePost | None:
-        return self._rows.get(article_id)
-
-    def get_many(self, article_ids: Iterable[int]) -> dict[int, CafePost]:
-        return {i: self._rows[i] for i in article_ids if i in self._rows}
-
-    def upsert_many(self, posts: Sequence[CafePost]) -> None:
-        for post in posts:
-            self._rows[post.article_id] = post
 
     def page(
         self, *, after_id: int = 0, limit: int = 500, selection: PostSelection = PostSelection.ALL
@@ -194,19 +207,9 @@ class MemoryPostRepository(PostRepository):
         return written
 
 
-class MemoryPostStatusRepository(PostStatusRepository):
+class MemoryPostStatusRepository(_ByArticleId[PostStatus], PostStatusRepository):
     def __init__(self, tables: MemoryTables) -> None:
         self._rows = tables.statuses
-
-    def get(self, article_id: int) -> PostStatus | None:
-        return self._rows.get(article_id)
-
-    def get_many(self, article_ids: Iterable[int]) -> dict[int, PostStatus]:
-        return {i: self._rows[i] for i in article_ids if i in self._rows}
-
-    def upsert_many(self, statuses: Sequence[PostStatus]) -> None:
-        for status in statuses:
-            self._rows[status.article_id] = status
 
     def with_kind(self, kind: PostStatusKind, *, after_id: int = 0, limit: int = 500) -> list[PostStatus]:
         ids = sorted(i for i, s in self._rows.items() if s.kind is kind and i > after_id)
@@ -254,24 +257,52 @@ class MemoryCatalogRepository(CatalogRepository[E]):
         ]
 
 
-class MemoryBatchJobRepository(BatchJobRepository):
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Identified)
+
+
+class StoredById(Generic[K]):
+    """Records kept by their string id (batch jobs, pipeline runs, scans, service tokens): added once,
+    saved over."""
+
+    noun: ClassVar[str]  # how errors name one ("batch job")
+    table: ClassVar[str]  # the `MemoryTables` attribute holding them
+
     def __init__(self, tables: MemoryTables) -> None:
         self._tables = tables
-        self._rows = tables.batches
+        self._rows: dict[str, K] = getattr(tables, self.table)
 
-    def add(self, job: BatchJob) -> None:
-        if job.id in self._rows:
-            raise AlreadyExists(f"batch job '{job.id}' already exists")
-        self._rows[job.id] = job
-        self._tables.note_added("batches", job.id)
+    def _taken(self, record: K) -> str | None:
+        """What makes `record` a duplicate, as the error names it: its id, when that is taken."""
+        return record.id if record.id in self._rows else None
 
-    def save(self, job: BatchJob) -> None:
-        if job.id not in self._rows:
-            raise NotFound(f"batch job '{job.id}' was never added")
-        self._rows[job.id] = job
+    def add(self, record: K) -> None:
+        taken = self._taken(record)
+        if taken is not None:
+            raise AlreadyExists(f"{self.noun} '{taken}' already exists")
+        self._rows[record.id] = record
+        self._tables.note_added(self.table, record.id)
 
-    def get(self, job_id: str) -> BatchJob | None:
-        return self._rows.get(job_id)
+    def _missing(self, record_id: str) -> str:
+        """What saving a record that was never added says."""
+        return f"{self.noun} '{record_id}' was never added"
+
+    def save(self, record: K) -> None:
+        if record.id not in self._rows:
+            raise NotFound(self._missing(record.id))
+        self._rows[record.id] = record
+
+    def get(self, record_id: str) -> K | None:
+        return self._rows.get(record_id)
+
+
+class MemoryBatchJobRepository(StoredById[BatchJob], BatchJobRepository):
+    noun = "batch job"
+    table = "batches"
 
     def in_states(self, states: Iterable[BatchState], *, limit: int = 1000) -> list[BatchJob]:
         wanted = set(states)
@@ -311,33 +342,3 @@ class MemoryBatchJobRepository(BatchJobRepository):
             )
             for (kind, provider, state), jobs in sorted(groups.items())
         ]
-
-
-class MemoryPipelineRunRepository(PipelineRunRepository):
-    def __init__(self, tables: MemoryTables) -> None:
-        self._tables = tables
-        self._rows = tables.runs
-
-    def add(self, run: PipelineRun) -> None:
-        if run.id in self._rows or any(r.key == run.key for r in self._rows.values()):
-            raise AlreadyExists(f"pipeline run '{run.key}' already exists")
-        self._rows[run.id] = run
-        self._tables.note_added("runs", run.id)
-
-    def save(self, run: PipelineRun) -> None:
-        if run.id not in self._rows:
-            raise NotFound(f"pipeline run '{run.id}' was never added")
-        self._rows[run.id] = run
-
-    def get(self, run_id: str) -> PipelineRun | None:
-        return self._rows.get(run_id)
-
-    def get_by_key(self, key: str) -> PipelineRun | None:
-        return next((r for r in self._rows.values() if r.key == key), None)
-
-    def recent(self, *, limit: int = 20, offset: int = 0) -> list[PipelineRun]:
-        newest_first = sorted(self._rows.values(), key=lambda r: (r.started_at, r.id), reverse=True)
-        return newest_first[max(offset, 0) :][: max(limit, 0)]
-
-    def count_by_state(self) -> dict[RunState, int]:
-        return dict(Counter(r.state for r in self._rows.values()))

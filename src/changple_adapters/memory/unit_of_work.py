@@ -26,12 +26,11 @@ from changple_adapters.memory.legacy import MemoryLegacyLedger
 from changple_adapters.memory.repositories import (
     MemoryBatchJobRepository,
     MemoryCatalogRepository,
-    MemoryPipelineRunRepository,
     MemoryPostRepository,
     MemoryPostStatusRepository,
     MemoryTables,
 )
-from changple_adapters.memory.scan_runs import MemoryScanRunRepository
+from changple_adapters.memory.run_records import MemoryPipelineRunRepository, MemoryScanRunRepository
 from changple_domain.errors import AlreadyExists
 from changple_domain.model.access import ServiceToken
 from changple_domain.model.authors import AllowedAuthor, GoodToKnowBrand

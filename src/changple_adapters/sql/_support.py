@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, ParamSpec, TypeVar
 
@@ -57,6 +58,17 @@ def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return wrapper
+
+
+@contextmanager
+def refused_as(session: Session, error: Exception) -> Iterator[None]:
+    """Write inside a savepoint: a constraint refusing the write (a unique key taken, a parent row
+    gone) raises `error`, and the savepoint leaves the transaction usable."""
+    try:
+        with session.begin_nested():
+            yield
+    except sa_exc.IntegrityError as exc:
+        raise error from exc
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from changple_adapters.sql._support import (
     ROWS_PER_STATEMENT,
     chunked,
     first_row,
+    refused_as,
     rows_keyed_in,
     translate_errors,
     update_existing,
@@ -83,11 +83,8 @@ class SqlUserRepository(UserRepository):
             raise taken
         user = new.with_id(0)  # the database chooses the id
         values = self._values(user) | {"account_key": user.account_key}  # written once, here
-        try:
-            with self._session.begin_nested():
-                user_id = self._session.execute(insert(USERS).values(**values).returning(USERS.c.id)).scalar_one()
-        except IntegrityError as exc:  # another sign-in created this person meanwhile
-            raise taken from exc
+        with refused_as(self._session, taken):  # another sign-in may have created this person meanwhile
+            user_id = self._session.execute(insert(USERS).values(**values).returning(USERS.c.id)).scalar_one()
         found = self.get(user_id)
         assert found is not None
         return found
@@ -108,15 +105,12 @@ class SqlUserRepository(UserRepository):
             user = new.with_id(0)  # the database chooses the ids
             rows.append(self._values(user) | {"account_key": user.account_key})
         statement = insert(USERS).returning(USERS.c.id, sort_by_parameter_order=True)
-        try:
-            with self._session.begin_nested():
-                ids = [
-                    i
-                    for chunk in chunked(rows, ROWS_PER_STATEMENT)
-                    for i in self._session.execute(statement, chunk).scalars()
-                ]
-        except IntegrityError as exc:  # another sign-in created one of them meanwhile
-            raise taken from exc
+        with refused_as(self._session, taken):  # another sign-in may have created one of them meanwhile
+            ids = [
+                i
+                for chunk in chunked(rows, ROWS_PER_STATEMENT)
+                for i in self._session.execute(statement, chunk).scalars()
+            ]
         stored = {user.id: user for user in self._users_with_ids(ids)}
         return [stored[user_id] for user_id in ids]
 
@@ -178,11 +172,8 @@ class SqlServiceTokenRepository(ServiceTokenRepository):
         taken = AlreadyExists(f"service token '{token.name}' already exists")
         if self.get(token.id) is not None or (token.active and self.get_by_name(token.name) is not None):
             raise taken
-        try:
-            with self._session.begin_nested():
-                self._session.execute(insert(TOKENS).values(id=token.id, **self._values(token)))
-        except IntegrityError as exc:
-            raise taken from exc
+        with refused_as(self._session, taken):
+            self._session.execute(insert(TOKENS).values(id=token.id, **self._values(token)))
 
     @translate_errors
     def save(self, token: ServiceToken) -> None:

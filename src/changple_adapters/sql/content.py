@@ -5,8 +5,7 @@ there is a NotFound, in a savepoint so the rest of the transaction goes on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +14,14 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import ROWS_PER_STATEMENT, chunked, first_row, rows_keyed_in, translate_errors
+from changple_adapters.sql._support import (
+    ROWS_PER_STATEMENT,
+    chunked,
+    first_row,
+    refused_as,
+    rows_keyed_in,
+    translate_errors,
+)
 from changple_adapters.sql.tables import ChatMessageRow, ChatSessionRow, ContentRow, ContentViewRow
 from changple_domain.errors import AlreadyExists, IllegalTransition, NotFound
 from changple_domain.model.chat import ChatMessage, ChatSession, NewChatMessage
@@ -30,16 +36,6 @@ MESSAGES: Table = ChatMessageRow.__table__  # type: ignore[assignment]
 _IDS_PER_QUERY = 1000
 # Session.info key: this transaction wrote content, so the unit of work tells its listener on commit.
 CONTENTS_WRITTEN = "changple_contents_written"
-
-
-@contextmanager
-def _parent_must_exist(session: Session, missing: str) -> Iterator[None]:
-    """A foreign key refusing the write becomes NotFound; the savepoint keeps the transaction usable."""
-    try:
-        with session.begin_nested():
-            yield
-    except IntegrityError as exc:
-        raise NotFound(missing) from exc
 
 
 def _chat_session(row: RowMapping) -> ChatSession:
@@ -81,7 +77,7 @@ class SqlContentRepository(ContentRepository):
     def add(self, new: NewContent) -> NotionContent:
         values = _content_values(new.with_id(0))  # the database chooses the id
         self._session.info[CONTENTS_WRITTEN] = True
-        with _parent_must_exist(self._session, f"no user with id {new.uploaded_by} to upload content"):
+        with refused_as(self._session, NotFound(f"no user with id {new.uploaded_by} to upload content")):
             content_id = self._session.execute(insert(CONTENTS).values(**values).returning(CONTENTS.c.id)).scalar_one()
         return new.with_id(content_id)
 
@@ -89,7 +85,7 @@ class SqlContentRepository(ContentRepository):
     def save(self, content: NotionContent) -> None:
         statement = update(CONTENTS).where(CONTENTS.c.id == content.id).values(**_content_values(content))
         self._session.info[CONTENTS_WRITTEN] = True
-        with _parent_must_exist(self._session, f"no user with id {content.uploaded_by} to upload content"):
+        with refused_as(self._session, NotFound(f"no user with id {content.uploaded_by} to upload content")):
             result = self._session.execute(statement)
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound(f"no content with id {content.id}")
@@ -154,14 +150,14 @@ class SqlContentViewRepository(ContentViewRepository):
     @translate_errors
     def add(self, view: ContentView) -> None:
         missing = f"no user {view.user_id} or no content {view.content_id} to record a view of"
-        with _parent_must_exist(self._session, missing):
+        with refused_as(self._session, NotFound(missing)):
             self._session.execute(insert(VIEWS).values(**view.model_dump()))
 
     @translate_errors
     def add_many(self, views: Sequence[ContentView]) -> None:
         if not views:
             return
-        with _parent_must_exist(self._session, "a reader or a column of these views is gone"):
+        with refused_as(self._session, NotFound("a reader or a column of these views is gone")):
             for chunk in chunked([view.model_dump() for view in views], ROWS_PER_STATEMENT):
                 self._session.execute(insert(VIEWS), chunk)
 
@@ -318,7 +314,7 @@ class SqlChatRepository(ChatRepository):
     @translate_errors
     def add_message(self, message: NewChatMessage) -> ChatMessage:
         values = _message_values(message)
-        with _parent_must_exist(self._session, f"no chat session '{message.session_nonce}'"):
+        with refused_as(self._session, NotFound(f"no chat session '{message.session_nonce}'")):
             message_id = self._session.execute(insert(MESSAGES).values(**values).returning(MESSAGES.c.id)).scalar_one()
         return message.with_id(message_id)
 
@@ -328,7 +324,7 @@ class SqlChatRepository(ChatRepository):
             return []
         rows = [_message_values(message) for message in messages]
         statement = insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
-        with _parent_must_exist(self._session, "a chat session of these messages does not exist"):
+        with refused_as(self._session, NotFound("a chat session of these messages does not exist")):
             ids = self._session.execute(statement, rows).scalars().all()
         return [message.with_id(message_id) for message, message_id in zip(messages, ids, strict=True)]
 

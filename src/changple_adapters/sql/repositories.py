@@ -5,14 +5,12 @@ hand out frozen domain models only."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Select, Table, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from changple_adapters.sql._support import (
@@ -20,6 +18,7 @@ from changple_adapters.sql._support import (
     chunked,
     count_by,
     dialect_insert,
+    refused_as,
     translate_errors,
     trusted,
 )
@@ -42,16 +41,6 @@ __all__ = [
     "SqlPostRepository",
     "SqlPostStatusRepository",
 ]
-
-
-@contextmanager
-def _unique(session: Session, error: Exception) -> Iterator[None]:
-    """Flush inside a savepoint, so a unique violation raises `error` and leaves the transaction usable."""
-    try:
-        with session.begin_nested():
-            yield
-    except IntegrityError as exc:
-        raise error from exc
 
 
 def _lookup_name(name: str) -> str | None:
@@ -105,14 +94,14 @@ class SqlCatalogRepository(CatalogRepository[E]):
         taken = AlreadyExists(f"{entry.title} '{entry.name}' already exists")
         if self._row(entry.name) is not None:
             raise taken
-        with _unique(self._session, taken):
+        with refused_as(self._session, taken):
             self._session.add(self._new_row(entry))
 
     @translate_errors
     def save(self, entry: E) -> None:
         row = self._row(entry.name)
         if row is None:
-            with _unique(self._session, ConcurrentUpdate(f"{entry.title} '{entry.name}' was added meanwhile")):
+            with refused_as(self._session, ConcurrentUpdate(f"{entry.title} '{entry.name}' was added meanwhile")):
                 self._session.add(self._new_row(entry))
             return
         setattr(row, self._table.detail_column, entry.detail)
@@ -204,7 +193,7 @@ class SqlBatchJobRepository(BatchJobRepository):
         items = _item_values(job)
         if self._exists(job.id):
             raise taken
-        with _unique(self._session, taken):
+        with refused_as(self._session, taken):
             self._session.execute(insert(JOBS).values(id=job.id, **_job_values(job)))
             for chunk in chunked(items, ROWS_PER_STATEMENT):
                 self._session.execute(insert(ITEMS), chunk)
@@ -357,7 +346,7 @@ class SqlPipelineRunRepository(PipelineRunRepository):
         row = self._session.get(PipelineRunRow, run.id)
         if row is None:
             raise NotFound(f"pipeline run '{run.id}' was never added")
-        with _unique(self._session, AlreadyExists(f"pipeline run key '{run.key}' is taken")):
+        with refused_as(self._session, AlreadyExists(f"pipeline run key '{run.key}' is taken")):
             _fill_run(row, run)
 
     def _by_key(self, key: str) -> PipelineRunRow | None:

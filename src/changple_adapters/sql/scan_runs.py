@@ -6,10 +6,9 @@ from typing import Any
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import count_by, first_row, translate_errors, update_existing
+from changple_adapters.sql._support import count_by, first_row, refused_as, translate_errors, update_existing
 from changple_adapters.sql.tables import ScanRunRow
 from changple_domain.errors import AlreadyExists
 from changple_domain.model.runs import RunState
@@ -51,11 +50,8 @@ class SqlScanRunRepository(ScanRunRepository):
         taken = AlreadyExists(f"scan '{scan.key}' already exists")
         if self.get(scan.id) is not None or self.get_by_key(scan.key) is not None:
             raise taken
-        try:
-            with self._session.begin_nested():
-                self._session.execute(insert(SCANS).values(id=scan.id, **_values(scan)))
-        except IntegrityError as exc:  # another transaction took the key meanwhile
-            raise taken from exc
+        with refused_as(self._session, taken):  # another transaction may have taken the key meanwhile
+            self._session.execute(insert(SCANS).values(id=scan.id, **_values(scan)))
 
     @translate_errors
     def save(self, scan: ScanRun) -> None:

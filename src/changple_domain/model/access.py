@@ -12,26 +12,16 @@ import hmac
 import re
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import Forbidden, Unauthorized
 from changple_domain.model._time import UtcDatetime
+from changple_domain.model.choices import Scope as Scope
 from changple_domain.model.users import User
 
 TOKEN_PREFIX = "chp"  # noqa: S105 - a label, not a secret
 _TOKEN_SHAPE = re.compile(rf"{TOKEN_PREFIX}_([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})")
-
-
-class Scope(StrEnum):
-    """What a caller may do. Admin users hold every scope; a service token holds the ones it was
-    given; social users hold none of these (they only reach their own things)."""
-
-    ADMIN = "admin"  # the admin API: catalog, content upload, users
-    PIPELINE = "pipeline"  # scraper run/ingest/status, batches, post ingestion trails
-    CHAT = "chat"  # the chat agent's internal API
-    METRICS = "metrics"  # GET /metrics (Prometheus)
 
 
 def hash_secret(secret: str) -> str:

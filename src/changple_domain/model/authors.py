@@ -3,14 +3,17 @@
 Both are one shape, a `CatalogEntry`: a unique name, a detail and an on/off flag, each kind naming
 the detail and the flag in its own words. A detail is free text (a brand's description) or one of a
 kind's `detail_choices` (an author's group, an `AuthorGroup`). A third kind is one more subclass here, one
-more `CatalogKind` and one more table."""
+more `CatalogKind` and `DETAIL_RULES` entry (`choices.py`) and one more table."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from changple_domain.model.choices import DETAIL_RULES
+from changple_domain.model.choices import AuthorGroup as AuthorGroup
+from changple_domain.model.choices import CatalogKind as CatalogKind
 
 
 def clean_name(value: str) -> str:
@@ -19,13 +22,6 @@ def clean_name(value: str) -> str:
     if not name:
         raise ValueError("name must not be empty")
     return name
-
-
-class CatalogKind(StrEnum):
-    """The lists of the catalog; the value names a list in URLs, commands and the unit of work."""
-
-    AUTHORS = "authors"
-    BRANDS = "brands"
 
 
 class CatalogEntry(BaseModel):
@@ -66,14 +62,6 @@ class CatalogEntry(BaseModel):
         return str(cls.model_fields[cls.detail_field].default)
 
 
-class AuthorGroup(StrEnum):
-    """The community's groups of authors, as changple2 (the monolith) names them."""
-
-    CHANGPLE = "창플"
-    TEAM_BUSINESS = "팀비즈니스"
-    OTHER = "기타"
-
-
 class AllowedAuthor(CatalogEntry):
     """A cafe nickname whose posts may enter the index while `active`, in one of the community's groups."""
 
@@ -82,9 +70,9 @@ class AllowedAuthor(CatalogEntry):
     title = "allowed author"
     detail_field = "group"
     enabled_field = "active"
-    detail_choices = tuple(AuthorGroup)
+    detail_choices = DETAIL_RULES[CatalogKind.AUTHORS].choices
 
-    group: AuthorGroup = AuthorGroup.CHANGPLE
+    group: AuthorGroup = AuthorGroup(DETAIL_RULES[CatalogKind.AUTHORS].default)
     active: bool = True
 
 
@@ -97,7 +85,7 @@ class GoodToKnowBrand(CatalogEntry):
     detail_field = "description"
     enabled_field = "good_to_know"
 
-    description: str = ""
+    description: str = DETAIL_RULES[CatalogKind.BRANDS].default
     good_to_know: bool = True
 
 

@@ -8,22 +8,15 @@ sanitizes it and publishes the result, or marks it failed with the reason and re
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from changple_domain.errors import InvalidInput
 from changple_domain.model._time import UtcDatetime
+from changple_domain.model.choices import ContentState as ContentState
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
-
-
-class ContentState(StrEnum):
-    PROCESSING = "processing"  # stored, waiting for (or in) the worker
-    PUBLISHED = "published"
-    UNPUBLISHED = "unpublished"  # was published; an admin took it down, its files kept (publish brings it back)
-    FAILED = "failed"  # refused by the worker; `failure` says why, and no file is left
 
 
 class NotionContent(BaseModel):
@@ -153,3 +146,26 @@ class ArchiveSummary(BaseModel):
     entries: int
     total_bytes: int  # uncompressed, as the directory declares
     html_files: int
+
+
+# --- where a content's files are stored (FileStorage keys) and its recommendation vector's id -----
+
+
+def content_folder(content_id: int) -> str:
+    return f"content/{content_id}/"
+
+
+def page_key(content_id: int) -> str:
+    return f"content/{content_id}/page.html"
+
+
+def asset_key(content_id: int, name: str) -> str:
+    return f"content/{content_id}/files/{name}"
+
+
+def thumbnail_key(content_id: int) -> str:
+    return f"content/{content_id}/thumbnail.jpg"
+
+
+def vector_id(content_id: int) -> str:
+    return f"content-{content_id}"

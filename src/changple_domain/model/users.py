@@ -14,11 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from changple_domain.model._time import UtcDatetime
-
-
-class UserRole(StrEnum):
-    SOCIAL = "social"
-    ADMIN = "admin"
+from changple_domain.model.choices import UserRole as UserRole
 
 
 class OAuthTokens(BaseModel):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from changple_domain.model.batches import AppliedJob, BatchJob, BatchState, BatchTally
 from changple_domain.model.posts import CafePost, PostStatus, PostStatusKind
 from changple_domain.model.runs import PipelineRun, RunState
 from changple_domain.model.scans import ScanRun
+
+R = TypeVar("R", PipelineRun, ScanRun)
 
 
 class PostSelection(StrEnum):
@@ -120,36 +122,31 @@ class BatchJobRepository(Protocol):
 
 
 @runtime_checkable
-class PipelineRunRepository(Protocol):
-    def add(self, run: PipelineRun) -> None:
+class RunRecordRepository(Protocol[R]):
+    """The records of pipeline runs and of scans: one shape, an id, a unique key, a state and when
+    it started."""
+
+    def add(self, record: R) -> None:
         """Raises AlreadyExists when the id or the key is taken."""
         ...
 
-    def save(self, run: PipelineRun) -> None: ...
-    def get(self, run_id: str) -> PipelineRun | None: ...
-    def get_by_key(self, key: str) -> PipelineRun | None: ...
-    def recent(self, *, limit: int = 20, offset: int = 0) -> list[PipelineRun]:
+    def save(self, record: R) -> None: ...
+    def get(self, record_id: str) -> R | None: ...
+    def get_by_key(self, key: str) -> R | None: ...
+    def recent(self, *, limit: int = 20, offset: int = 0) -> list[R]:
         """Newest first (by start), skipping `offset`."""
         ...
 
     def count_by_state(self) -> dict[RunState, int]:
-        """How many runs are in each state (states with none are left out)."""
+        """How many are in each state (states with none are left out)."""
         ...
 
 
 @runtime_checkable
-class ScanRunRepository(Protocol):
-    def add(self, scan: ScanRun) -> None:
-        """Raises AlreadyExists when the id or the key is taken."""
-        ...
+class PipelineRunRepository(RunRecordRepository[PipelineRun], Protocol):
+    """Pipeline runs."""
 
-    def save(self, scan: ScanRun) -> None: ...
-    def get(self, scan_id: str) -> ScanRun | None: ...
-    def get_by_key(self, key: str) -> ScanRun | None: ...
-    def recent(self, *, limit: int = 20, offset: int = 0) -> list[ScanRun]:
-        """Newest first (by start), skipping `offset`."""
-        ...
 
-    def count_by_state(self) -> dict[RunState, int]:
-        """How many scans are in each state (states with none are left out)."""
-        ...
+@runtime_checkable
+class ScanRunRepository(RunRecordRepository[ScanRun], Protocol):
+    """Scans of the cafe."""

@@ -28,6 +28,7 @@ from changple_domain.model.chat import (
     check_nonce,
     title_from,
 )
+from changple_domain.model.pages import Page
 from changple_domain.model.posts import CafePost
 from changple_domain.policies.chat_tickets import issue_ticket, open_ticket
 from changple_domain.policies.eligibility import IngestionPolicy
@@ -172,13 +173,7 @@ def _views(messages: list[ChatMessage], uow: UnitOfWork, policy: IngestionPolicy
     ]
 
 
-class SessionPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    items: list[ChatSession]
-    total: int
-    limit: int
-    offset: int
+SessionPage = Page[ChatSession]
 
 
 def list_sessions(user_id: int, *, uow: UnitOfWork, limit: int = 20, offset: int = 0) -> SessionPage:

@@ -21,11 +21,19 @@ from changple_domain.errors import (
     ProviderUnavailable,
 )
 from changple_domain.model.access import Caller, Scope
-from changple_domain.model.content import ContentState, ContentView, NotionContent, clean_description, clean_title
+from changple_domain.model.content import (
+    ContentState,
+    ContentView,
+    NotionContent,
+    clean_description,
+    clean_title,
+    content_folder,
+    vector_id,
+)
 from changple_domain.model.pages import Page
 from changple_domain.model.tasks import Task
 from changple_domain.ports import AnswerCache, ContentChanges, FileStorage, TaskQueue, UnitOfWork, VectorIndex
-from changple_domain.use_cases.content_uploads import ContentConfig, content_folder, vector_id
+from changple_domain.use_cases.content_uploads import ContentConfig
 
 log = logging.getLogger(__name__)
 
@@ -248,13 +256,7 @@ class ViewedContent(BaseModel):
     viewed_at: datetime
 
 
-class HistoryPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    items: list[ViewedContent]
-    total: int
-    limit: int
-    offset: int
+HistoryPage = Page[ViewedContent]
 
 
 def view_history(user_id: int, *, uow: UnitOfWork, limit: int = 20, offset: int = 0) -> HistoryPage:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
@@ -31,8 +31,13 @@ from changple_domain.model.content import (
     NotionContent,
     ProcessedExport,
     UploadLimits,
+    asset_key,
     clean_description,
     clean_title,
+    content_folder,
+    page_key,
+    thumbnail_key,
+    vector_id,
 )
 from changple_domain.model.providers import VectorRecord
 from changple_domain.model.tasks import Task
@@ -66,29 +71,6 @@ class UploadContent(BaseModel):
     description: str = ""
     is_preferred: bool = False
     uploaded_by: int | None = None
-
-
-# --- where things are stored ---------------------------------------------------------------------
-
-
-def content_folder(content_id: int) -> str:
-    return f"content/{content_id}/"
-
-
-def page_key(content_id: int) -> str:
-    return f"content/{content_id}/page.html"
-
-
-def asset_key(content_id: int, name: str) -> str:
-    return f"content/{content_id}/files/{name}"
-
-
-def thumbnail_key(content_id: int) -> str:
-    return f"content/{content_id}/thumbnail.jpg"
-
-
-def vector_id(content_id: int) -> str:
-    return f"content-{content_id}"
 
 
 # --- the request ----------------------------------------------------------------------------------
@@ -318,18 +300,14 @@ def _processed(
     content: NotionContent, *, storage: FileStorage, processor: ExportProcessor, config: ContentConfig
 ) -> ProcessedExport:
     assert content.upload_key is not None
-    with storage.open(content.upload_key) as archive:
-        if content.uploaded_thumbnail_key is None:
-            return processor.process(
-                archive, limits=config.limits, asset_url_prefix=config.asset_url_prefix(content.id)
-            )
-        with storage.open(content.uploaded_thumbnail_key) as thumbnail:
-            return processor.process(
-                archive,
-                limits=config.limits,
-                asset_url_prefix=config.asset_url_prefix(content.id),
-                thumbnail=thumbnail,
-            )
+    thumb = content.uploaded_thumbnail_key
+    with (
+        storage.open(content.upload_key) as archive,
+        storage.open(thumb) if thumb is not None else nullcontext(None) as thumbnail,
+    ):
+        return processor.process(
+            archive, limits=config.limits, asset_url_prefix=config.asset_url_prefix(content.id), thumbnail=thumbnail
+        )
 
 
 def _store(content_id: int, processed: ProcessedExport, storage: FileStorage) -> dict[str, object]:

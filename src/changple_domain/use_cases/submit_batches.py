@@ -160,11 +160,12 @@ def recover_created(
     ctx: Submitter,
     kind: BatchKind,
     provider: Provider,
-    rebuild: Callable[[BatchJob], Sequence[R]],
+    request_of: Callable[[CafePost], R],
     report: SubmitReport,
 ) -> None:
     """Jobs left CREATED (a crash, or the provider was down): adopt the provider's job if it has
-    one under our id, else send it now with the same items."""
+    one under our id, else send it now with the same items (their requests made again from the
+    posts, `request_of`; a post gone since is left out)."""
     cutoff = ctx.clock.now() - timedelta(seconds=ctx.config.recover_after_seconds)
     with ctx.uow:
         stale = [
@@ -176,7 +177,9 @@ def recover_created(
             _record(ctx, job.advance(BatchState.SUBMITTED, at=ctx.clock.now(), provider_job_id=found, error=None))
             report.jobs_recovered.append(job.id)
         else:
-            _send(ctx, job, provider, rebuild(job), report)
+            by_id = {p.article_id: p for p in _load_posts(ctx, [i.article_id for i in job.items])}
+            requests = [request_of(by_id[i.article_id]) for i in job.items if i.article_id in by_id]
+            _send(ctx, job, provider, requests, report)
 
 
 # --- summaries ---------------------------------------------------------------------------------
@@ -201,12 +204,7 @@ def submit_summaries(
 ) -> SubmitReport:
     """Recover leftover jobs, then pack these posts' summary requests into provider batches."""
     report = SubmitReport()
-
-    def rebuild(job: BatchJob) -> list[SummaryRequest]:
-        by_id = {p.article_id: p for p in _load_posts(ctx, [i.article_id for i in job.items])}
-        return [summary_request(by_id[i.article_id]) for i in job.items if i.article_id in by_id]
-
-    recover_created(ctx, BatchKind.SUMMARIZE, summarizer, rebuild, report)
+    recover_created(ctx, BatchKind.SUMMARIZE, summarizer, summary_request, report)
     requests = (summary_request(p) for p in _iter_posts(ctx, article_ids[: ctx.config.max_posts_per_submit]))
     too_large: list[SummaryRequest] = []
     for batch in pack_lazily(requests, ctx.config.summary_batch, size_of=_summary_size, too_large=too_large.append):
@@ -250,12 +248,7 @@ def submit_embeddings(
 ) -> SubmitReport:
     """Recover leftover jobs, then chunk these posts' documents and pack them, one request per post."""
     report = SubmitReport()
-
-    def rebuild(job: BatchJob) -> list[EmbeddingRequest]:
-        by_id = {p.article_id: p for p in _load_posts(ctx, [i.article_id for i in job.items])}
-        return [embedding_request(by_id[i.article_id], ctx) for i in job.items if i.article_id in by_id]
-
-    recover_created(ctx, BatchKind.EMBED, embedder, rebuild, report)
+    recover_created(ctx, BatchKind.EMBED, embedder, lambda post: embedding_request(post, ctx), report)
     too_large: list[EmbeddingRequest] = []
 
     def fitting() -> Iterator[EmbeddingRequest]:

@@ -28,6 +28,7 @@ from changple_domain.model.ids import MAX_ID
 from changple_domain.use_cases import catalog
 from changple_entrypoints.catalog_words import ADMIN_NOTE, CATALOG, CatalogWords, RouteWords
 from changple_entrypoints.http.access import AUTH_RESPONSES, SECURITY, requires
+from changple_entrypoints.http.bodies import required_body
 from changple_entrypoints.http.dependencies import UseCase
 from changple_entrypoints.http.schemas import (
     CatalogSchemas,
@@ -65,10 +66,7 @@ DetailFilter = Annotated[str | None, QueryParameter()]
 
 
 def _body(data: T | None, fields: str) -> T:
-    """The parsed body; a missing (or null) body is a 400 naming what to send, not Litestar's terse one."""
-    if data is None:
-        raise InvalidInput(f"send a JSON object with {fields}")
-    return data
+    return required_body(data, f"send a JSON object with {fields}")
 
 
 def _addressable(name: str, what: str) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.exceptions import ClientException, HTTPException, SerializationException
 from multipart import MultipartError, ParserLimitReached
+
+from changple_domain.errors import InvalidInput
 
 # No body of this API nests deeper than a few levels; 64 leaves room and stays far below the
 # interpreter's recursion limit, which msgspec and pydantic both run into.
@@ -24,6 +26,18 @@ _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = [0] * 256
 _STEP[ord("[")] = _STEP[ord("{")] = 1
 _STEP[ord("]")] = _STEP[ord("}")] = -1
+
+
+T = TypeVar("T")
+
+
+def required_body(data: T | None, what_to_send: str) -> T:
+    """The parsed JSON body of a route whose body is optional in its signature (`JSONBody[X | None]`):
+    a missing (or null) body is a 400 with `what_to_send` ("send a JSON object like ..."), not
+    Litestar's terse one."""
+    if data is None:
+        raise InvalidInput(what_to_send)
+    return data
 
 
 class BodyRefused(ClientException):

@@ -13,7 +13,6 @@ from litestar.di import Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from changple_domain.errors import InvalidInput
 from changple_domain.model.access import Scope
 from changple_domain.model.ids import MAX_ID
 from changple_domain.use_cases.chat_history import (
@@ -24,6 +23,7 @@ from changple_domain.use_cases.chat_history import (
     SessionPage,
 )
 from changple_entrypoints.http.access import AUTH_RESPONSES, SIGNED_IN_ONLY, provide_caller, requires
+from changple_entrypoints.http.bodies import required_body
 from changple_entrypoints.http.content_schemas import (
     ChatMessageCreate,
     ChatMessageRead,
@@ -108,9 +108,8 @@ def chat_ticket(
     caller: CallerDep, issue_chat_ticket: UseCase[IssuedTicket], data: JSONBody[ChatTicketCreate | None] = None
 ) -> ChatTicketRead:
     user = caller.require_user()
-    if data is None:
-        raise InvalidInput('send a JSON object like {"nonce": "chat-session-id"}')
-    issued = issue_chat_ticket(user.id, data.nonce)
+    body = required_body(data, 'send a JSON object like {"nonce": "chat-session-id"}')
+    issued = issue_chat_ticket(user.id, body.nonce)
     return ChatTicketRead(ticket=issued.ticket, nonce=issued.nonce, expires_at=issued.expires_at)
 
 
@@ -143,8 +142,7 @@ AGENT: dict[str, Any] = {"guards": [requires(Scope.CHAT)], "security": TOKEN_ONL
 def record_chat_message(
     nonce: FromPath[str], append_chat_message: UseCase[RecordedMessage], data: JSONBody[ChatMessageCreate | None] = None
 ) -> Response[ChatMessageRecordedRead]:
-    if data is None:
-        raise InvalidInput('send a JSON object like {"role": "user", "content": "...", "user_id": 1}')
+    data = required_body(data, 'send a JSON object like {"role": "user", "content": "...", "user_id": 1}')
     recorded = append_chat_message(
         RecordMessage(
             nonce=nonce,

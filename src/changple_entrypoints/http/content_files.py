@@ -10,7 +10,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, SkipValidation
 
 from changple_domain.errors import NotFound
-from changple_domain.use_cases.content_uploads import asset_key, page_key, thumbnail_key
+from changple_domain.model.content import asset_key, page_key, thumbnail_key
 from changple_entrypoints.http.dependencies import CallerDep, UseCase
 from changple_entrypoints.http.schemas import ErrorRead, IdPath
 from changple_entrypoints.settings import Settings

@@ -35,6 +35,7 @@ from changple_entrypoints.http.access import (
     provide_caller,
     requires,
 )
+from changple_entrypoints.http.bodies import required_body
 from changple_entrypoints.http.content_files import FILE_ROUTES, NOT_FOUND, file_headers
 from changple_entrypoints.http.content_schemas import (
     AttachedTextRead,
@@ -127,9 +128,8 @@ def update_content(
     links: Links,
     data: JSONBody[ContentUpdate | None] = None,
 ) -> ContentRead:
-    if data is None:
-        raise InvalidInput("send a JSON object with `title`, `description` and/or `is_preferred`")
-    changed = edit_content(content_id, title=data.title, description=data.description, is_preferred=data.is_preferred)
+    body = required_body(data, "send a JSON object with `title`, `description` and/or `is_preferred`")
+    changed = edit_content(content_id, title=body.title, description=body.description, is_preferred=body.is_preferred)
     return links.read(changed)
 
 
@@ -234,9 +234,7 @@ def recommended(
     responses={404: ResponseSpec(ErrorRead, description="Some id is not a published column; the detail lists them.")},
 )
 def attach(attach_texts: UseCase[Attachment], data: JSONBody[AttachmentCreate | None] = None) -> AttachmentRead:
-    if data is None:
-        raise InvalidInput('send a JSON object like {"content_ids": [1, 2]}')
-    attached = attach_texts(data.content_ids)
+    attached = attach_texts(required_body(data, 'send a JSON object like {"content_ids": [1, 2]}').content_ids)
     return AttachmentRead(
         items=[AttachedTextRead.model_validate(t.model_dump()) for t in attached.items], max_chars=attached.max_chars
     )
@@ -278,9 +276,8 @@ def record_view(
     caller: CallerDep, record_content_view: UseCase[ViewRecorded], data: JSONBody[ViewCreate | None] = None
 ) -> ViewRead:
     user = caller.require_user()
-    if data is None:
-        raise InvalidInput('send a JSON object like {"content_id": 1}')
-    recorded = record_content_view(user.id, data.content_id)
+    body = required_body(data, 'send a JSON object like {"content_id": 1}')
+    recorded = record_content_view(user.id, body.content_id)
     return ViewRead(counted=recorded.counted)
 
 

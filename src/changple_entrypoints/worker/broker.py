@@ -14,7 +14,8 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from changple_entrypoints.request_ids import current_request_id
-from changple_entrypoints.worker.dead_letters import RecordDeadLetters, redact_worker_logs
+from changple_entrypoints.worker.dead_letters import RecordDeadLetters
+from changple_entrypoints.worker.log_redaction import redact_worker_logs
 
 log = logging.getLogger(__name__)
 
