@@ -27,6 +27,7 @@ from changple_entrypoints.choices import (
     ENV_PREFIX,
     CafeSourceChoice,
     EmbedderChoice,
+    OfflineSummarizerChoice,
     Storage,
     SummarizerChoice,
     VectorIndexChoice,
@@ -85,7 +86,10 @@ def make_summarizer(settings: Settings) -> BatchSummarizer:
         return MemoryBatchSummarizer()
     from changple_adapters.local.summarizer import OfflineBatchSummarizer
 
-    return OfflineBatchSummarizer(state_dir=settings.data_dir / "offline-batches" / "summaries")
+    kiwi = settings.offline_summarizer == OfflineSummarizerChoice.KIWI
+    return OfflineBatchSummarizer(
+        state_dir=settings.data_dir / "offline-batches" / "summaries", nouns="kiwi" if kiwi else "light"
+    )
 
 
 def make_embedder(settings: Settings) -> BatchEmbedder:
