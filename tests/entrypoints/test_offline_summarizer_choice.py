@@ -1,6 +1,7 @@
 """CHANGPLE_OFFLINE_SUMMARIZER picks the offline summarizer's noun finder in the composition root:
 light by default (kiwipiepy never imported, even after summarizing), kiwi when asked (kiwipiepy
-loaded at the first summary, not at wiring), and an unknown value is a settings error naming it."""
+loaded at the first summary, not at wiring), and an unknown value is a settings error naming it.
+The offline providers also get smaller batches than the real providers' limits."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from changple_domain.policies.packing import GEMINI_SUMMARY_BATCH, OPENAI_EMBEDDING_BATCH
 from changple_entrypoints.choices import OfflineSummarizerChoice
-from changple_entrypoints.composition.adapters import make_summarizer
+from changple_entrypoints.composition.adapters import make_pipeline_config, make_summarizer
 from changple_entrypoints.settings import Settings
 
 PROBE = """
@@ -67,3 +69,15 @@ def test_the_setting_defaults_to_light_and_takes_kiwi(tmp_path: Path) -> None:
 def test_an_unknown_finder_is_a_settings_error_naming_the_setting() -> None:
     with pytest.raises(ValidationError, match="offline_summarizer"):
         Settings(_env_file=None, offline_summarizer="mecab")  # type: ignore[call-arg, arg-type]
+
+
+def test_the_offline_providers_get_batches_small_enough_to_hold(tmp_path: Path) -> None:
+    offline = make_pipeline_config(
+        Settings(_env_file=None, data_dir=tmp_path, summarizer="offline", embedder="offline")  # type: ignore[call-arg, arg-type]
+    )
+    assert offline.summary_batch.max_requests == 1000
+    assert offline.embedding_batch.max_inputs == 2000
+    keys = {"gemini_api_key": "g" * 32, "openai_api_key": "o" * 32}
+    providers = make_pipeline_config(Settings(_env_file=None, data_dir=tmp_path, **keys))  # type: ignore[call-arg, arg-type]
+    assert providers.summary_batch == GEMINI_SUMMARY_BATCH
+    assert providers.embedding_batch == OPENAI_EMBEDDING_BATCH

@@ -1,7 +1,8 @@
 """The embedded-default BatchSummarizer for a machine with no keys: extractive Korean summaries made
-on the spot (TF-IDF over the batch of the nouns the light finder or Kiwi reads). A batch is finished the moment it is
-submitted; records live on the instance, and also as JSON files when `state_dir` is given, so
-another process (the worker) can find and read them."""
+on the spot (TF-IDF over the batch of the nouns the light finder or Kiwi reads). A batch is
+finished the moment it is submitted; records live as JSON files when `state_dir` is given (only
+there, so another process, the worker, can find and read them, and memory does not grow with
+every batch), else on the instance."""
 
 from __future__ import annotations
 
@@ -98,8 +99,9 @@ class OfflineBatchSummarizer(BatchSummarizer):
             extracts = summarize_batch(posts, self._find_nouns)
             results = tuple(_result(r, e) for r, e in zip(requests, extracts, strict=True))
             record = _Record(id=f"{_ID_PREFIX}{uuid4().hex}", display_name=job.display_name, results=results)
-            self._records[record.id] = record
-            if self._state_dir is not None:
+            if self._state_dir is None:
+                self._records[record.id] = record
+            else:  # on disk only, so a long-lived worker does not keep every batch it ever made in memory
                 private_directory(self._state_dir)
                 self._path(self._state_dir, record.id).write_text(
                     json.dumps(record.to_json(), ensure_ascii=False), encoding="utf-8"
@@ -148,9 +150,7 @@ class OfflineBatchSummarizer(BatchSummarizer):
             if self._state_dir is not None and provider_job_id.startswith(_ID_PREFIX) and tail.isalnum():
                 path = self._path(self._state_dir, provider_job_id)
                 if path.is_file():
-                    record = _Record.from_json(json.loads(path.read_text(encoding="utf-8")))
-                    self._records[record.id] = record
-                    return record
+                    return _Record.from_json(json.loads(path.read_text(encoding="utf-8")))
             raise ProviderRejected(f"the offline summarizer has no batch {provider_job_id!r}")
 
 

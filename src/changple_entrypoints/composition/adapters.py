@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from changple_domain.errors import InvalidSetting
+from changple_domain.policies.packing import BatchLimits
+from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.scan import ScanPolicy
 from changple_domain.ports import (
     BatchEmbedder,
@@ -40,6 +42,10 @@ if TYPE_CHECKING:
     from changple_adapters.sql.token_cipher import TokenCipher
 
 DEFAULT_CAFE_URL = "https://cafe.naver.com/changple"
+# The offline providers do their work in this process, at submit (summaries) and while results are
+# read (vectors): a provider-sized batch (10,000 summaries, 50,000 chunks) would sit in memory at once.
+OFFLINE_SUMMARY_BATCH = BatchLimits(max_requests=1000, max_bytes=200_000_000)
+OFFLINE_EMBEDDING_BATCH = BatchLimits(max_requests=2000, max_bytes=20_000_000, max_inputs=2000)
 
 
 def _secret(settings: Settings, name: str) -> str:
@@ -70,6 +76,18 @@ def chosen_vector_index(settings: Settings) -> VectorIndexChoice:
     if settings.vector_index != VectorIndexChoice.AUTO:
         return settings.vector_index
     return VectorIndexChoice.PINECONE if _has_key(settings, "pinecone_api_key") else VectorIndexChoice.LANCE
+
+
+def make_pipeline_config(settings: Settings) -> PipelineConfig:
+    """The pipeline's settings, with smaller batches for whichever offline provider is chosen
+    (docs/performance.md, the embedded pipeline: 10,000 posts in 1,000-post batches)."""
+    config = settings.pipeline_config()
+    update: dict[str, BatchLimits] = {}
+    if chosen_summarizer(settings) == SummarizerChoice.OFFLINE:
+        update["summary_batch"] = OFFLINE_SUMMARY_BATCH
+    if chosen_embedder(settings) == EmbedderChoice.OFFLINE:
+        update["embedding_batch"] = OFFLINE_EMBEDDING_BATCH
+    return config.model_copy(update=update) if update else config
 
 
 def make_summarizer(settings: Settings) -> BatchSummarizer:
