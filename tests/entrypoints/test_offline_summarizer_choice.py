@@ -5,6 +5,7 @@ The offline providers also get smaller batches than the real providers' limits."
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from changple_domain.errors import InvalidSetting
 from changple_domain.policies.packing import GEMINI_SUMMARY_BATCH, OPENAI_EMBEDDING_BATCH
 from changple_entrypoints.choices import OfflineSummarizerChoice
 from changple_entrypoints.composition.adapters import make_pipeline_config, make_summarizer
@@ -81,3 +83,16 @@ def test_the_offline_providers_get_batches_small_enough_to_hold(tmp_path: Path) 
     providers = make_pipeline_config(Settings(_env_file=None, data_dir=tmp_path, **keys))  # type: ignore[call-arg, arg-type]
     assert providers.summary_batch == GEMINI_SUMMARY_BATCH
     assert providers.embedding_batch == OPENAI_EMBEDDING_BATCH
+
+
+def test_kiwi_without_kiwipiepy_installed_is_a_settings_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kiwi extra left out of the install: find_spec answers None for kiwipiepy (and only for it).
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "kiwipiepy" else real_find_spec(name, *a)
+    )
+    settings = Settings(_env_file=None, data_dir=tmp_path, summarizer="offline", offline_summarizer="kiwi")  # type: ignore[call-arg, arg-type]
+    with pytest.raises(InvalidSetting, match=r"CHANGPLE_OFFLINE_SUMMARIZER=kiwi' needs kiwipiepy"):
+        make_summarizer(settings)
+    light = Settings(_env_file=None, data_dir=tmp_path, summarizer="offline")  # type: ignore[call-arg]
+    assert make_summarizer(light).model == "offline-extractive-light-v1"

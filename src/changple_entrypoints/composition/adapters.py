@@ -5,6 +5,7 @@ functions, only for the adapter actually chosen, so importing this module costs 
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -105,6 +106,10 @@ def make_summarizer(settings: Settings) -> BatchSummarizer:
     from changple_adapters.local.summarizer import OfflineBatchSummarizer
 
     kiwi = settings.offline_summarizer == OfflineSummarizerChoice.KIWI
+    if kiwi and importlib.util.find_spec("kiwipiepy") is None:  # found, not imported: it loads at the first summary
+        raise InvalidSetting(
+            f"setting '{ENV_PREFIX}OFFLINE_SUMMARIZER=kiwi' needs kiwipiepy: install changple[kiwi], or choose light"
+        )
     return OfflineBatchSummarizer(
         state_dir=settings.data_dir / "offline-batches" / "summaries", nouns="kiwi" if kiwi else "light"
     )
