@@ -1,18 +1,19 @@
 """A light Korean noun finder for the offline summarizer, in pure Python: no morphological model,
-no dictionary, about a microsecond a word. Each eojeol (a run of Hangul between spaces and
-punctuation) loses its particle (josa: 은/는/이/가/을/를/의/에/에서/으로 ...), a copula ending
-(입니다/이다/이에요 ...) or plural and honorific suffixes (들, 님, 분); a word still ending like a
-verb or adjective (합니다, 했습니다, 하는, 되는, 는데, 려면 ...) is not a topic and is dropped,
-and so is a noun made into a verb (확인+하다), as Kiwi's reading in `extractive.nouns_in` does.
-What stays: Hangul stems of two or more syllables and Latin-script words (BBQ, POS), minus the
-shared stopwords and a list of frequent adverbs, pronouns and verb forms. Numbers, and the units
-written after them (8천만, 3개월), carry no topic and are dropped.
+no dictionary, a few microseconds a word (words seen before come from a bounded cache). Each
+eojeol (a run of Hangul between spaces and punctuation) loses its particle (josa: 은/는/이/가/을/를/
+의/에/에서/으로 ...), a copula ending (입니다/이다/이에요 ...) and plural, honorific and derivational
+suffixes (들, 님, 분; 율, 성, 별 ...); a word still ending like a verb or adjective (했습니다, 는데,
+려면 ...) is not a topic and is dropped, and so is a noun made into a verb (확인+하다), as Kiwi's
+reading in `kiwi_nouns.nouns_in` does. What stays: Hangul stems of two or more syllables and
+Latin-script words (BBQ, POS), minus the shared stopwords and a list of frequent adverbs, pronouns
+and verb forms. Numbers, and the units written after them (8천만, 3개월), carry no topic.
 
-Particles that change with the last syllable (이/가, 은/는, 을/를, 과/와, 으로/로) are stripped
-only when they agree with it, so 원가, 평가, 차이 and 사이 stay whole; the ones that do not change
-(도, 의, 만 ...) are stripped only from words of three or more syllables, so 제도, 회의 and 문의
-stay whole too. The rules were checked against Kiwi's nouns on the bundled sample cafe
-(`bench/summarizer.py` prints the keyword overlap)."""
+Particles that change with the last syllable (이/가, 은/는, 을/를, 과/와, 으로/로) are stripped only
+when they agree with it (or when three syllables or more are left: a slip such as 권리금가), so 원가
+and 평가 stay whole. A two-syllable word loses a one-syllable particle only after a common
+one-syllable noun (돈이, 것도, 일만) or when the particle is 은/는/을/를/에, so 차이, 추가, 제도, 회의
+and 문의 stay whole too. The rules were checked against Kiwi's nouns on the bundled sample cafe
+(`bench/summarizer.py` prints the overlap of keywords and of nouns)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ _WORD = re.compile(r"[0-9]*[가-힣]+|[A-Za-z]+")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|net|kr|io|org|me)\b\S*", re.IGNORECASE)
 _HANGUL_FIRST, _HANGUL_LAST = ord("가"), ord("힣")
 _FINAL_SS = frozenset({20, 18})  # ㅆ (했, 있, 었) and ㅄ (없): past tense and 있다/없다 are verbs
+_FINAL_N = 4  # ㄴ
 _FINAL_L = 8  # ㄹ: 로 follows it as it follows a vowel (서울로)
 
 # Particles, with the last syllable they follow: "c" a consonant, "v" a vowel, "" either.
@@ -168,7 +170,7 @@ def _is_predicate(word: str) -> bool:
         return True  # 할지, 볼까
     if last == "게" and not word.endswith(_NOUNS_ENDING_GE):
         return True  # 크게, 넘게, 싸게
-    if last == "데" and before == 4:
+    if last == "데" and before == _FINAL_N:
         return True  # 비싼데, 많은데 (ㄴ데)
     if last == "면" and before == 0:
         return True  # 보면, 생기면, 합치면 (a noun takes 이면, stripped before)
