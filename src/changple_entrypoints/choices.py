@@ -30,7 +30,7 @@ class OfflineSummarizerChoice(StrEnum):
     """How the offline summarizer finds Korean nouns (docs/configuration.md)."""
 
     LIGHT = "light"  # pure-Python particle stripping: under a millisecond a post, no model in memory
-    KIWI = "kiwi"  # kiwipiepy's morphological analysis: closer nouns, about 480 MB and 15-20 ms a post
+    KIWI = "kiwi"  # kiwipiepy's morphological analysis: closer nouns, about 300 MB more memory and 10-20 ms a post
 
 
 class EmbedderChoice(StrEnum):
