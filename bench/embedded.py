@@ -2,6 +2,7 @@
 keys runs) over N synthetic Korean posts made from the bundled sample cafe. Prints one JSON object.
 
     python bench/embedded.py --posts 2000                      # this side once
+    python bench/embedded.py --posts 2000 --offline-summarizer kiwi   # with Kiwi's nouns instead of the light finder
     python bench/embedded.py --posts 2000 --side both --runs 3 --langchain-python /tmp/lc-bench/bin/python
 
 Phases: `first` (record N new posts, then a pipeline run), `unchanged` (record the same posts again,
@@ -129,7 +130,7 @@ def timed_summarizer(inner: Any, spent: list[float]) -> Any:
     return Timed()
 
 
-def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
+def run_ours(count: int, data_dir: Path, nouns: str = "light") -> dict[str, Any]:
     from storage import ALLOWED_AUTHORS, migrated_uow, saved_article
 
     from changple_adapters.local.ids import RandomIds
@@ -140,7 +141,12 @@ def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
     from changple_domain.use_cases.pipeline_runs import StartRun, start_run
     from changple_domain.use_cases.record_articles import RecordArticles, record_articles
     from changple_domain.use_cases.run_pipeline import pipeline_tick
-    from changple_entrypoints.composition.adapters import make_embedder, make_summarizer, make_vector_index
+    from changple_entrypoints.composition.adapters import (
+        make_embedder,
+        make_pipeline_config,
+        make_summarizer,
+        make_vector_index,
+    )
     from changple_entrypoints.settings import Settings
 
     class Clock:
@@ -149,7 +155,9 @@ def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
 
     phases: dict[str, Any] = {}
     began_setup = time.perf_counter()
-    settings = Settings(data_dir=data_dir, summarizer="offline", embedder="offline", vector_index="lance")
+    settings = Settings(
+        data_dir=data_dir, summarizer="offline", embedder="offline", vector_index="lance", offline_summarizer=nouns
+    )
     engine, uow = migrated_uow(settings.resolved_database_url, ALLOWED_AUTHORS)
     summarizer_seconds: list[float] = []
     ports = PipelinePorts(
@@ -158,7 +166,7 @@ def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
         summarizer=timed_summarizer(make_summarizer(settings), summarizer_seconds),
         embedder=make_embedder(settings),
         index=make_vector_index(settings, settings.offline_embedding_dimensions),
-        config=settings.pipeline_config(),
+        config=make_pipeline_config(settings),
         policy=settings.ingestion_policy(),
         sleep=time.sleep,
         mutex=MemoryMutex(),
@@ -201,14 +209,21 @@ def run_ours(count: int, data_dir: Path) -> dict[str, Any]:
     phase("unchanged", 0)
     phase("edited", 100)
     engine.dispose()
-    return {"side": "changple", "posts": count, "setup_seconds": round(setup_seconds, 2), **phases}
+    return {
+        "side": "changple",
+        "posts": count,
+        "offline_summarizer": nouns,
+        "setup_seconds": round(setup_seconds, 2),
+        **phases,
+    }
 
 
-def run_side(side: str, count: int, langchain_python: str) -> dict[str, Any]:
+def run_side(side: str, count: int, langchain_python: str, nouns: str = "light") -> dict[str, Any]:
     """One side in a fresh process (its own peak memory, no warm caches from the other)."""
     with tempfile.TemporaryDirectory(prefix="embedded-bench-") as scratch:
         if side == "changple":
             command = [sys.executable, __file__, "--posts", str(count), "--side", "changple", "--data-dir", scratch]
+            command += ["--offline-summarizer", nouns]
         else:
             for name, every in (("first", 0), ("edited", 100)):
                 write_corpus(Path(scratch) / f"{name}.jsonl", count, every)
@@ -224,11 +239,11 @@ def medians(runs: Sequence[dict[str, Any]], key: Callable[[dict[str, Any]], floa
     return statistics.median(key(run) for run in runs)
 
 
-def compare(count: int, runs: int, langchain_python: str) -> dict[str, Any]:
+def compare(count: int, runs: int, langchain_python: str, nouns: str) -> dict[str, Any]:
     ours: list[dict[str, Any]] = []
     theirs: list[dict[str, Any]] = []
     for _ in range(runs):  # interleaved, so a slower moment of the machine hits both sides
-        ours.append(run_side("changple", count, langchain_python))
+        ours.append(run_side("changple", count, langchain_python, nouns))
         theirs.append(run_side("langchain", count, langchain_python))
     ratios: dict[str, float] = {}
     for phase in ("first", "unchanged", "edited"):
@@ -253,9 +268,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="per side, with --side both")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--langchain-python", default="/tmp/lc-bench/bin/python")
+    parser.add_argument("--offline-summarizer", choices=["light", "kiwi"], default="light", help="the noun finder")
     args = parser.parse_args()
     if args.side == "both":
-        print(json.dumps(compare(args.posts, args.runs, args.langchain_python), ensure_ascii=False))
+        result = compare(args.posts, args.runs, args.langchain_python, args.offline_summarizer)
+        print(json.dumps(result, ensure_ascii=False))
         return
     if args.side == "langchain":
         print(json.dumps(run_side("langchain", args.posts, args.langchain_python), ensure_ascii=False))
@@ -263,9 +280,9 @@ def main() -> None:
     load = os.getloadavg()[0]
     if args.data_dir is None:
         with tempfile.TemporaryDirectory(prefix="embedded-bench-") as scratch:
-            result = run_ours(args.posts, Path(scratch))
+            result = run_ours(args.posts, Path(scratch), args.offline_summarizer)
     else:
-        result = run_ours(args.posts, args.data_dir)
+        result = run_ours(args.posts, args.data_dir, args.offline_summarizer)
     result["load_average_before"] = round(load, 2)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result, ensure_ascii=False))

@@ -26,6 +26,13 @@ class SummarizerChoice(StrEnum):
     MEMORY = "memory"
 
 
+class OfflineSummarizerChoice(StrEnum):
+    """How the offline summarizer finds Korean nouns (docs/configuration.md)."""
+
+    LIGHT = "light"  # pure-Python particle stripping: under a millisecond a post, no model in memory
+    KIWI = "kiwi"  # kiwipiepy's morphological analysis: closer nouns, about 300 MB more memory and 10-20 ms a post
+
+
 class EmbedderChoice(StrEnum):
     AUTO = "auto"  # OpenAI when its key is set, else offline
     OPENAI = "openai"

@@ -24,6 +24,7 @@ from changple_entrypoints.choices import (
     CafeSourceChoice,
     EmbedderChoice,
     HttpServer,
+    OfflineSummarizerChoice,
     Storage,
     SummarizerChoice,
     VectorIndexChoice,
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
 
     # Providers. "auto" picks the real provider when its key is set, else the offline one.
     summarizer: SummarizerChoice = SummarizerChoice.AUTO
+    offline_summarizer: OfflineSummarizerChoice = Field(
+        default=OfflineSummarizerChoice.LIGHT, description="the offline summarizer's noun finder: light or kiwi"
+    )
     embedder: EmbedderChoice = EmbedderChoice.AUTO
     vector_index: VectorIndexChoice = VectorIndexChoice.AUTO
     gemini_api_key: SecretStr | None = None

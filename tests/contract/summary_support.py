@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from kiwipiepy import Kiwi
 
 DUMMY_KEY = "gemini-test-dummy-key-0123456789"
-IMPLEMENTATIONS = ["memory", "gemini", "offline"]
+# "offline" is the default light noun finder, "offline-kiwi" the one CHANGPLE_OFFLINE_SUMMARIZER=kiwi picks.
+IMPLEMENTATIONS = ["memory", "gemini", "offline", "offline-kiwi"]
 SCRIPTABLE = ["memory", "gemini"]
 # A franchise-contract column, a cost question, a location analysis and a key-money question.
 SAMPLE_IDS = (1003, 1004, 1005, 1014)
@@ -157,6 +158,8 @@ def build_harness(name: str) -> Iterator[Harness]:
         with gemini_harness() as harness:
             yield harness
     elif name == "offline":
+        yield Harness(name, OfflineBatchSummarizer(), stays_open=False)
+    elif name == "offline-kiwi":
         yield Harness(name, OfflineBatchSummarizer(kiwi=shared_kiwi()), stays_open=False)
     else:
         raise ValueError(name)

@@ -1,13 +1,15 @@
-"""The offline summarizer's Korean behaviour: keywords are nouns of the post (by Kiwi's own reading),
-summaries are the post's own sentences, IDF works over the batch, and records survive a restart
-when kept on disk."""
+"""The offline summarizer's Korean behaviour, with each noun finder (light, the default, and Kiwi):
+keywords are nouns of the post (by Kiwi's own reading), summaries are the post's own sentences,
+IDF works over the batch, and records survive a restart when kept on disk."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from changple_adapters.local.extractive import MAX_SUMMARY_CHARS, split_sentences
-from changple_adapters.local.summarizer import OfflineBatchSummarizer
+from changple_adapters.local.summarizer import NounFinder, OfflineBatchSummarizer
 from changple_domain.model.providers import SummaryRequest, SummaryResult
 from tests.contract.summary_support import make_job, sample_requests, shared_kiwi
 
@@ -26,17 +28,31 @@ KEY_MONEY_POST = SummaryRequest(
     ),
 )
 NOUN_TAGS = {"NNG", "NNP", "SL"}
+# Kiwi reads a few derived nouns as noun + suffix (가능+성, 원가+율); the light finder strips those.
+NOUN_SUFFIX_TAGS = {"XSN"}
 
 
-def _summarize(*requests: SummaryRequest, summarizer: OfflineBatchSummarizer | None = None) -> list[SummaryResult]:
-    summarizer = summarizer or OfflineBatchSummarizer(kiwi=shared_kiwi())
+@pytest.fixture(params=["light", "kiwi"])
+def finder(request: pytest.FixtureRequest) -> NounFinder:
+    name: NounFinder = request.param
+    return name
+
+
+def offline(finder: NounFinder, **options: Path) -> OfflineBatchSummarizer:
+    if finder == "kiwi":
+        return OfflineBatchSummarizer(kiwi=shared_kiwi(), **options)
+    return OfflineBatchSummarizer(nouns=finder, **options)
+
+
+def _summarize(*requests: SummaryRequest, finder: NounFinder) -> list[SummaryResult]:
+    summarizer = offline(finder)
     provider_job_id = summarizer.submit(make_job(), requests)
     by_id = {r.article_id: r for r in summarizer.results(provider_job_id)}
     return [by_id[r.article_id] for r in requests]
 
 
-def test_keywords_are_nouns_written_in_the_post() -> None:
-    (result,) = _summarize(KEY_MONEY_POST)
+def test_keywords_are_nouns_written_in_the_post(finder: NounFinder) -> None:
+    (result,) = _summarize(KEY_MONEY_POST, finder=finder)
     text = f"{KEY_MONEY_POST.title}\n{KEY_MONEY_POST.content}"
     assert 5 <= len(result.keywords) <= 8
     assert result.keywords[0] == "권리금"  # four mentions and the title
@@ -46,8 +62,8 @@ def test_keywords_are_nouns_written_in_the_post() -> None:
         assert tags <= NOUN_TAGS, (keyword, tags)
 
 
-def test_the_summary_is_made_of_the_posts_own_sentences() -> None:
-    (result,) = _summarize(KEY_MONEY_POST)
+def test_the_summary_is_made_of_the_posts_own_sentences(finder: NounFinder) -> None:
+    (result,) = _summarize(KEY_MONEY_POST, finder=finder)
     assert result.summary is not None
     sentences = split_sentences(result.summary)
     assert 1 <= len(sentences) <= 3
@@ -57,21 +73,21 @@ def test_the_summary_is_made_of_the_posts_own_sentences() -> None:
     assert order == sorted(order), "picked sentences keep the post's order"
 
 
-def test_summaries_stay_short_on_long_posts() -> None:
-    for result in _summarize(*sample_requests()):
+def test_summaries_stay_short_on_long_posts(finder: NounFinder) -> None:
+    for result in _summarize(*sample_requests(), finder=finder):
         assert result.summary is not None
         assert len(result.summary) <= MAX_SUMMARY_CHARS
 
 
-def test_questions_are_korean_and_built_on_the_keywords() -> None:
-    (result,) = _summarize(KEY_MONEY_POST)
+def test_questions_are_korean_and_built_on_the_keywords(finder: NounFinder) -> None:
+    (result,) = _summarize(KEY_MONEY_POST, finder=finder)
     assert 2 <= len(result.possible_questions) <= 3
     assert result.possible_questions[0].startswith("권리금과 ")  # 권리금 ends in ㅁ: 과, not 와
     assert all(q.endswith("?") for q in result.possible_questions)
     assert all(any(k in q for k in result.keywords) for q in result.possible_questions)
 
 
-def test_words_every_post_shares_weigh_less_in_a_batch() -> None:
+def test_words_every_post_shares_weigh_less_in_a_batch(finder: NounFinder) -> None:
     def post(article_id: int, topic: str, verb: str) -> SummaryRequest:
         content = (
             f"창업 비용에서 {topic}가 제일 컸습니다. 창업 전에 {topic} {verb} 꼭 하세요. "
@@ -82,23 +98,23 @@ def test_words_every_post_shares_weigh_less_in_a_batch() -> None:
         )
 
     key_money, interior = post(1, "권리금", "협상을"), post(2, "인테리어", "견적 비교를")
-    assert _summarize(key_money)[0].keywords[0] == "창업"  # alone, the most frequent noun leads
-    in_batch = _summarize(key_money, interior)
+    assert _summarize(key_money, finder=finder)[0].keywords[0] == "창업"  # alone, the most frequent noun leads
+    in_batch = _summarize(key_money, interior, finder=finder)
     assert [r.keywords[0] for r in in_batch] == ["권리금", "인테리어"]
 
 
-def test_an_empty_post_is_an_error_result() -> None:
+def test_an_empty_post_is_an_error_result(finder: NounFinder) -> None:
     empty = SummaryRequest(article_id=9, content_hash="c" * 64, title="", board="-", content="  \n ")
-    (result,) = _summarize(empty, KEY_MONEY_POST)[:1]
+    (result,) = _summarize(empty, KEY_MONEY_POST, finder=finder)[:1]
     assert result.error
     assert result.summary is None
 
 
-def test_records_on_disk_are_found_by_a_new_instance(tmp_path: Path) -> None:
+def test_records_on_disk_are_found_by_a_new_instance(tmp_path: Path, finder: NounFinder) -> None:
     job = make_job()
-    first = OfflineBatchSummarizer(state_dir=tmp_path, kiwi=shared_kiwi())
+    first = offline(finder, state_dir=tmp_path)
     provider_job_id = first.submit(job, [KEY_MONEY_POST])
-    again = OfflineBatchSummarizer(state_dir=tmp_path, kiwi=shared_kiwi())
+    again = offline(finder, state_dir=tmp_path)
     assert again.find(job) == provider_job_id
     assert list(again.results(provider_job_id)) == list(first.results(provider_job_id))
     assert again.status(provider_job_id).completed_requests == 1

@@ -2,9 +2,10 @@
 scored by the TF-IDF weight of their nouns (IDF over the batch, so words every post shares count
 less), the best three kept in their original order, the heaviest nouns as keywords.
 
-The morphological analyzer comes in as a plain function over many texts at once (one call per
-batch: Kiwi analyses a list several times faster than the same texts one by one), so this module
-stays testable and free of kiwipiepy; `OfflineBatchSummarizer` passes Kiwi's tokenizer."""
+The noun finder comes in as a plain function over many texts at once (one call per batch: Kiwi
+analyses a list several times faster than the same texts one by one), so this module stays
+testable and free of kiwipiepy; `OfflineBatchSummarizer` passes the light finder (light_nouns.py)
+or Kiwi's (kiwi_nouns.py)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-# (form, tag, start, length), offsets in characters of the analysed text (Kiwi's Token fields).
-Token = tuple[str, str, int, int]
-Tokenize = Callable[[str], Sequence[Token]]
-TokenizeMany = Callable[[Sequence[str]], Iterable[Sequence[Token]]]
+# The topic nouns of each text, in order, for many texts at once.
+NounsMany = Callable[[Sequence[str]], Iterable[Sequence[str]]]
 
-NOUN_TAGS = frozenset({"NNG", "NNP"})
-FOREIGN_TAG = "SL"  # Latin-script words: brand names such as BBQ, POS, CU
 # Nouns that carry no topic in this community's posts: greetings, fillers, pronoun-like nouns.
 STOPWORDS = frozenset(
     {
@@ -35,7 +32,6 @@ MAX_SUMMARY_CHARS = 400
 KEYWORD_COUNT = 6
 TITLE_WEIGHT = 2  # a title noun counts as two mentions: titles name the topic
 
-_VERB_SUFFIXES = ("XSV", "XSA")
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!。…])\s+|\n+")
 
 
@@ -61,48 +57,19 @@ def split_sentences(text: str) -> list[str]:
     return [piece.strip() for piece in _SENTENCE_BREAK.split(text) if len(piece.strip()) >= 2]
 
 
-def nouns_of(text: str, tokenize: Tokenize) -> tuple[str, ...]:
-    """The topic nouns of `text` in order (see `nouns_in`)."""
-    return nouns_in(text, tokenize(text))
-
-
-def nouns_in(text: str, tokens: Iterable[Token]) -> tuple[str, ...]:
-    """The topic nouns of `text`, given its tokens, in order. Nouns written together are one word
-    (가맹+비 → 가맹비), one-character nouns and stopwords are dropped, Latin-script words are kept."""
-    found: list[str] = []
-    run: tuple[int, int] | None = None  # start and end of the current run of adjacent nouns
-
-    def flush() -> None:
-        if run is not None:
-            found.append(text[run[0] : run[1]])
-
-    for _form, tag, start, length in tokens:
-        if tag in NOUN_TAGS:
-            if run is not None and run[1] == start:
-                run = (run[0], start + length)
-            else:
-                flush()
-                run = (start, start + length)
-            continue
-        if not (tag.startswith(_VERB_SUFFIXES) and run is not None and run[1] == start):
-            flush()  # a noun made into a verb (확인+하다, 필요+하다) names an action, not a topic
-        run = None
-        if tag == FOREIGN_TAG:
-            found.append(text[start : start + length])
-    flush()
-    return tuple(word for word in found if len(word) >= 2 and word.lower() not in STOPWORDS)
-
-
-def summarize_batch(posts: Sequence[tuple[str, str]], tokenize_many: TokenizeMany) -> list[Extract]:
+def summarize_batch(posts: Sequence[tuple[str, str]], find_nouns: NounsMany) -> list[Extract]:
     """One Extract per (title, content), in order; IDF is computed over this batch. Every title and
-    sentence of the batch goes to the analyzer in one call."""
+    sentence of the batch goes to the noun finder in one call."""
     split = [(title.strip() != "", tuple(split_sentences(content))) for title, content in posts]
     texts = [
         text
         for (has_title, sentences), (title, _) in zip(split, posts, strict=True)
         for text in ((title, *sentences) if has_title else sentences)
     ]
-    nouns = iter([nouns_in(text, tokens) for text, tokens in zip(texts, tokenize_many(texts), strict=True)])
+    found = [tuple(nouns) for nouns in find_nouns(texts)]
+    if len(found) != len(texts):
+        raise ValueError(f"the noun finder answered {len(found)} texts of {len(texts)}")
+    nouns = iter(found)
     docs = [
         _Doc(
             title_nouns=next(nouns) if has_title else (),

@@ -1,7 +1,8 @@
 """The embedded-default BatchSummarizer for a machine with no keys: extractive Korean summaries made
-on the spot (kiwipiepy morphology, TF-IDF over the batch). A batch is finished the moment it is
-submitted; records live on the instance, and also as JSON files when `state_dir` is given, so
-another process (the worker) can find and read them."""
+on the spot (TF-IDF over the batch of the nouns the light finder or Kiwi reads). A batch is
+finished the moment it is submitted; records live as JSON files when `state_dir` is given (only
+there, so another process, the worker, can find and read them, and memory does not grow with
+every batch), else on the instance."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import uuid4
 
-from changple_adapters.local.extractive import Extract, Token, summarize_batch
+from changple_adapters.local.extractive import Extract, NounsMany, summarize_batch
+from changple_adapters.local.light_nouns import light_nouns_many
 from changple_adapters.private_paths import private_directory
-from changple_domain.errors import InvalidInput, ProviderRejected
+from changple_domain.errors import InvalidInput, InvalidSetting, ProviderRejected
 from changple_domain.model.batches import BatchJob, BatchState
 from changple_domain.model.providers import ProviderJobStatus, SummaryRequest, SummaryResult
 from changple_domain.policies.summary_prompt import MAX_CONTENT_CHARS, render_prompt
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from kiwipiepy import Kiwi
 
 _ID_PREFIX = "offline-batches/"
+NounFinder = Literal["light", "kiwi"]
+MODELS: dict[NounFinder, str] = {"light": "offline-extractive-light-v1", "kiwi": "offline-extractive-v1"}
 
 
 def estimate_tokens(text: str) -> int:
@@ -70,14 +74,20 @@ class _Record:
 
 
 class OfflineBatchSummarizer(BatchSummarizer):
-    """Summaries without a provider. `kiwi` overrides the process's shared analyzer (`shared_analyzer`)."""
+    """Summaries without a provider. `nouns` picks the noun finder: "light" (pure Python, the
+    default) or "kiwi" (kiwipiepy, loaded at the first summary); passing `kiwi` means "kiwi" with
+    that analyzer instead of the process's shared one."""
 
     provider = "offline"
-    model = "offline-extractive-v1"
 
-    def __init__(self, *, state_dir: Path | None = None, kiwi: Kiwi | None = None) -> None:
+    def __init__(self, *, state_dir: Path | None = None, nouns: NounFinder = "light", kiwi: Kiwi | None = None) -> None:
+        if kiwi is not None:
+            nouns = "kiwi"
+        if nouns not in MODELS:
+            raise InvalidSetting(f"unknown offline noun finder {nouns!r}: choose one of {', '.join(MODELS)}")
+        self.model = MODELS[nouns]
         self._state_dir = state_dir
-        self._kiwi = kiwi
+        self._find_nouns = _noun_finder(nouns, kiwi)
         self._lock = threading.RLock()
         self._records: dict[str, _Record] = {}
 
@@ -86,11 +96,12 @@ class OfflineBatchSummarizer(BatchSummarizer):
             raise InvalidInput(f"batch job {job.id} has no requests to submit")
         with self._lock:
             posts = [(r.title, r.content[:MAX_CONTENT_CHARS]) for r in requests]
-            extracts = summarize_batch(posts, self._tokenize_many)
+            extracts = summarize_batch(posts, self._find_nouns)
             results = tuple(_result(r, e) for r, e in zip(requests, extracts, strict=True))
             record = _Record(id=f"{_ID_PREFIX}{uuid4().hex}", display_name=job.display_name, results=results)
-            self._records[record.id] = record
-            if self._state_dir is not None:
+            if self._state_dir is None:
+                self._records[record.id] = record
+            else:  # on disk only, so a long-lived worker does not keep every batch it ever made in memory
                 private_directory(self._state_dir)
                 self._path(self._state_dir, record.id).write_text(
                     json.dumps(record.to_json(), ensure_ascii=False), encoding="utf-8"
@@ -139,28 +150,13 @@ class OfflineBatchSummarizer(BatchSummarizer):
             if self._state_dir is not None and provider_job_id.startswith(_ID_PREFIX) and tail.isalnum():
                 path = self._path(self._state_dir, provider_job_id)
                 if path.is_file():
-                    record = _Record.from_json(json.loads(path.read_text(encoding="utf-8")))
-                    self._records[record.id] = record
-                    return record
+                    return _Record.from_json(json.loads(path.read_text(encoding="utf-8")))
             raise ProviderRejected(f"the offline summarizer has no batch {provider_job_id!r}")
 
-    def _tokenize_many(self, texts: Sequence[str]) -> Iterator[list[Token]]:
-        analyzer = self._kiwi or shared_analyzer()
-        for tokens in analyzer.tokenize(texts):
-            yield [(t.form, t.tag, t.start, t.len) for t in tokens]
 
+def _noun_finder(nouns: NounFinder, kiwi: Kiwi | None) -> NounsMany:
+    if nouns == "light":
+        return light_nouns_many
+    from changple_adapters.local.kiwi_nouns import KiwiNouns  # kiwipiepy itself loads at the first summary
 
-_shared_lock = threading.Lock()
-_shared: list[Kiwi] = []
-
-
-def shared_analyzer() -> Kiwi:
-    """One analyzer per process, loaded on the first summary (never at import or wiring). Without
-    the typo and multi-word dictionaries: they cost 170 MB and half the speed, and the nouns of
-    the test posts and the bench corpus came out the same without them."""
-    with _shared_lock:
-        if not _shared:
-            from kiwipiepy import Kiwi
-
-            _shared.append(Kiwi(load_typo_dict=False, load_multi_dict=False))
-        return _shared[0]
+    return KiwiNouns(kiwi)

@@ -5,10 +5,13 @@ functions, only for the adapter actually chosen, so importing this module costs 
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from changple_domain.errors import InvalidSetting
+from changple_domain.policies.packing import BatchLimits
+from changple_domain.policies.pipeline import PipelineConfig
 from changple_domain.policies.scan import ScanPolicy
 from changple_domain.ports import (
     BatchEmbedder,
@@ -27,6 +30,7 @@ from changple_entrypoints.choices import (
     ENV_PREFIX,
     CafeSourceChoice,
     EmbedderChoice,
+    OfflineSummarizerChoice,
     Storage,
     SummarizerChoice,
     VectorIndexChoice,
@@ -39,6 +43,10 @@ if TYPE_CHECKING:
     from changple_adapters.sql.token_cipher import TokenCipher
 
 DEFAULT_CAFE_URL = "https://cafe.naver.com/changple"
+# The offline providers do their work in this process, at submit (summaries) and while results are
+# read (vectors): a provider-sized batch (10,000 summaries, 50,000 chunks) would sit in memory at once.
+OFFLINE_SUMMARY_BATCH = BatchLimits(max_requests=1000, max_bytes=200_000_000)
+OFFLINE_EMBEDDING_BATCH = BatchLimits(max_requests=2000, max_bytes=20_000_000, max_inputs=2000)
 
 
 def _secret(settings: Settings, name: str) -> str:
@@ -71,6 +79,18 @@ def chosen_vector_index(settings: Settings) -> VectorIndexChoice:
     return VectorIndexChoice.PINECONE if _has_key(settings, "pinecone_api_key") else VectorIndexChoice.LANCE
 
 
+def make_pipeline_config(settings: Settings) -> PipelineConfig:
+    """The pipeline's settings, with smaller batches for whichever offline provider is chosen
+    (docs/performance.md, the embedded pipeline: 10,000 posts in 1,000-post batches)."""
+    config = settings.pipeline_config()
+    update: dict[str, BatchLimits] = {}
+    if chosen_summarizer(settings) == SummarizerChoice.OFFLINE:
+        update["summary_batch"] = OFFLINE_SUMMARY_BATCH
+    if chosen_embedder(settings) == EmbedderChoice.OFFLINE:
+        update["embedding_batch"] = OFFLINE_EMBEDDING_BATCH
+    return config.model_copy(update=update) if update else config
+
+
 def make_summarizer(settings: Settings) -> BatchSummarizer:
     choice = chosen_summarizer(settings)
     if choice == SummarizerChoice.GEMINI:
@@ -85,7 +105,14 @@ def make_summarizer(settings: Settings) -> BatchSummarizer:
         return MemoryBatchSummarizer()
     from changple_adapters.local.summarizer import OfflineBatchSummarizer
 
-    return OfflineBatchSummarizer(state_dir=settings.data_dir / "offline-batches" / "summaries")
+    kiwi = settings.offline_summarizer == OfflineSummarizerChoice.KIWI
+    if kiwi and importlib.util.find_spec("kiwipiepy") is None:  # found, not imported: it loads at the first summary
+        raise InvalidSetting(
+            f"setting '{ENV_PREFIX}OFFLINE_SUMMARIZER=kiwi' needs kiwipiepy: install changple[kiwi], or choose light"
+        )
+    return OfflineBatchSummarizer(
+        state_dir=settings.data_dir / "offline-batches" / "summaries", nouns="kiwi" if kiwi else "light"
+    )
 
 
 def make_embedder(settings: Settings) -> BatchEmbedder:

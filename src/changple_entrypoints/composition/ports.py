@@ -47,6 +47,7 @@ from changple_entrypoints.composition.adapters import (
     make_login_links,
     make_mutex,
     make_oauth_provider,
+    make_pipeline_config,
     make_scan_policy,
     make_summarizer,
     make_token_cipher,
@@ -69,7 +70,7 @@ class Ports(containers.DeclarativeContainer):
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIds)  # record ids (scans, runs, batch jobs): unique, not secret
     ingestion_policy = providers.Singleton(lambda s: s.ingestion_policy(), settings)
-    pipeline_config = providers.Singleton(lambda s: s.pipeline_config(), settings)
+    pipeline_config = providers.Singleton(make_pipeline_config, settings)
     content_config = providers.Singleton(lambda s: s.content_config(), settings)
     scan_policy = providers.Singleton(make_scan_policy, settings)
     workflow_timings = providers.Singleton(
