@@ -68,6 +68,18 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
             yield from _judge(page, statuses, authors=authors, duplicates=duplicates, policy=cmd.policy, uow=uow)
 
 
+def iter_verdicts_of(
+    article_ids: Iterable[int], *, uow: UnitOfWork, policy: IngestionPolicy, page_size: int = 500
+) -> Iterator[PostVerdict]:
+    """Verdicts for the stored posts among `article_ids` in article-id order, a page at a time, by the
+    same rules as `iter_verdicts` (duplicates included): what it yields for them, and nothing else."""
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), page_size):
+        with uow:
+            judged = judge_posts(uow.posts.get_many(ids[start : start + page_size]).values(), uow=uow, policy=policy)
+        yield from (judged[article_id] for article_id in sorted(judged))
+
+
 def verdict_for(article_id: int, *, uow: UnitOfWork, policy: IngestionPolicy) -> PostVerdict | None:
     """The verdict on one stored post, by the same rules as `iter_verdicts` (None if not stored)."""
     with uow:

@@ -5,11 +5,13 @@ Every page of rows is one transaction that writes the rows and their marks toget
 natural keys (article id, name, Naver id, nonce), so a kill at any moment and a rerun end where an
 undisturbed import would. A row whose mark holds the same fingerprint is skipped: a second import
 writes nothing, a later one only what changed. changple's own newer data is never overwritten. A
-dry run is the same import inside one transaction that is rolled back, with the first run's cost."""
+dry run is the same import inside one transaction that is rolled back. The report ends with what
+the first pipeline run would cost for the posts this import wrote (`pipeline estimate` gives the
+whole store's)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +77,8 @@ class ImportContext:
     report: LegacyImportReport
     # legacy ids of the page being carried that now hold their current mark (marked, or found unchanged)
     marked: set[int] = field(default_factory=set)
+    # article ids whose post or status this import wrote: what the first run's estimate covers
+    carried_posts: set[int] = field(default_factory=set)
 
     def refuse(self, record: LegacyRecord, reason: str) -> None:
         self.report.refuse(record.entity, LegacyRefusal(table=record.table, legacy_id=record.legacy_id, reason=reason))
@@ -187,6 +191,7 @@ def carry_posts(ctx: ImportContext, records: Sequence[LegacyPost]) -> None:
         if post is not None:
             written[post.article_id] = post
     ctx.uow.posts.upsert_many(list(written.values()))
+    ctx.carried_posts.update(written)
     ctx.uow.legacy.put_marks([ctx.mark(r, r.article_id) for r in fresh])
 
 
@@ -214,6 +219,7 @@ def carry_statuses(ctx: ImportContext, records: Sequence[LegacyPostStatus]) -> N
             tally.unchanged += 1
         marks.append(ctx.mark(record, record.article_id))
     ctx.uow.statuses.upsert_many(statuses)
+    ctx.carried_posts.update(status.article_id for status in statuses)
     ctx.uow.legacy.put_marks(marks)
 
 
@@ -277,7 +283,7 @@ def import_legacy(
     storage: FileStorage,
     processor: ExportProcessor,
     content_config: ContentConfig,
-    estimate: Callable[[UnitOfWork], RunEstimate],
+    estimate: Callable[[UnitOfWork, Collection[int]], RunEstimate],
     on_progress: Progress | None = None,
 ) -> LegacyImportReport:
     """Carry everything of the changple2 database `source` into changple (see the module's rules)."""
@@ -299,7 +305,7 @@ def import_legacy(
         for kind, step in PEOPLE_STEPS:
             walk(ctx, kind, step)
         walk(ctx, LegacyBatchJob, list_batch_jobs)
-        ctx.report.first_run = first_run_cost(estimate(work))
+        ctx.report.first_run = first_run_cost(estimate(work, ctx.carried_posts))
     ctx.report.finished_at = clock.now()
     if not cmd.dry_run:
         with uow:
