@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
+from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark, LegacyRefusal
 from changple_domain.ports import UnitOfWork
 from tests.contract.conftest import UowFactory
@@ -73,3 +76,34 @@ def test_block_digests_are_kept_per_entity_and_block_size(uow: UnitOfWork) -> No
         assert uow.legacy.block_digests(LegacyEntity.POSTS, 500) == {0: "a" * 32, 3: "e" * 32}
         assert uow.legacy.block_digests(LegacyEntity.POSTS, 100) == {0: "c" * 32}
         assert uow.legacy.block_digests(LegacyEntity.CHAT_MESSAGES, 500) == {}
+
+
+def test_refreshing_statistics_keeps_every_mark(uow: UnitOfWork) -> None:
+    with uow:
+        uow.legacy.put_marks([mark(i, str(1000 + i)) for i in range(1, 301)])
+        uow.commit()
+    with uow:
+        uow.legacy.refresh_statistics(LegacyEntity.POSTS)
+        uow.commit()
+    with uow:
+        assert uow.legacy.count(LegacyEntity.POSTS) == 300
+        assert uow.legacy.marks(LegacyEntity.POSTS, [1, 300, 301]).keys() == {1, 300}
+
+
+def test_refreshing_statistics_tells_the_planner_how_many_marks_there_are(sql_uow: SqlUnitOfWork) -> None:
+    """ANALYZE ran: Postgres's row estimate of the table, SQLite's sqlite_stat1, now count the marks."""
+    with sql_uow:
+        sql_uow.legacy.put_marks([mark(i, str(i), entity=LegacyEntity.CHAT_MESSAGES) for i in range(1, 2001)])
+        sql_uow.commit()
+    with sql_uow:
+        sql_uow.legacy.refresh_statistics(LegacyEntity.CHAT_MESSAGES)
+        sql_uow.commit()
+    with sql_uow:
+        session = sql_uow._session
+        assert session is not None
+        if session.get_bind().dialect.name == "postgresql":
+            known = session.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'legacy_marks'")).scalar_one()
+        else:
+            stat = session.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'legacy_marks'")).scalars().first()
+            known = int(str(stat).split()[0])
+        assert int(known) == 2000

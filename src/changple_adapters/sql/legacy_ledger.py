@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from changple_adapters.sql._support import chunked, dialect_insert, translate_errors
@@ -48,6 +48,13 @@ class SqlLegacyLedger(LegacyLedger):
     def count(self, entity: LegacyEntity) -> int:
         query = select(func.count()).select_from(MARKS).where(MARKS.c.entity == entity.value)
         return int(self._session.execute(query).scalar_one())
+
+    @translate_errors
+    def refresh_statistics(self, entity: LegacyEntity) -> None:
+        """ANALYZE the marks table (Postgres and SQLite both keep statistics per table): the table
+        grows from empty during a first import, and with statistics from when it was empty the
+        planner scans all of it for each page's lookup of 500 marks."""
+        self._session.execute(text(f"ANALYZE {MARKS.name}"))
 
     @translate_errors
     def block_digests(self, entity: LegacyEntity, block_size: int) -> dict[int, str]:

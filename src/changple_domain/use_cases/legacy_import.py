@@ -51,6 +51,9 @@ from changple_domain.use_cases.legacy_session import DryRunUnitOfWork, as_unit_o
 from changple_domain.use_cases.pipeline_report import RunEstimate
 
 Progress = Callable[[LegacyEntity, int, int], None]  # entity, rows done, rows in the table
+# Marks of one entity written by an import before the ledger's planner statistics are refreshed;
+# then again each time that number has grown fourfold (8,000, 32,000, ...): a few ANALYZEs in all.
+STATISTICS_AFTER = 2_000
 
 
 class LegacyImport(BaseModel):
@@ -79,12 +82,18 @@ class ImportContext:
     marked: set[int] = field(default_factory=set)
     # article ids whose post or status this import wrote: what the first run's estimate covers
     carried_posts: set[int] = field(default_factory=set)
+    # entities that had no marks at all when their walk began (a first import): nothing to look up
+    never_marked: set[LegacyEntity] = field(default_factory=set)
+    # marks written per entity, and the count at which the ledger's statistics are refreshed next
+    marks_written: dict[LegacyEntity, int] = field(default_factory=dict)
+    statistics_due: dict[LegacyEntity, int] = field(default_factory=dict)
 
     def refuse(self, record: LegacyRecord, reason: str) -> None:
         self.report.refuse(record.entity, LegacyRefusal(table=record.table, legacy_id=record.legacy_id, reason=reason))
 
     def mark(self, record: LegacyRecord, target: object) -> LegacyMark:
         self.marked.add(record.legacy_id)
+        self.marks_written[record.entity] = self.marks_written.get(record.entity, 0) + 1
         return LegacyMark(
             entity=record.entity, legacy_id=record.legacy_id, target=str(target), fingerprint=record.fingerprint()
         )
@@ -100,6 +109,9 @@ def walk(ctx: ImportContext, kind: type[R], carry_page: Callable[[ImportContext,
     size = ctx.cmd.page_size
     blocks = ctx.source.block_digests(kind, size)
     total = ctx.source.count(kind)
+    with ctx.uow:
+        if ctx.uow.legacy.count(kind.entity) == 0:  # no page can find a mark: its ids are all new
+            ctx.never_marked.add(kind.entity)
     if blocks is None:
         after_id, done = 0, 0
         while (page := ctx.source.page(kind, after_id=after_id, limit=size)).last_id is not None:
@@ -146,7 +158,23 @@ def _carry(
             if block is not None and not page.refusals and whole:
                 ctx.uow.legacy.put_block_digest(entity, ctx.cmd.page_size, *block)
             ctx.uow.commit()
+        _refresh_statistics(ctx, entity)
     return len(page.records) + len(page.refusals)
+
+
+def _refresh_statistics(ctx: ImportContext, entity: LegacyEntity) -> None:
+    """Refresh the ledger's planner statistics once this import's marks of `entity` reach the next
+    count due (2,000, then 4x each time), in a transaction of its own after the page's."""
+    due = ctx.statistics_due.get(entity, STATISTICS_AFTER)
+    written = ctx.marks_written.get(entity, 0)
+    if written < due:
+        return
+    with ctx.uow:
+        ctx.uow.legacy.refresh_statistics(entity)
+        ctx.uow.commit()
+    while due <= written:
+        due *= 4
+    ctx.statistics_due[entity] = due
 
 
 def _progress(ctx: ImportContext, kind: type[R], done: int, total: int) -> None:
@@ -158,6 +186,8 @@ def unchanged(ctx: ImportContext, records: Sequence[R]) -> tuple[dict[int, Legac
     """The page's marks, and the records whose fingerprint differs from their mark (or have none)."""
     if not records:
         return {}, []
+    if records[0].entity in ctx.never_marked:
+        return {}, list(records)
     marks = ctx.uow.legacy.marks(records[0].entity, (r.legacy_id for r in records))
     fresh = []
     for record in records:
