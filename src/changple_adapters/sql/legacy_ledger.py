@@ -16,6 +16,18 @@ MARKS: Table = LegacyMarkRow.__table__  # type: ignore[assignment]
 IMPORTS: Table = LegacyImportRow.__table__  # type: ignore[assignment]
 BLOCKS: Table = LegacyBlockRow.__table__  # type: ignore[assignment]
 _LOOKUP_CHUNK = 1000
+# The tables an entity's carried rows go into, whose lookups the import makes page after page.
+_CARRIED_INTO = {
+    LegacyEntity.POSTS: ("posts",),
+    LegacyEntity.STATUSES: ("post_statuses",),
+    LegacyEntity.AUTHORS: ("allowed_authors",),
+    LegacyEntity.BRANDS: ("brands",),
+    LegacyEntity.USERS: ("users",),
+    LegacyEntity.CONTENTS: ("contents",),
+    LegacyEntity.VIEWS: ("content_views",),
+    LegacyEntity.CHAT_SESSIONS: ("chat_sessions",),
+    LegacyEntity.CHAT_MESSAGES: ("chat_messages",),
+}
 
 
 class SqlLegacyLedger(LegacyLedger):
@@ -51,10 +63,12 @@ class SqlLegacyLedger(LegacyLedger):
 
     @translate_errors
     def refresh_statistics(self, entity: LegacyEntity) -> None:
-        """ANALYZE the marks table (Postgres and SQLite both keep statistics per table): the table
-        grows from empty during a first import, and with statistics from when it was empty the
-        planner scans all of it for each page's lookup of 500 marks."""
-        self._session.execute(text(f"ANALYZE {MARKS.name}"))
+        """ANALYZE the marks table and the tables `entity`'s rows went into (Postgres and SQLite
+        keep statistics per table): they grow from empty during a first import, and with no
+        statistics, or those from when they were small, the planner scans all of a table for each
+        page's lookup of 500 keys (marks by legacy id, users by Naver id, posts by content hash)."""
+        for name in (MARKS.name, *_CARRIED_INTO.get(entity, ())):
+            self._session.execute(text(f"ANALYZE {name}"))
 
     @translate_errors
     def block_digests(self, entity: LegacyEntity, block_size: int) -> dict[int, str]:
