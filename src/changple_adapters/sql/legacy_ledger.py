@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import chunked, dialect_insert, translate_errors
+from changple_adapters.sql._support import chunked, dialect_insert, one_of, translate_errors
 from changple_adapters.sql.tables import LegacyBlockRow, LegacyImportRow, LegacyMarkRow
 from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark
 from changple_domain.ports import LegacyLedger
@@ -38,7 +38,7 @@ class SqlLegacyLedger(LegacyLedger):
     def marks(self, entity: LegacyEntity, legacy_ids: Iterable[int]) -> dict[int, LegacyMark]:
         found: dict[int, LegacyMark] = {}
         for chunk in chunked(sorted(set(legacy_ids)), _LOOKUP_CHUNK):
-            query = select(MARKS).where(MARKS.c.entity == entity.value, MARKS.c.legacy_id.in_(chunk))
+            query = select(MARKS).where(MARKS.c.entity == entity.value, one_of(self._session, MARKS.c.legacy_id, chunk))
             for row in self._session.execute(query).mappings():
                 found[row["legacy_id"]] = LegacyMark.model_validate(dict(row))
         return found
