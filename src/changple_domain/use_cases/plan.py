@@ -64,7 +64,6 @@ def plan_work(
         unfinished = uow.batches.in_states(UNFINISHED_STATES, limit=100_000)
     summarizing = in_flight(unfinished, BatchKind.SUMMARIZE)
     embedding = in_flight(unfinished, BatchKind.EMBED)
-    hashes: dict[int, str] = {}
     plan = WorkPlan()
     verdicts = (
         iter_verdicts(EvaluateIngestion(policy=policy, page_size=page_size), uow=uow)
@@ -73,7 +72,6 @@ def plan_work(
     )
     for verdict in verdicts:
         need, article_id = verdict.need, verdict.article_id
-        hashes[article_id] = verdict.content_hash
         key = (article_id, verdict.content_hash)
         if need is PostNeed.SUMMARY:
             if key in summarizing:
