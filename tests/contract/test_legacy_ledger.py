@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
+from changple_adapters.sql.unit_of_work import SqlUnitOfWork
 from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark, LegacyRefusal
 from changple_domain.ports import UnitOfWork
 from tests.contract.conftest import UowFactory
+from tests.contract.factories import make_post
 
 T0 = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 
@@ -73,3 +77,40 @@ def test_block_digests_are_kept_per_entity_and_block_size(uow: UnitOfWork) -> No
         assert uow.legacy.block_digests(LegacyEntity.POSTS, 500) == {0: "a" * 32, 3: "e" * 32}
         assert uow.legacy.block_digests(LegacyEntity.POSTS, 100) == {0: "c" * 32}
         assert uow.legacy.block_digests(LegacyEntity.CHAT_MESSAGES, 500) == {}
+
+
+def test_refreshing_statistics_keeps_every_mark(uow: UnitOfWork) -> None:
+    with uow:
+        uow.legacy.put_marks([mark(i, str(1000 + i)) for i in range(1, 301)])
+        uow.commit()
+    with uow:
+        uow.legacy.refresh_statistics(LegacyEntity.POSTS)
+        uow.commit()
+    with uow:
+        assert uow.legacy.count(LegacyEntity.POSTS) == 300
+        assert uow.legacy.marks(LegacyEntity.POSTS, [1, 300, 301]).keys() == {1, 300}
+
+
+def test_refreshing_statistics_tells_the_planner_how_many_marks_and_posts_there_are(sql_uow: SqlUnitOfWork) -> None:
+    """ANALYZE ran on the marks and on where the entity's rows went: Postgres's row estimate of
+    each table, SQLite's sqlite_stat1, now count them."""
+    with sql_uow:
+        sql_uow.legacy.put_marks([mark(i, str(1000 + i)) for i in range(1, 2001)])
+        sql_uow.posts.upsert_many([make_post(1000 + i) for i in range(1, 31)])
+        sql_uow.commit()
+    with sql_uow:
+        sql_uow.legacy.refresh_statistics(LegacyEntity.POSTS)
+        sql_uow.commit()
+    with sql_uow:
+        session = sql_uow._session
+        assert session is not None
+        postgres = session.get_bind().dialect.name == "postgresql"
+        known = {}
+        for table in ("legacy_marks", "posts"):
+            if postgres:
+                estimate = session.execute(text(f"SELECT reltuples FROM pg_class WHERE relname = '{table}'")).scalar()
+            else:
+                stat = session.execute(text(f"SELECT stat FROM sqlite_stat1 WHERE tbl = '{table}'")).scalars().first()
+                estimate = str(stat).split()[0]
+            known[table] = int(float(estimate))
+        assert known == {"legacy_marks": 2000, "posts": 30}

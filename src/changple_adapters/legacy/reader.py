@@ -167,14 +167,16 @@ class SqlLegacySource(LegacySource):
         return row
 
     def _cited(self, connection: Connection, message_ids: list[int]) -> dict[int, dict[str, Any]]:
-        """Each message's cited posts as Naver article ids; a cited row that is gone is named apart."""
+        """Each message's cited posts as Naver article ids; a cited row that is gone is named apart.
+        `message_ids` are a keyset page's: every message id from the first to the last."""
         if not message_ids:
             return {}
         helpful, posts = self._table(HELPFUL_TABLE), self._table("scraper_navercafedata")
         query = (
             select(helpful.c.chatmessage_id, helpful.c.navercafedata_id, posts.c.post_id)
             .select_from(helpful.outerjoin(posts, posts.c.id == helpful.c.navercafedata_id))
-            .where(helpful.c.chatmessage_id.in_(message_ids))
+            # the page's ids are every id from its first to its last: a range, not a list of 500
+            .where(helpful.c.chatmessage_id.between(min(message_ids), max(message_ids)))
             .order_by(helpful.c.id)
         )
         cited: dict[int, dict[str, list[int]]] = {}

@@ -25,6 +25,9 @@ class MemoryLegacyLedger(LegacyLedger):
     def count(self, entity: LegacyEntity) -> int:
         return sum(1 for kind, _ in self._marks if kind == entity.value)
 
+    def refresh_statistics(self, entity: LegacyEntity) -> None:
+        """A dict has no planner."""
+
     def block_digests(self, entity: LegacyEntity, block_size: int) -> dict[int, str]:
         return {b: d for (kind, size, b), d in self._blocks.items() if (kind, size) == (entity.value, block_size)}
 

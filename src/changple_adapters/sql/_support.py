@@ -9,7 +9,7 @@ from itertools import islice
 from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Column, RowMapping, Select, Table, Update, func, select
+from sqlalchemy import Column, ColumnElement, RowMapping, Select, Table, Update, any_, bindparam, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -83,13 +83,24 @@ def first_row(session: Session, query: Select[Any], build: Callable[[RowMapping]
     return None if row is None else build(row)
 
 
+def one_of(session: Session, column: Column[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`. On Postgres spelled `column = ANY(:values)` with the values as one array
+    parameter: the statement is the same text for every page of keys, where an IN list of 500
+    parameters makes a new 500-placeholder statement the driver parses again on each call."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    from sqlalchemy.dialects.postgresql import ARRAY  # see dialect_insert: only where Postgres is used
+
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+
+
 def rows_keyed_in(
     session: Session, column: Column[Any], keys: Iterable[Any], *, size: int = ROWS_PER_STATEMENT
 ) -> Iterator[RowMapping]:
     """Every row of `column`'s table whose `column` is one of `keys` (each asked for once), `size`
     keys per statement so no statement outgrows the bound-parameter limit."""
     for chunk in chunked(sorted(set(keys)), size):
-        yield from session.execute(select(column.table).where(column.in_(chunk))).mappings()
+        yield from session.execute(select(column.table).where(one_of(session, column, chunk))).mappings()
 
 
 def update_existing(session: Session, statement: Update, missing: str) -> None:

@@ -15,6 +15,7 @@ from changple_adapters.sql._support import (
     ROWS_PER_STATEMENT,
     chunked,
     first_row,
+    one_of,
     refused_as,
     rows_keyed_in,
     translate_errors,
@@ -135,7 +136,7 @@ class SqlUserRepository(UserRepository):
     def get_many_by_social_id(self, provider: str, social_ids: Iterable[str]) -> dict[str, User]:
         found: dict[str, User] = {}
         for chunk in chunked(sorted(set(social_ids)), ROWS_PER_STATEMENT):
-            query = select(USERS).where(USERS.c.provider == provider, USERS.c.social_id.in_(chunk))
+            query = select(USERS).where(USERS.c.provider == provider, one_of(self._session, USERS.c.social_id, chunk))
             found.update((row["social_id"], self._user(row)) for row in self._session.execute(query).mappings())
         return found
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from changple_adapters.sql._support import chunked, dialect_insert, translate_errors
+from changple_adapters.sql._support import chunked, dialect_insert, one_of, translate_errors
 from changple_adapters.sql.tables import LegacyBlockRow, LegacyImportRow, LegacyMarkRow
 from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark
 from changple_domain.ports import LegacyLedger
@@ -16,6 +16,18 @@ MARKS: Table = LegacyMarkRow.__table__  # type: ignore[assignment]
 IMPORTS: Table = LegacyImportRow.__table__  # type: ignore[assignment]
 BLOCKS: Table = LegacyBlockRow.__table__  # type: ignore[assignment]
 _LOOKUP_CHUNK = 1000
+# The tables an entity's carried rows go into, whose lookups the import makes page after page.
+_CARRIED_INTO = {
+    LegacyEntity.POSTS: ("posts",),
+    LegacyEntity.STATUSES: ("post_statuses",),
+    LegacyEntity.AUTHORS: ("allowed_authors",),
+    LegacyEntity.BRANDS: ("brands",),
+    LegacyEntity.USERS: ("users",),
+    LegacyEntity.CONTENTS: ("contents",),
+    LegacyEntity.VIEWS: ("content_views",),
+    LegacyEntity.CHAT_SESSIONS: ("chat_sessions",),
+    LegacyEntity.CHAT_MESSAGES: ("chat_messages",),
+}
 
 
 class SqlLegacyLedger(LegacyLedger):
@@ -26,7 +38,7 @@ class SqlLegacyLedger(LegacyLedger):
     def marks(self, entity: LegacyEntity, legacy_ids: Iterable[int]) -> dict[int, LegacyMark]:
         found: dict[int, LegacyMark] = {}
         for chunk in chunked(sorted(set(legacy_ids)), _LOOKUP_CHUNK):
-            query = select(MARKS).where(MARKS.c.entity == entity.value, MARKS.c.legacy_id.in_(chunk))
+            query = select(MARKS).where(MARKS.c.entity == entity.value, one_of(self._session, MARKS.c.legacy_id, chunk))
             for row in self._session.execute(query).mappings():
                 found[row["legacy_id"]] = LegacyMark.model_validate(dict(row))
         return found
@@ -48,6 +60,15 @@ class SqlLegacyLedger(LegacyLedger):
     def count(self, entity: LegacyEntity) -> int:
         query = select(func.count()).select_from(MARKS).where(MARKS.c.entity == entity.value)
         return int(self._session.execute(query).scalar_one())
+
+    @translate_errors
+    def refresh_statistics(self, entity: LegacyEntity) -> None:
+        """ANALYZE the marks table and the tables `entity`'s rows went into (Postgres and SQLite
+        keep statistics per table): they grow from empty during a first import, and with no
+        statistics, or those from when they were small, the planner scans all of a table for each
+        page's lookup of 500 keys (marks by legacy id, users by Naver id, posts by content hash)."""
+        for name in (MARKS.name, *_CARRIED_INTO.get(entity, ())):
+            self._session.execute(text(f"ANALYZE {name}"))
 
     @translate_errors
     def block_digests(self, entity: LegacyEntity, block_size: int) -> dict[int, str]:

@@ -15,6 +15,7 @@ from changple_adapters.sql._support import (
     ROWS_PER_STATEMENT,
     chunked,
     first_row,
+    one_of,
     rows_keyed_in,
     translate_errors,
     trusted,
@@ -182,7 +183,7 @@ class SqlPostRepository(PostRepository):
         for chunk in chunked(sorted(set(content_hashes)), ROWS_PER_STATEMENT):
             query = (
                 select(POSTS.c.content_hash, POSTS.c.article_id)
-                .where(POSTS.c.content_hash.in_(chunk))
+                .where(one_of(self._session, POSTS.c.content_hash, chunk))
                 .order_by(POSTS.c.content_hash, POSTS.c.article_id)
             )
             for content_hash, article_id in self._session.execute(query):

@@ -56,6 +56,13 @@ class LegacyLedger(Protocol):
         ...
 
     def count(self, entity: LegacyEntity) -> int: ...
+    def refresh_statistics(self, entity: LegacyEntity) -> None:
+        """The marks of `entity` grew a lot in this import: bring the store's planner statistics of
+        the marks, and of where `entity`'s rows went, up to date (ANALYZE), so the import's lookups
+        keep using their indexes even where nothing analyzes tables on its own (autovacuum off).
+        Nothing to do where there is no planner."""
+        ...
+
     def block_digests(self, entity: LegacyEntity, block_size: int) -> dict[int, str]:
         """The digests of the blocks of `entity` an earlier import carried whole (see `put_block_digest`)."""
         ...

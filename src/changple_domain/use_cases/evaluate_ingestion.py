@@ -68,6 +68,25 @@ def iter_verdicts(cmd: EvaluateIngestion, *, uow: UnitOfWork) -> Iterator[PostVe
             yield from _judge(page, statuses, authors=authors, duplicates=duplicates, policy=cmd.policy, uow=uow)
 
 
+def iter_verdicts_of(
+    article_ids: Iterable[int], *, uow: UnitOfWork, policy: IngestionPolicy, page_size: int = 500
+) -> Iterator[PostVerdict]:
+    """Verdicts for the stored posts among `article_ids` in article-id order, a page at a time, by the
+    same rules and the same duplicate groups as `iter_verdicts`: what it yields for them, and
+    nothing else. Two reads a page (the posts, their statuses) and one for the duplicate groups."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    with uow:
+        authors = authors_by_name(uow.authors.list())
+        duplicates = Duplicates(groups=uow.posts.shared_hashes())
+        for start in range(0, len(ids), page_size):
+            chunk = ids[start : start + page_size]
+            page = sorted(uow.posts.get_many(chunk).values(), key=lambda p: p.article_id)
+            statuses = {i: s.kind for i, s in uow.statuses.get_many(chunk).items()}
+            yield from _judge(page, statuses, authors=authors, duplicates=duplicates, policy=policy, uow=uow)
+
+
 def verdict_for(article_id: int, *, uow: UnitOfWork, policy: IngestionPolicy) -> PostVerdict | None:
     """The verdict on one stored post, by the same rules as `iter_verdicts` (None if not stored)."""
     with uow:

@@ -5,11 +5,13 @@ Every page of rows is one transaction that writes the rows and their marks toget
 natural keys (article id, name, Naver id, nonce), so a kill at any moment and a rerun end where an
 undisturbed import would. A row whose mark holds the same fingerprint is skipped: a second import
 writes nothing, a later one only what changed. changple's own newer data is never overwritten. A
-dry run is the same import inside one transaction that is rolled back, with the first run's cost."""
+dry run is the same import inside one transaction that is rolled back. The report ends with what
+the first pipeline run would cost for the posts this import wrote (`pipeline estimate` gives the
+whole store's)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +51,9 @@ from changple_domain.use_cases.legacy_session import DryRunUnitOfWork, as_unit_o
 from changple_domain.use_cases.pipeline_report import RunEstimate
 
 Progress = Callable[[LegacyEntity, int, int], None]  # entity, rows done, rows in the table
+# Marks of one entity written by an import before the ledger's planner statistics are refreshed;
+# then again each time that number has grown fourfold (8,000, 32,000, ...): a few ANALYZEs in all.
+STATISTICS_AFTER = 2_000
 
 
 class LegacyImport(BaseModel):
@@ -75,12 +80,20 @@ class ImportContext:
     report: LegacyImportReport
     # legacy ids of the page being carried that now hold their current mark (marked, or found unchanged)
     marked: set[int] = field(default_factory=set)
+    # article ids whose post or status this import wrote: what the first run's estimate covers
+    carried_posts: set[int] = field(default_factory=set)
+    # entities that had no marks at all when their walk began (a first import): nothing to look up
+    never_marked: set[LegacyEntity] = field(default_factory=set)
+    # marks written per entity, and the count at which the ledger's statistics are refreshed next
+    marks_written: dict[LegacyEntity, int] = field(default_factory=dict)
+    statistics_due: dict[LegacyEntity, int] = field(default_factory=dict)
 
     def refuse(self, record: LegacyRecord, reason: str) -> None:
         self.report.refuse(record.entity, LegacyRefusal(table=record.table, legacy_id=record.legacy_id, reason=reason))
 
     def mark(self, record: LegacyRecord, target: object) -> LegacyMark:
         self.marked.add(record.legacy_id)
+        self.marks_written[record.entity] = self.marks_written.get(record.entity, 0) + 1
         return LegacyMark(
             entity=record.entity, legacy_id=record.legacy_id, target=str(target), fingerprint=record.fingerprint()
         )
@@ -96,6 +109,9 @@ def walk(ctx: ImportContext, kind: type[R], carry_page: Callable[[ImportContext,
     size = ctx.cmd.page_size
     blocks = ctx.source.block_digests(kind, size)
     total = ctx.source.count(kind)
+    with ctx.uow:
+        if ctx.uow.legacy.count(kind.entity) == 0:  # no page can find a mark: its ids are all new
+            ctx.never_marked.add(kind.entity)
     if blocks is None:
         after_id, done = 0, 0
         while (page := ctx.source.page(kind, after_id=after_id, limit=size)).last_id is not None:
@@ -142,7 +158,23 @@ def _carry(
             if block is not None and not page.refusals and whole:
                 ctx.uow.legacy.put_block_digest(entity, ctx.cmd.page_size, *block)
             ctx.uow.commit()
+        _refresh_statistics(ctx, entity)
     return len(page.records) + len(page.refusals)
+
+
+def _refresh_statistics(ctx: ImportContext, entity: LegacyEntity) -> None:
+    """Refresh the ledger's planner statistics once this import's marks of `entity` reach the next
+    count due (2,000, then 4x each time), in a transaction of its own after the page's."""
+    due = ctx.statistics_due.get(entity, STATISTICS_AFTER)
+    written = ctx.marks_written.get(entity, 0)
+    if written < due:
+        return
+    with ctx.uow:
+        ctx.uow.legacy.refresh_statistics(entity)
+        ctx.uow.commit()
+    while due <= written:
+        due *= 4
+    ctx.statistics_due[entity] = due
 
 
 def _progress(ctx: ImportContext, kind: type[R], done: int, total: int) -> None:
@@ -154,6 +186,8 @@ def unchanged(ctx: ImportContext, records: Sequence[R]) -> tuple[dict[int, Legac
     """The page's marks, and the records whose fingerprint differs from their mark (or have none)."""
     if not records:
         return {}, []
+    if records[0].entity in ctx.never_marked:
+        return {}, list(records)
     marks = ctx.uow.legacy.marks(records[0].entity, (r.legacy_id for r in records))
     fresh = []
     for record in records:
@@ -187,6 +221,7 @@ def carry_posts(ctx: ImportContext, records: Sequence[LegacyPost]) -> None:
         if post is not None:
             written[post.article_id] = post
     ctx.uow.posts.upsert_many(list(written.values()))
+    ctx.carried_posts.update(written)
     ctx.uow.legacy.put_marks([ctx.mark(r, r.article_id) for r in fresh])
 
 
@@ -214,6 +249,7 @@ def carry_statuses(ctx: ImportContext, records: Sequence[LegacyPostStatus]) -> N
             tally.unchanged += 1
         marks.append(ctx.mark(record, record.article_id))
     ctx.uow.statuses.upsert_many(statuses)
+    ctx.carried_posts.update(status.article_id for status in statuses)
     ctx.uow.legacy.put_marks(marks)
 
 
@@ -277,7 +313,7 @@ def import_legacy(
     storage: FileStorage,
     processor: ExportProcessor,
     content_config: ContentConfig,
-    estimate: Callable[[UnitOfWork], RunEstimate],
+    estimate: Callable[[UnitOfWork, Collection[int]], RunEstimate],
     on_progress: Progress | None = None,
 ) -> LegacyImportReport:
     """Carry everything of the changple2 database `source` into changple (see the module's rules)."""
@@ -299,7 +335,7 @@ def import_legacy(
         for kind, step in PEOPLE_STEPS:
             walk(ctx, kind, step)
         walk(ctx, LegacyBatchJob, list_batch_jobs)
-        ctx.report.first_run = first_run_cost(estimate(work))
+        ctx.report.first_run = first_run_cost(estimate(work, ctx.carried_posts))
     ctx.report.finished_at = clock.now()
     if not cmd.dry_run:
         with uow:

@@ -3,6 +3,7 @@ the status of the pipeline (posts by stage, open jobs with progress, recent runs
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -40,11 +41,19 @@ class RunEstimate(BaseModel):
 
 
 def estimate_run(
-    *, uow: UnitOfWork, policy: IngestionPolicy, config: PipelineConfig, summary_model: str, embedding_model: str
+    *,
+    uow: UnitOfWork,
+    policy: IngestionPolicy,
+    config: PipelineConfig,
+    summary_model: str,
+    embedding_model: str,
+    only: Collection[int] | None = None,
 ) -> RunEstimate:
     """What a run would send and cost now, without calling any provider. Posts still needing a
-    summary are counted for embedding too, with the summary's expected size in place of it."""
-    plan = plan_work(uow=uow, policy=policy, page_size=config.page_size)
+    summary are counted for embedding too, with the summary's expected size in place of it. With
+    `only`, what it would send and cost for those posts alone (the legacy import's posts just
+    carried): the whole estimate restricted to them, at a cost proportional to them."""
+    plan = plan_work(uow=uow, policy=policy, page_size=config.page_size, only=only)
     summaries, embeddings = StageEstimate(), StageEstimate()
     summary_placeholder = "요약 " * (config.expected_summary_output_tokens // 2)
     for ids, needs_summary in ((plan.summary, True), (plan.embedding, False)):

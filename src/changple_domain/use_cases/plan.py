@@ -4,7 +4,7 @@ not-yet-applied batch for their current content are waiting, never sent twice.""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +12,7 @@ from changple_domain.model.batches import BatchJob, BatchKind, BatchState
 from changple_domain.model.posts import PostNeed
 from changple_domain.policies.eligibility import IngestionPolicy
 from changple_domain.ports import UnitOfWork
-from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, iter_verdicts
+from changple_domain.use_cases.evaluate_ingestion import EvaluateIngestion, iter_verdicts, iter_verdicts_of
 
 UNFINISHED_STATES = tuple(s for s in BatchState if s is not BatchState.APPLIED)
 
@@ -55,17 +55,23 @@ def in_flight(jobs: Iterable[BatchJob], kind: BatchKind) -> set[tuple[int, str]]
     return {(item.article_id, item.content_hash) for job in jobs if job.kind is kind for item in job.items}
 
 
-def plan_work(*, uow: UnitOfWork, policy: IngestionPolicy, page_size: int = 1000) -> WorkPlan:
-    """Walk every stored post once and sort it by what it needs."""
+def plan_work(
+    *, uow: UnitOfWork, policy: IngestionPolicy, page_size: int = 1000, only: Collection[int] | None = None
+) -> WorkPlan:
+    """Walk every stored post once and sort it by what it needs; with `only`, just the stored posts
+    it names (the same plan as the whole one, restricted to them)."""
     with uow:
         unfinished = uow.batches.in_states(UNFINISHED_STATES, limit=100_000)
     summarizing = in_flight(unfinished, BatchKind.SUMMARIZE)
     embedding = in_flight(unfinished, BatchKind.EMBED)
-    hashes: dict[int, str] = {}
     plan = WorkPlan()
-    for verdict in iter_verdicts(EvaluateIngestion(policy=policy, page_size=page_size), uow=uow):
+    verdicts = (
+        iter_verdicts(EvaluateIngestion(policy=policy, page_size=page_size), uow=uow)
+        if only is None
+        else iter_verdicts_of(only, uow=uow, policy=policy, page_size=page_size)
+    )
+    for verdict in verdicts:
         need, article_id = verdict.need, verdict.article_id
-        hashes[article_id] = verdict.content_hash
         key = (article_id, verdict.content_hash)
         if need is PostNeed.SUMMARY:
             if key in summarizing:

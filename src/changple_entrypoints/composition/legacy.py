@@ -4,7 +4,8 @@ opens it from the URL it is given (`open_legacy_source(url, media_root=...)`).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from functools import partial
 
 from dependency_injector import providers
 
@@ -20,13 +21,13 @@ from changple_entrypoints.composition.ports import Ports
 
 def _estimator(
     policy: IngestionPolicy, config: PipelineConfig, summary_model: str, embedding_model: str
-) -> Callable[[UnitOfWork], RunEstimate]:
-    """The first pipeline run's estimate over any unit of work (the dry run's is never committed)."""
+) -> Callable[[UnitOfWork, Collection[int]], RunEstimate]:
+    """The first pipeline run's estimate for the posts an import carried, over any unit of work
+    (the dry run's is never committed)."""
+    models = partial(estimate_run, summary_model=summary_model, embedding_model=embedding_model)
 
-    def estimate(uow: UnitOfWork) -> RunEstimate:
-        return estimate_run(
-            uow=uow, policy=policy, config=config, summary_model=summary_model, embedding_model=embedding_model
-        )
+    def estimate(uow: UnitOfWork, only: Collection[int]) -> RunEstimate:
+        return models(uow=uow, policy=policy, config=config, only=only)
 
     return estimate
 
