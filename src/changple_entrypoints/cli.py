@@ -98,8 +98,24 @@ def serve(
     if server is not None and server not in set(HttpServer):
         err_console.print(f"[bold red]error[/]: --server must be granian or uvicorn, not {server!r}")
         raise typer.Exit(2)
+    from changple_entrypoints.composition.bootstrap import checked_settings
+
+    # Refused before the embedded database is created or migrated: a refusal leaves the data dir as it was.
+    _exit_if_workers_refused(run_or_exit(lambda: checked_settings(data_dir)), server=server, workers=workers)
     container = container_for(data_dir, migrate=True)
     serve_container(container, host=host, port=port, server=server, workers=workers)
+
+
+def _exit_if_workers_refused(settings: Settings, *, server: str | None, workers: int | None) -> None:
+    """Exit 2 with one sentence when `workers` processes could not share what one process holds."""
+    from changple_entrypoints.http import serving
+
+    refusal = serving.workers_refusal(
+        settings, server=server or settings.http_server, workers=workers or settings.http_workers
+    )
+    if refusal is not None:
+        err_console.print(f"[bold red]error[/]: {refusal}", soft_wrap=True)
+        raise typer.Exit(2)
 
 
 def serve_container(
@@ -113,10 +129,7 @@ def serve_container(
     settings = container.settings()
     chosen = server or settings.http_server
     count = workers or settings.http_workers
-    refusal = serving.workers_refusal(settings, server=chosen, workers=count)
-    if refusal is not None:
-        err_console.print(f"[bold red]error[/]: {refusal}", soft_wrap=True)
-        raise typer.Exit(2)
+    _exit_if_workers_refused(settings, server=chosen, workers=count)
     mode = "embedded (in-process worker)" if settings.embedded else "with Redis (run `changple worker` too)"
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison
     processes = f" in {count} processes" if count > 1 else ""

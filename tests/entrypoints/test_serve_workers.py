@@ -53,6 +53,7 @@ def test_several_workers_are_refused_where_processes_would_not_share_state(
     assert "serve one worker" in message
     assert message.count(".") <= 2  # one sentence (a file name may hold a dot), no traceback
     assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before the embedded database was made
 
 
 def test_one_granian_worker_starts_without_the_experimental_warning(tmp_path: Path) -> None:
