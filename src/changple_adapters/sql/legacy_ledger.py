@@ -8,7 +8,20 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from changple_adapters.sql._support import chunked, dialect_insert, one_of, translate_errors
-from changple_adapters.sql.tables import LegacyBlockRow, LegacyImportRow, LegacyMarkRow
+from changple_adapters.sql.tables import (
+    AuthorRow,
+    BrandRow,
+    ChatMessageRow,
+    ChatSessionRow,
+    ContentRow,
+    ContentViewRow,
+    LegacyBlockRow,
+    LegacyImportRow,
+    LegacyMarkRow,
+    PostRow,
+    PostStatusRow,
+    UserRow,
+)
 from changple_domain.model.legacy import LegacyEntity, LegacyImportReport, LegacyMark
 from changple_domain.ports import LegacyLedger
 
@@ -17,16 +30,16 @@ IMPORTS: Table = LegacyImportRow.__table__  # type: ignore[assignment]
 BLOCKS: Table = LegacyBlockRow.__table__  # type: ignore[assignment]
 _LOOKUP_CHUNK = 1000
 # The tables an entity's carried rows go into, whose lookups the import makes page after page.
-_CARRIED_INTO = {
-    LegacyEntity.POSTS: ("posts",),
-    LegacyEntity.STATUSES: ("post_statuses",),
-    LegacyEntity.AUTHORS: ("allowed_authors",),
-    LegacyEntity.BRANDS: ("brands",),
-    LegacyEntity.USERS: ("users",),
-    LegacyEntity.CONTENTS: ("contents",),
-    LegacyEntity.VIEWS: ("content_views",),
-    LegacyEntity.CHAT_SESSIONS: ("chat_sessions",),
-    LegacyEntity.CHAT_MESSAGES: ("chat_messages",),
+_CARRIED_INTO: dict[LegacyEntity, str] = {
+    LegacyEntity.POSTS: PostRow.__tablename__,
+    LegacyEntity.STATUSES: PostStatusRow.__tablename__,
+    LegacyEntity.AUTHORS: AuthorRow.__tablename__,
+    LegacyEntity.BRANDS: BrandRow.__tablename__,
+    LegacyEntity.USERS: UserRow.__tablename__,
+    LegacyEntity.CONTENTS: ContentRow.__tablename__,
+    LegacyEntity.VIEWS: ContentViewRow.__tablename__,
+    LegacyEntity.CHAT_SESSIONS: ChatSessionRow.__tablename__,
+    LegacyEntity.CHAT_MESSAGES: ChatMessageRow.__tablename__,
 }
 
 
@@ -67,7 +80,7 @@ class SqlLegacyLedger(LegacyLedger):
         keep statistics per table): they grow from empty during a first import, and with no
         statistics, or those from when they were small, the planner scans all of a table for each
         page's lookup of 500 keys (marks by legacy id, users by Naver id, posts by content hash)."""
-        for name in (MARKS.name, *_CARRIED_INTO.get(entity, ())):
+        for name in filter(None, (MARKS.name, _CARRIED_INTO.get(entity))):
             self._session.execute(text(f"ANALYZE {name}"))
 
     @translate_errors
